@@ -1,0 +1,145 @@
+"""The command line: ``python -m app <command>`` (or ``dangol <command>`` once installed)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from app.settings import ROOT, Settings, SettingsError, load_settings
+
+
+async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
+    from app.database import close_database, open_database
+
+    await open_database(settings.database_url)
+    try:
+        await work()
+    finally:
+        await close_database()
+
+
+async def prepare(settings: Settings, *, seed: bool) -> None:
+    """Migrate, install the default policy, and load demo data on a first start."""
+    from app.database import apply_migrations
+    from app.demo import demo_sign_ins, seed_demo
+    from app.security import Passwords
+    from resolvers.policies import install_default_policy
+
+    applied = await apply_migrations(settings.database_url)
+    for name in applied:
+        print(f"applied migration {name}")
+
+    async def install() -> None:
+        if await install_default_policy():
+            print("installed the default access policy")
+        if seed and await seed_demo(Passwords(settings)):
+            print("loaded the demo data")
+        if seed:
+            print("\nDemo sign-ins (password: dangol-demo, demo data only):")
+            for email, who in demo_sign_ins():
+                print(f"  {email:<24} {who}")
+
+    await _with_database(settings, install)
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
+    asyncio.run(prepare(settings, seed=False))
+
+
+def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> None:
+    asyncio.run(prepare(settings, seed=True))
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    asyncio.run(prepare(settings, seed=settings.seed_demo))
+    port = args.port or settings.port
+    print(f"\nGraphQL at http://{args.host}:{port}/graphql" + ("" if settings.production else " (GraphiQL)"))
+    uvicorn.run(
+        "app.main:app",
+        factory=True,
+        host=args.host,
+        port=port,
+        workers=args.workers,
+        log_level="info",
+    )
+
+
+def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> None:
+    from app.database import write_transaction
+    from app.security import Passwords
+    from models.accounts import Account
+    from policies.catalogue import ADMIN
+    from resolvers.accounts import normalise_email, validate_password
+    from resolvers.errors import InvalidInput
+    from resolvers.policies import add_role, bump_version
+
+    password = os.environ.get("DANGOL_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    try:
+        validate_password(password)
+    except InvalidInput as exc:
+        raise SystemExit(exc.message) from exc
+
+    async def create() -> None:
+        email = normalise_email(args.email)
+        if await Account.exists(email=email):
+            raise SystemExit(f"An account with {email} exists already.")
+        async with write_transaction():
+            account = await Account.create(
+                email=email, name=args.name, password_hash=Passwords(settings).hash(password)
+            )
+            await add_role(account.id, ADMIN, None)
+            await bump_version()
+        print(f"created admin {email}")
+
+    asyncio.run(prepare(settings, seed=False))
+    asyncio.run(_with_database(settings, create))
+
+
+def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> None:
+    from schema import build_schema
+
+    target = Path(args.output)
+    target.write_text(build_schema().as_str() + "\n")
+    print(f"wrote {target}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="dangol", description="Dangol loyalty backend")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate, then serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=cmd_serve)
+
+    commands.add_parser("migrate", help="apply migrations and the default policy").set_defaults(
+        run=cmd_migrate
+    )
+    commands.add_parser("seed-demo", help="load the demo data into an empty database").set_defaults(
+        run=cmd_seed_demo
+    )
+
+    admin = commands.add_parser("create-admin", help="create a platform admin")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Administrator")
+    admin.set_defaults(run=cmd_create_admin)
+
+    export = commands.add_parser("export-schema", help="write the GraphQL SDL")
+    export.add_argument("--output", default=str(ROOT / "schema.graphql"))
+    export.set_defaults(run=cmd_export_schema)
+
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"dangol: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+    args.run(settings, args)

@@ -1,0 +1,72 @@
+"""The per-request context that every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+
+from app.auth import authenticate, bearer_credential
+from app.services import Services
+from app.settings import Settings
+from models.accounts import Account
+from models.stores import Store
+from policies.enforcement import PolicyEngine, Principal
+from resolvers.errors import Unauthenticated
+
+M = TypeVar("M", bound=Model)
+
+
+def _loader(model: type[M]) -> DataLoader[int, M | None]:
+    async def load(ids: list[int]) -> list[M | None]:
+        found = {row.pk: row for row in await model.filter(pk__in=ids)}
+        return [found.get(pk) for pk in ids]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Loaders:
+    stores: DataLoader[int, Store | None] = field(default_factory=lambda: _loader(Store))
+    accounts: DataLoader[int, Account | None] = field(default_factory=lambda: _loader(Account))
+
+
+@dataclass
+class Context:
+    services: Services
+    authorization: str | None = None
+    client_address: str = "unknown"
+    loaders: Loaders = field(default_factory=Loaders)
+    response: Any = None
+    _principal: Principal | None = None
+    _policy_synced: bool = False
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def policy(self) -> PolicyEngine:
+        return self.services.policy
+
+    async def principal(self) -> Principal:
+        if self._principal is None:
+            credential = bearer_credential(self.authorization)
+            if credential is None:
+                raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
+            self._principal = await authenticate(self.services, credential)
+        return self._principal
+
+    async def current_policy(self) -> PolicyEngine:
+        """The policy as of this request: synced with the database once per request."""
+        if not self._policy_synced:
+            await self.services.policy.sync()
+            self._policy_synced = True
+        return self.services.policy
+
+    @classmethod
+    def for_principal(cls, services: Services, principal: Principal) -> "Context":
+        """A context for jobs and the command line, acting as the given principal."""
+        return cls(services=services, _principal=principal)

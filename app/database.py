@@ -1,0 +1,124 @@
+"""Database wiring: the Tortoise configuration and write transactions.
+
+This module is also a Tortoise engine (``client_class`` below): the embedded
+SQLite default starts every transaction with ``BEGIN IMMEDIATE``, so a
+transaction that reads before it writes waits for the write lock instead of
+failing with "database is locked" when another process holds it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContext
+from tortoise.backends.sqlite.client import (
+    SqliteClient,
+    SqliteTransactionContext,
+    SqliteTransactionWrapper,
+)
+from tortoise.exceptions import TransactionManagementError
+from tortoise.transactions import in_transaction
+
+from app.settings import DEFAULT_DATABASE_URL
+
+MODEL_MODULES = [
+    "models.accounts",
+    "models.stores",
+    "models.policies",
+    "models.audit",
+    "models.api_keys",
+    "models.notifications",
+    "models.throttling",
+    "aerich.models",
+]
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+class _ImmediateTransactionWrapper(SqliteTransactionWrapper):
+    async def begin(self) -> None:
+        try:
+            await self._connection.commit()
+            await self._connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise TransactionManagementError(exc) from exc
+
+
+class ImmediateSqliteClient(SqliteClient):
+    def _in_transaction(self) -> TransactionContext:
+        return SqliteTransactionContext(_ImmediateTransactionWrapper(self), self._lock)
+
+
+client_class = ImmediateSqliteClient
+
+
+def connection_config(database_url: str) -> dict[str, Any] | str:
+    if database_url.startswith("sqlite://"):
+        path = database_url.removeprefix("sqlite://")
+        if path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        return {
+            "engine": "app.database",
+            "credentials": {
+                "file_path": path,
+                "journal_mode": "WAL",
+                "synchronous": "NORMAL",
+                "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
+                "foreign_keys": "ON",
+            },
+        }
+    return database_url
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": connection_config(database_url)},
+        "apps": {"models": {"models": MODEL_MODULES, "default_connection": "default"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# Read by aerich (`[tool.aerich] tortoise_orm = "app.database.TORTOISE_ORM"`).
+TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+
+
+async def open_database(database_url: str) -> None:
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+def connection() -> BaseDBAsyncClient:
+    return connections.get("default")
+
+
+def dialect() -> str:
+    return connection().schema_generator.DIALECT
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
+    """A transaction that holds the write lock from its first statement on SQLite."""
+    async with in_transaction("default") as conn:
+        yield conn
+
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+async def apply_migrations(database_url: str) -> list[str]:
+    """Apply pending aerich migrations, as `aerich upgrade` does. Returns the files applied."""
+    from aerich import Command
+
+    async with Command(
+        tortoise_config=tortoise_config(database_url), app="models", location=MIGRATIONS_DIR
+    ) as command:
+        await command.init()
+        return await command.upgrade(run_in_transaction=True)

@@ -1,0 +1,152 @@
+"""The HTTP face of the service: the GraphQL endpoint, health checks and a body-size limit."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from app.context import Context
+from app.database import connection
+from app.services import Services
+from schema.hardening import shaped
+
+GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json"
+
+
+def error_body(message: str, code: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+class GraphQLView(GraphQL):
+    """Strawberry's ASGI view, speaking the GraphQL over HTTP media type and JSON errors."""
+
+    def __init__(self, services: Services, **kwargs: Any) -> None:
+        self.services = services
+        production = services.settings.production
+        super().__init__(graphql_ide=None if production else "graphiql", **kwargs)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = JSONResponse(
+                error_body(exc.reason, "BAD_REQUEST"), status_code=exc.status_code
+            )
+        await response(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
+        client = request.client.host if request.client else "unknown"
+        return Context(
+            services=self.services,
+            authorization=request.headers.get("authorization"),
+            client_address=client,
+            response=response,
+        )
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        accept = request.headers.get("accept", "")
+        sub_response.graphql_response_media = GRAPHQL_RESPONSE_MEDIA_TYPE in accept  # type: ignore[attr-defined]
+        return sub_response
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:  # type: ignore[override]
+        if result.errors:
+            result.errors = [shaped(error) for error in result.errors]
+        return await super().process_result(request, result)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if getattr(sub_response, "graphql_response_media", False):
+            response.headers["content-type"] = GRAPHQL_RESPONSE_MEDIA_TYPE
+            if isinstance(response_data, dict) and _is_request_error(response_data):
+                response_data.pop("data", None)
+                response.body = self.encode_json(response_data).encode()  # type: ignore[union-attr]
+                response.headers["content-length"] = str(len(response.body))
+                response.status_code = 400
+        return response
+
+
+def _is_request_error(response_data: GraphQLHTTPResponse) -> bool:
+    """A document that failed to parse or validate: no data, and errors tied to no field."""
+    errors = response_data.get("errors") or []
+    return response_data.get("data") is None and bool(errors) and all(
+        not error.get("path") for error in errors
+    )
+
+
+class BodySizeLimit:
+    """Refuse request bodies over the limit, whether or not they declare their length."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        too_large = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    too_large = True
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse(
+            error_body(f"The request body is larger than {self.max_bytes} bytes.", "PAYLOAD_TOO_LARGE"),
+            status_code=413,
+        )
+        await response(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    try:
+        await connection().execute_query("SELECT 1")
+    except Exception:  # noqa: BLE001 - any failure means "not ready"
+        return JSONResponse({"status": "unavailable", "database": False}, status_code=503)
+    return JSONResponse({"status": "ready", "database": True})
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

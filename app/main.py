@@ -1,0 +1,52 @@
+"""The Starlette application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route, WebSocketRoute
+
+from app.database import close_database, open_database
+from app.http import BodySizeLimit, GraphQLView, healthz, readyz
+from app.services import Services
+from app.settings import Settings, load_settings
+from schema import build_schema
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+    services = Services.create(settings)
+    view = GraphQLView(services, schema=build_schema(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await open_database(settings.database_url)
+        try:
+            await services.policy.sync()
+            yield
+        finally:
+            await close_database()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", view),
+            WebSocketRoute("/graphql", view),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app
+
+
+def app() -> Starlette:
+    """Factory for ``uvicorn --factory app.main:app``."""
+    logging.basicConfig(level=logging.INFO)
+    logging.getLogger("casbin").setLevel(logging.WARNING)
+    return create_app()

@@ -1,0 +1,26 @@
+"""What one server process holds for its whole life."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.security import AccessTokens, Passwords
+from app.settings import Settings
+from policies.enforcement import PolicyEngine
+
+
+@dataclass
+class Services:
+    settings: Settings
+    policy: PolicyEngine
+    passwords: Passwords
+    tokens: AccessTokens
+
+    @classmethod
+    def create(cls, settings: Settings) -> "Services":
+        return cls(
+            settings=settings,
+            policy=PolicyEngine(),
+            passwords=Passwords(settings),
+            tokens=AccessTokens(settings),
+        )

@@ -1,0 +1,119 @@
+"""Settings read from the environment.
+
+In development a missing secret is generated once into ``data/secrets.json``;
+in production (``DANGOL_ENV=production``) a missing secret stops the start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+DEFAULT_DATABASE_URL = f"sqlite://{DATA_DIR / 'dangol.sqlite3'}"
+SECRET_NAMES = ("DANGOL_JWT_SECRET", "DANGOL_PII_KEY", "DANGOL_BLIND_INDEX_KEY")
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a service that can start."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = 8000
+    jwt_secret: str = field(default="", repr=False)
+    pii_key: str = field(default="", repr=False)
+    blind_index_key: str = field(default="", repr=False)
+    jwt_issuer: str = "dangol"
+    jwt_audience: str = "dangol-api"
+    access_token_seconds: int = 15 * 60
+    refresh_token_days: int = 30
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 64 * 1024
+    login_window_seconds: int = 15 * 60
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 30
+    api_key_requests_per_minute: int = 120
+    max_body_bytes: int = 1024 * 1024
+    max_query_depth: int = 12
+    max_aliases: int = 20
+    max_tokens: int = 4000
+    run_jobs: bool = True
+    seed_demo: bool = True
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    mode = env.get("DANGOL_ENV", "development")
+    secrets_ = {name: env.get(name, "") for name in SECRET_NAMES}
+    missing = [name for name, value in secrets_.items() if not value]
+    if missing and mode == "production":
+        raise SettingsError(
+            "DANGOL_ENV=production needs these secrets in the environment: "
+            + ", ".join(missing)
+        )
+    if missing:
+        generated = _development_secrets()
+        secrets_.update({name: generated[name] for name in missing})
+    for name, value in secrets_.items():
+        if len(value) < 32:
+            raise SettingsError(f"{name} must be at least 32 characters long")
+
+    def integer(name: str, default: int) -> int:
+        raw = env.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{name} must be a whole number, not {raw!r}") from exc
+
+    def flag(name: str, default: bool) -> bool:
+        raw = env.get(name)
+        if raw is None or raw == "":
+            return default
+        return raw.lower() in {"1", "true", "yes", "on"}
+
+    return Settings(
+        env=mode,
+        database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        port=integer("PORT", 8000),
+        jwt_secret=secrets_["DANGOL_JWT_SECRET"],
+        pii_key=secrets_["DANGOL_PII_KEY"],
+        blind_index_key=secrets_["DANGOL_BLIND_INDEX_KEY"],
+        access_token_seconds=integer("DANGOL_ACCESS_TOKEN_SECONDS", 15 * 60),
+        refresh_token_days=integer("DANGOL_REFRESH_TOKEN_DAYS", 30),
+        argon2_time_cost=integer("DANGOL_ARGON2_TIME_COST", 3),
+        argon2_memory_kib=integer("DANGOL_ARGON2_MEMORY_KIB", 64 * 1024),
+        login_window_seconds=integer("DANGOL_LOGIN_WINDOW_SECONDS", 15 * 60),
+        login_failures_per_account=integer("DANGOL_LOGIN_FAILURES_PER_ACCOUNT", 5),
+        login_failures_per_address=integer("DANGOL_LOGIN_FAILURES_PER_ADDRESS", 30),
+        api_key_requests_per_minute=integer("DANGOL_API_KEY_REQUESTS_PER_MINUTE", 120),
+        max_body_bytes=integer("DANGOL_MAX_BODY_BYTES", 1024 * 1024),
+        run_jobs=flag("DANGOL_RUN_JOBS", True),
+        seed_demo=flag("DANGOL_SEED_DEMO", mode != "production"),
+    )
+
+
+def _development_secrets() -> dict[str, str]:
+    DATA_DIR.mkdir(exist_ok=True)
+    path = DATA_DIR / "secrets.json"
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if all(stored.get(name) for name in SECRET_NAMES):
+        return stored
+    for name in SECRET_NAMES:
+        stored.setdefault(name, secrets.token_urlsafe(48))
+    path.write_text(json.dumps(stored, indent=2))
+    path.chmod(0o600)
+    return stored

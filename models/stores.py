@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class StoreCategory(str, Enum):
+    CAFE = "CAFE"
+    RESTAURANT = "RESTAURANT"
+    RETAIL = "RETAIL"
+
+
+class Plan(str, Enum):
+    BASIC = "BASIC"
+    PLUS = "PLUS"
+    PREMIUM = "PREMIUM"
+
+
+class CampaignGrade(str, Enum):
+    BRONZE = "BRONZE"
+    SILVER = "SILVER"
+    GOLD = "GOLD"
+    PLATINUM = "PLATINUM"
+
+
+class StoreRole(str, Enum):
+    OWNER = "owner"
+    MANAGER = "manager"
+    STAFF = "staff"
+
+
+class Store(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    address = fields.CharField(max_length=255, default="")
+    phone = fields.CharField(max_length=30, default="")
+    category = fields.CharEnumField(StoreCategory, max_length=20)
+    commercial_area = fields.CharField(max_length=100, db_index=True)
+    plan = fields.CharEnumField(Plan, max_length=20, default=Plan.BASIC)
+    campaign_grade = fields.CharEnumField(CampaignGrade, max_length=20, default=CampaignGrade.BRONZE)
+    time_zone = fields.CharField(max_length=64, default="Asia/Seoul")
+    business_hours: dict = fields.JSONField(default=list)  # type: ignore[assignment]
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "store"
+
+
+class Membership(Model):
+    """An account's place on a store's staff. Its role lives in the access policy."""
+
+    id = fields.IntField(primary_key=True)
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="memberships", on_delete=fields.CASCADE
+    )
+    account: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Account", related_name="memberships", on_delete=fields.CASCADE
+    )
+    is_active = fields.BooleanField(default=True)
+    invited_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    deactivated_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "membership"
+        unique_together = (("store", "account"),)

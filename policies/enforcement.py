@@ -1,0 +1,121 @@
+"""The one place where a request is checked against the access policy.
+
+Each process keeps the policy in memory and compares its version with the
+``policy_version`` row once per request, so a change made through any
+process is obeyed by every other on its next request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import casbin
+
+from models.policies import PolicyVersion
+from policies.adapter import TortoiseAdapter
+from policies.catalogue import (
+    ALL_STORES,
+    DELEGABLE,
+    MODEL_PATH,
+    PARTNER,
+    account_subject,
+    store_domain,
+)
+
+DECISION_CACHE_LIMIT = 50_000
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a signed-in account, or a partner key acting in one store."""
+
+    account_id: int | None = None
+    api_key_id: int | None = None
+    api_key_store_id: int | None = None
+    api_key_actions: frozenset[str] = frozenset()
+
+    @property
+    def subject(self) -> str:
+        if self.account_id is not None:
+            return account_subject(self.account_id)
+        return PARTNER
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    rule: tuple[str, ...] | None
+    reason: str
+
+
+class PolicyEngine:
+    def __init__(self) -> None:
+        self.enforcer = casbin.AsyncEnforcer(str(MODEL_PATH), TortoiseAdapter())
+        self.version: int | None = None
+        self._decisions: dict[tuple[str, str, str], bool] = {}
+        self._reload_lock = asyncio.Lock()
+
+    async def sync(self) -> None:
+        current = await PolicyVersion.filter(id=1).values_list("version", flat=True)
+        version = current[0] if current else 0
+        if version == self.version:
+            return
+        async with self._reload_lock:
+            if version != self.version:
+                await self.enforcer.load_policy()
+                self._decisions.clear()
+                self.version = version
+
+    def enforce(self, subject: str, domain: str, action: str) -> bool:
+        key = (subject, domain, action)
+        allowed = self._decisions.get(key)
+        if allowed is None:
+            if len(self._decisions) >= DECISION_CACHE_LIMIT:
+                self._decisions.clear()
+            allowed = self._decisions[key] = bool(self.enforcer.enforce(subject, domain, action))
+        return allowed
+
+    def allows(self, principal: Principal, action: str, store_id: int | None) -> bool:
+        domain = ALL_STORES if store_id is None else store_domain(store_id)
+        if principal.api_key_id is not None:
+            return (
+                store_id is not None
+                and store_id == principal.api_key_store_id
+                and action in principal.api_key_actions
+                and self.enforce(PARTNER, domain, action)
+            )
+        return self.enforce(principal.subject, domain, action)
+
+    def explain(self, subject: str, store_id: int | None, action: str) -> Decision:
+        domain = ALL_STORES if store_id is None else store_domain(store_id)
+        allowed, rule = self.enforcer.enforce_ex(subject, domain, action)
+        if rule:
+            verdict = "allowed by" if allowed else "denied by"
+            return Decision(bool(allowed), tuple(rule), f"{verdict} p, {', '.join(rule)}")
+        return Decision(bool(allowed), None, "no rule grants this action")
+
+    def is_delegable(self, action: str) -> bool:
+        return self.enforce(DELEGABLE, ALL_STORES, action)
+
+    def roles(self, subject: str, store_id: int | None) -> list[str]:
+        domain = ALL_STORES if store_id is None else store_domain(store_id)
+        return list(self.enforcer.get_role_manager().get_roles(subject, domain))
+
+    def subjects_with_role(self, role: str, store_id: int | None) -> list[str]:
+        domain = ALL_STORES if store_id is None else store_domain(store_id)
+        return list(self.enforcer.get_role_manager().get_users(role, domain))
+
+    def store_roles(self, subject: str) -> dict[int, list[str]]:
+        """Every store where the subject holds a role, read from the in-memory policy."""
+        found: dict[int, list[str]] = {}
+        for sub, role, domain, *_ in self.assignments():
+            if sub == subject and domain.startswith("store:"):
+                found.setdefault(int(domain.removeprefix("store:")), []).append(role)
+        return found
+
+    def permissions(self) -> list[list[str]]:
+        return [list(rule) for rule in self.enforcer.model.get_policy("p", "p")]
+
+    def assignments(self) -> list[list[str]]:
+        return [list(rule) for rule in self.enforcer.model.get_policy("g", "g")]

@@ -1,0 +1,85 @@
+"""Errors that the domain raises.
+
+A ``UserError`` is a rule of the business; the schema returns it as a typed
+member of the mutation's result union. A ``RequestError`` concerns the request
+as a whole and becomes a top-level GraphQL error with ``extensions.code``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class UserError(Exception):
+    code: ClassVar[str] = "INVALID"
+
+    def __init__(self, message: str, *, field: str | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.extra = extra
+
+
+class NotFound(UserError):
+    code = "NOT_FOUND"
+
+
+class InvalidInput(UserError):
+    code = "INVALID_INPUT"
+
+
+class InvalidCredentials(UserError):
+    code = "INVALID_CREDENTIALS"
+
+
+class InvalidRefreshToken(UserError):
+    code = "INVALID_REFRESH_TOKEN"
+
+
+class AlreadyExists(UserError):
+    code = "ALREADY_EXISTS"
+
+
+class LastOwner(UserError):
+    code = "LAST_OWNER"
+
+
+class NotDelegable(UserError):
+    code = "NOT_DELEGABLE"
+
+
+class MandatoryNotification(UserError):
+    code = "MANDATORY_NOTIFICATION"
+
+
+class IdempotencyKeyReused(UserError):
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class RequestError(Exception):
+    code: ClassVar[str] = "BAD_REQUEST"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions = extensions
+
+
+class Unauthenticated(RequestError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(RequestError):
+    code = "FORBIDDEN"
+
+
+class RateLimited(RequestError):
+    code = "RATE_LIMITED"
+
+
+class BadUserInput(RequestError):
+    code = "BAD_USER_INPUT"
+
+
+class PlanUpgradeRequired(RequestError):
+    code = "PLAN_UPGRADE_REQUIRED"

@@ -1,0 +1,279 @@
+"""Access-policy administration: grants, revocations, role assignments and explanations.
+
+Every change writes its rules, bumps the policy version and records an audit
+entry in one transaction; the in-memory policy reloads after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.expressions import F
+
+from app.context import Context
+from app.database import write_transaction
+from models.accounts import Account
+from models.policies import CasbinRule, PolicyVersion
+from models.stores import Membership, Store
+from policies.adapter import TortoiseAdapter
+from policies.catalogue import (
+    ADMIN,
+    ALL_STORES,
+    DELEGABLE,
+    OWNER,
+    PARTNER,
+    ROLES,
+    STORE_ROLES,
+    account_subject,
+    actions,
+    default_rules,
+    store_domain,
+)
+from policies.enforcement import Decision
+from resolvers import audit
+from resolvers.errors import InvalidInput, NotDelegable, NotFound
+
+ALLOW = "allow"
+DENY = "deny"
+GRANTABLE_ROLES = (*ROLES, DELEGABLE)
+STORE_CUSTOMISABLE_ROLES = ("manager", "staff", PARTNER)
+
+_adapter = TortoiseAdapter()
+
+
+@dataclass(frozen=True)
+class RoleActions:
+    role: str
+    actions: list[str]
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    account_id: int
+    role: str
+    store_id: int | None
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    store_id: int | None
+    roles: list[RoleActions]
+    assignments: list[RoleAssignment]
+    version: int
+
+
+async def install_default_policy() -> bool:
+    """Write the default policy into an empty database. Returns whether it did."""
+    async with write_transaction():
+        if await CasbinRule.filter(ptype="p").exists():
+            return False
+        await CasbinRule.bulk_create(
+            [CasbinRule(ptype=rule[0], **_values(rule[1:])) for rule in default_rules()]
+        )
+        await PolicyVersion.get_or_create(id=1, defaults={"version": 1})
+        await bump_version()
+    return True
+
+
+def _values(rule: list[str]) -> dict[str, str]:
+    return {f"v{index}": value for index, value in enumerate(rule)}
+
+
+async def bump_version() -> None:
+    updated = await PolicyVersion.filter(id=1).update(version=F("version") + 1)
+    if not updated:
+        await PolicyVersion.create(id=1, version=1)
+
+
+async def add_role(account_id: int, role: str, store_id: int | None) -> bool:
+    domain = ALL_STORES if store_id is None else store_domain(store_id)
+    return await _adapter.add_policy("g", "g", [account_subject(account_id), role, domain])
+
+
+async def remove_roles(account_id: int, store_id: int, role: str | None = None) -> int:
+    filters = {"v0": account_subject(account_id), "v2": store_domain(store_id)}
+    if role is not None:
+        filters["v1"] = role
+    return await CasbinRule.filter(ptype="g", **filters).delete()
+
+
+async def store_role_of(account_id: int, store_id: int) -> list[str]:
+    """Roles read from the database, for decisions that must hold under concurrency."""
+    return await CasbinRule.filter(
+        ptype="g", v0=account_subject(account_id), v2=store_domain(store_id)
+    ).values_list("v1", flat=True)
+
+
+async def owner_count(store_id: int) -> int:
+    return await CasbinRule.filter(ptype="g", v1=OWNER, v2=store_domain(store_id)).count()
+
+
+def _check_action(action: str) -> None:
+    if action not in actions():
+        raise InvalidInput(f"Unknown action {action!r}.", field="action")
+
+
+async def _check_store(store_id: int | None) -> None:
+    if store_id is not None and not await Store.exists(id=store_id):
+        raise NotFound("No such store.", field="storeId")
+
+
+async def _check_delegation(ctx: Context, role: str, action: str, store_id: int | None) -> None:
+    """Platform-wide policy editors may change anything; an owner only what they may delegate."""
+    principal = await ctx.principal()
+    policy = await ctx.current_policy()
+    if policy.allows(principal, "policy.grant", None):
+        if store_id is not None and role in (ADMIN, DELEGABLE):
+            raise InvalidInput(f"The role {role!r} is platform-wide.", field="role")
+        return
+    if store_id is None:
+        raise NotDelegable("Only platform administrators change the policy of every store.")
+    if role not in STORE_CUSTOMISABLE_ROLES:
+        raise NotDelegable(f"The role {role!r} cannot be customised by a store.", field="role")
+    if not policy.is_delegable(action) or not policy.allows(principal, action, store_id):
+        raise NotDelegable(
+            f"The action {action!r} is not one you may delegate in this store.", field="action"
+        )
+
+
+async def grant(ctx: Context, *, role: str, action: str, store_id: int | None) -> AccessPolicy:
+    _validate_role(role)
+    _check_action(action)
+    await _check_store(store_id)
+    await _check_delegation(ctx, role, action, store_id)
+    domain = ALL_STORES if store_id is None else store_domain(store_id)
+    async with write_transaction():
+        await _adapter.remove_policy("p", "p", [role, domain, action, DENY])
+        if not await _grants_everywhere(role, action) or store_id is None:
+            await _adapter.add_policy("p", "p", [role, domain, action, ALLOW])
+        await bump_version()
+        await audit.record(
+            ctx,
+            store_id=store_id,
+            action="policy.grant",
+            target_type="role",
+            target_id=role,
+            after={"role": role, "action": action, "domain": domain},
+        )
+    return await access_policy(ctx, store_id=store_id)
+
+
+async def revoke(ctx: Context, *, role: str, action: str, store_id: int | None) -> AccessPolicy:
+    _validate_role(role)
+    _check_action(action)
+    await _check_store(store_id)
+    await _check_delegation(ctx, role, action, store_id)
+    domain = ALL_STORES if store_id is None else store_domain(store_id)
+    async with write_transaction():
+        await _adapter.remove_policy("p", "p", [role, domain, action, ALLOW])
+        if store_id is not None and await _grants_everywhere(role, action):
+            await _adapter.add_policy("p", "p", [role, domain, action, DENY])
+        await bump_version()
+        await audit.record(
+            ctx,
+            store_id=store_id,
+            action="policy.revoke",
+            target_type="role",
+            target_id=role,
+            before={"role": role, "action": action, "domain": domain},
+        )
+    return await access_policy(ctx, store_id=store_id)
+
+
+async def _grants_everywhere(role: str, action: str) -> bool:
+    return await CasbinRule.exists(ptype="p", v0=role, v1=ALL_STORES, v2=action, v3=ALLOW)
+
+
+def _validate_role(role: str, allowed: tuple[str, ...] = GRANTABLE_ROLES) -> None:
+    if role not in allowed:
+        raise InvalidInput(
+            f"Unknown role {role!r}; one of: {', '.join(allowed)}.", field="role"
+        )
+
+
+async def assign_role(
+    ctx: Context, *, account_id: int, role: str, store_id: int | None
+) -> AccessPolicy:
+    if store_id is None:
+        _validate_role(role, (ADMIN,))
+    else:
+        _validate_role(role, STORE_ROLES)
+    await _check_store(store_id)
+    if not await Account.exists(id=account_id):
+        raise NotFound("No such account.", field="accountId")
+    async with write_transaction():
+        await add_role(account_id, role, store_id)
+        if store_id is not None:
+            await Membership.update_or_create(
+                store_id=store_id,
+                account_id=account_id,
+                defaults={"is_active": True, "deactivated_at": None},
+            )
+        await bump_version()
+        await audit.record(
+            ctx,
+            store_id=store_id,
+            action="policy.assign_role",
+            target_type="account",
+            target_id=account_id,
+            after={"role": role},
+        )
+    return await access_policy(ctx, store_id=store_id)
+
+
+async def unassign_role(
+    ctx: Context, *, account_id: int, role: str, store_id: int | None
+) -> AccessPolicy:
+    from resolvers.staff import ensure_owner_remains
+
+    await _check_store(store_id)
+    domain = ALL_STORES if store_id is None else store_domain(store_id)
+    async with write_transaction():
+        if store_id is not None and role == OWNER:
+            await ensure_owner_remains(store_id, losing=account_id)
+        removed = await CasbinRule.filter(
+            ptype="g", v0=account_subject(account_id), v1=role, v2=domain
+        ).delete()
+        if not removed:
+            raise NotFound("The account does not hold that role there.", field="role")
+        await bump_version()
+        await audit.record(
+            ctx,
+            store_id=store_id,
+            action="policy.unassign_role",
+            target_type="account",
+            target_id=account_id,
+            before={"role": role},
+        )
+    return await access_policy(ctx, store_id=store_id)
+
+
+async def access_policy(ctx: Context, *, store_id: int | None) -> AccessPolicy:
+    """The roles' effective actions (everywhere, or in one store) and who holds which role."""
+    policy = await ctx.current_policy()
+    roles = []
+    for role in GRANTABLE_ROLES:
+        subject_domain = ALL_STORES if store_id is None else store_domain(store_id)
+        granted = sorted(
+            action for action in actions() if policy.enforce(role, subject_domain, action)
+        )
+        roles.append(RoleActions(role=role, actions=granted))
+    wanted = {ALL_STORES} if store_id is None else {store_domain(store_id)}
+    assignments = [
+        RoleAssignment(
+            account_id=int(subject.removeprefix("account:")),
+            role=role,
+            store_id=None if domain == ALL_STORES else int(domain.removeprefix("store:")),
+        )
+        for subject, role, domain, *_ in policy.assignments()
+        if (store_id is None or domain in wanted) and subject.startswith("account:")
+    ]
+    return AccessPolicy(
+        store_id=store_id, roles=roles, assignments=assignments, version=policy.version or 0
+    )
+
+
+async def explain(ctx: Context, *, account_id: int, store_id: int | None, action: str) -> Decision:
+    _check_action(action)
+    policy = await ctx.current_policy()
+    return policy.explain(account_subject(account_id), store_id, action)

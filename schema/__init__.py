@@ -1,0 +1,51 @@
+"""The GraphQL schema: each domain contributes its Query and Mutation fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from app.settings import Settings
+from schema import accounts, api_keys, audit, nodes, notifications, policies, staff, stores
+from schema.hardening import hardening_extensions
+
+Query = merge_types(
+    "Query", (accounts.Query, stores.Query, policies.Query, audit.Query, nodes.Query)
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        accounts.Mutation,
+        notifications.Mutation,
+        stores.Mutation,
+        staff.Mutation,
+        api_keys.Mutation,
+        policies.Mutation,
+    ),
+)
+NODE_TYPES = [stores.Store, staff.StaffMember, accounts.Account, api_keys.ApiKey, audit.AuditEntry]
+
+
+class DangolSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Expected errors are answers, not incidents; ``shaped`` logs the unexpected ones."""
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    settings = settings or Settings()
+    return DangolSchema(
+        query=Query,
+        mutation=Mutation,
+        types=NODE_TYPES,
+        extensions=hardening_extensions(
+            production=settings.production,
+            max_depth=settings.max_query_depth,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+        ),
+        config=StrawberryConfig(disable_field_suggestions=settings.production),
+    )

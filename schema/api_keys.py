@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from models.api_keys import ApiKey as ApiKeyModel
+from resolvers import api_keys
+from schema import errors
+from schema.operations import mutation
+from schema.scopes import decode_id, owner_store_of, store_id_at
+
+
+@strawberry.type
+class ApiKey(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    prefix: str = strawberry.field(description="Recognises the key: dgl_<prefix>_...")
+    actions: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_model(cls, key: ApiKeyModel) -> "ApiKey":
+        return cls(
+            id=key.id,
+            name=key.name,
+            prefix=key.prefix,
+            actions=list(key.actions),
+            created_at=key.created_at,
+            revoked_at=key.revoked_at,
+        )
+
+
+@strawberry.input
+class CreateApiKeyInput:
+    store_id: relay.GlobalID
+    name: str
+    actions: list[str]
+
+
+@strawberry.input
+class RevokeApiKeyInput:
+    api_key_id: relay.GlobalID
+
+
+@strawberry.type
+class CreateApiKeySuccess:
+    api_key: ApiKey
+    secret: str = strawberry.field(description="The whole key. Shown this once; store it safely.")
+
+
+@strawberry.type
+class RevokeApiKeySuccess:
+    api_key: ApiKey
+
+
+CreateApiKeyResult = Annotated[
+    CreateApiKeySuccess | errors.InvalidInput | errors.NotFound,
+    strawberry.union("CreateApiKeyResult"),
+]
+RevokeApiKeyResult = Annotated[
+    RevokeApiKeySuccess | errors.NotFound, strawberry.union("RevokeApiKeyResult")
+]
+
+
+@strawberry.type
+class Mutation:
+    @mutation("api_keys.create", store=store_id_at("input.store_id"), absent="store")
+    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyResult:
+        created = await api_keys.create(
+            info.context,
+            store_id=decode_id(input.store_id, "Store"),
+            name=input.name,
+            granted=input.actions,
+        )
+        return CreateApiKeySuccess(api_key=ApiKey.from_model(created.api_key), secret=created.secret)
+
+    @mutation(
+        "api_keys.revoke",
+        store=owner_store_of("input.api_key_id", ApiKeyModel, "ApiKey"),
+        absent="API key",
+    )
+    async def revoke_api_key(self, info: Info, input: RevokeApiKeyInput) -> RevokeApiKeyResult:
+        key = await api_keys.revoke(info.context, key_id=decode_id(input.api_key_id, "ApiKey"))
+        return RevokeApiKeySuccess(api_key=ApiKey.from_model(key))

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from models.audit import AuditEntry as AuditEntryModel
+from resolvers import audit
+from schema.operations import query
+from schema.pagination import Connection, connection, decode_cursor, page_size
+from schema.scopes import decode_id, platform
+
+
+@strawberry.type
+class AuditEntry(relay.Node):
+    id: relay.NodeID[int]
+    store_id: strawberry.Private[int | None]
+    action: str
+    target_type: str
+    target_id: str
+    before: JSON | None
+    after: JSON | None
+    actor_account_id: strawberry.Private[int | None]
+    actor_api_key_id: int | None
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, entry: AuditEntryModel) -> "AuditEntry":
+        return cls(
+            id=entry.id,
+            store_id=entry.store_id,  # type: ignore[attr-defined]
+            action=entry.action,
+            target_type=entry.target_type,
+            target_id=entry.target_id,
+            before=entry.before,
+            after=entry.after,
+            actor_account_id=entry.actor_account_id,  # type: ignore[attr-defined]
+            actor_api_key_id=entry.actor_api_key_id,
+            created_at=entry.created_at,
+        )
+
+    @strawberry.field
+    async def actor_email(self, info: Info) -> str | None:
+        if self.actor_account_id is None:
+            return None
+        account = await info.context.loaders.accounts.load(self.actor_account_id)
+        return account.email if account else None
+
+    @strawberry.field
+    def store_global_id(self) -> relay.GlobalID | None:
+        return None if self.store_id is None else relay.GlobalID("Store", str(self.store_id))
+
+
+@strawberry.type
+class AuditEntryConnection(Connection[AuditEntry]):
+    pass
+
+
+async def audit_connection(
+    store_id: int | None, first: int | None, after: str | None
+) -> AuditEntryConnection:
+    size = page_size(first)
+    cursor = decode_cursor(after)
+    rows = await audit.entries(
+        store_id=store_id, first=size, before_id=int(cursor[0]) if cursor else None
+    )
+    return connection(
+        AuditEntryConnection,
+        rows,
+        size,
+        key=lambda row: [row.id],
+        node=AuditEntry.from_model,
+        has_previous=cursor is not None,
+    )
+
+
+@strawberry.type
+class Query:
+    @query("audit.read_all", store=platform())
+    async def audit_log(
+        self,
+        info: Info,
+        store_id: relay.GlobalID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> AuditEntryConnection | None:
+        """Every store's audit log, or one store's, newest first (platform admins)."""
+        wanted = None if store_id is None else decode_id(store_id, "Store")
+        return await audit_connection(wanted, first, after)

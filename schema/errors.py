@@ -1,0 +1,89 @@
+"""Typed errors: members of the mutations' result unions, one per rule of the business."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from models.notifications import NotificationKind
+from resolvers import errors as domain
+
+
+@strawberry.interface(name="UserError")
+class UserError:
+    code: str
+    message: str
+    field: str | None = None
+
+
+@strawberry.type
+class NotFound(UserError):
+    pass
+
+
+@strawberry.type
+class InvalidInput(UserError):
+    pass
+
+
+@strawberry.type
+class InvalidCredentials(UserError):
+    pass
+
+
+@strawberry.type
+class InvalidRefreshToken(UserError):
+    pass
+
+
+@strawberry.type
+class AlreadyExists(UserError):
+    membership_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class LastOwner(UserError):
+    pass
+
+
+@strawberry.type
+class NotDelegable(UserError):
+    pass
+
+
+@strawberry.type
+class MandatoryNotification(UserError):
+    kind: NotificationKind | None = None
+
+
+@strawberry.type
+class IdempotencyKeyReused(UserError):
+    pass
+
+
+ERROR_TYPES: dict[type[domain.UserError], type[UserError]] = {
+    domain.NotFound: NotFound,
+    domain.InvalidInput: InvalidInput,
+    domain.InvalidCredentials: InvalidCredentials,
+    domain.InvalidRefreshToken: InvalidRefreshToken,
+    domain.AlreadyExists: AlreadyExists,
+    domain.LastOwner: LastOwner,
+    domain.NotDelegable: NotDelegable,
+    domain.MandatoryNotification: MandatoryNotification,
+    domain.IdempotencyKeyReused: IdempotencyKeyReused,
+}
+
+
+def to_graphql(error: domain.UserError) -> UserError:
+    error_type = ERROR_TYPES[type(error)]
+    extra: dict[str, Any] = {
+        name: value
+        for name, value in error.extra.items()
+        if name in error_type.__annotations__ or name in getattr(error_type, "__dataclass_fields__", {})
+    }
+    return error_type(code=error.code, message=error.message, field=error.field, **extra)
+
+
+def not_found(what: str = "object") -> NotFound:
+    return NotFound(code=domain.NotFound.code, message=f"No such {what}.", field=None)

@@ -1,0 +1,72 @@
+"""Limits on what one request may ask, and the shape of every top-level error."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.extensions.disable_introspection import DisableIntrospection
+
+from resolvers.errors import RequestError
+
+logger = logging.getLogger("dangol.errors")
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+def shaped(error: GraphQLError) -> GraphQLError:
+    """Give every error a code; mask whatever the client was not meant to see."""
+    original = error.original_error
+    if isinstance(original, RequestError):
+        extensions = {"code": original.code, **original.extensions}
+        message = original.message
+    elif original is None or isinstance(original, GraphQLError):
+        extensions = {"code": (error.extensions or {}).get("code", BAD_USER_INPUT)}
+        message = error.message
+    else:
+        logger.error("unexpected error at %s", error.path, exc_info=original)
+        extensions = {"code": INTERNAL_SERVER_ERROR}
+        message = "Unexpected error."
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and getattr(result, "errors", None):
+            result.errors = [shaped(error) for error in result.errors]
+
+
+def hardening_extensions(
+    *, production: bool, max_depth: int, max_aliases: int, max_tokens: int
+) -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        ParserCache,
+        ValidationCache,
+        ErrorCodes,
+    ]
+    if production:
+        extensions.append(DisableIntrospection)
+    return extensions

@@ -1,0 +1,70 @@
+"""``node(id)``: any object by its global id, if the caller may see it; otherwise null."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+from tortoise.models import Model
+
+from models.api_keys import ApiKey as ApiKeyModel
+from models.audit import AuditEntry as AuditEntryModel
+from models.stores import Membership, Store as StoreModel
+from schema.api_keys import ApiKey
+from schema.audit import AuditEntry
+from schema.operations import SIGNED_IN, query
+from schema.scopes import Absent, decode_id
+from schema.staff import staff_member
+from schema.stores import Store
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    model: type[Model]
+    action: str
+    build: Callable[[Info, Any], Any]
+
+
+
+
+def _sync(build: Callable[[Any], Any]) -> Callable[[Info, Any], Any]:
+    async def wrapped(info: Info, row: Any) -> Any:
+        return build(row)
+
+    return wrapped
+
+
+KINDS: dict[str, NodeKind] = {
+    "Store": NodeKind(StoreModel, "store.read", _sync(Store.from_model)),
+    "StaffMember": NodeKind(Membership, "staff.read", staff_member),
+    "ApiKey": NodeKind(ApiKeyModel, "api_keys.read", _sync(ApiKey.from_model)),
+    "AuditEntry": NodeKind(AuditEntryModel, "audit.read", _sync(AuditEntry.from_model)),
+}
+
+
+def _store_of(row: Any) -> int | None:
+    return row.id if isinstance(row, StoreModel) else row.store_id
+
+
+@strawberry.type
+class Query:
+    @query(SIGNED_IN)
+    async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
+        kind = KINDS.get(id.type_name)
+        if kind is None:
+            return None
+        try:
+            row = await kind.model.get_or_none(pk=decode_id(id, id.type_name))
+        except Absent:
+            return None
+        if row is None:
+            return None
+        principal = await info.context.principal()
+        policy = await info.context.current_policy()
+        if not policy.allows(principal, kind.action, _store_of(row)):
+            return None
+        return await kind.build(info, row)

@@ -1,0 +1,85 @@
+"""How an operation finds the store it acts in: from the object it touches, never from a guess.
+
+A scope returns the store's id, ``PLATFORM`` for platform-wide operations, or
+raises ``Absent`` when the object does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from strawberry.relay import GlobalID
+from tortoise.models import Model
+
+from app.context import Context
+
+PLATFORM = None
+Scope = Callable[[Any, dict[str, Any], Context], Awaitable[int | None]]
+
+
+class Absent(Exception):
+    """The object is not there (or, to the caller, might as well not be)."""
+
+
+def decode_id(value: GlobalID | str | None, type_name: str) -> int:
+    if value is None:
+        raise Absent
+    try:
+        global_id = value if isinstance(value, GlobalID) else GlobalID.from_id(value)
+        if global_id.type_name != type_name:
+            raise Absent
+        return int(global_id.node_id)
+    except (ValueError, TypeError) as exc:
+        raise Absent from exc
+
+
+def _input_value(kwargs: dict[str, Any], path: str) -> Any:
+    value: Any = kwargs
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
+    return value
+
+
+def platform() -> Scope:
+    async def scope(source: Any, kwargs: dict[str, Any], ctx: Context) -> int | None:
+        return PLATFORM
+
+    return scope
+
+
+def source_store() -> Scope:
+    """For fields of ``Store``: the store itself."""
+
+    async def scope(source: Any, kwargs: dict[str, Any], ctx: Context) -> int | None:
+        return int(source.id)
+
+    return scope
+
+
+def store_id_at(path: str, *, optional: bool = False) -> Scope:
+    """A Store global id in the arguments, e.g. ``"id"`` or ``"input.store_id"``."""
+
+    async def scope(source: Any, kwargs: dict[str, Any], ctx: Context) -> int | None:
+        value = _input_value(kwargs, path)
+        if value is None and optional:
+            return PLATFORM
+        store_id = decode_id(value, "Store")
+        if await ctx.loaders.stores.load(store_id) is None:
+            raise Absent
+        return store_id
+
+    return scope
+
+
+def owner_store_of(path: str, model: type[Model], type_name: str) -> Scope:
+    """The store of the object whose global id is at ``path``."""
+
+    async def scope(source: Any, kwargs: dict[str, Any], ctx: Context) -> int | None:
+        object_id = decode_id(_input_value(kwargs, path), type_name)
+        found = await model.filter(pk=object_id).values_list("store_id", flat=True)
+        if not found:
+            raise Absent
+        return int(found[0])
+
+    return scope

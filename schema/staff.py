@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from models.stores import Membership, StoreRole as StoreRoleModel
+from policies.catalogue import account_subject
+from resolvers import staff
+from schema import errors
+from schema.accounts import Account
+from schema.operations import mutation
+from schema.pagination import Connection, connection, decode_cursor, page_size
+from schema.scopes import decode_id, owner_store_of, store_id_at
+
+StoreRole = strawberry.enum(StoreRoleModel, name="StoreRole")
+
+
+@strawberry.type
+class StaffMember(relay.Node):
+    id: relay.NodeID[int]
+    account: Account
+    roles: list[str]
+    is_active: bool
+    joined_at: datetime
+    deactivated_at: datetime | None
+
+
+@strawberry.type
+class StaffMemberConnection(Connection[StaffMember]):
+    pass
+
+
+async def staff_member(info: Info, membership: Membership) -> StaffMember:
+    policy = await info.context.current_policy()
+    account = await info.context.loaders.accounts.load(membership.account_id)  # type: ignore[attr-defined]
+    return StaffMember(
+        id=membership.id,
+        account=Account.from_model(account),
+        roles=sorted(policy.roles(account_subject(account.id), membership.store_id))  # type: ignore[attr-defined]
+        if membership.is_active
+        else [],
+        is_active=membership.is_active,
+        joined_at=membership.created_at,
+        deactivated_at=membership.deactivated_at,
+    )
+
+
+async def staff_connection(
+    info: Info, store_id: int, first: int | None, after: str | None, include_inactive: bool
+) -> StaffMemberConnection:
+    size = page_size(first)
+    cursor = decode_cursor(after)
+    query = Membership.filter(store_id=store_id)
+    if not include_inactive:
+        query = query.filter(is_active=True)
+    if cursor:
+        query = query.filter(id__gt=int(cursor[0]))
+    rows = await query.order_by("id").limit(size + 1)
+    await info.context.loaders.accounts.load_many([row.account_id for row in rows])  # type: ignore[attr-defined]
+    members = [await staff_member(info, row) for row in rows[:size]]
+    by_id = {member.id: member for member in members}
+    return connection(
+        StaffMemberConnection,
+        rows,
+        size,
+        key=lambda row: [row.id],
+        node=lambda row: by_id[row.id],
+        has_previous=cursor is not None,
+        total=query.count,
+    )
+
+
+@strawberry.input
+class InviteStaffInput:
+    store_id: relay.GlobalID
+    email: str
+    name: str
+    role: StoreRole  # type: ignore[valid-type]
+
+
+@strawberry.input
+class ChangeStaffRoleInput:
+    staff_member_id: relay.GlobalID
+    role: StoreRole  # type: ignore[valid-type]
+
+
+@strawberry.input
+class DeactivateStaffInput:
+    staff_member_id: relay.GlobalID
+
+
+@strawberry.type
+class InviteStaffSuccess:
+    staff_member: StaffMember
+    temporary_password: str | None = strawberry.field(
+        description="Set only when the account was created now; shown once."
+    )
+
+
+@strawberry.type
+class StaffMemberSuccess:
+    staff_member: StaffMember
+
+
+InviteStaffResult = Annotated[
+    InviteStaffSuccess | errors.InvalidInput | errors.AlreadyExists | errors.NotFound,
+    strawberry.union("InviteStaffResult"),
+]
+ChangeStaffRoleResult = Annotated[
+    StaffMemberSuccess | errors.InvalidInput | errors.LastOwner | errors.NotFound,
+    strawberry.union("ChangeStaffRoleResult"),
+]
+DeactivateStaffResult = Annotated[
+    StaffMemberSuccess | errors.LastOwner | errors.NotFound,
+    strawberry.union("DeactivateStaffResult"),
+]
+
+_membership_store = owner_store_of("input.staff_member_id", Membership, "StaffMember")
+
+
+@strawberry.type
+class Mutation:
+    @mutation("staff.invite", store=store_id_at("input.store_id"), absent="store")
+    async def invite_staff(self, info: Info, input: InviteStaffInput) -> InviteStaffResult:
+        invitation = await staff.invite_staff(
+            info.context,
+            store_id=decode_id(input.store_id, "Store"),
+            email=input.email,
+            name=input.name,
+            role=input.role.value,
+        )
+        return InviteStaffSuccess(
+            staff_member=await staff_member(info, invitation.membership),
+            temporary_password=invitation.temporary_password,
+        )
+
+    @mutation("staff.change_role", store=_membership_store, absent="staff member")
+    async def change_staff_role(
+        self, info: Info, input: ChangeStaffRoleInput
+    ) -> ChangeStaffRoleResult:
+        membership = await staff.change_role(
+            info.context,
+            membership_id=decode_id(input.staff_member_id, "StaffMember"),
+            role=input.role.value,
+        )
+        return StaffMemberSuccess(staff_member=await staff_member(info, membership))
+
+    @mutation("staff.deactivate", store=_membership_store, absent="staff member")
+    async def deactivate_staff(
+        self, info: Info, input: DeactivateStaffInput
+    ) -> DeactivateStaffResult:
+        membership = await staff.deactivate(
+            info.context, membership_id=decode_id(input.staff_member_id, "StaffMember")
+        )
+        return StaffMemberSuccess(staff_member=await staff_member(info, membership))

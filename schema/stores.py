@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from models.stores import CampaignGrade, Plan, Store as StoreModel, StoreCategory
+from resolvers import api_keys, stores
+from resolvers.errors import InvalidInput
+from schema import errors
+from schema.operations import mutation, query
+from schema.scopes import decode_id, platform, source_store, store_id_at
+
+if TYPE_CHECKING:
+    from schema.api_keys import ApiKey
+    from schema.audit import AuditEntryConnection
+    from schema.staff import StaffMemberConnection
+
+StoreCategoryType = strawberry.enum(StoreCategory, name="StoreCategory")
+PlanType = strawberry.enum(Plan, name="Plan")
+CampaignGradeType = strawberry.enum(CampaignGrade, name="CampaignGrade")
+
+
+@strawberry.type
+class BusinessHours:
+    day: str = strawberry.field(description="MON, TUE, ... SUN")
+    opens: str = strawberry.field(description="HH:MM in the store's time zone")
+    closes: str
+
+
+@strawberry.input
+class BusinessHoursInput:
+    day: str
+    opens: str
+    closes: str
+
+
+@strawberry.type
+class Store(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    address: str
+    phone: str
+    category: StoreCategoryType  # type: ignore[valid-type]
+    commercial_area: str
+    plan: PlanType  # type: ignore[valid-type]
+    campaign_grade: CampaignGradeType  # type: ignore[valid-type]
+    time_zone: str
+    business_hours: list[BusinessHours]
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, store: StoreModel) -> "Store":
+        return cls(
+            id=store.id,
+            name=store.name,
+            address=store.address,
+            phone=store.phone,
+            category=store.category,
+            commercial_area=store.commercial_area,
+            plan=store.plan,
+            campaign_grade=store.campaign_grade,
+            time_zone=store.time_zone,
+            business_hours=[BusinessHours(**entry) for entry in store.business_hours],
+            created_at=store.created_at,
+        )
+
+    @query("staff.read", store=source_store())
+    async def staff(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        include_inactive: bool = False,
+    ) -> Annotated["StaffMemberConnection", strawberry.lazy("schema.staff")]:
+        from schema.staff import staff_connection
+
+        return await staff_connection(info, self.id, first, after, include_inactive)
+
+    @query("audit.read", store=source_store())
+    async def audit_log(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Annotated["AuditEntryConnection", strawberry.lazy("schema.audit")]:
+        from schema.audit import audit_connection
+
+        return await audit_connection(self.id, first, after)
+
+    @query("api_keys.read", store=source_store())
+    async def api_keys(
+        self, info: Info
+    ) -> list[Annotated["ApiKey", strawberry.lazy("schema.api_keys")]]:
+        from schema.api_keys import ApiKey
+
+        return [ApiKey.from_model(key) for key in await api_keys.keys_of(self.id)]
+
+
+@strawberry.input
+class CreateStoreInput:
+    name: str
+    category: StoreCategoryType  # type: ignore[valid-type]
+    commercial_area: str
+    owner_email: str
+    owner_name: str
+    address: str = ""
+    phone: str = ""
+    plan: PlanType = Plan.BASIC  # type: ignore[valid-type]
+    campaign_grade: CampaignGradeType = CampaignGrade.BRONZE  # type: ignore[valid-type]
+    time_zone: str = "Asia/Seoul"
+    business_hours: list[BusinessHoursInput] | None = None
+
+
+@strawberry.input
+class UpdateStoreInput:
+    store_id: relay.GlobalID
+    name: str | None = strawberry.UNSET
+    address: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    category: StoreCategoryType | None = strawberry.UNSET  # type: ignore[valid-type]
+    commercial_area: str | None = strawberry.UNSET
+    time_zone: str | None = strawberry.UNSET
+    business_hours: list[BusinessHoursInput] | None = strawberry.UNSET
+
+
+@strawberry.type
+class CreateStoreSuccess:
+    store: Store
+    owner_email: str
+    temporary_password: str | None = strawberry.field(
+        description="Set only when the owner's account was created now; shown once."
+    )
+
+
+@strawberry.type
+class UpdateStoreSuccess:
+    store: Store
+
+
+CreateStoreResult = Annotated[
+    CreateStoreSuccess | errors.InvalidInput | errors.AlreadyExists,
+    strawberry.union("CreateStoreResult"),
+]
+UpdateStoreResult = Annotated[
+    UpdateStoreSuccess | errors.InvalidInput | errors.NotFound,
+    strawberry.union("UpdateStoreResult"),
+]
+
+
+def _provided(data: Any) -> dict[str, Any]:
+    values = {
+        name: value
+        for name, value in vars(data).items()
+        if value is not strawberry.UNSET and name != "store_id"
+    }
+    for name, value in values.items():
+        if value is None:
+            raise InvalidInput(f"{name} cannot be null.", field=name)
+    if "business_hours" in values:
+        values["business_hours"] = [
+            stores.BusinessHours(day=e.day, opens=e.opens, closes=e.closes)
+            for e in values["business_hours"]
+        ]
+    return values
+
+
+@strawberry.type
+class Query:
+    @query("store.read", store=store_id_at("id"))
+    async def store(self, info: Info, id: relay.GlobalID) -> Store | None:
+        found = await info.context.loaders.stores.load(decode_id(id, "Store"))
+        return Store.from_model(found) if found else None
+
+
+@strawberry.type
+class Mutation:
+    @mutation("store.create", store=platform())
+    async def create_store(self, info: Info, input: CreateStoreInput) -> CreateStoreResult:
+        values = {
+            name: value
+            for name, value in vars(input).items()
+            if name != "business_hours"
+        }
+        hours = [
+            stores.BusinessHours(day=e.day, opens=e.opens, closes=e.closes)
+            for e in input.business_hours or []
+        ]
+        created = await stores.create_store(info.context, business_hours=hours, **values)
+        return CreateStoreSuccess(
+            store=Store.from_model(created.store),
+            owner_email=created.owner.account.email,
+            temporary_password=created.owner.temporary_password,
+        )
+
+    @mutation("store.update", store=store_id_at("input.store_id"), absent="store")
+    async def update_store(self, info: Info, input: UpdateStoreInput) -> UpdateStoreResult:
+        store = await stores.update_store(
+            info.context, store_id=decode_id(input.store_id, "Store"), changes=_provided(input)
+        )
+        return UpdateStoreSuccess(store=Store.from_model(store))

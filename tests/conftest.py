@@ -1,0 +1,127 @@
+"""Every test runs against a real database: SQLite by default, PostgreSQL with
+``DANGOL_TEST_BACKEND=postgres`` (and ``DANGOL_TEST_POSTGRES_URL``); `make test`
+runs the suite once on each. One process serves one dialect, because Tortoise
+caches its SQL per connection name. The schema, the default policy and the demo
+data are built once per worker into a template; each test gets its own copy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import asyncpg
+import pytest
+from httpx import ASGITransport, AsyncClient
+
+from app.database import apply_migrations, close_database, open_database
+from app.demo import seed_demo
+from app.main import create_app
+from app.security import Passwords
+from app.settings import Settings
+from resolvers.policies import install_default_policy
+from tests.client import Api
+
+POSTGRES_URL = os.environ.get("DANGOL_TEST_POSTGRES_URL")
+BACKEND = os.environ.get("DANGOL_TEST_BACKEND", "sqlite")
+if BACKEND not in ("sqlite", "postgres") or (BACKEND == "postgres" and not POSTGRES_URL):
+    raise RuntimeError("DANGOL_TEST_BACKEND=postgres needs DANGOL_TEST_POSTGRES_URL")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+_counter = itertools.count()
+
+
+def base_settings(database_url: str) -> Settings:
+    return Settings(
+        env="test",
+        database_url=database_url,
+        jwt_secret="test-jwt-secret-" + "x" * 32,
+        pii_key="test-pii-key-" + "y" * 32,
+        blind_index_key="test-blind-index-key-" + "z" * 32,
+        argon2_time_cost=1,
+        argon2_memory_kib=64,
+        seed_demo=False,
+    )
+
+
+async def _build_template(database_url: str) -> None:
+    await apply_migrations(database_url)
+    await open_database(database_url)
+    try:
+        await install_default_policy()
+        await seed_demo(Passwords(base_settings(database_url)))
+    finally:
+        await close_database()
+
+
+def _pg_url(name: str) -> str:
+    assert POSTGRES_URL
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    return f"{base}/{name}"
+
+
+async def _pg_admin(sql: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    asyncio.run(_build_template(f"sqlite://{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    name = f"dangol_tpl_{WORKER}"
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}"'))
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(_build_template(_pg_url(name)))
+    yield name
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}"'))
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if BACKEND == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        copy = tmp_path / "test.sqlite3"
+        shutil.copy(template, copy)
+        yield f"sqlite://{copy}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"dangol_t_{WORKER}_{next(_counter)}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield _pg_url(name)
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return base_settings(database_url)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[object]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def api(app: object) -> AsyncIterator[Api]:
+    transport = ASGITransport(app=app, client=("203.0.113.7", 40000))  # type: ignore[arg-type]
+    async with AsyncClient(transport=transport, base_url="http://dangol.test") as client:
+        yield Api(client)
+
+
+def with_settings(settings: Settings, **changes: object) -> Settings:
+    return replace(settings, **changes)  # type: ignore[arg-type]
