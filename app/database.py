@@ -34,6 +34,9 @@ MODEL_MODULES = [
     "models.api_keys",
     "models.notifications",
     "models.throttling",
+    "models.customers",
+    "models.catalogue",
+    "models.orders",
     "aerich.models",
 ]
 SQLITE_BUSY_TIMEOUT_MS = 15_000

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class OrderChannel(str, Enum):
+    IN_STORE = "IN_STORE"
+    ONLINE = "ONLINE"
+    PICKUP = "PICKUP"
+    DELIVERY = "DELIVERY"
+
+
+class OrderStatus(str, Enum):
+    RECEIVED = "RECEIVED"
+    CONFIRMED = "CONFIRMED"
+    PREPARING = "PREPARING"
+    READY = "READY"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+    REFUNDED = "REFUNDED"
+
+
+class Order(Model):
+    id = fields.IntField(primary_key=True)
+    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Store", related_name="orders", on_delete=fields.RESTRICT
+    )
+    customer: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Customer", related_name="orders", null=True, on_delete=fields.RESTRICT
+    )
+    channel = fields.CharEnumField(OrderChannel, max_length=20)
+    status = fields.CharEnumField(OrderStatus, max_length=20, default=OrderStatus.RECEIVED)
+    pickup_at = fields.DatetimeField(null=True)
+    subtotal = fields.BigIntField()
+    discount_total = fields.BigIntField(default=0)
+    total = fields.BigIntField()
+    refunded_amount = fields.BigIntField(default=0)
+    is_first_visit = fields.BooleanField(default=False)
+    idempotency_key = fields.CharField(max_length=100, null=True)
+    request_digest = fields.CharField(max_length=64, null=True)
+    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Account", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    created_by_api_key_id = fields.IntField(null=True)
+    completed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Account", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    completed_at = fields.DatetimeField(null=True)
+    cancelled_at = fields.DatetimeField(null=True)
+    refunded_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "order"
+        unique_together = (("store", "idempotency_key"),)
+        indexes = (("store", "created_at", "id"), ("customer", "created_at"))
+
+
+class OrderLine(Model):
+    id = fields.IntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="lines", on_delete=fields.CASCADE
+    )
+    product: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Product", related_name=False, on_delete=fields.RESTRICT
+    )
+    product_name = fields.CharField(max_length=100, description="as it was when ordered")
+    unit_price = fields.BigIntField()
+    quantity = fields.IntField()
+    line_total = fields.BigIntField()
+
+    class Meta:
+        table = "order_line"
