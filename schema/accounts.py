@@ -151,8 +151,12 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @mutation(PUBLIC)
-    async def login(self, info: Info, input: LoginInput) -> LoginResult:
+    @mutation(
+        PUBLIC,
+        description="Nullable so that, when sign-ins are aliased into one request, "
+        "a refused one (RATE_LIMITED) does not hide the answers of the others.",
+    )
+    async def login(self, info: Info, input: LoginInput) -> LoginResult | None:
         issued = await accounts.login(info.context, email=input.email, password=input.password)
         return SessionTokens.from_domain(issued)
 

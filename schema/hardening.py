@@ -31,7 +31,7 @@ def shaped(error: GraphQLError) -> GraphQLError:
         extensions = {"code": original.code, **original.extensions}
         message = original.message
     elif original is None or isinstance(original, GraphQLError):
-        extensions = {"code": (error.extensions or {}).get("code", BAD_USER_INPUT)}
+        extensions = {"code": BAD_USER_INPUT, **(error.extensions or {})}
         message = error.message
     else:
         logger.error("unexpected error at %s", error.path, exc_info=original)
