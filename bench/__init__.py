@@ -1,0 +1,23 @@
+"""Benchmarks: ``python -m bench`` runs them all, ``python -m bench NAME`` runs one.
+
+Benchmarks print figures; they never assert and are not tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# name -> (module, one-line description); modules are imported only when run.
+BENCHMARKS: dict[str, tuple[str, str]] = {
+    "foundation": (
+        "bench.foundation",
+        "GraphQL `me` vs /healthz on a real uvicorn process; Casbin check cold vs cached",
+    ),
+}
+
+
+def load(name: str) -> Callable[[], None]:
+    import importlib
+
+    module_name, _ = BENCHMARKS[name]
+    return importlib.import_module(module_name).run  # type: ignore[no-any-return]
