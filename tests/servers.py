@@ -1,0 +1,71 @@
+"""Real uvicorn processes for tests that need more than one server process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+
+from app.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_environment(settings: Settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "DANGOL_JWT_SECRET": settings.jwt_secret,
+        "DANGOL_PII_KEY": settings.pii_key,
+        "DANGOL_BLIND_INDEX_KEY": settings.blind_index_key,
+        "DANGOL_ARGON2_TIME_COST": str(settings.argon2_time_cost),
+        "DANGOL_ARGON2_MEMORY_KIB": str(settings.argon2_memory_kib),
+        "DANGOL_SEED_DEMO": "false",
+        "DANGOL_RUN_JOBS": "false",
+    }
+
+
+@asynccontextmanager
+async def uvicorn_server(settings: Settings) -> AsyncIterator[str]:
+    """Serve the app from a separate uvicorn process; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "app.main:app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT,
+        env=server_environment(settings),
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient() as client:
+            for _ in range(200):
+                try:
+                    if (await client.get(f"{base_url}/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.poll() is not None:
+                    raise RuntimeError("the server process stopped while starting")
+                await asyncio.sleep(0.05)
+            else:
+                raise RuntimeError("the server did not become ready")
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
