@@ -12,6 +12,8 @@ from app.auth import authenticate, bearer_credential
 from app.services import Services
 from app.settings import Settings
 from models.accounts import Account
+from models.catalogue import Category, Product
+from models.orders import OrderLine
 from models.stores import Store
 from policies.enforcement import PolicyEngine, Principal
 from resolvers.errors import Unauthenticated
@@ -27,10 +29,25 @@ def _loader(model: type[M]) -> DataLoader[int, M | None]:
     return DataLoader(load_fn=load)
 
 
+def _children(model: type[M], parent: str) -> DataLoader[int, list[M]]:
+    async def load(ids: list[int]) -> list[list[M]]:
+        grouped: dict[int, list[M]] = {pk: [] for pk in ids}
+        for row in await model.filter(**{f"{parent}__in": ids}).order_by("id"):
+            grouped[getattr(row, parent)].append(row)
+        return [grouped[pk] for pk in ids]
+
+    return DataLoader(load_fn=load)
+
+
 @dataclass
 class Loaders:
     stores: DataLoader[int, Store | None] = field(default_factory=lambda: _loader(Store))
     accounts: DataLoader[int, Account | None] = field(default_factory=lambda: _loader(Account))
+    products: DataLoader[int, Product | None] = field(default_factory=lambda: _loader(Product))
+    categories: DataLoader[int, Category | None] = field(default_factory=lambda: _loader(Category))
+    order_lines: DataLoader[int, list[OrderLine]] = field(
+        default_factory=lambda: _children(OrderLine, "order_id")
+    )
 
 
 @dataclass

@@ -56,6 +56,18 @@ class IdempotencyKeyReused(UserError):
     code = "IDEMPOTENCY_KEY_REUSED"
 
 
+class IllegalOrderTransition(UserError):
+    code = "ILLEGAL_ORDER_TRANSITION"
+
+
+class ProductArchived(UserError):
+    code = "PRODUCT_ARCHIVED"
+
+
+class RefundExceedsRemaining(UserError):
+    code = "REFUND_EXCEEDS_REMAINING"
+
+
 class RequestError(Exception):
     code: ClassVar[str] = "BAD_REQUEST"
 

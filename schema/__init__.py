@@ -10,7 +10,18 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from app.settings import Settings
-from schema import accounts, api_keys, audit, nodes, notifications, policies, staff, stores
+from schema import (
+    accounts,
+    api_keys,
+    audit,
+    catalogue,
+    nodes,
+    notifications,
+    orders,
+    policies,
+    staff,
+    stores,
+)
 from schema.hardening import hardening_extensions
 
 Query = merge_types(
@@ -25,9 +36,20 @@ Mutation = merge_types(
         staff.Mutation,
         api_keys.Mutation,
         policies.Mutation,
+        catalogue.Mutation,
+        orders.Mutation,
     ),
 )
-NODE_TYPES = [stores.Store, staff.StaffMember, accounts.Account, api_keys.ApiKey, audit.AuditEntry]
+NODE_TYPES = [
+    stores.Store,
+    staff.StaffMember,
+    accounts.Account,
+    api_keys.ApiKey,
+    audit.AuditEntry,
+    catalogue.Product,
+    catalogue.Category,
+    orders.Order,
+]
 
 
 class DangolSchema(strawberry.Schema):

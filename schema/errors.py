@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 
 from models.notifications import NotificationKind
+from models.orders import OrderStatus
 from resolvers import errors as domain
 
 
@@ -62,6 +63,25 @@ class IdempotencyKeyReused(UserError):
     pass
 
 
+OrderStatusType = strawberry.enum(OrderStatus, name="OrderStatus")
+
+
+@strawberry.type
+class IllegalOrderTransition(UserError):
+    from_: OrderStatusType | None = strawberry.field(name="from", default=None)  # type: ignore[valid-type]
+    to: OrderStatusType | None = None  # type: ignore[valid-type]
+
+
+@strawberry.type
+class ProductArchived(UserError):
+    product_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class RefundExceedsRemaining(UserError):
+    remaining: int | None = None
+
+
 ERROR_TYPES: dict[type[domain.UserError], type[UserError]] = {
     domain.NotFound: NotFound,
     domain.InvalidInput: InvalidInput,
@@ -72,6 +92,9 @@ ERROR_TYPES: dict[type[domain.UserError], type[UserError]] = {
     domain.NotDelegable: NotDelegable,
     domain.MandatoryNotification: MandatoryNotification,
     domain.IdempotencyKeyReused: IdempotencyKeyReused,
+    domain.IllegalOrderTransition: IllegalOrderTransition,
+    domain.ProductArchived: ProductArchived,
+    domain.RefundExceedsRemaining: RefundExceedsRemaining,
 }
 
 

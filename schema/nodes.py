@@ -13,9 +13,13 @@ from tortoise.models import Model
 
 from models.api_keys import ApiKey as ApiKeyModel
 from models.audit import AuditEntry as AuditEntryModel
+from models.catalogue import Category as CategoryModel, Product as ProductModel
+from models.orders import Order as OrderModel
 from models.stores import Membership, Store as StoreModel
 from schema.api_keys import ApiKey
 from schema.audit import AuditEntry
+from schema.catalogue import Category, Product
+from schema.orders import Order
 from schema.operations import SIGNED_IN, query
 from schema.scopes import Absent, decode_id
 from schema.staff import staff_member
@@ -43,6 +47,9 @@ KINDS: dict[str, NodeKind] = {
     "StaffMember": NodeKind(Membership, "staff.read", staff_member),
     "ApiKey": NodeKind(ApiKeyModel, "api_keys.read", _sync(ApiKey.from_model)),
     "AuditEntry": NodeKind(AuditEntryModel, "audit.read", _sync(AuditEntry.from_model)),
+    "Product": NodeKind(ProductModel, "products.read", _sync(Product.from_model)),
+    "Category": NodeKind(CategoryModel, "products.read", _sync(Category.from_model)),
+    "Order": NodeKind(OrderModel, "orders.read", _sync(Order.from_model)),
 }
 
 

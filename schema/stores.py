@@ -17,6 +17,8 @@ from schema.scopes import decode_id, platform, source_store, store_id_at
 if TYPE_CHECKING:
     from schema.api_keys import ApiKey
     from schema.audit import AuditEntryConnection
+    from schema.catalogue import Category, ProductConnection
+    from schema.orders import OrderConnection, OrderFilter
     from schema.staff import StaffMemberConnection
 
 StoreCategoryType = strawberry.enum(StoreCategory, name="StoreCategory")
@@ -95,6 +97,38 @@ class Store(relay.Node):
         from schema.api_keys import ApiKey
 
         return [ApiKey.from_model(key) for key in await api_keys.keys_of(self.id)]
+
+    @query("products.read", store=source_store())
+    async def products(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        include_archived: bool = False,
+    ) -> Annotated["ProductConnection", strawberry.lazy("schema.catalogue")]:
+        from schema.catalogue import products_connection
+
+        return await products_connection(self.id, first, after, include_archived)
+
+    @query("products.read", store=source_store())
+    async def categories(
+        self, info: Info
+    ) -> list[Annotated["Category", strawberry.lazy("schema.catalogue")]]:
+        from schema.catalogue import categories_of
+
+        return await categories_of(self.id)
+
+    @query("orders.read", store=source_store())
+    async def orders(
+        self,
+        info: Info,
+        filter: Annotated["OrderFilter", strawberry.lazy("schema.orders")] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated["OrderConnection", strawberry.lazy("schema.orders")]:
+        from schema.orders import orders_connection
+
+        return await orders_connection(self.id, filter, first, after)
 
 
 @strawberry.input

@@ -1,0 +1,172 @@
+"""Creating an order: the server prices every line; an idempotency key makes retries safe."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from tortoise.exceptions import IntegrityError
+
+from app.context import Context
+from app.database import write_transaction
+from models.catalogue import Product
+from models.customers import Customer
+from models.orders import Order, OrderChannel, OrderLine
+from resolvers.errors import IdempotencyKeyReused, InvalidInput, NotFound, ProductArchived
+
+MAX_LINES = 100
+MAX_QUANTITY = 999
+MAX_TOTAL = 2**31 - 1
+MAX_KEY_LENGTH = 100
+PICKUP_CHANNELS = frozenset({OrderChannel.ONLINE, OrderChannel.PICKUP, OrderChannel.DELIVERY})
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    product_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    store_id: int
+    channel: OrderChannel
+    lines: tuple[LineRequest, ...]
+    idempotency_key: str
+    customer_id: int | None = None
+    pickup_at: datetime | None = None
+
+    def digest(self) -> str:
+        pickup = self.pickup_at.astimezone(timezone.utc).isoformat() if self.pickup_at else None
+        normal = {
+            "store": self.store_id,
+            "customer": self.customer_id,
+            "channel": self.channel.value,
+            "pickup_at": pickup,
+            "lines": [[line.product_id, line.quantity] for line in self.lines],
+        }
+        text = json.dumps(normal, separators=(",", ":"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_shape(request: OrderRequest) -> None:
+    key = request.idempotency_key
+    if not key.strip() or len(key) > MAX_KEY_LENGTH:
+        raise InvalidInput(
+            f"idempotencyKey must be 1 to {MAX_KEY_LENGTH} characters.", field="idempotencyKey"
+        )
+    if not request.lines:
+        raise InvalidInput("An order needs at least one line.", field="lines")
+    if len(request.lines) > MAX_LINES:
+        raise InvalidInput(f"An order has at most {MAX_LINES} lines.", field="lines")
+    for index, line in enumerate(request.lines):
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            raise InvalidInput(
+                f"A quantity is between 1 and {MAX_QUANTITY}.", field=f"lines.{index}.quantity"
+            )
+    pickup_at = request.pickup_at
+    if pickup_at is not None and pickup_at.utcoffset() is None:
+        raise InvalidInput("pickupAt needs a time zone offset.", field="pickupAt")
+    if pickup_at is not None and request.channel not in PICKUP_CHANNELS:
+        raise InvalidInput("Only online, pickup and delivery orders have a pickup time.", field="pickupAt")
+    if pickup_at is None and request.channel == OrderChannel.PICKUP:
+        raise InvalidInput("A pickup order needs the expected pickup time.", field="pickupAt")
+
+
+def _global_id(type_name: str, pk: int) -> str:
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+async def _replay(request: OrderRequest, digest: str) -> Order | None:
+    first = await Order.get_or_none(store_id=request.store_id, idempotency_key=request.idempotency_key)
+    if first is None:
+        return None
+    if first.request_digest != digest:
+        raise IdempotencyKeyReused(
+            "This idempotency key was used for a different order.", field="idempotencyKey"
+        )
+    return first
+
+
+async def _priced_lines(request: OrderRequest) -> list[OrderLine]:
+    wanted = {line.product_id for line in request.lines}
+    products = {
+        product.id: product
+        for product in await Product.filter(id__in=wanted, store_id=request.store_id)
+    }
+    lines = []
+    for index, line in enumerate(request.lines):
+        product = products.get(line.product_id)
+        field = f"lines.{index}.productId"
+        if product is None:
+            raise NotFound("No such product.", field=field)
+        if product.is_archived:
+            raise ProductArchived(
+                f"{product.name} is no longer sold.",
+                field=field,
+                product_id=_global_id("Product", product.id),
+            )
+        lines.append(
+            OrderLine(
+                product_id=product.id,
+                product_name=product.name,
+                unit_price=product.price,
+                quantity=line.quantity,
+                line_total=product.price * line.quantity,
+            )
+        )
+    return lines
+
+
+async def _check_context(request: OrderRequest) -> None:
+    if request.customer_id is not None and not await Customer.exists(
+        id=request.customer_id, store_id=request.store_id
+    ):
+        raise NotFound("No such customer.", field="customerId")
+    if request.pickup_at is not None and request.pickup_at <= datetime.now(timezone.utc):
+        raise InvalidInput("pickupAt must be in the future.", field="pickupAt")
+
+
+async def create_order(ctx: Context, request: OrderRequest) -> Order:
+    """Same key and same input: the first order again; a different input: IdempotencyKeyReused."""
+    _check_shape(request)
+    digest = request.digest()
+    first = await _replay(request, digest)
+    if first is not None:
+        return first
+    principal = await ctx.principal()
+    try:
+        async with write_transaction():
+            first = await _replay(request, digest)
+            if first is not None:
+                return first
+            await _check_context(request)
+            lines = await _priced_lines(request)
+            subtotal = sum(line.line_total for line in lines)
+            if subtotal > MAX_TOTAL:
+                raise InvalidInput("The order total is too large.", field="lines")
+            order = await Order.create(
+                store_id=request.store_id,
+                customer_id=request.customer_id,
+                channel=request.channel,
+                pickup_at=request.pickup_at,
+                subtotal=subtotal,
+                discount_total=0,
+                total=subtotal,
+                idempotency_key=request.idempotency_key,
+                request_digest=digest,
+                created_by_id=principal.account_id,
+                created_by_api_key_id=principal.api_key_id,
+            )
+            for line in lines:
+                line.order_id = order.id  # type: ignore[attr-defined]
+            await OrderLine.bulk_create(lines)
+            return order
+    except IntegrityError:
+        first = await _replay(request, digest)
+        if first is None:
+            raise
+        return first

@@ -1,0 +1,39 @@
+"""Reading orders: a store's orders newest first, keyset by (created_at, id)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.expressions import Q
+
+from models.orders import Order, OrderChannel, OrderStatus
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    status: OrderStatus | None = None
+    channel: OrderChannel | None = None
+    customer_id: int | None = None
+
+
+async def orders_page(
+    *,
+    store_id: int,
+    size: int,
+    after: tuple[datetime, int] | None,
+    where: OrderFilter,
+) -> list[Order]:
+    """One more than asked, to tell whether more exist."""
+    query = Order.filter(store_id=store_id)
+    if where.status is not None:
+        query = query.filter(status=where.status)
+    if where.channel is not None:
+        query = query.filter(channel=where.channel)
+    if where.customer_id is not None:
+        query = query.filter(customer_id=where.customer_id)
+    if after is not None:
+        created_at, order_id = after
+        query = query.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=order_id))
+    return await query.order_by("-created_at", "-id").limit(size + 1)
+

@@ -1,0 +1,148 @@
+"""The status flow of an order, one step at a time; completion is a visit, a refund gives it back.
+
+Every change is a conditional UPDATE on the expected status: of racing
+requests exactly one moves the order, the others get ``IllegalOrderTransition``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from tortoise.expressions import F
+
+from app.context import Context
+from app.database import write_transaction
+from models.orders import Order, OrderStatus
+from resolvers import audit
+from resolvers.errors import (
+    IllegalOrderTransition,
+    InvalidInput,
+    NotFound,
+    RefundExceedsRemaining,
+)
+from resolvers.orders import visits
+
+FLOW = (
+    OrderStatus.RECEIVED,
+    OrderStatus.CONFIRMED,
+    OrderStatus.PREPARING,
+    OrderStatus.READY,
+    OrderStatus.COMPLETED,
+)
+PREVIOUS = dict(zip(FLOW[1:], FLOW[:-1]))
+OPEN = FLOW[:-1]
+
+
+async def _current(order_id: int) -> Order:
+    order = await Order.get_or_none(id=order_id)
+    if order is None:
+        raise NotFound("No such order.", field="orderId")
+    return order
+
+
+async def _illegal(order_id: int, to: OrderStatus) -> IllegalOrderTransition:
+    current = (await _current(order_id)).status
+    return IllegalOrderTransition(
+        f"An order cannot go from {current.value} to {to.value}.",
+        field="to",
+        from_=current,
+        to=to,
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Order:
+    principal = await ctx.principal()
+    now = _now()
+    async with write_transaction():
+        expected = PREVIOUS.get(to)
+        values: dict[str, object] = {"status": to, "updated_at": now}
+        if to == OrderStatus.COMPLETED:
+            values.update(completed_at=now, completed_by_id=principal.account_id)
+        moved = expected is not None and await Order.filter(id=order_id, status=expected).update(
+            **values
+        )
+        if not moved:
+            raise await _illegal(order_id, to)
+        if to == OrderStatus.COMPLETED:
+            await visits.record_visit(order_id, now)
+    return await _current(order_id)
+
+
+async def cancel_order(ctx: Context, *, order_id: int, reason: str | None = None) -> Order:
+    now = _now()
+    async with write_transaction():
+        before = await _current(order_id)
+        moved = await Order.filter(id=order_id, status__in=OPEN).update(
+            status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now
+        )
+        if not moved:
+            raise await _illegal(order_id, OrderStatus.CANCELLED)
+        await audit.record(
+            ctx,
+            store_id=before.store_id,  # type: ignore[attr-defined]
+            action="orders.cancel",
+            target_type="order",
+            target_id=order_id,
+            before={"status": before.status.value},
+            after={"status": OrderStatus.CANCELLED.value, "reason": reason},
+        )
+    return await _current(order_id)
+
+
+async def refund_order(
+    ctx: Context, *, order_id: int, amount: int | None = None, reason: str | None = None
+) -> Order:
+    """A full or partial refund of a completed order; a refund of the whole total ends in REFUNDED."""
+    now = _now()
+    async with write_transaction():
+        order = await _current(order_id)
+        if order.status != OrderStatus.COMPLETED:
+            raise await _illegal(order_id, OrderStatus.REFUNDED)
+        remaining = order.total - order.refunded_amount
+        amount = remaining if amount is None else amount
+        if amount <= 0:
+            raise InvalidInput("A refund is a positive amount.", field="amount")
+        if amount > remaining:
+            raise RefundExceedsRemaining(
+                f"At most {remaining} can still be refunded.", field="amount", remaining=remaining
+            )
+        moved = await Order.filter(
+            id=order_id, status=OrderStatus.COMPLETED, refunded_amount__lte=order.total - amount
+        ).update(refunded_amount=F("refunded_amount") + amount, refunded_at=now, updated_at=now)
+        if not moved:
+            raise await _refund_lost(order_id, amount)
+        full = await Order.filter(
+            id=order_id, status=OrderStatus.COMPLETED, refunded_amount=order.total
+        ).update(status=OrderStatus.REFUNDED)
+        await visits.reverse_visit(order_id, amount, removes_visit=bool(full))
+        refunded = await _current(order_id)
+        await audit.record(
+            ctx,
+            store_id=order.store_id,  # type: ignore[attr-defined]
+            action="orders.refund",
+            target_type="order",
+            target_id=order_id,
+            before={"refunded_amount": refunded.refunded_amount - amount},
+            after={
+                "status": refunded.status.value,
+                "refunded_amount": refunded.refunded_amount,
+                "amount": amount,
+                "reason": reason,
+            },
+        )
+    return refunded
+
+
+async def _refund_lost(order_id: int, amount: int) -> Exception:
+    """A racing refund or cancellation moved the order between our read and our update."""
+    order = await _current(order_id)
+    if order.status != OrderStatus.COMPLETED:
+        return await _illegal(order_id, OrderStatus.REFUNDED)
+    remaining = order.total - order.refunded_amount
+    return RefundExceedsRemaining(
+        f"At most {remaining} can still be refunded.", field="amount", remaining=remaining
+    )

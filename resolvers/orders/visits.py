@@ -1,0 +1,50 @@
+"""A completed order is a visit of its customer; a refund gives back what it added.
+
+Runs inside the transaction that moves the order. Every customer counter
+changes by an atomic UPDATE; the first visit is the one order whose UPDATE
+finds ``first_visit_at`` still empty, so racing completions flag exactly one.
+A full refund removes the visit from ``visit_count`` but keeps the first and
+last visit times: the customer did come.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.expressions import F
+
+from models.customers import Customer
+from models.orders import Order
+
+
+async def _customer_and_total(order_id: int) -> tuple[int | None, int]:
+    rows = await Order.filter(id=order_id).values_list("customer_id", "total")
+    customer_id, total = rows[0]
+    return customer_id, int(total)
+
+
+async def record_visit(order_id: int, at: datetime) -> bool:
+    """Count the visit; True when it is the customer's first."""
+    customer_id, total = await _customer_and_total(order_id)
+    if customer_id is None:
+        return False
+    first = await Customer.filter(id=customer_id, first_visit_at__isnull=True).update(
+        first_visit_at=at
+    )
+    await Customer.filter(id=customer_id).update(
+        visit_count=F("visit_count") + 1, total_paid=F("total_paid") + total, last_visit_at=at
+    )
+    if first:
+        await Order.filter(id=order_id).update(is_first_visit=True)
+    return bool(first)
+
+
+async def reverse_visit(order_id: int, amount: int, *, removes_visit: bool) -> None:
+    customer_id, _ = await _customer_and_total(order_id)
+    if customer_id is None:
+        return
+    await Customer.filter(id=customer_id).update(total_paid=F("total_paid") - amount)
+    if removes_visit:
+        await Customer.filter(id=customer_id, visit_count__gt=0).update(
+            visit_count=F("visit_count") - 1
+        )

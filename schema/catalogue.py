@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from models.catalogue import Category as CategoryModel, Product as ProductModel
+from resolvers import catalogue
+from resolvers.errors import NotFound as NotFoundError
+from schema import errors
+from schema.operations import mutation
+from schema.pagination import Connection, connection, decode_cursor, page_size
+from schema.scopes import Absent, decode_id, owner_store_of, store_id_at
+
+
+@strawberry.type
+class Category(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    position: int
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, category: CategoryModel) -> "Category":
+        return cls(
+            id=category.id,
+            name=category.name,
+            position=category.position,
+            created_at=category.created_at,
+        )
+
+
+@strawberry.type
+class Product(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    price: int = strawberry.field(description="In the store currency's smallest unit.")
+    is_archived: bool
+    created_at: datetime
+    updated_at: datetime
+    category_pk: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, product: ProductModel) -> "Product":
+        return cls(
+            id=product.id,
+            name=product.name,
+            price=product.price,
+            is_archived=product.is_archived,
+            created_at=product.created_at,
+            updated_at=product.updated_at,
+            category_pk=product.category_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field
+    async def category(self, info: Info) -> Category | None:
+        if self.category_pk is None:
+            return None
+        found = await info.context.loaders.categories.load(self.category_pk)
+        return Category.from_model(found) if found else None
+
+
+@strawberry.type
+class ProductConnection(Connection[Product]):
+    pass
+
+
+async def products_connection(
+    store_id: int, first: int | None, after: str | None, include_archived: bool
+) -> ProductConnection:
+    size = page_size(first)
+    cursor = decode_cursor(after)
+    rows = await catalogue.products_page(
+        store_id=store_id,
+        size=size,
+        after_id=int(cursor[0]) if cursor else None,
+        include_archived=include_archived,
+    )
+    return connection(
+        ProductConnection,
+        rows,
+        size,
+        key=lambda row: [row.id],
+        node=Product.from_model,
+        has_previous=cursor is not None,
+    )
+
+
+async def categories_of(store_id: int) -> list[Category]:
+    return [Category.from_model(row) for row in await catalogue.categories_of(store_id)]
+
+
+def category_pk(value: relay.GlobalID | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return decode_id(value, "Category")
+    except Absent as exc:
+        raise NotFoundError("No such category.", field="categoryId") from exc
+
+
+@strawberry.input
+class CreateCategoryInput:
+    store_id: relay.GlobalID
+    name: str
+    position: int = 0
+
+
+@strawberry.input
+class CreateProductInput:
+    store_id: relay.GlobalID
+    name: str
+    price: int
+    category_id: relay.GlobalID | None = None
+
+
+@strawberry.input
+class UpdateProductInput:
+    product_id: relay.GlobalID
+    name: str | None = strawberry.UNSET
+    price: int | None = strawberry.UNSET
+    category_id: relay.GlobalID | None = strawberry.field(
+        default=strawberry.UNSET, description="null takes the product out of its category."
+    )
+    archived: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Archived products cannot be ordered but stay on past orders.",
+    )
+
+
+@strawberry.type
+class CategorySuccess:
+    category: Category
+
+
+@strawberry.type
+class ProductSuccess:
+    product: Product
+
+
+CreateCategoryResult = Annotated[
+    CategorySuccess | errors.InvalidInput | errors.AlreadyExists | errors.NotFound,
+    strawberry.union("CreateCategoryResult"),
+]
+CreateProductResult = Annotated[
+    ProductSuccess | errors.InvalidInput | errors.NotFound,
+    strawberry.union("CreateProductResult"),
+]
+UpdateProductResult = Annotated[
+    ProductSuccess | errors.InvalidInput | errors.NotFound,
+    strawberry.union("UpdateProductResult"),
+]
+
+
+def _set(value: object) -> object:
+    return None if value is strawberry.UNSET else value
+
+
+@strawberry.type
+class Mutation:
+    @mutation("products.manage", store=store_id_at("input.store_id"), absent="store")
+    async def create_category(self, info: Info, input: CreateCategoryInput) -> CreateCategoryResult:
+        created = await catalogue.create_category(
+            info.context,
+            store_id=decode_id(input.store_id, "Store"),
+            name=input.name,
+            position=input.position,
+        )
+        return CategorySuccess(category=Category.from_model(created))
+
+    @mutation("products.manage", store=store_id_at("input.store_id"), absent="store")
+    async def create_product(self, info: Info, input: CreateProductInput) -> CreateProductResult:
+        created = await catalogue.create_product(
+            info.context,
+            store_id=decode_id(input.store_id, "Store"),
+            name=input.name,
+            price=input.price,
+            category_id=category_pk(input.category_id),
+        )
+        return ProductSuccess(product=Product.from_model(created))
+
+    @mutation(
+        "products.manage",
+        store=owner_store_of("input.product_id", ProductModel, "Product"),
+        absent="product",
+    )
+    async def update_product(self, info: Info, input: UpdateProductInput) -> UpdateProductResult:
+        changes = catalogue.ProductChanges(
+            name=_set(input.name),  # type: ignore[arg-type]
+            price=_set(input.price),  # type: ignore[arg-type]
+            category_id=category_pk(_set(input.category_id)),  # type: ignore[arg-type]
+            clear_category=input.category_id is None,
+            archived=_set(input.archived),  # type: ignore[arg-type]
+        )
+        updated = await catalogue.update_product(
+            info.context, product_id=decode_id(input.product_id, "Product"), changes=changes
+        )
+        return ProductSuccess(product=Product.from_model(updated))

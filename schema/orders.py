@@ -1,0 +1,292 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from models.orders import Order as OrderModel, OrderChannel, OrderLine as OrderLineModel
+from resolvers import orders
+from resolvers.errors import BadUserInput, NotFound as NotFoundError
+from schema import errors
+from schema.accounts import Account
+from schema.catalogue import Product
+from schema.errors import OrderStatusType
+from schema.operations import mutation
+from schema.pagination import Connection, connection, decode_cursor, page_size
+from schema.scopes import Absent, decode_id, owner_store_of, store_id_at
+
+OrderChannelType = strawberry.enum(OrderChannel, name="OrderChannel")
+
+
+def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
+    return None if pk is None else relay.GlobalID(type_name, str(pk))
+
+
+@strawberry.type
+class OrderLine:
+    product_pk: strawberry.Private[int]
+    product_name: str = strawberry.field(description="As it was when ordered.")
+    unit_price: int = strawberry.field(description="As it was when ordered.")
+    quantity: int
+    line_total: int
+
+    @classmethod
+    def from_model(cls, line: OrderLineModel) -> "OrderLine":
+        return cls(
+            product_pk=line.product_id,  # type: ignore[attr-defined]
+            product_name=line.product_name,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            line_total=line.line_total,
+        )
+
+    @strawberry.field
+    def product_id(self) -> relay.GlobalID:
+        return relay.GlobalID("Product", str(self.product_pk))
+
+    @strawberry.field(description="The catalogue entry today (it may since be archived).")
+    async def product(self, info: Info) -> Product | None:
+        found = await info.context.loaders.products.load(self.product_pk)
+        return Product.from_model(found) if found else None
+
+
+@strawberry.type
+class Order(relay.Node):
+    id: relay.NodeID[int]
+    channel: OrderChannelType  # type: ignore[valid-type]
+    status: OrderStatusType  # type: ignore[valid-type]
+    pickup_at: datetime | None
+    subtotal: int
+    discount_total: int
+    total: int
+    refunded_amount: int
+    is_first_visit: bool = strawberry.field(
+        description="The first completed order of its customer in this store."
+    )
+    customer_id: relay.GlobalID | None
+    created_by_api_key_id: relay.GlobalID | None
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+    refunded_at: datetime | None
+    created_by_pk: strawberry.Private[int | None]
+    completed_by_pk: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, order: OrderModel) -> "Order":
+        return cls(
+            id=order.id,
+            channel=order.channel,
+            status=order.status,
+            pickup_at=order.pickup_at,
+            subtotal=order.subtotal,
+            discount_total=order.discount_total,
+            total=order.total,
+            refunded_amount=order.refunded_amount,
+            is_first_visit=order.is_first_visit,
+            customer_id=_gid("Customer", order.customer_id),  # type: ignore[attr-defined]
+            created_by_api_key_id=_gid("ApiKey", order.created_by_api_key_id),
+            created_at=order.created_at,
+            updated_at=order.updated_at,
+            completed_at=order.completed_at,
+            cancelled_at=order.cancelled_at,
+            refunded_at=order.refunded_at,
+            created_by_pk=order.created_by_id,  # type: ignore[attr-defined]
+            completed_by_pk=order.completed_by_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[OrderLine]:
+        return [OrderLine.from_model(line) for line in await info.context.loaders.order_lines.load(self.id)]
+
+    @strawberry.field(description="The account that took the order (null for a partner key).")
+    async def created_by(self, info: Info) -> Account | None:
+        return await _account(info, self.created_by_pk)
+
+    @strawberry.field(description="The account that completed the order.")
+    async def completed_by(self, info: Info) -> Account | None:
+        return await _account(info, self.completed_by_pk)
+
+
+async def _account(info: Info, pk: int | None) -> Account | None:
+    if pk is None:
+        return None
+    found = await info.context.loaders.accounts.load(pk)
+    return Account.from_model(found) if found else None
+
+
+@strawberry.type
+class OrderConnection(Connection[Order]):
+    pass
+
+
+@strawberry.input
+class OrderFilter:
+    status: OrderStatusType | None = None  # type: ignore[valid-type]
+    channel: OrderChannelType | None = None  # type: ignore[valid-type]
+    customer_id: relay.GlobalID | None = None
+
+
+def _cursor(after: str | None) -> tuple[datetime, int] | None:
+    values = decode_cursor(after)
+    if values is None:
+        return None
+    try:
+        return datetime.fromisoformat(values[0]), int(values[1])
+    except (ValueError, TypeError, IndexError) as exc:
+        raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
+
+
+async def orders_connection(
+    store_id: int, where: OrderFilter | None, first: int | None, after: str | None
+) -> OrderConnection:
+    size = page_size(first)
+    cursor = _cursor(after)
+    where = where or OrderFilter()
+    try:
+        customer = None if where.customer_id is None else decode_id(where.customer_id, "Customer")
+    except Absent as exc:
+        raise BadUserInput("customerId is not a customer id.", field="filter.customerId") from exc
+    rows = await orders.orders_page(
+        store_id=store_id,
+        size=size,
+        after=cursor,
+        where=orders.OrderFilter(status=where.status, channel=where.channel, customer_id=customer),
+    )
+    return connection(
+        OrderConnection,
+        rows,
+        size,
+        key=lambda row: [row.created_at.isoformat(), row.id],
+        node=Order.from_model,
+        has_previous=cursor is not None,
+    )
+
+
+@strawberry.input
+class OrderLineInput:
+    product_id: relay.GlobalID
+    quantity: int
+
+
+@strawberry.input(description="No amounts: the server prices every line from the catalogue.")
+class CreateOrderInput:
+    store_id: relay.GlobalID
+    channel: OrderChannelType  # type: ignore[valid-type]
+    lines: list[OrderLineInput]
+    idempotency_key: str
+    customer_id: relay.GlobalID | None = None
+    pickup_at: datetime | None = strawberry.field(
+        default=None, description="Expected pickup time of online, pickup and delivery orders."
+    )
+
+
+@strawberry.input
+class AdvanceOrderInput:
+    order_id: relay.GlobalID
+    to: OrderStatusType  # type: ignore[valid-type]
+
+
+@strawberry.input
+class CancelOrderInput:
+    order_id: relay.GlobalID
+    reason: str | None = None
+
+
+@strawberry.input
+class RefundOrderInput:
+    order_id: relay.GlobalID
+    amount: int | None = strawberry.field(default=None, description="null refunds all that remains.")
+    reason: str | None = None
+
+
+@strawberry.type
+class OrderSuccess:
+    order: Order
+
+
+CreateOrderResult = Annotated[
+    OrderSuccess
+    | errors.InvalidInput
+    | errors.NotFound
+    | errors.ProductArchived
+    | errors.IdempotencyKeyReused,
+    strawberry.union("CreateOrderResult"),
+]
+OrderTransitionResult = Annotated[
+    OrderSuccess | errors.IllegalOrderTransition | errors.NotFound,
+    strawberry.union("OrderTransitionResult"),
+]
+RefundOrderResult = Annotated[
+    OrderSuccess
+    | errors.IllegalOrderTransition
+    | errors.RefundExceedsRemaining
+    | errors.InvalidInput
+    | errors.NotFound,
+    strawberry.union("RefundOrderResult"),
+]
+
+
+def _pk(value: relay.GlobalID, type_name: str, field: str) -> int:
+    try:
+        return decode_id(value, type_name)
+    except Absent as exc:
+        raise NotFoundError(f"No such {type_name.lower()}.", field=field) from exc
+
+
+def _order_request(input: CreateOrderInput) -> orders.OrderRequest:
+    return orders.OrderRequest(
+        store_id=decode_id(input.store_id, "Store"),
+        channel=input.channel,
+        lines=tuple(
+            orders.LineRequest(
+                product_id=_pk(line.product_id, "Product", f"lines.{index}.productId"),
+                quantity=line.quantity,
+            )
+            for index, line in enumerate(input.lines)
+        ),
+        idempotency_key=input.idempotency_key,
+        customer_id=None
+        if input.customer_id is None
+        else _pk(input.customer_id, "Customer", "customerId"),
+        pickup_at=input.pickup_at,
+    )
+
+
+_order_store = owner_store_of("input.order_id", OrderModel, "Order")
+
+
+@strawberry.type
+class Mutation:
+    @mutation("orders.create", store=store_id_at("input.store_id"), absent="store")
+    async def create_order(self, info: Info, input: CreateOrderInput) -> CreateOrderResult:
+        order = await orders.create_order(info.context, _order_request(input))
+        return OrderSuccess(order=Order.from_model(order))
+
+    @mutation("orders.advance", store=_order_store, absent="order")
+    async def advance_order(self, info: Info, input: AdvanceOrderInput) -> OrderTransitionResult:
+        order = await orders.advance_order(
+            info.context, order_id=decode_id(input.order_id, "Order"), to=input.to
+        )
+        return OrderSuccess(order=Order.from_model(order))
+
+    @mutation("orders.cancel", store=_order_store, absent="order")
+    async def cancel_order(self, info: Info, input: CancelOrderInput) -> OrderTransitionResult:
+        order = await orders.cancel_order(
+            info.context, order_id=decode_id(input.order_id, "Order"), reason=input.reason
+        )
+        return OrderSuccess(order=Order.from_model(order))
+
+    @mutation("orders.refund", store=_order_store, absent="order")
+    async def refund_order(self, info: Info, input: RefundOrderInput) -> RefundOrderResult:
+        order = await orders.refund_order(
+            info.context,
+            order_id=decode_id(input.order_id, "Order"),
+            amount=input.amount,
+            reason=input.reason,
+        )
+        return OrderSuccess(order=Order.from_model(order))
