@@ -141,3 +141,15 @@ async def test_an_owner_cannot_touch_the_staff_of_another_store(api: Api) -> Non
     assert [(e["node"]["account"]["email"], e["node"]["roles"]) for e in edges] == [
         ("owner2@dangol.test", ["owner"]), ("manager2@dangol.test", ["manager"]), ("staff2@dangol.test", ["staff"])
     ]
+
+
+async def test_a_refused_change_leaves_no_audit_entry(api: Api) -> None:
+    # given
+    owner = await api.token("owner1@dangol.test")
+    me = await _member_id(api, owner, "owner1@dangol.test")
+    # when
+    refused = await api.data(DEACTIVATE, {"input": {"staffMemberId": me}}, token=owner)
+    # then
+    assert refused["deactivateStaff"]["code"] == "LAST_OWNER"
+    rows = await connections.get("default").execute_query_dict("SELECT action FROM audit_entry")
+    assert rows == []
