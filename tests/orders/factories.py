@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import secrets
 from datetime import datetime, timezone
@@ -141,6 +142,10 @@ async def order(
         line_total=total,
     )
     return created
+
+
+def pk(global_id: str) -> int:
+    return int(base64.b64decode(global_id).decode().rpartition(":")[2])
 
 
 def order_input(
