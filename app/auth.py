@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from app import throttling
 from app.security import InvalidAccessToken, same_digest
 from app.services import Services
-from models.accounts import Session
+from models.accounts import Account, Session
 from models.api_keys import ApiKey
 from policies.enforcement import Principal
 from resolvers.errors import RateLimited, Unauthenticated
@@ -24,13 +24,16 @@ def bearer_credential(header: str | None) -> str | None:
     return credential.strip()
 
 
-async def authenticate(services: Services, credential: str) -> Principal:
+async def authenticate(services: Services, credential: str) -> tuple[Principal, Account | None]:
+    """The principal, and the signed-in account (loaded anyway, so callers need not load it again)."""
     if credential.startswith(API_KEY_PREFIX):
-        return await _authenticate_api_key(services, credential)
+        return await _authenticate_api_key(services, credential), None
     return await _authenticate_access_token(services, credential)
 
 
-async def _authenticate_access_token(services: Services, token: str) -> Principal:
+async def _authenticate_access_token(
+    services: Services, token: str
+) -> tuple[Principal, Account]:
     try:
         claims = services.tokens.verify(token)
     except InvalidAccessToken as exc:
@@ -43,7 +46,7 @@ async def _authenticate_access_token(services: Services, token: str) -> Principa
         or not session.account.is_active
     ):
         raise Unauthenticated("The session has ended; sign in again.")
-    return Principal(account_id=claims.account_id)
+    return Principal(account_id=claims.account_id), session.account
 
 
 def split_api_key(credential: str) -> tuple[str, str] | None:

@@ -73,7 +73,9 @@ class Context:
             credential = bearer_credential(self.authorization)
             if credential is None:
                 raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
-            self._principal = await authenticate(self.services, credential)
+            self._principal, account = await authenticate(self.services, credential)
+            if account is not None:
+                self.loaders.accounts.prime(account.id, account)
         return self._principal
 
     async def current_policy(self) -> PolicyEngine:
