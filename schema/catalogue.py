@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from models.catalogue import Category as CategoryModel, Product as ProductModel
 from resolvers import catalogue
-from resolvers.errors import NotFound as NotFoundError
+from resolvers.errors import InvalidInput, NotFound as NotFoundError
 from schema import errors
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
@@ -155,7 +155,10 @@ UpdateProductResult = Annotated[
 ]
 
 
-def _set(value: object) -> object:
+def _set(value: object, field: str | None = None) -> object:
+    """The provided value; UNSET means "leave as is". ``field`` names a field that cannot be null."""
+    if value is None and field is not None:
+        raise InvalidInput(f"{field} cannot be null.", field=field)
     return None if value is strawberry.UNSET else value
 
 
@@ -189,11 +192,11 @@ class Mutation:
     )
     async def update_product(self, info: Info, input: UpdateProductInput) -> UpdateProductResult:
         changes = catalogue.ProductChanges(
-            name=_set(input.name),  # type: ignore[arg-type]
-            price=_set(input.price),  # type: ignore[arg-type]
+            name=_set(input.name, "name"),  # type: ignore[arg-type]
+            price=_set(input.price, "price"),  # type: ignore[arg-type]
             category_id=category_pk(_set(input.category_id)),  # type: ignore[arg-type]
             clear_category=input.category_id is None,
-            archived=_set(input.archived),  # type: ignore[arg-type]
+            archived=_set(input.archived, "archived"),  # type: ignore[arg-type]
         )
         updated = await catalogue.update_product(
             info.context, product_id=decode_id(input.product_id, "Product"), changes=changes

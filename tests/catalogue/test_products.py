@@ -169,3 +169,15 @@ async def test_another_stores_product_is_absent(api: Api) -> None:
     # then
     assert result["__typename"] == "NotFound"
     assert (await Product.get(id=product.id)).price == 4500
+
+
+async def test_a_null_price_is_refused_rather_than_ignored(api: Api) -> None:
+    # given
+    product = await f.product(price=4500)
+    token = await api.token("owner1@dangol.test")
+    # when
+    variables = {"input": {"productId": gid("Product", product.id), "price": None}}
+    result = (await api.data(UPDATE_PRODUCT, variables, token=token))["updateProduct"]
+    # then
+    assert (result["__typename"], result["field"]) == ("InvalidInput", "price")
+    assert (await Product.get(id=product.id)).price == 4500
