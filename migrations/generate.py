@@ -12,6 +12,7 @@ the dialect it runs on.
 from __future__ import annotations
 
 import ast
+import fcntl
 import os
 import shutil
 import subprocess
@@ -109,6 +110,13 @@ MODELS_STATE = ({lite["MODELS_STATE"]})
 
 def main() -> None:
     name = sys.argv[1] if len(sys.argv) > 1 else "update"
+    with open(os.path.join(tempfile.gettempdir(), "dangol-migrations.lock"), "w") as lock:
+        # Two engineers generating at once would both number their migration N.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _generate(name)
+
+
+def _generate(name: str) -> None:
     scratch_db = f"dangol_migrate_{os.getpid()}"
     base, _, _ = ADMIN_URL.rpartition("/")
     subprocess.run(["psql", ADMIN_URL, "-qc", f'CREATE DATABASE "{scratch_db}"'], check=True)
