@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from app.context import Context
 from app.database import write_transaction
 from models.notifications import MANDATORY_KINDS, NotificationKind, NotificationPreference
-from resolvers.errors import InvalidInput, MandatoryNotification
+from resolvers.errors import Forbidden, InvalidInput, MandatoryNotification
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,9 @@ async def settings_of(account_id: int) -> list[NotificationSetting]:
 async def update(
     ctx: Context, *, changes: list[tuple[NotificationKind, bool]]
 ) -> list[NotificationSetting]:
+    account_id = (await ctx.principal()).account_id
+    if account_id is None:
+        raise Forbidden("A partner key has no notification settings.")
     kinds = [kind for kind, _ in changes]
     if len(set(kinds)) != len(kinds):
         raise InvalidInput("Each kind may appear once.", field="settings")
@@ -42,9 +45,6 @@ async def update(
             raise MandatoryNotification(
                 f"{kind.value} alerts cannot be switched off.", field="settings", kind=kind
             )
-    account_id = (await ctx.principal()).account_id
-    if account_id is None:
-        raise InvalidInput("Partner keys have no notification settings.")
     async with write_transaction():
         for kind, enabled in changes:
             await NotificationPreference.update_or_create(

@@ -1,0 +1,74 @@
+"""Stores: read by everyone of the store, updated by its owner, created by admins."""
+
+from __future__ import annotations
+
+from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
+
+STORE = "query($id: ID!) { store(id: $id) { id name } }"
+NODE_STORE = "query($id: ID!) { node(id: $id) { id ... on Store { name } } }"
+UPDATE_STORE = """
+mutation($input: UpdateStoreInput!) { updateStore(input: $input) { __typename } }
+"""
+CREATE_STORE = """
+mutation($input: CreateStoreInput!) { createStore(input: $input) { __typename } }
+"""
+
+
+def _create_store(w: World, target: str) -> dict:
+    name = w.unique("table store")
+    return {
+        "input": {
+            "name": name,
+            "category": "CAFE",
+            "commercialArea": "성수동",
+            "ownerEmail": f"{name.replace(' ', '-')}@dangol.test",
+            "ownerName": "New Owner",
+        }
+    }
+
+
+ROWS = [
+    Row(
+        "Query.store", STORE, lambda w, t: {"id": w.store(t)},
+        #             own        other
+        admin=        (OK,        OK),
+        owner=        (OK,        ABSENT),
+        manager=      (OK,        ABSENT),
+        staff=        (OK,        ABSENT),
+        partner=      (OK,        ABSENT),
+        anonymous=    UNAUTHENTICATED,
+        other_owner=  (ABSENT,    OK),
+    ),
+    Row(
+        "Query.node", NODE_STORE, lambda w, t: {"id": w.store(t)}, variant="Store",
+        admin=        (OK,        OK),
+        owner=        (OK,        ABSENT),
+        manager=      (OK,        ABSENT),
+        staff=        (OK,        ABSENT),
+        partner=      (OK,        ABSENT),
+        anonymous=    UNAUTHENTICATED,
+        other_owner=  (ABSENT,    OK),
+    ),
+    Row(
+        "Mutation.updateStore", UPDATE_STORE,
+        lambda w, t: {"input": {"storeId": w.store(t), "phone": "02-555-0199"}},
+        admin=        (OK,        OK),
+        owner=        (OK,        ABSENT),
+        manager=      (FORBIDDEN, ABSENT),
+        staff=        (FORBIDDEN, ABSENT),
+        partner=      (FORBIDDEN, ABSENT),
+        anonymous=    UNAUTHENTICATED,
+        other_owner=  (ABSENT,    OK),
+    ),
+    # Platform-wide: no store to be absent from.
+    Row(
+        "Mutation.createStore", CREATE_STORE, _create_store,
+        admin=        OK,
+        owner=        FORBIDDEN,
+        manager=      FORBIDDEN,
+        staff=        FORBIDDEN,
+        partner=      FORBIDDEN,
+        anonymous=    UNAUTHENTICATED,
+        other_owner=  FORBIDDEN,
+    ),
+]
