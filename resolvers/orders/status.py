@@ -20,7 +20,7 @@ from resolvers.errors import (
     NotFound,
     RefundExceedsRemaining,
 )
-from resolvers.orders import visits
+from resolvers.orders import loyalty, visits
 
 FLOW = (
     OrderStatus.RECEIVED,
@@ -69,6 +69,7 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
             raise await _illegal(order_id, to)
         if to == OrderStatus.COMPLETED:
             await visits.record_visit(order_id, now)
+            await loyalty.order_completed(ctx, order_id=order_id, at=now)
     return await _current(order_id)
 
 
@@ -81,6 +82,7 @@ async def cancel_order(ctx: Context, *, order_id: int, reason: str | None = None
         )
         if not moved:
             raise await _illegal(order_id, OrderStatus.CANCELLED)
+        await loyalty.order_cancelled(ctx, order_id=order_id)
         await audit.record(
             ctx,
             store_id=before.store_id,  # type: ignore[attr-defined]
@@ -119,6 +121,7 @@ async def refund_order(
             id=order_id, status=OrderStatus.COMPLETED, refunded_amount=order.total
         ).update(status=OrderStatus.REFUNDED)
         await visits.reverse_visit(order_id, amount, removes_visit=bool(full))
+        await loyalty.order_refunded(ctx, order_id=order_id, amount=amount, full=bool(full))
         refunded = await _current(order_id)
         await audit.record(
             ctx,

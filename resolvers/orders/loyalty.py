@@ -1,0 +1,23 @@
+"""What an order's life means for its customer's loyalty: points, stamps, tiers, rewards.
+
+The order flow calls these inside the transaction that moves the order, so
+whatever they write commits or rolls back with the status change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.context import Context
+
+
+async def order_completed(ctx: Context, *, order_id: int, at: datetime) -> None:
+    """After the visit is recorded: earn points at the current tier, stamp, then re-evaluate the tier."""
+
+
+async def order_cancelled(ctx: Context, *, order_id: int) -> None:
+    """Give back what the order spent (redeemed rewards, coupons)."""
+
+
+async def order_refunded(ctx: Context, *, order_id: int, amount: int, full: bool) -> None:
+    """Reverse what the order earned, in proportion to the amount refunded; re-evaluate the tier."""
