@@ -1,95 +1,68 @@
-"""Orders (C2): staff handle orders (create, advance, cancel); refunds are for managers and up;
-a partner key creates and advances orders."""
+"""Orders (C2-C5): staff and partner keys take and advance orders; refunds are for owners and managers."""
 
 from __future__ import annotations
 
+from models.orders import OrderStatus
 from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
+from tests.client import gid
+from tests.orders import factories
 
-STORE_ORDERS = "query($id: ID!) { store(id: $id) { id orders { edges { node { id status } } } } }"
-NODE_ORDER = "query($id: ID!) { node(id: $id) { id ... on Order { status total } } }"
-CREATE_ORDER = """
-mutation($input: CreateOrderInput!) { createOrder(input: $input) { __typename } }
-"""
-ADVANCE_ORDER = """
-mutation($input: AdvanceOrderInput!) { advanceOrder(input: $input) { __typename } }
-"""
-CANCEL_ORDER = """
-mutation($input: CancelOrderInput!) { cancelOrder(input: $input) { __typename } }
-"""
-REFUND_ORDER = """
-mutation($input: RefundOrderInput!) { refundOrder(input: $input) { __typename } }
-"""
+STORE_ORDERS = "query($id: ID!) { store(id: $id) { id orders { edges { node { id } } } } }"
+NODE_ORDER = "query($id: ID!) { node(id: $id) { id ... on Order { status } } }"
+CREATE_ORDER = "mutation($input: CreateOrderInput!) { createOrder(input: $input) { __typename } }"
+ADVANCE_ORDER = "mutation($input: AdvanceOrderInput!) { advanceOrder(input: $input) { __typename } }"
+CANCEL_ORDER = "mutation($input: CancelOrderInput!) { cancelOrder(input: $input) { __typename } }"
+REFUND_ORDER = "mutation($input: RefundOrderInput!) { refundOrder(input: $input) { __typename } }"
+
+
+async def _order(w: World, target: str, status: OrderStatus = OrderStatus.RECEIVED) -> str:
+    return gid("Order", (await factories.order(w.store_id(target), status=status)).id)
 
 
 async def _node(w: World, target: str) -> dict:
-    return {"id": await w.fresh_order(target)}
+    return {"id": await _order(w, target)}
 
 
 async def _create(w: World, target: str) -> dict:
+    product = await factories.product(w.store_id(target))
     return {
         "input": {
             "storeId": w.store(target),
             "channel": "IN_STORE",
-            "lines": [{"productId": await w.fresh_product(target), "quantity": 2}],
-            "idempotencyKey": w.unique("table-order"),
+            "lines": [{"productId": gid("Product", product.id), "quantity": 2}],
+            "idempotencyKey": w.unique("order"),
         }
     }
 
 
 async def _advance(w: World, target: str) -> dict:
-    return {"input": {"orderId": await w.fresh_order(target), "to": "CONFIRMED"}}
+    return {"input": {"orderId": await _order(w, target), "to": "CONFIRMED"}}
 
 
 async def _cancel(w: World, target: str) -> dict:
-    return {"input": {"orderId": await w.fresh_order(target), "reason": "table"}}
+    return {"input": {"orderId": await _order(w, target)}}
 
 
 async def _refund(w: World, target: str) -> dict:
-    return {"input": {"orderId": await w.fresh_order(target, "COMPLETED"), "reason": "table"}}
+    return {"input": {"orderId": await _order(w, target, OrderStatus.COMPLETED), "amount": 1000}}
 
+
+TAKE = dict(
+    #             own        other
+    admin=        (OK,        OK),
+    owner=        (OK,        ABSENT),
+    manager=      (OK,        ABSENT),
+    staff=        (OK,        ABSENT),
+    partner=      (OK,        ABSENT),
+    anonymous=    UNAUTHENTICATED,
+    other_owner=  (ABSENT,    OK),
+)
 
 ROWS = [
-    Row(
-        "Store.orders", STORE_ORDERS, lambda w, t: {"id": w.store(t)},
-        #             own        other
-        admin=        (OK,        OK),
-        owner=        (OK,        ABSENT),
-        manager=      (OK,        ABSENT),
-        staff=        (OK,        ABSENT),
-        partner=      (OK,        ABSENT),
-        anonymous=    UNAUTHENTICATED,
-        other_owner=  (ABSENT,    OK),
-    ),
-    Row(
-        "Query.node", NODE_ORDER, _node, variant="Order",
-        admin=        (OK,        OK),
-        owner=        (OK,        ABSENT),
-        manager=      (OK,        ABSENT),
-        staff=        (OK,        ABSENT),
-        partner=      (OK,        ABSENT),
-        anonymous=    UNAUTHENTICATED,
-        other_owner=  (ABSENT,    OK),
-    ),
-    Row(
-        "Mutation.createOrder", CREATE_ORDER, _create,
-        admin=        (OK,        OK),
-        owner=        (OK,        ABSENT),
-        manager=      (OK,        ABSENT),
-        staff=        (OK,        ABSENT),
-        partner=      (OK,        ABSENT),
-        anonymous=    UNAUTHENTICATED,
-        other_owner=  (ABSENT,    OK),
-    ),
-    Row(
-        "Mutation.advanceOrder", ADVANCE_ORDER, _advance,
-        admin=        (OK,        OK),
-        owner=        (OK,        ABSENT),
-        manager=      (OK,        ABSENT),
-        staff=        (OK,        ABSENT),
-        partner=      (OK,        ABSENT),
-        anonymous=    UNAUTHENTICATED,
-        other_owner=  (ABSENT,    OK),
-    ),
+    Row("Store.orders", STORE_ORDERS, lambda w, t: {"id": w.store(t)}, **TAKE),
+    Row("Query.node", NODE_ORDER, _node, variant="Order", **TAKE),
+    Row("Mutation.createOrder", CREATE_ORDER, _create, **TAKE),
+    Row("Mutation.advanceOrder", ADVANCE_ORDER, _advance, **TAKE),
     Row(
         "Mutation.cancelOrder", CANCEL_ORDER, _cancel,
         admin=        (OK,        OK),

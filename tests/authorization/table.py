@@ -234,35 +234,6 @@ mutation($input: InviteStaffInput!) {
 }
 """
 
-CREATE_PRODUCT_DOC = """
-mutation($input: CreateProductInput!) {
-  createProduct(input: $input) {
-    __typename ... on ProductSuccess { product { id } } ... on UserError { message }
-  }
-}
-"""
-CREATE_CATEGORY_DOC = """
-mutation($input: CreateCategoryInput!) {
-  createCategory(input: $input) {
-    __typename ... on CategorySuccess { category { id } } ... on UserError { message }
-  }
-}
-"""
-CREATE_ORDER_DOC = """
-mutation($input: CreateOrderInput!) {
-  createOrder(input: $input) {
-    __typename ... on OrderSuccess { order { id } } ... on UserError { message }
-  }
-}
-"""
-ADVANCE_ORDER_DOC = """
-mutation($input: AdvanceOrderInput!) {
-  advanceOrder(input: $input) {
-    __typename ... on OrderSuccess { order { id } } ... on UserError { message }
-  }
-}
-"""
-
 
 class World:
     """The demo data seen by the table: callers with their credentials, stores and objects."""
@@ -381,51 +352,6 @@ class World:
     async def fresh_api_key(self, target: str) -> str:
         key = await self._create_key("admin", target, ["store.read"])
         return str(key["apiKey"]["id"])
-
-    async def fresh_product(self, target: str) -> str:
-        result = await self.data_as(
-            "admin",
-            CREATE_PRODUCT_DOC,
-            {"input": {"storeId": self.store(target), "name": self.unique("상품"), "price": 4500}},
-        )
-        created = result["createProduct"]
-        assert created["__typename"] == "ProductSuccess", created
-        return str(created["product"]["id"])
-
-    async def fresh_category(self, target: str) -> str:
-        result = await self.data_as(
-            "admin",
-            CREATE_CATEGORY_DOC,
-            {"input": {"storeId": self.store(target), "name": self.unique("분류")}},
-        )
-        created = result["createCategory"]
-        assert created["__typename"] == "CategorySuccess", created
-        return str(created["category"]["id"])
-
-    async def fresh_order(self, target: str, status: str = "RECEIVED") -> str:
-        """An in-store order of one fresh product, moved by the admin up to ``status``."""
-        lines = [{"productId": await self.fresh_product(target), "quantity": 1}]
-        result = await self.data_as(
-            "admin",
-            CREATE_ORDER_DOC,
-            {
-                "input": {
-                    "storeId": self.store(target),
-                    "channel": "IN_STORE",
-                    "lines": lines,
-                    "idempotencyKey": self.unique("order"),
-                }
-            },
-        )
-        created = result["createOrder"]
-        assert created["__typename"] == "OrderSuccess", created
-        order_id = str(created["order"]["id"])
-        flow = ["RECEIVED", "CONFIRMED", "PREPARING", "READY", "COMPLETED"]
-        for step in flow[1 : flow.index(status) + 1]:
-            variables = {"input": {"orderId": order_id, "to": step}}
-            moved = (await self.data_as("admin", ADVANCE_ORDER_DOC, variables))["advanceOrder"]
-            assert moved["__typename"] == "OrderSuccess", moved
-        return order_id
 
     async def fresh_refresh_token(self, target: str) -> str:
         number = STORE_NUMBER[target]
