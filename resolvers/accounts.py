@@ -12,13 +12,7 @@ from app.context import Context
 from app.database import write_transaction
 from app.security import digest, new_secret
 from models.accounts import Account, RefreshToken, Session
-from resolvers.errors import (
-    Forbidden,
-    InvalidCredentials,
-    InvalidInput,
-    InvalidRefreshToken,
-    RateLimited,
-)
+from resolvers.errors import InvalidCredentials, InvalidInput, InvalidRefreshToken, RateLimited
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -115,8 +109,6 @@ async def logout(ctx: Context, *, refresh_token: str) -> None:
 
 async def change_password(ctx: Context, *, current_password: str, new_password: str) -> Account:
     principal = await ctx.principal()
-    if principal.account_id is None:
-        raise Forbidden("A partner key has no password to change.")
     account = await Account.get(id=principal.account_id)
     if not await asyncio.to_thread(
         ctx.services.passwords.verify, account.password_hash, current_password

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from app.context import Context
 from app.database import write_transaction
 from models.notifications import MANDATORY_KINDS, NotificationKind, NotificationPreference
-from resolvers.errors import Forbidden, InvalidInput, MandatoryNotification
+from resolvers.errors import InvalidInput, MandatoryNotification
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,7 @@ async def update(
     ctx: Context, *, changes: list[tuple[NotificationKind, bool]]
 ) -> list[NotificationSetting]:
     account_id = (await ctx.principal()).account_id
-    if account_id is None:
-        raise Forbidden("A partner key has no notification settings.")
+    assert account_id is not None, "SIGNED_IN operations are for accounts"
     kinds = [kind for kind, _ in changes]
     if len(set(kinds)) != len(kinds):
         raise InvalidInput("Each kind may appear once.", field="settings")

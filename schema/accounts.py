@@ -136,11 +136,9 @@ ChangePasswordResult = Annotated[
 
 @strawberry.type
 class Query:
-    @query(SIGNED_IN, description="The signed-in account; null for a partner key.")
+    @query(SIGNED_IN, description="The signed-in account.")
     async def me(self, info: Info) -> Me | None:
         principal = await info.context.principal()
-        if principal.account_id is None:
-            return None
         account = await info.context.loaders.accounts.load(principal.account_id)
         policy = await info.context.current_policy()
         return Me(

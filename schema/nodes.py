@@ -20,7 +20,7 @@ from schema.api_keys import ApiKey
 from schema.audit import AuditEntry
 from schema.catalogue import Category, Product
 from schema.orders import Order
-from schema.operations import SIGNED_IN, query
+from schema.operations import AUTHENTICATED, query
 from schema.scopes import Absent, decode_id
 from schema.staff import staff_member
 from schema.stores import Store
@@ -59,7 +59,7 @@ def _store_of(row: Any) -> int | None:
 
 @strawberry.type
 class Query:
-    @query(SIGNED_IN)
+    @query(AUTHENTICATED)
     async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
         kind = KINDS.get(id.type_name)
         if kind is None:

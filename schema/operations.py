@@ -22,7 +22,8 @@ from schema.errors import not_found, to_graphql
 from schema.scopes import Absent, Scope, platform
 
 PUBLIC = "public"
-SIGNED_IN = "signed_in"
+AUTHENTICATED = "authenticated"  # any caller with valid credentials, partner keys included
+SIGNED_IN = "signed_in"  # a person's own account; partner keys are refused
 STORE_VISIBILITY_ACTION = "store.read"
 
 
@@ -50,7 +51,11 @@ class Operation(FieldExtension):
 
     async def _authorize(self, ctx: Context, source: Any, kwargs: dict[str, Any]) -> None:
         principal = await ctx.principal()
+        if self.action == AUTHENTICATED:
+            return
         if self.action == SIGNED_IN:
+            if principal.account_id is None:
+                raise Forbidden("This is for people signed in, not for partner keys.", action=self.action)
             return
         policy = await ctx.current_policy()
         store_id = await self.store(source, kwargs, ctx)

@@ -51,7 +51,7 @@ async def test_a_key_acts_as_partner_in_its_store_only_and_within_its_actions(ap
     assert (await api.data(STORE, {"id": gid("Store", 1)}, token=secret))["store"]["name"] == "카페 단골 성수점"
     assert (await api.data(STORE, {"id": gid("Store", 2)}, token=secret))["store"] is None
     assert error_code(await api.gql(STAFF, {"id": gid("Store", 1)}, token=secret)) == "FORBIDDEN"
-    assert (await api.data("{ me { account { email } } }", token=secret))["me"] is None
+    assert error_code(await api.gql("{ me { account { email } } }", token=secret)) == "FORBIDDEN"
 
 
 async def test_a_key_cannot_hold_actions_beyond_the_partner_role(api: Api) -> None:

@@ -97,7 +97,7 @@ ROWS = [
         owner=        OK,
         manager=      OK,
         staff=        OK,
-        partner=      ABSENT,  # "null for a partner key"
+        partner=      FORBIDDEN,  # a partner key is no account
         anonymous=    UNAUTHENTICATED,
         other_owner=  OK,
     ),
