@@ -37,6 +37,13 @@ MODEL_MODULES = [
     "models.customers",
     "models.catalogue",
     "models.orders",
+    "models.idempotency",
+    "models.points",
+    "models.rewards",
+    "models.coupons",
+    "models.tiers",
+    "models.outbox",
+    "models.jobs",
     "aerich.models",
 ]
 SQLITE_BUSY_TIMEOUT_MS = 15_000

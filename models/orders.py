@@ -75,3 +75,27 @@ class OrderLine(Model):
 
     class Meta:
         table = "order_line"
+
+
+class DiscountSource(str, Enum):
+    TIER = "TIER"
+    COUPON = "COUPON"
+    REWARD = "REWARD"
+    FIRST_VISIT = "FIRST_VISIT"
+
+
+class OrderDiscount(Model):
+    """A benefit applied at checkout, kept as a line of the order that a client can show."""
+
+    id = fields.IntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="discounts", on_delete=fields.CASCADE
+    )
+    source = fields.CharEnumField(DiscountSource, max_length=20)
+    description = fields.CharField(max_length=200)
+    amount = fields.BigIntField(description="won taken off the order (0 for a gift item)")
+    reference_id = fields.IntField(null=True, description="the tier, coupon, redemption or offer")
+    position = fields.IntField(description="the order in which discounts were applied")
+
+    class Meta:
+        table = "order_discount"

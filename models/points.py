@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Rounding(str, Enum):
+    FLOOR = "FLOOR"
+    ROUND = "ROUND"
+    CEIL = "CEIL"
+
+
+class PointKind(str, Enum):
+    EARN = "EARN"
+    REDEEM = "REDEEM"
+    REDEEM_RETURN = "REDEEM_RETURN"
+    TRANSFER_IN = "TRANSFER_IN"
+    TRANSFER_OUT = "TRANSFER_OUT"
+    ADJUST = "ADJUST"
+    EXPIRE = "EXPIRE"
+    REFUND_REVERSAL = "REFUND_REVERSAL"
+
+
+class PointSource(str, Enum):
+    PURCHASE = "PURCHASE"
+    SIGNUP = "SIGNUP"
+    REVIEW = "REVIEW"
+    REFERRAL = "REFERRAL"
+    EVENT = "EVENT"
+    MANUAL = "MANUAL"
+    TRANSFER = "TRANSFER"
+    REWARD = "REWARD"
+    EXPIRY = "EXPIRY"
+
+
+class PointProgram(Model):
+    """A store's rules for points; the tier's earn rate, where set, replaces ``earn_rate_bp``."""
+
+    id = fields.IntField(primary_key=True)
+    store: fields.OneToOneRelation = fields.OneToOneField(
+        "models.Store", related_name="point_program", on_delete=fields.RESTRICT
+    )
+    earn_rate_bp = fields.IntField(default=100, description="basis points of the amount paid")
+    rounding = fields.CharEnumField(Rounding, max_length=10, default=Rounding.FLOOR)
+    minimum_order = fields.BigIntField(default=0)
+    signup_points = fields.IntField(default=0)
+    review_points = fields.IntField(default=0)
+    referral_points = fields.IntField(default=0)
+    expiry_months = fields.IntField(null=True, description="null: points never expire")
+    expiry_notice_days = fields.IntField(default=30)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "point_program"
+
+
+class PointBalance(Model):
+    """A customer's balance: changed only by conditional UPDATEs, always the sum of the ledger."""
+
+    id = fields.IntField(primary_key=True)
+    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Store", related_name=False, on_delete=fields.RESTRICT
+    )
+    customer: fields.OneToOneRelation = fields.OneToOneField(
+        "models.Customer", related_name="point_balance", on_delete=fields.RESTRICT
+    )
+    balance = fields.BigIntField(default=0)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "point_balance"
+        indexes = (("store", "balance"),)
+
+
+class PointEntry(Model):
+    """One line of the append-only ledger, with the balance after it.
+
+    Earned lots keep ``remaining``: what is still unspent of them, spent and
+    expired oldest first.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Store", related_name=False, on_delete=fields.RESTRICT
+    )
+    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Customer", related_name="point_entries", on_delete=fields.RESTRICT
+    )
+    kind = fields.CharEnumField(PointKind, max_length=20)
+    source = fields.CharEnumField(PointSource, max_length=20)
+    amount = fields.BigIntField(description="signed: positive adds, negative takes away")
+    balance_after = fields.BigIntField()
+    remaining = fields.BigIntField(default=0, description="unspent part of an earned lot")
+    expires_at = fields.DatetimeField(null=True)
+    reference_type = fields.CharField(max_length=40, null=True)
+    reference_id = fields.CharField(max_length=64, null=True)
+    order: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Order", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    reason = fields.CharField(max_length=255, null=True)
+    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Account", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "point_entry"
+        indexes = (
+            ("customer", "id"),
+            ("store", "created_at"),
+            ("customer", "remaining", "expires_at"),
+        )
