@@ -21,6 +21,15 @@ class SourceChannel(str, Enum):
     IMPORT = "IMPORT"
 
 
+class AgeBand(str, Enum):
+    TEENS = "TEENS"
+    TWENTIES = "TWENTIES"
+    THIRTIES = "THIRTIES"
+    FORTIES = "FORTIES"
+    FIFTIES = "FIFTIES"
+    SIXTIES_PLUS = "SIXTIES_PLUS"
+
+
 class Customer(Model):
     """A customer of one store. Name and phone are stored only encrypted (see resolvers/pii)."""
 
@@ -31,8 +40,13 @@ class Customer(Model):
     name_encrypted = fields.TextField()
     phone_encrypted = fields.TextField()
     phone_index = fields.CharField(max_length=64, description="keyed blind index of the phone")
+    phone_tail_index = fields.CharField(
+        max_length=64, default="", description="keyed blind index of the phone's last four digits"
+    )
+    name_index = fields.CharField(max_length=64, default="", description="keyed blind index of the name")
     key_version = fields.IntField(default=1)
     birth_year = fields.IntField(null=True)
+    age_band = fields.CharEnumField(AgeBand, max_length=20, null=True)
     gender = fields.CharEnumField(Gender, max_length=20, default=Gender.UNDISCLOSED)
     marketing_consent = fields.BooleanField(default=False)
     source_channel = fields.CharEnumField(SourceChannel, max_length=30, default=SourceChannel.WALK_IN)
@@ -42,6 +56,8 @@ class Customer(Model):
     total_paid = fields.BigIntField(default=0)
     first_visit_at = fields.DatetimeField(null=True)
     last_visit_at = fields.DatetimeField(null=True)
+    # Kept current by the loyalty engine: stamps and coupons redeemed.
+    reward_uses = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -52,4 +68,100 @@ class Customer(Model):
             ("store", "visit_count", "id"),
             ("store", "total_paid", "id"),
             ("store", "last_visit_at", "id"),
+            ("store", "phone_tail_index"),
+            ("store", "first_visit_at", "id"),
+            ("store", "name_index"),
         )
+
+
+class CustomerSettings(Model):
+    """A store's segment thresholds; a store without a row uses the defaults."""
+
+    store: fields.OneToOneRelation = fields.OneToOneField(
+        "models.Store", related_name="customer_settings", on_delete=fields.CASCADE
+    )
+    new_customer_days = fields.IntField(default=30)
+    dormant_days = fields.IntField(default=30)
+    regular_min_visits = fields.IntField(default=10)
+    regular_min_total_paid = fields.BigIntField(default=300_000)
+    high_frequency_visits_per_month = fields.IntField(default=4)
+    reward_sensitive_min_uses = fields.IntField(default=3)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "customer_settings"
+
+
+class FeedbackChannel(str, Enum):
+    IN_STORE = "IN_STORE"
+    ONLINE_REVIEW = "ONLINE_REVIEW"
+    APP = "APP"
+    PHONE = "PHONE"
+    SURVEY = "SURVEY"
+
+
+class FeedbackCategory(str, Enum):
+    TASTE = "TASTE"
+    SERVICE = "SERVICE"
+    PRICE = "PRICE"
+    CLEANLINESS = "CLEANLINESS"
+    WAITING_TIME = "WAITING_TIME"
+    ATMOSPHERE = "ATMOSPHERE"
+    OTHER = "OTHER"
+
+
+class Feedback(Model):
+    id = fields.IntField(primary_key=True)
+    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Store", related_name="feedback", on_delete=fields.RESTRICT
+    )
+    customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="feedback", null=True, on_delete=fields.RESTRICT
+    )
+    rating = fields.SmallIntField()
+    comment = fields.TextField(default="")
+    channel = fields.CharEnumField(FeedbackChannel, max_length=20)
+    category = fields.CharEnumField(FeedbackCategory, max_length=20)
+    created_by_account_id = fields.IntField(null=True)
+    created_by_api_key_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "feedback"
+        indexes = (("store", "id"),)
+
+
+class StoreAlert(Model):
+    """A notification kept for one recipient of one store (e.g. a negative feedback)."""
+
+    id = fields.IntField(primary_key=True)
+    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Store", related_name="alerts", on_delete=fields.CASCADE
+    )
+    recipient: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Account", related_name="store_alerts", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=40)
+    payload: dict = fields.JSONField(default=dict)  # type: ignore[assignment]
+    created_at = fields.DatetimeField(auto_now_add=True)
+    read_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "store_alert"
+        indexes = (("recipient", "store", "id"),)
+
+
+class CustomerTag(Model):
+    """One tag of one customer: the index behind the tag filter (``Customer.tags`` is the display copy)."""
+
+    id = fields.IntField(primary_key=True)
+    store_id = fields.IntField()
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="tag_rows", on_delete=fields.CASCADE
+    )
+    tag = fields.CharField(max_length=40)
+
+    class Meta:
+        table = "customer_tag"
+        unique_together = (("customer", "tag"),)
+        indexes = (("store_id", "tag", "customer_id"),)
