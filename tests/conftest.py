@@ -45,6 +45,7 @@ def base_settings(database_url: str) -> Settings:
         argon2_time_cost=1,
         argon2_memory_kib=64,
         seed_demo=False,
+        run_jobs=False,
     )
 
 
