@@ -94,6 +94,7 @@ class PointEntry(Model):
     balance_after = fields.BigIntField()
     remaining = fields.BigIntField(default=0, description="unspent part of an earned lot")
     expires_at = fields.DatetimeField(null=True)
+    expiry_notified_at = fields.DatetimeField(null=True, description="when its holder was warned")
     reference_type = fields.CharField(max_length=40, null=True)
     reference_id = fields.CharField(max_length=64, null=True)
     order: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
