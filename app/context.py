@@ -12,6 +12,7 @@ from app.auth import authenticate, bearer_credential
 from app.services import Services
 from app.settings import Settings
 from models.accounts import Account
+from models.customers import Customer
 from models.catalogue import Category, Product
 from models.orders import OrderLine
 from models.stores import Store
@@ -43,6 +44,9 @@ def _children(model: type[M], parent: str) -> DataLoader[int, list[M]]:
 class Loaders:
     stores: DataLoader[int, Store | None] = field(default_factory=lambda: _loader(Store))
     accounts: DataLoader[int, Account | None] = field(default_factory=lambda: _loader(Account))
+    customers: DataLoader[int, Customer | None] = field(default_factory=lambda: _loader(Customer))
+    pii_revealed: dict[int, bool] = field(default_factory=dict)
+    segment_context: dict[int, Any] = field(default_factory=dict)
     products: DataLoader[int, Product | None] = field(default_factory=lambda: _loader(Product))
     categories: DataLoader[int, Category | None] = field(default_factory=lambda: _loader(Category))
     order_lines: DataLoader[int, list[OrderLine]] = field(

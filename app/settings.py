@@ -31,6 +31,8 @@ class Settings:
     jwt_secret: str = field(default="", repr=False)
     pii_key: str = field(default="", repr=False)
     blind_index_key: str = field(default="", repr=False)
+    pii_key_version: int = 1
+    pii_previous_keys: tuple[tuple[int, str], ...] = field(default=(), repr=False)
     jwt_issuer: str = "dangol"
     jwt_audience: str = "dangol-api"
     access_token_seconds: int = 15 * 60
@@ -85,6 +87,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             return default
         return raw.lower() in {"1", "true", "yes", "on"}
 
+    pii_key_version = integer("DANGOL_PII_KEY_VERSION", 1)
     return Settings(
         env=mode,
         database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
@@ -92,6 +95,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         jwt_secret=secrets_["DANGOL_JWT_SECRET"],
         pii_key=secrets_["DANGOL_PII_KEY"],
         blind_index_key=secrets_["DANGOL_BLIND_INDEX_KEY"],
+        pii_key_version=pii_key_version,
+        pii_previous_keys=_previous_keys(env.get("DANGOL_PII_PREVIOUS_KEYS", ""), pii_key_version),
         access_token_seconds=integer("DANGOL_ACCESS_TOKEN_SECONDS", 15 * 60),
         refresh_token_days=integer("DANGOL_REFRESH_TOKEN_DAYS", 30),
         argon2_time_cost=integer("DANGOL_ARGON2_TIME_COST", 3),
@@ -104,6 +109,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         run_jobs=flag("DANGOL_RUN_JOBS", True),
         seed_demo=flag("DANGOL_SEED_DEMO", mode != "production"),
     )
+
+
+def _previous_keys(raw: str, current: int) -> tuple[tuple[int, str], ...]:
+    """``DANGOL_PII_PREVIOUS_KEYS="1:<key>,2:<key>"``: older PII keys, still readable."""
+    found: list[tuple[int, str]] = []
+    for entry in filter(None, (part.strip() for part in raw.split(","))):
+        version, _, key = entry.partition(":")
+        if not version.isdigit() or len(key) < 32 or int(version) == current:
+            raise SettingsError(
+                "DANGOL_PII_PREVIOUS_KEYS holds version:key pairs (keys of 32+ characters), "
+                "none of them the current DANGOL_PII_KEY_VERSION"
+            )
+        found.append((int(version), key))
+    return tuple(found)
 
 
 def _development_secrets() -> dict[str, str]:

@@ -95,3 +95,19 @@ class BadUserInput(RequestError):
 
 class PlanUpgradeRequired(RequestError):
     code = "PLAN_UPGRADE_REQUIRED"
+
+
+class DuplicateCustomer(UserError):
+    code = "DUPLICATE_CUSTOMER"
+
+
+class CsvMalformed(UserError):
+    code = "CSV_MALFORMED"
+
+
+class CsvColumnsInvalid(UserError):
+    code = "CSV_COLUMNS_INVALID"
+
+
+class CsvTooLarge(UserError):
+    code = "CSV_TOO_LARGE"

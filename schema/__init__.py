@@ -15,6 +15,7 @@ from schema import (
     api_keys,
     audit,
     catalogue,
+    customers,
     nodes,
     notifications,
     orders,
@@ -38,9 +39,11 @@ Mutation = merge_types(
         policies.Mutation,
         catalogue.Mutation,
         orders.Mutation,
+        customers.Mutation,
     ),
 )
 NODE_TYPES = [
+    *customers.NODE_TYPES,
     stores.Store,
     staff.StaffMember,
     accounts.Account,

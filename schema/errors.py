@@ -82,6 +82,28 @@ class RefundExceedsRemaining(UserError):
     remaining: int | None = None
 
 
+@strawberry.type
+class DuplicateCustomer(UserError):
+    existing_customer_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class CsvMalformed(UserError):
+    line: int | None = None
+
+
+@strawberry.type
+class CsvColumnsInvalid(UserError):
+    unknown_columns: list[str] = strawberry.field(default_factory=list)
+    missing_columns: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CsvTooLarge(UserError):
+    max_rows: int | None = None
+    max_bytes: int | None = None
+
+
 ERROR_TYPES: dict[type[domain.UserError], type[UserError]] = {
     domain.NotFound: NotFound,
     domain.InvalidInput: InvalidInput,
@@ -92,6 +114,10 @@ ERROR_TYPES: dict[type[domain.UserError], type[UserError]] = {
     domain.NotDelegable: NotDelegable,
     domain.MandatoryNotification: MandatoryNotification,
     domain.IdempotencyKeyReused: IdempotencyKeyReused,
+    domain.DuplicateCustomer: DuplicateCustomer,
+    domain.CsvMalformed: CsvMalformed,
+    domain.CsvColumnsInvalid: CsvColumnsInvalid,
+    domain.CsvTooLarge: CsvTooLarge,
     domain.IllegalOrderTransition: IllegalOrderTransition,
     domain.ProductArchived: ProductArchived,
     domain.RefundExceedsRemaining: RefundExceedsRemaining,

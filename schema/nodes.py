@@ -14,11 +14,14 @@ from tortoise.models import Model
 from models.api_keys import ApiKey as ApiKeyModel
 from models.audit import AuditEntry as AuditEntryModel
 from models.catalogue import Category as CategoryModel, Product as ProductModel
+from models.customers import Customer as CustomerModel, Feedback as FeedbackModel
 from models.orders import Order as OrderModel
 from models.stores import Membership, Store as StoreModel
 from schema.api_keys import ApiKey
 from schema.audit import AuditEntry
 from schema.catalogue import Category, Product
+from schema.customers.feedback import Feedback
+from schema.customers.types import Customer
 from schema.orders import Order
 from schema.operations import AUTHENTICATED, query
 from schema.scopes import Absent, decode_id
@@ -50,6 +53,8 @@ KINDS: dict[str, NodeKind] = {
     "Product": NodeKind(ProductModel, "products.read", _sync(Product.from_model)),
     "Category": NodeKind(CategoryModel, "products.read", _sync(Category.from_model)),
     "Order": NodeKind(OrderModel, "orders.read", _sync(Order.from_model)),
+    "Customer": NodeKind(CustomerModel, "customers.read", _sync(Customer.from_model)),
+    "Feedback": NodeKind(FeedbackModel, "feedback.read", _sync(Feedback.from_model)),
 }
 
 

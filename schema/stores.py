@@ -8,6 +8,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from models.stores import CampaignGrade, Plan, Store as StoreModel, StoreCategory
+from schema.customers.types import CustomerSort
 from resolvers import api_keys, stores
 from resolvers.errors import InvalidInput
 from schema import errors
@@ -16,6 +17,9 @@ from schema.scopes import decode_id, platform, source_store, store_id_at
 
 if TYPE_CHECKING:
     from schema.api_keys import ApiKey
+    from schema.customers.feedback import FeedbackConnection, StoreAlertConnection
+    from schema.customers.mutations import CustomerFilterInput
+    from schema.customers.types import Customer, CustomerConnection, CustomerSettings
     from schema.audit import AuditEntryConnection
     from schema.catalogue import Category, ProductConnection
     from schema.orders import OrderConnection, OrderFilter
@@ -129,6 +133,59 @@ class Store(relay.Node):
         from schema.orders import orders_connection
 
         return await orders_connection(self.id, filter, first, after)
+
+    @query("customers.read", store=source_store())
+    async def customers(
+        self,
+        info: Info,
+        filter: Annotated["CustomerFilterInput", strawberry.lazy("schema.customers.mutations")] | None = None,
+        sort: CustomerSort = CustomerSort.CREATED_DESC,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated["CustomerConnection", strawberry.lazy("schema.customers.types")]:
+        from schema.customers.store_fields import customers_connection
+
+        return await customers_connection(info, self.id, filter, sort, first, after)
+
+    @query("customers.read", store=source_store())
+    async def customer_by_phone(
+        self, info: Info, phone: str
+    ) -> Annotated["Customer", strawberry.lazy("schema.customers.types")] | None:
+        from schema.customers.store_fields import customer_by_phone
+
+        return await customer_by_phone(info, self.id, phone)
+
+    @query("customers.read", store=source_store())
+    async def customer_settings(
+        self, info: Info
+    ) -> Annotated["CustomerSettings", strawberry.lazy("schema.customers.types")]:
+        from schema.customers.store_fields import customer_settings
+
+        return await customer_settings(self.id)
+
+    @query("feedback.read", store=source_store())
+    async def feedback(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        max_rating: int | None = None,
+    ) -> Annotated["FeedbackConnection", strawberry.lazy("schema.customers.feedback")]:
+        from schema.customers.feedback import feedback_connection
+
+        return await feedback_connection(self.id, first, after, max_rating)
+
+    @query("store.read", store=source_store(), description="Alerts addressed to the caller in this store.")
+    async def alerts(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        unread_only: bool = False,
+    ) -> Annotated["StoreAlertConnection", strawberry.lazy("schema.customers.feedback")]:
+        from schema.customers.feedback import alert_connection
+
+        return await alert_connection(info, self.id, first, after, unread_only)
 
 
 @strawberry.input

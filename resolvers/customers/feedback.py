@@ -1,0 +1,93 @@
+"""Customers' feedback; a rating of 2 or less alerts the store's owners and managers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from app.context import Context
+from app.database import write_transaction
+from models.customers import Customer, Feedback, FeedbackCategory, FeedbackChannel, StoreAlert
+from models.notifications import NotificationKind
+from policies.catalogue import MANAGER, OWNER
+from resolvers import audit
+from resolvers.errors import InvalidInput, NotFound
+
+NEGATIVE_AT_MOST = 2
+MAX_COMMENT = 2000
+
+
+async def submit(
+    ctx: Context,
+    *,
+    store_id: int,
+    customer_id: int | None,
+    rating: int,
+    comment: str,
+    channel: FeedbackChannel,
+    category: FeedbackCategory,
+) -> tuple[Feedback, list[StoreAlert]]:
+    if not 1 <= rating <= 5:
+        raise InvalidInput("rating must be between 1 and 5.", field="rating")
+    comment = comment.strip()
+    if len(comment) > MAX_COMMENT:
+        raise InvalidInput(f"A comment has at most {MAX_COMMENT} characters.", field="comment")
+    principal = await ctx.principal()
+    policy = await ctx.current_policy()
+    recipients = sorted({
+        int(subject.removeprefix("account:"))
+        for role in (OWNER, MANAGER)
+        for subject in policy.subjects_with_role(role, store_id)
+        if subject.startswith("account:")
+    })
+    async with write_transaction():
+        if customer_id is not None and not await Customer.exists(id=customer_id, store_id=store_id):
+            raise NotFound("No such customer.", field="customerId")
+        feedback = await Feedback.create(
+            store_id=store_id, customer_id=customer_id, rating=rating, comment=comment,
+            channel=channel, category=category,
+            created_by_account_id=principal.account_id, created_by_api_key_id=principal.api_key_id,
+        )
+        alerts: list[StoreAlert] = []
+        if rating <= NEGATIVE_AT_MOST:
+            payload = {"feedbackId": feedback.id, "rating": rating, "category": category.value, "channel": channel.value}
+            for account_id in recipients:
+                alerts.append(await StoreAlert.create(
+                    store_id=store_id, recipient_id=account_id,
+                    kind=NotificationKind.NEGATIVE_FEEDBACK.value, payload=payload,
+                ))
+        await audit.record(
+            ctx, store_id=store_id, action="feedback.create", target_type="feedback", target_id=feedback.id,
+            after={"rating": rating, "category": category.value, "channel": channel.value, "alerts": len(alerts)},
+        )
+    return feedback, alerts
+
+
+async def feedback_page(store_id: int, *, size: int, before_id: int | None, max_rating: int | None) -> list[Feedback]:
+    query = Feedback.filter(store_id=store_id)
+    if max_rating is not None:
+        query = query.filter(rating__lte=max_rating)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(size + 1)
+
+
+async def alerts_page(
+    ctx: Context, store_id: int, *, size: int, before_id: int | None, unread_only: bool
+) -> list[StoreAlert]:
+    account_id = (await ctx.principal()).account_id
+    if account_id is None:
+        return []
+    query = StoreAlert.filter(store_id=store_id, recipient_id=account_id)
+    if unread_only:
+        query = query.filter(read_at__isnull=True)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(size + 1)
+
+
+async def mark_read(ctx: Context, *, store_id: int, alert_ids: list[int]) -> int:
+    account_id = (await ctx.principal()).account_id
+    async with write_transaction():
+        return await StoreAlert.filter(
+            id__in=alert_ids, store_id=store_id, recipient_id=account_id, read_at__isnull=True
+        ).update(read_at=datetime.now(timezone.utc))

@@ -1,0 +1,135 @@
+"""The customer list: filters, sorts and keyset pages (two statements at most per page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+
+from app.context import Context
+from models.customers import Customer, CustomerTag
+from resolvers.customers.segments import Segment, clock, filter_segment, thresholds_of
+from resolvers.errors import BadUserInput, InvalidInput, UserError
+from resolvers.pii import keys_for, normalise_phone
+
+
+class CustomerSort(str, Enum):
+    CREATED_DESC = "CREATED_DESC"
+    VISITS_DESC = "VISITS_DESC"
+    TOTAL_PAID_DESC = "TOTAL_PAID_DESC"
+    LAST_VISIT_DESC = "LAST_VISIT_DESC"
+
+
+SORT_COLUMN = {
+    CustomerSort.VISITS_DESC: "visit_count",
+    CustomerSort.TOTAL_PAID_DESC: "total_paid",
+    CustomerSort.LAST_VISIT_DESC: "last_visit_at",
+}
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    segment: Segment | None = None
+    tag: str | None = None
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Customer]
+    count: QuerySet[Customer]
+
+
+def _search(query: QuerySet[Customer], ctx: Context, store_id: int, search: str) -> QuerySet[Customer]:
+    """A full phone number, its last four digits, or an exact name (the data is encrypted)."""
+    keys = keys_for(ctx.settings)
+    text = search.strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) == 4 and len(text) <= 5:
+        return query.filter(phone_tail_index=keys.tail_index_of_digits(store_id, digits))
+    if digits and len(digits) >= 8 and not any(ch.isalpha() for ch in text):
+        try:
+            return query.filter(phone_index=keys.phone_index(store_id, normalise_phone(text)))
+        except UserError:
+            return query.filter(id=-1)
+    if not text:
+        raise InvalidInput("search is empty.", field="search")
+    return query.filter(name_index=keys.name_index(store_id, text))
+
+
+async def filtered(ctx: Context, store_id: int, where: CustomerFilter) -> QuerySet[Customer]:
+    query = Customer.filter(store_id=store_id)
+    if where.segment is not None:
+        thresholds = await thresholds_of(store_id)
+        store = await ctx.loaders.stores.load(store_id)
+        query = filter_segment(
+            query, where.segment, thresholds, clock(thresholds, store.time_zone if store else "Asia/Seoul")
+        )
+    if where.tag is not None:
+        tagged = CustomerTag.filter(store_id=store_id, tag=" ".join(where.tag.split()))
+        query = query.filter(id__in=Subquery(tagged.values("customer_id")))
+    if where.search is not None:
+        query = _search(query, ctx, store_id, where.search)
+    return query
+
+
+def _parse_cursor(sort: CustomerSort, cursor: list[Any]) -> tuple[Any, int]:
+    try:
+        if sort is CustomerSort.CREATED_DESC:
+            return None, int(cursor[0])
+        value, last_id = cursor
+        if sort is CustomerSort.LAST_VISIT_DESC:
+            return (datetime.fromisoformat(value) if value is not None else None), int(last_id)
+        return int(value), int(last_id)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
+
+
+def cursor_of(sort: CustomerSort, row: Customer) -> list[Any]:
+    if sort is CustomerSort.CREATED_DESC:
+        return [row.id]
+    value = getattr(row, SORT_COLUMN[sort])
+    return [value.isoformat() if isinstance(value, datetime) else value, row.id]
+
+
+async def page(
+    ctx: Context,
+    *,
+    store_id: int,
+    where: CustomerFilter,
+    sort: CustomerSort,
+    size: int,
+    cursor: list[Any] | None,
+) -> Page:
+    """``size + 1`` rows in keyset order; customers never seen sort last under LAST_VISIT_DESC."""
+    base = await filtered(ctx, store_id, where)
+    if sort is CustomerSort.CREATED_DESC:
+        query = base
+        if cursor is not None:
+            query = query.filter(id__lt=_parse_cursor(sort, cursor)[1])
+        return Page(rows=await query.order_by("-id").limit(size + 1), count=base)
+    column = SORT_COLUMN[sort]
+    value, last_id = _parse_cursor(sort, cursor) if cursor is not None else (None, None)
+    rows: list[Customer] = []
+    if sort is CustomerSort.LAST_VISIT_DESC:
+        if cursor is None or value is not None:
+            query = base.filter(last_visit_at__isnull=False)
+            if value is not None:
+                query = query.filter(Q(last_visit_at__lt=value) | Q(last_visit_at=value, id__lt=last_id))
+            rows = await query.order_by("-last_visit_at", "-id").limit(size + 1)
+        if len(rows) <= size:
+            rest = base.filter(last_visit_at__isnull=True)
+            if value is None and last_id is not None:
+                rest = rest.filter(id__lt=last_id)
+            rows += await rest.order_by("-id").limit(size + 1 - len(rows))
+        return Page(rows=rows, count=base)
+    query = base
+    if cursor is not None:
+        query = query.filter(
+            Q(**{f"{column}__lt": value}) | Q(**{column: value, "id__lt": last_id})
+        )
+    return Page(rows=await query.order_by(f"-{column}", "-id").limit(size + 1), count=base)

@@ -1,0 +1,31 @@
+"""Who sees customers' names and phones whole, and the audit of each reveal."""
+
+from __future__ import annotations
+
+from app.context import Context
+from app.database import write_transaction
+from resolvers import audit
+
+REVEAL_ACTION = "customers.reveal_pii"
+
+
+async def reveals(ctx: Context, store_id: int, *, reason: str = "view") -> bool:
+    """Whether this caller sees PII whole in the store; audited once per request and store."""
+    decided = ctx.loaders.pii_revealed.get(store_id)
+    if decided is not None:
+        return decided
+    principal = await ctx.principal()
+    policy = await ctx.current_policy()
+    allowed = policy.allows(principal, REVEAL_ACTION, store_id)
+    ctx.loaders.pii_revealed[store_id] = allowed
+    if allowed:
+        async with write_transaction():
+            await audit.record(
+                ctx,
+                store_id=store_id,
+                action=REVEAL_ACTION,
+                target_type="store",
+                target_id=store_id,
+                after={"reason": reason},
+            )
+    return allowed

@@ -1,0 +1,172 @@
+"""Feedback and the alerts it raises."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from models.customers import Feedback as FeedbackModel, FeedbackCategory as CategoryModel
+from models.customers import FeedbackChannel as ChannelModel, StoreAlert as StoreAlertModel
+from resolvers.customers import feedback
+from schema import errors
+from schema.operations import mutation
+from schema.pagination import Connection, connection, decode_cursor, page_size
+from schema.scopes import decode_id, store_id_at
+from resolvers.errors import BadUserInput
+
+FeedbackChannel = strawberry.enum(ChannelModel, name="FeedbackChannel")
+FeedbackCategory = strawberry.enum(CategoryModel, name="FeedbackCategory")
+
+
+def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
+    return None if pk is None else relay.GlobalID(type_name, str(pk))
+
+
+@strawberry.type
+class Feedback(relay.Node):
+    id: relay.NodeID[int]
+    rating: int
+    comment: str
+    channel: FeedbackChannel  # type: ignore[valid-type]
+    category: FeedbackCategory  # type: ignore[valid-type]
+    customer_id: relay.GlobalID | None
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, row: FeedbackModel) -> "Feedback":
+        return cls(
+            id=row.id, rating=row.rating, comment=row.comment, channel=row.channel,
+            category=row.category, customer_id=_gid("Customer", row.customer_id),  # type: ignore[attr-defined]
+            created_at=row.created_at,
+        )
+
+
+@strawberry.type
+class StoreAlert(relay.Node):
+    id: relay.NodeID[int]
+    kind: str
+    payload: JSON
+    created_at: datetime
+    read_at: datetime | None
+
+    @classmethod
+    def from_model(cls, row: StoreAlertModel) -> "StoreAlert":
+        return cls(id=row.id, kind=row.kind, payload=row.payload, created_at=row.created_at, read_at=row.read_at)
+
+
+@strawberry.type
+class FeedbackConnection(Connection[Feedback]):
+    pass
+
+
+@strawberry.type
+class StoreAlertConnection(Connection[StoreAlert]):
+    pass
+
+
+def _before(after: str | None) -> int | None:
+    values = decode_cursor(after)
+    try:
+        return None if values is None else int(values[0])
+    except (ValueError, TypeError, IndexError) as exc:
+        raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
+
+
+async def feedback_connection(
+    store_id: int, first: int | None, after: str | None, max_rating: int | None
+) -> FeedbackConnection:
+    size, before = page_size(first), _before(after)
+    rows = await feedback.feedback_page(store_id, size=size, before_id=before, max_rating=max_rating)
+    return connection(
+        FeedbackConnection, rows, size, key=lambda r: [r.id], node=Feedback.from_model,
+        has_previous=before is not None,
+    )
+
+
+async def alert_connection(
+    info: Info, store_id: int, first: int | None, after: str | None, unread_only: bool
+) -> StoreAlertConnection:
+    size, before = page_size(first), _before(after)
+    rows = await feedback.alerts_page(
+        info.context, store_id, size=size, before_id=before, unread_only=unread_only
+    )
+    return connection(
+        StoreAlertConnection, rows, size, key=lambda r: [r.id], node=StoreAlert.from_model,
+        has_previous=before is not None,
+    )
+
+
+@strawberry.input
+class SubmitFeedbackInput:
+    store_id: relay.GlobalID
+    rating: int
+    channel: FeedbackChannel  # type: ignore[valid-type]
+    category: FeedbackCategory  # type: ignore[valid-type]
+    comment: str = ""
+    customer_id: relay.GlobalID | None = None
+
+
+@strawberry.type
+class SubmitFeedbackSuccess:
+    feedback: Feedback
+    alerts_raised: int
+
+
+@strawberry.input
+class MarkAlertsReadInput:
+    store_id: relay.GlobalID
+    alert_ids: list[relay.GlobalID]
+
+
+@strawberry.type
+class MarkAlertsReadSuccess:
+    marked: int
+
+
+SubmitFeedbackResult = Annotated[
+    SubmitFeedbackSuccess | errors.InvalidInput | errors.NotFound,
+    strawberry.union("SubmitFeedbackResult"),
+]
+MarkAlertsReadResult = Annotated[
+    MarkAlertsReadSuccess | errors.InvalidInput | errors.NotFound,
+    strawberry.union("MarkAlertsReadResult"),
+]
+
+
+def _optional_pk(value: relay.GlobalID | None, type_name: str, field: str) -> int | None:
+    if value is None:
+        return None
+    if value.type_name != type_name or not value.node_id.isdigit():
+        from resolvers.errors import NotFound
+
+        raise NotFound(f"No such {type_name.lower()}.", field=field)
+    return int(value.node_id)
+
+
+@strawberry.type
+class Mutation:
+    @mutation("feedback.create", store=store_id_at("input.store_id"), absent="store")
+    async def submit_feedback(self, info: Info, input: SubmitFeedbackInput) -> SubmitFeedbackResult:
+        row, alerts = await feedback.submit(
+            info.context,
+            store_id=decode_id(input.store_id, "Store"),
+            customer_id=_optional_pk(input.customer_id, "Customer", "customerId"),
+            rating=input.rating,
+            comment=input.comment,
+            channel=input.channel,
+            category=input.category,
+        )
+        return SubmitFeedbackSuccess(feedback=Feedback.from_model(row), alerts_raised=len(alerts))
+
+    @mutation("store.read", store=store_id_at("input.store_id"), absent="store")
+    async def mark_alerts_read(self, info: Info, input: MarkAlertsReadInput) -> MarkAlertsReadResult:
+        ids = [_optional_pk(value, "StoreAlert", "alertIds") or 0 for value in input.alert_ids]
+        marked = await feedback.mark_read(
+            info.context, store_id=decode_id(input.store_id, "Store"), alert_ids=ids
+        )
+        return MarkAlertsReadSuccess(marked=marked)

@@ -1,0 +1,155 @@
+"""The ``Customer`` node and its connection: names and phones masked unless the caller may see them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from app.context import Context
+from models.customers import AgeBand as AgeBandModel, Customer as CustomerModel, Gender as GenderModel
+from models.customers import SourceChannel as SourceChannelModel
+from resolvers.customers.listing import CustomerSort as CustomerSortModel
+from resolvers.customers.privacy import reveals
+from resolvers.customers.records import opened
+from resolvers.customers.segments import Segment, Thresholds, clock, segments_of, thresholds_of
+from resolvers.pii import display_phone, keys_for, mask_name, mask_phone
+from schema.operations import query
+from schema.pagination import Connection
+
+if TYPE_CHECKING:
+    from schema.orders import OrderConnection
+
+Gender = strawberry.enum(GenderModel, name="Gender")
+SourceChannel = strawberry.enum(SourceChannelModel, name="SourceChannel")
+AgeBand = strawberry.enum(AgeBandModel, name="AgeBand")
+CustomerSegment = strawberry.enum(Segment, name="CustomerSegment")
+CustomerSort = strawberry.enum(CustomerSortModel, name="CustomerSort")
+
+
+def age_band_of(birth_year: int | None, stored: AgeBandModel | None) -> AgeBandModel | None:
+    if stored is not None or birth_year is None:
+        return stored
+    age = date.today().year - birth_year
+    bands = [(20, AgeBandModel.TEENS), (30, AgeBandModel.TWENTIES), (40, AgeBandModel.THIRTIES),
+             (50, AgeBandModel.FORTIES), (60, AgeBandModel.FIFTIES)]
+    return next((band for limit, band in bands if age < limit), AgeBandModel.SIXTIES_PLUS)
+
+
+@strawberry.type
+class CustomerVisits:
+    count: int
+    total_paid: int
+    first_visit_at: datetime | None
+    last_visit_at: datetime | None
+    average_spend: int = strawberry.field(description="total paid per visit, rounded down")
+
+
+async def _customer_store(source: Any, kwargs: dict[str, Any], ctx: Context) -> int | None:
+    return int(source.store_id)
+
+
+async def _segment_context(ctx: Context, store_id: int) -> Any:
+    found = ctx.loaders.segment_context.get(store_id)
+    if found is None:
+        thresholds = await thresholds_of(store_id)
+        store = await ctx.loaders.stores.load(store_id)
+        found = ctx.loaders.segment_context[store_id] = (
+            thresholds, clock(thresholds, store.time_zone if store else "Asia/Seoul")
+        )
+    return found
+
+
+@strawberry.type
+class Customer(relay.Node):
+    id: relay.NodeID[int]
+    birth_year: int | None
+    age_band: AgeBand | None  # type: ignore[valid-type]
+    gender: Gender  # type: ignore[valid-type]
+    marketing_consent: bool
+    source_channel: SourceChannel  # type: ignore[valid-type]
+    tags: list[str]
+    reward_uses: int = strawberry.field(description="stamps and coupons redeemed")
+    created_at: datetime
+    updated_at: datetime
+    visits: CustomerVisits
+    row: strawberry.Private[CustomerModel]
+    store_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: CustomerModel) -> "Customer":
+        return cls(
+            id=row.id,
+            birth_year=row.birth_year,
+            age_band=age_band_of(row.birth_year, row.age_band),
+            gender=row.gender,
+            marketing_consent=row.marketing_consent,
+            source_channel=row.source_channel,
+            tags=list(row.tags),
+            reward_uses=row.reward_uses,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            visits=CustomerVisits(
+                count=row.visit_count,
+                total_paid=row.total_paid,
+                first_visit_at=row.first_visit_at,
+                last_visit_at=row.last_visit_at,
+                average_spend=row.total_paid // row.visit_count if row.visit_count else 0,
+            ),
+            row=row,
+            store_id=row.store_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="Masked (김*수) unless the caller may reveal customers' PII.")
+    async def name(self, info: Info) -> str:
+        name, _ = opened(keys_for(info.context.settings), self.row)
+        return name if await reveals(info.context, self.store_id) else mask_name(name)
+
+    @strawberry.field(description="Masked (010-****-5678) unless the caller may reveal customers' PII.")
+    async def phone(self, info: Info) -> str:
+        _, phone = opened(keys_for(info.context.settings), self.row)
+        return display_phone(phone) if await reveals(info.context, self.store_id) else mask_phone(phone)
+
+    @strawberry.field(description="True when name and phone are shown masked to this caller.")
+    async def pii_masked(self, info: Info) -> bool:
+        return not await reveals(info.context, self.store_id)
+
+    @strawberry.field(description="Computed now from visits and the store's thresholds.")
+    async def segments(self, info: Info) -> list[CustomerSegment]:  # type: ignore[valid-type]
+        thresholds, now = await _segment_context(info.context, self.store_id)
+        return segments_of(self.row, thresholds, now)
+
+    @query("orders.read", store=_customer_store)
+    async def orders(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Annotated["OrderConnection", strawberry.lazy("schema.orders")]:
+        from schema.orders import OrderFilter, orders_connection
+
+        where = OrderFilter(customer_id=relay.GlobalID("Customer", str(self.id)))
+        return await orders_connection(self.store_id, where, first, after)
+
+
+@strawberry.type
+class CustomerConnection(Connection[Customer]):
+    pass
+
+
+@strawberry.type
+class CustomerSettings:
+    new_customer_days: int
+    dormant_days: int
+    regular_min_visits: int
+    regular_min_total_paid: int
+    high_frequency_visits_per_month: int
+    reward_sensitive_min_uses: int
+
+    @classmethod
+    def from_thresholds(cls, t: Thresholds) -> "CustomerSettings":
+        return cls(**vars(t))
+
+
+async def customer_node(info: Info, row: CustomerModel) -> Customer:
+    return Customer.from_model(row)
