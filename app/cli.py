@@ -71,6 +71,29 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
+    import logging
+    import signal
+
+    from app.jobs import Scheduler, default_jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    async def work() -> None:
+        scheduler = Scheduler(default_jobs(settings))
+        stopped = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stopped.set)
+        scheduler.start()
+        print(f"worker {scheduler.holder} running jobs: {', '.join(scheduler.jobs)}", flush=True)
+        await stopped.wait()
+        await scheduler.stop()
+        print("worker stopped", flush=True)
+
+    asyncio.run(_with_database(settings, work))
+
+
 def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> None:
     from app.database import write_transaction
     from app.security import Passwords
@@ -120,6 +143,9 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(run=cmd_serve)
 
+    commands.add_parser("worker", help="run the scheduled jobs until SIGINT or SIGTERM").set_defaults(
+        run=cmd_worker
+    )
     commands.add_parser("migrate", help="apply migrations and the default policy").set_defaults(
         run=cmd_migrate
     )

@@ -12,6 +12,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from app.database import close_database, open_database
 from app.http import BodySizeLimit, GraphQLView, healthz, readyz
+from app.jobs import Scheduler, default_jobs
 from app.services import Services
 from app.settings import Settings, load_settings
 from schema import build_schema
@@ -25,10 +26,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await open_database(settings.database_url)
+        scheduler = Scheduler(default_jobs(settings)) if settings.run_jobs else None
         try:
             await services.policy.sync()
+            if scheduler:
+                scheduler.start()
             yield
         finally:
+            if scheduler:
+                await scheduler.stop()
             await close_database()
 
     app = Starlette(

@@ -48,6 +48,12 @@ class Settings:
     max_aliases: int = 20
     max_tokens: int = 4000
     run_jobs: bool = True
+    outbox_interval_seconds: int = 5
+    outbox_batch_size: int = 100
+    outbox_max_attempts: int = 8
+    outbox_backoff_seconds: int = 30
+    points_expiry_interval_seconds: int = 3600
+    tier_evaluation_interval_seconds: int = 3600
     seed_demo: bool = True
 
     @property
@@ -107,6 +113,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         api_key_requests_per_minute=integer("DANGOL_API_KEY_REQUESTS_PER_MINUTE", 120),
         max_body_bytes=integer("DANGOL_MAX_BODY_BYTES", 1024 * 1024),
         run_jobs=flag("DANGOL_RUN_JOBS", True),
+        outbox_interval_seconds=integer("DANGOL_OUTBOX_INTERVAL_SECONDS", 5),
+        outbox_batch_size=integer("DANGOL_OUTBOX_BATCH_SIZE", 100),
+        outbox_max_attempts=integer("DANGOL_OUTBOX_MAX_ATTEMPTS", 8),
+        outbox_backoff_seconds=integer("DANGOL_OUTBOX_BACKOFF_SECONDS", 30),
+        points_expiry_interval_seconds=integer("DANGOL_POINTS_EXPIRY_INTERVAL_SECONDS", 3600),
+        tier_evaluation_interval_seconds=integer("DANGOL_TIER_EVALUATION_INTERVAL_SECONDS", 3600),
         seed_demo=flag("DANGOL_SEED_DEMO", mode != "production"),
     )
 

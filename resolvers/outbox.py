@@ -1,11 +1,25 @@
-"""The notification outbox: written in the transaction of the event, delivered by a sender later."""
+"""The notification outbox: written in the transaction of the event, delivered by a sender later.
+
+Delivery claims a due message with a conditional update on its attempt count (the
+row's version): of several deliverers that read the same message, one claim wins.
+The claim moves ``available_at`` past a lease, so a deliverer that dies mid-send
+leaves the message to be claimed again once the lease runs out.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
 
 from models.outbox import OutboxMessage
+
+if TYPE_CHECKING:
+    from app.senders import Senders
+
+logger = logging.getLogger("dangol.outbox")
 
 
 async def enqueue(
@@ -26,5 +40,99 @@ async def enqueue(
         payload=payload,
         customer_id=customer_id,
         account_id=account_id,
-        available_at=available_at or datetime.now(timezone.utc),
+        available_at=_utc(available_at or datetime.now(timezone.utc)),
     )
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    batch_size: int = 100
+    max_attempts: int = 8
+    backoff_seconds: float = 30.0
+    max_backoff_seconds: float = 6 * 3600.0
+    lease_seconds: float = 120.0
+    send_timeout_seconds: float = 60.0
+    concurrency: int = 8
+    max_batches_per_run: int = 10
+
+    def backoff(self, attempts: int) -> timedelta:
+        seconds = self.backoff_seconds * 2 ** max(attempts - 1, 0)
+        return timedelta(seconds=min(seconds, self.max_backoff_seconds))
+
+
+async def deliver_due(
+    senders: Senders, policy: DeliveryPolicy = DeliveryPolicy(), now: datetime | None = None
+) -> int:
+    """Deliver the messages due at ``now``, batch by batch. Returns how many were delivered."""
+    delivered = 0
+    for _ in range(policy.max_batches_per_run):
+        at = _utc(now) if now is not None else datetime.now(timezone.utc)
+        due = await (
+            OutboxMessage.filter(
+                delivered_at=None, available_at__lte=at, attempts__lt=policy.max_attempts
+            )
+            .order_by("available_at", "id")
+            .limit(policy.batch_size)
+            .values_list("id", "attempts")
+        )
+        if not due:
+            break
+        gate = asyncio.Semaphore(policy.concurrency)
+
+        async def one(message_id: int, attempts: int) -> bool:
+            async with gate:
+                return await deliver_one(senders, policy, message_id, attempts, at)
+
+        results = await asyncio.gather(*(one(m, a) for m, a in due))
+        delivered += sum(results)
+        if len(due) < policy.batch_size:
+            break
+    return delivered
+
+
+async def claim(message_id: int, attempts: int, now: datetime, policy: DeliveryPolicy) -> bool:
+    """Take the message for one delivery attempt; False when another deliverer took it first."""
+    claimed = await OutboxMessage.filter(
+        id=message_id, delivered_at=None, attempts=attempts, available_at__lte=now
+    ).update(attempts=attempts + 1, available_at=now + timedelta(seconds=policy.lease_seconds))
+    return claimed == 1
+
+
+async def deliver_one(
+    senders: Senders, policy: DeliveryPolicy, message_id: int, attempts: int, now: datetime
+) -> bool:
+    if not await claim(message_id, attempts, now, policy):
+        return False
+    message = await OutboxMessage.get(id=message_id)
+    try:
+        sender = senders.for_message(message)
+        await asyncio.wait_for(sender.send(message), timeout=policy.send_timeout_seconds)
+    except Exception as exc:  # noqa: BLE001 - any failure of a sender is retried
+        await _record_failure(message, exc, policy, now)
+        return False
+    await OutboxMessage.filter(id=message_id, attempts=message.attempts).update(
+        delivered_at=datetime.now(timezone.utc)
+    )
+    return True
+
+
+async def _record_failure(
+    message: OutboxMessage, exc: Exception, policy: DeliveryPolicy, now: datetime
+) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    retry_at = now + policy.backoff(message.attempts)
+    if message.attempts >= policy.max_attempts:
+        logger.error("outbox message %s failed for good after %s attempts: %s",
+                     message.id, message.attempts, error)
+    else:
+        logger.warning("outbox message %s failed (attempt %s), retry at %s: %s",
+                       message.id, message.attempts, retry_at.isoformat(), error)
+    await OutboxMessage.filter(id=message.id, attempts=message.attempts).update(
+        available_at=retry_at, last_error=error
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("outbox times must carry a time zone")
+    return moment.astimezone(timezone.utc)

@@ -1,0 +1,212 @@
+"""Scheduled jobs: named functions run every N seconds, each run under a lease in the database.
+
+A job runs when its lease is free (or already ours) and its interval has passed since
+its last run by anyone, so with several processes (``serve`` workers, ``worker``) a
+job runs in one of them at a time and about once per interval overall. A job is a
+callable taking the time of the run, or a dotted path to one (``module:function``)
+resolved at each run, so a job whose code has not landed yet is skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+
+from app.settings import Settings
+from models.jobs import JobLease
+
+logger = logging.getLogger("dangol.jobs")
+
+JobFunction = Callable[[datetime], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    target: str | JobFunction
+    interval_seconds: float
+    lease_seconds: float = 600.0
+
+    @property
+    def interval(self) -> timedelta:
+        return timedelta(seconds=self.interval_seconds)
+
+
+def resolve(target: str | JobFunction) -> JobFunction | None:
+    """The function behind ``target``; None while its module or function does not exist."""
+    if not isinstance(target, str):
+        return target
+    module_name, _, attribute = target.partition(":") if ":" in target else target.rpartition(".")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+            return None
+        raise
+    function = getattr(module, attribute, None)
+    return function if callable(function) else None
+
+
+def default_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+async def acquire_lease(
+    name: str, *, holder: str, now: datetime, lease: timedelta, interval: timedelta | None = None
+) -> bool:
+    """Take the job's lease if it is free or ours, and (with ``interval``) the job is due."""
+    now = now.astimezone(timezone.utc)
+    free = Q(lease_until=None) | Q(lease_until__lt=now) | Q(holder=holder)
+    due = Q()
+    if interval is not None:
+        slack = min(timedelta(seconds=1), interval / 10)
+        due = Q(last_run_at=None) | Q(last_run_at__lte=now - interval + slack)
+
+    async def take() -> bool:
+        taken = await JobLease.filter(free, due, name=name).update(holder=holder, lease_until=now + lease)
+        return taken == 1
+
+    if await take():
+        return True
+    if await JobLease.exists(name=name):
+        return False
+    with contextlib.suppress(IntegrityError):
+        await JobLease.create(name=name)
+    return await take()
+
+
+async def renew_lease(name: str, *, holder: str, until: datetime) -> bool:
+    return await JobLease.filter(name=name, holder=holder).update(lease_until=until) == 1
+
+
+async def release_lease(name: str, *, holder: str, ran_at: datetime) -> None:
+    await JobLease.filter(name=name, holder=holder).update(
+        lease_until=None, last_run_at=ran_at.astimezone(timezone.utc)
+    )
+
+
+class Scheduler:
+    """Runs jobs in this process until stopped; ``run_once`` runs each job that is due now."""
+
+    def __init__(self, jobs: list[Job], *, holder: str | None = None, max_sleep_seconds: float = 30.0):
+        self.jobs = {job.name: job for job in jobs}
+        self.holder = holder or default_holder()
+        self.max_sleep_seconds = max_sleep_seconds
+        self._next_try: dict[str, datetime] = {}
+        self._missing: set[str] = set()
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self, now: datetime | None = None) -> dict[str, Any]:
+        """Run every job that is due at ``now`` and whose lease we get; their results by name."""
+        now = now or datetime.now(timezone.utc)
+        results: dict[str, Any] = {}
+        for job in self.jobs.values():
+            ran, result = await self.run_job(job, now)
+            if ran:
+                results[job.name] = result
+        return results
+
+    async def run_job(self, job: Job, now: datetime) -> tuple[bool, Any]:
+        function = resolve(job.target)
+        if function is None:
+            if job.name not in self._missing:
+                logger.warning("job %s skipped: %s does not exist yet", job.name, job.target)
+                self._missing.add(job.name)
+            return False, None
+        self._missing.discard(job.name)
+        lease = timedelta(seconds=job.lease_seconds)
+        if not await acquire_lease(job.name, holder=self.holder, now=now, lease=lease, interval=job.interval):
+            return False, None
+        renewal = asyncio.create_task(self._keep_lease(job.name, lease))
+        try:
+            result = await function(now)
+            logger.info("job %s ran: %s", job.name, result)
+            return True, result
+        except Exception:
+            logger.exception("job %s failed", job.name)
+            return True, None
+        finally:
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewal
+            await release_lease(job.name, holder=self.holder, ran_at=now)
+
+    async def _keep_lease(self, name: str, lease: timedelta) -> None:
+        while True:
+            await asyncio.sleep(lease.total_seconds() / 3)
+            try:
+                await renew_lease(name, holder=self.holder, until=datetime.now(timezone.utc) + lease)
+            except Exception:
+                logger.exception("could not renew the lease of job %s", name)
+
+    async def run_forever(self) -> None:
+        while not self._stop.is_set():
+            now = datetime.now(timezone.utc)
+            for job in self.jobs.values():
+                if self._stop.is_set():
+                    break
+                if self._next_try.get(job.name, now) > now:
+                    continue
+                self._next_try[job.name] = now + job.interval
+                try:
+                    await self.run_job(job, now)
+                except Exception:
+                    logger.exception("job %s could not be scheduled", job.name)
+            wake = min(self._next_try.values(), default=now + timedelta(seconds=self.max_sleep_seconds))
+            delay = (wake - datetime.now(timezone.utc)).total_seconds()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=min(max(delay, 0.05), self.max_sleep_seconds))
+
+    def start(self) -> None:
+        if self._task is None:
+            self._stop.clear()
+            self._task = asyncio.create_task(self.run_forever(), name="dangol-scheduler")
+
+    async def stop(self, timeout_seconds: float = 10.0) -> None:
+        """Let a running job finish (up to the timeout, then cancel it) and stop."""
+        self._stop.set()
+        task, self._task = self._task, None
+        if task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=timeout_seconds)
+        except TimeoutError:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def default_jobs(settings: Settings) -> list[Job]:
+    from app.senders import build_senders
+    from resolvers.outbox import DeliveryPolicy, deliver_due
+
+    senders = build_senders(settings)
+    policy = DeliveryPolicy(
+        batch_size=settings.outbox_batch_size,
+        max_attempts=settings.outbox_max_attempts,
+        backoff_seconds=settings.outbox_backoff_seconds,
+    )
+
+    async def deliver_outbox(now: datetime) -> int:
+        return await deliver_due(senders, policy, now)
+
+    expiry = settings.points_expiry_interval_seconds
+    return [
+        Job("outbox.deliver", deliver_outbox, settings.outbox_interval_seconds),
+        Job("points.expire", "resolvers.points.expiry:expire_points", expiry),
+        Job("points.warn_expiring", "resolvers.points.expiry:warn_expiring", expiry),
+        Job("tiers.evaluate", "resolvers.tiers:evaluate_tiers", settings.tier_evaluation_interval_seconds),
+    ]

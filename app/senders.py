@@ -1,0 +1,67 @@
+"""Senders deliver outbox messages: one interface, chosen per channel or per kind of message.
+
+A sender raises on failure; the delivery job then retries the message later.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from app.settings import Settings
+from models.outbox import OutboxMessage
+
+NOTIFICATIONS_LOGGER = "dangol.notifications"
+
+
+class Sender(Protocol):
+    async def send(self, message: OutboxMessage) -> None: ...
+
+
+class LogSender:
+    """Writes one JSON log line per message: the default until a real channel is configured."""
+
+    def __init__(self, logger: logging.Logger | None = None) -> None:
+        self.logger = logger or logging.getLogger(NOTIFICATIONS_LOGGER)
+
+    async def send(self, message: OutboxMessage) -> None:
+        record = {
+            "message_id": message.id,
+            "store_id": message.store_id,  # type: ignore[attr-defined]
+            "customer_id": message.customer_id,  # type: ignore[attr-defined]
+            "account_id": message.account_id,  # type: ignore[attr-defined]
+            "kind": message.kind,
+            "attempt": message.attempts,
+            "payload": message.payload,
+        }
+        self.logger.info("notification %s", json.dumps(record, ensure_ascii=False, default=str))
+
+
+@dataclass
+class Senders:
+    """Routes a message by ``payload["channel"]`` first, then by its kind, else to the default."""
+
+    default: Sender = field(default_factory=LogSender)
+    channels: dict[str, Sender] = field(default_factory=dict)
+    kinds: dict[str, Sender] = field(default_factory=dict)
+
+    def for_message(self, message: OutboxMessage) -> Sender:
+        payload = message.payload if isinstance(message.payload, Mapping) else {}
+        channel = payload.get("channel")
+        if isinstance(channel, str) and channel in self.channels:
+            return self.channels[channel]
+        return self.kinds.get(message.kind, self.default)
+
+    def register_channel(self, channel: str, sender: Sender) -> None:
+        self.channels[channel] = sender
+
+    def register_kind(self, kind: str, sender: Sender) -> None:
+        self.kinds[kind] = sender
+
+
+def build_senders(settings: Settings) -> Senders:
+    """The senders of this deployment; channels such as KakaoTalk or SMS register here."""
+    return Senders()
