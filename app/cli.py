@@ -125,6 +125,16 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> None:
     asyncio.run(_with_database(settings, create))
 
 
+def cmd_rotate_keys(settings: Settings, args: argparse.Namespace) -> None:
+    from resolvers.customers.rotation import rotate
+
+    async def run() -> None:
+        changed = await rotate(settings, batch=args.batch, reindex=args.reindex)
+        print(f"re-sealed {changed} customers under PII key version {settings.pii_key_version}")
+
+    asyncio.run(_with_database(settings, run))
+
+
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> None:
     from schema import build_schema
 
@@ -157,6 +167,16 @@ def main(argv: list[str] | None = None) -> None:
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Administrator")
     admin.set_defaults(run=cmd_create_admin)
+
+    rotate = commands.add_parser(
+        "rotate-keys",
+        help="re-seal customers' PII under DANGOL_PII_KEY_VERSION (older keys in DANGOL_PII_PREVIOUS_KEYS)",
+    )
+    rotate.add_argument("--batch", type=int, default=1000)
+    rotate.add_argument(
+        "--reindex", action="store_true", help="also every row's blind indexes (after changing DANGOL_BLIND_INDEX_KEY)"
+    )
+    rotate.set_defaults(run=cmd_rotate_keys)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", default=str(ROOT / "schema.graphql"))

@@ -14,7 +14,7 @@ from app.settings import Settings
 from models.accounts import Account
 from models.customers import Customer
 from models.catalogue import Category, Product
-from models.orders import OrderLine
+from models.orders import OrderDiscount, OrderLine
 from models.stores import Store
 from policies.enforcement import PolicyEngine, Principal
 from resolvers.errors import Unauthenticated
@@ -40,17 +40,30 @@ def _children(model: type[M], parent: str) -> DataLoader[int, list[M]]:
     return DataLoader(load_fn=load)
 
 
+def _point_balances() -> DataLoader[int, int]:
+    async def load(customer_ids: list[int]) -> list[int]:
+        from resolvers.points.queries import balances
+
+        return await balances(customer_ids)
+
+    return DataLoader(load_fn=load)
+
+
 @dataclass
 class Loaders:
     stores: DataLoader[int, Store | None] = field(default_factory=lambda: _loader(Store))
     accounts: DataLoader[int, Account | None] = field(default_factory=lambda: _loader(Account))
     customers: DataLoader[int, Customer | None] = field(default_factory=lambda: _loader(Customer))
-    pii_revealed: dict[int, bool] = field(default_factory=dict)
+    pii_revealed: dict[int, Any] = field(default_factory=dict)
     segment_context: dict[int, Any] = field(default_factory=dict)
     products: DataLoader[int, Product | None] = field(default_factory=lambda: _loader(Product))
+    point_balances: DataLoader[int, int] = field(default_factory=_point_balances)
     categories: DataLoader[int, Category | None] = field(default_factory=lambda: _loader(Category))
     order_lines: DataLoader[int, list[OrderLine]] = field(
         default_factory=lambda: _children(OrderLine, "order_id")
+    )
+    order_discounts: DataLoader[int, list[OrderDiscount]] = field(
+        default_factory=lambda: _children(OrderDiscount, "order_id")
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from app.context import Context
 from app.database import write_transaction
 from resolvers import audit
@@ -12,12 +14,15 @@ REVEAL_ACTION = "customers.reveal_pii"
 async def reveals(ctx: Context, store_id: int, *, reason: str = "view") -> bool:
     """Whether this caller sees PII whole in the store; audited once per request and store."""
     decided = ctx.loaders.pii_revealed.get(store_id)
-    if decided is not None:
-        return decided
+    if decided is None:
+        decided = ctx.loaders.pii_revealed[store_id] = asyncio.ensure_future(_decide(ctx, store_id, reason))
+    return await decided
+
+
+async def _decide(ctx: Context, store_id: int, reason: str) -> bool:
     principal = await ctx.principal()
     policy = await ctx.current_policy()
     allowed = policy.allows(principal, REVEAL_ACTION, store_id)
-    ctx.loaders.pii_revealed[store_id] = allowed
     if allowed:
         async with write_transaction():
             await audit.record(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,6 +23,7 @@ from schema.pagination import Connection
 
 if TYPE_CHECKING:
     from schema.orders import OrderConnection
+    from schema.points import PointEntryConnection
 
 Gender = strawberry.enum(GenderModel, name="Gender")
 SourceChannel = strawberry.enum(SourceChannelModel, name="SourceChannel")
@@ -52,15 +54,19 @@ async def _customer_store(source: Any, kwargs: dict[str, Any], ctx: Context) -> 
     return int(source.store_id)
 
 
-async def _segment_context(ctx: Context, store_id: int) -> Any:
+async def _load_segment_context(ctx: Context, store_id: int) -> tuple[Thresholds, Any]:
+    thresholds = await thresholds_of(store_id)
+    store = await ctx.loaders.stores.load(store_id)
+    return thresholds, clock(thresholds, store.time_zone if store else "Asia/Seoul")
+
+
+async def _segment_context(ctx: Context, store_id: int) -> tuple[Thresholds, Any]:
     found = ctx.loaders.segment_context.get(store_id)
     if found is None:
-        thresholds = await thresholds_of(store_id)
-        store = await ctx.loaders.stores.load(store_id)
-        found = ctx.loaders.segment_context[store_id] = (
-            thresholds, clock(thresholds, store.time_zone if store else "Asia/Seoul")
+        found = ctx.loaders.segment_context[store_id] = asyncio.ensure_future(
+            _load_segment_context(ctx, store_id)
         )
-    return found
+    return await found
 
 
 @strawberry.type
@@ -130,6 +136,18 @@ class Customer(relay.Node):
 
         where = OrderFilter(customer_id=relay.GlobalID("Customer", str(self.id)))
         return await orders_connection(self.store_id, where, first, after)
+
+    @query("points.read", store=_customer_store)
+    async def points_balance(self, info: Info) -> int:
+        return await info.context.loaders.point_balances.load(self.id)
+
+    @query("points.read", store=_customer_store)
+    async def points_history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Annotated["PointEntryConnection", strawberry.lazy("schema.points")]:
+        from schema.points import history_connection
+
+        return await history_connection(self.id, first, after)
 
 
 @strawberry.type

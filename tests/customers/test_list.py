@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from tests.client import Api, error_code, gid
+from tests.customers import factories
+from tests.customers.helpers import CUSTOMERS, STORE1, owner
+from tests.customers.statements import counted_statements
+
+NOW = datetime.now(timezone.utc)
+
+
+async def _all_pages(api: Api, token: str, sort: str, first: int, **filter_: object) -> list[str]:
+    seen: list[str] = []
+    after = None
+    while True:
+        page = (await api.data(
+            CUSTOMERS,
+            {"id": STORE1, "sort": sort, "first": first, "after": after, "filter": filter_ or None},
+            token=token,
+        ))["store"]["customers"]
+        seen += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return seen
+        after = page["pageInfo"]["endCursor"]
+
+
+async def _population() -> list[int]:
+    ids = []
+    for n, visits in enumerate([3, 3, 0, 7, 1, 3, 0, 12]):
+        last = NOW - timedelta(days=n) if visits else None
+        row = await factories.customer(
+            1, visit_count=visits, total_paid=visits * 5000 + n, first_visit_at=last, last_visit_at=last
+        )
+        ids.append(row.id)
+    await factories.customer(2, visit_count=99)
+    return ids
+
+
+async def test_every_sort_pages_through_every_customer_once_in_order(api: Api) -> None:
+    # given
+    ids = await _population()
+    token = await owner(api)
+    # when / then
+    for sort in ("CREATED_DESC", "VISITS_DESC", "TOTAL_PAID_DESC", "LAST_VISIT_DESC"):
+        seen = await _all_pages(api, token, sort, 3)
+        assert sorted(seen) == sorted(gid("Customer", pk) for pk in ids), sort
+        assert len(seen) == len(set(seen)), sort
+    visits_order = await _all_pages(api, token, "VISITS_DESC", 2)
+    assert visits_order[0] == gid("Customer", ids[7])
+    last_visit = await _all_pages(api, token, "LAST_VISIT_DESC", 2)
+    assert last_visit[:1] == [gid("Customer", ids[0])]
+    assert set(last_visit[-2:]) == {gid("Customer", ids[2]), gid("Customer", ids[6])}
+
+
+async def test_total_count_is_given_when_asked(api: Api) -> None:
+    # given
+    await _population()
+    # when
+    data = await api.data(
+        "query($id: ID!) { store(id: $id) { customers(first: 1) { totalCount } } }",
+        {"id": STORE1}, token=await owner(api),
+    )
+    # then
+    assert data["store"]["customers"]["totalCount"] == 8
+
+
+async def test_statements_per_page_do_not_grow_with_the_page(api: Api) -> None:
+    # given
+    for _ in range(60):
+        await factories.customer(1, visit_count=1, last_visit_at=NOW, first_visit_at=NOW, tags=("vip",))
+    token = await owner(api)
+    counts = {}
+    # when
+    for first in (5, 50):
+        await api.data(CUSTOMERS, {"id": STORE1, "first": 1}, token=token)
+        with counted_statements() as statements:
+            data = await api.data(
+                CUSTOMERS,
+                {"id": STORE1, "first": first, "sort": "LAST_VISIT_DESC", "filter": {"tag": "vip", "segment": "NEW"}},
+                token=token,
+            )
+        assert len(data["store"]["customers"]["edges"]) == first
+        counts[first] = len(statements)
+    # then
+    assert counts[5] == counts[50]
+
+
+async def test_filter_by_tag_and_search_by_phone_tail_and_name(api: Api) -> None:
+    # given
+    tagged = await factories.customer(1, name="최지우", phone="010-2222-4321", tags=("vip",))
+    await factories.customer(1, name="박서준", phone="010-3333-8765")
+    token = await owner(api)
+
+    async def ids(**filter_: object) -> list[str]:
+        data = await api.data(CUSTOMERS, {"id": STORE1, "filter": filter_}, token=token)
+        return [e["node"]["id"] for e in data["store"]["customers"]["edges"]]
+
+    # when / then
+    expected = [gid("Customer", tagged.id)]
+    assert await ids(tag="vip") == expected
+    assert await ids(search="4321") == expected
+    assert await ids(search="01022224321") == expected
+    assert await ids(search="최지우") == expected
+    assert await ids(search="최지") == []
+
+
+async def test_customer_by_phone_finds_any_writing_and_only_in_its_store(api: Api) -> None:
+    # given
+    row = await factories.customer(1, phone="010-9876-5432")
+    query = "query($id: ID!, $p: String!) { store(id: $id) { customerByPhone(phone: $p) { id phone } } }"
+    token = await owner(api)
+    # when
+    found = await api.data(query, {"id": STORE1, "p": "+82 10 9876 5432"}, token=token)
+    other = await api.data(query, {"id": gid("Store", 2), "p": "010-9876-5432"}, token=await owner(api, 2))
+    bad = await api.gql(query, {"id": STORE1, "p": "hello"}, token=token)
+    # then
+    assert found["store"]["customerByPhone"] == {"id": gid("Customer", row.id), "phone": "010-9876-5432"}
+    assert other["store"]["customerByPhone"] is None
+    assert error_code(bad) == "BAD_USER_INPUT"
+
+
+async def test_a_foreign_cursor_is_bad_input(api: Api) -> None:
+    body = await api.gql(CUSTOMERS, {"id": STORE1, "sort": "VISITS_DESC", "after": "bm9wZQ=="}, token=await owner(api))
+    assert error_code(body) == "BAD_USER_INPUT"
