@@ -120,7 +120,11 @@ class Scheduler:
         return results
 
     async def run_job(self, job: Job, now: datetime) -> tuple[bool, Any]:
-        function = resolve(job.target)
+        try:
+            function = resolve(job.target)
+        except Exception:
+            logger.exception("job %s skipped: %s cannot be imported", job.name, job.target)
+            return False, None
         if function is None:
             if job.name not in self._missing:
                 logger.warning("job %s skipped: %s does not exist yet", job.name, job.target)
@@ -133,7 +137,7 @@ class Scheduler:
         renewal = asyncio.create_task(self._keep_lease(job.name, lease))
         try:
             result = await function(now)
-            logger.info("job %s ran: %s", job.name, result)
+            logger.log(logging.INFO if result else logging.DEBUG, "job %s ran: %s", job.name, result)
             return True, result
         except Exception:
             logger.exception("job %s failed", job.name)

@@ -169,3 +169,17 @@ async def test_a_started_scheduler_runs_its_jobs_and_stops() -> None:
     assert runs >= 2
     await asyncio.sleep(0.2)
     assert len(body.runs) == runs
+
+
+async def test_the_default_jobs_that_exist_run_once_on_the_demo_data(settings: Settings) -> None:
+    # given
+    jobs = default_jobs(settings)
+    available = {job.name for job in jobs if resolve(job.target) is not None}
+
+    # when
+    results = await Scheduler(jobs).run_once()
+
+    # then every job whose code exists ran and answered a count
+    assert "outbox.deliver" in available
+    assert set(results) == available
+    assert all(isinstance(count, int) for count in results.values()), results
