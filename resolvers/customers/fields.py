@@ -26,6 +26,11 @@ class CustomerFields:
     tags: tuple[str, ...] = ()
 
 
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
 def clean_name(raw: str) -> str:
     name = " ".join(raw.split())
     if not name or len(name) > 50:

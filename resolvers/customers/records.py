@@ -14,7 +14,7 @@ from app.context import Context
 from app.database import dialect, write_transaction
 from models.customers import Customer, CustomerTag
 from resolvers import audit
-from resolvers.customers.fields import CustomerFields, clean, clean_birth_year, clean_name, clean_tags
+from resolvers.customers.fields import CustomerFields, camel, clean, clean_birth_year, clean_name, clean_tags
 from resolvers.errors import DuplicateCustomer, InvalidInput, NotFound
 from resolvers.pii import NAME, PHONE, PiiKeys, keys_for, normalise_phone
 
@@ -145,7 +145,7 @@ async def update(ctx: Context, *, customer_id: int, changes: dict[str, Any]) -> 
     keys = keys_for(ctx.settings)
     for name, value in changes.items():
         if value is None and name in ("name", "phone", "gender", "marketing_consent", "source_channel", "tags"):
-            raise InvalidInput(f"{name} cannot be null.", field=name)
+            raise InvalidInput(f"{camel(name)} cannot be null.", field=camel(name))
     if "name" in changes:
         changes["name"] = clean_name(changes["name"])
     if "phone" in changes:

@@ -16,6 +16,7 @@ from app.database import dialect, write_transaction
 from models.customers import Customer, CustomerSettings
 from models.stores import Store
 from resolvers import audit
+from resolvers.customers.fields import camel
 from resolvers.errors import InvalidInput
 
 LIMITS = {
@@ -85,7 +86,7 @@ async def update_settings(ctx: Context, *, store_id: int, changes: dict[str, int
     for name, value in changes.items():
         low, high = LIMITS[name]
         if value is None or not low <= value <= high:
-            raise InvalidInput(f"{name} must be between {low} and {high}.", field=name)
+            raise InvalidInput(f"{camel(name)} must be between {low} and {high}.", field=camel(name))
     async with write_transaction():
         row, _ = await CustomerSettings.get_or_create(store_id=store_id)
         before = Thresholds.of(row)

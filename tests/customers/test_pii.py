@@ -95,7 +95,7 @@ async def test_partner_key_sees_whole_values_only_with_reveal_in_its_key(api: Ap
     assert views == ["김*수", "김민수"]
 
 
-async def test_a_sealed_value_does_not_open_in_another_row(api: Api, settings: Settings) -> None:
+async def test_a_sealed_value_does_not_open_in_another_row(app: object, settings: Settings) -> None:
     # given
     first = await factories.customer(1)
     second = await factories.customer(1)
