@@ -111,3 +111,31 @@ class CsvColumnsInvalid(UserError):
 
 class CsvTooLarge(UserError):
     code = "CSV_TOO_LARGE"
+
+
+class InsufficientPoints(UserError):
+    code = "INSUFFICIENT_POINTS"
+
+
+class InsufficientStamps(UserError):
+    code = "INSUFFICIENT_STAMPS"
+
+
+class RewardInactive(UserError):
+    code = "REWARD_INACTIVE"
+
+
+class RedemptionNotPending(UserError):
+    code = "REDEMPTION_NOT_PENDING"
+
+
+class RedemptionNotApproved(UserError):
+    code = "REDEMPTION_NOT_APPROVED"
+
+
+class RedemptionAlreadyApplied(UserError):
+    code = "REDEMPTION_ALREADY_APPLIED"
+
+
+class RedemptionOfAnotherCustomer(UserError):
+    code = "REDEMPTION_OF_ANOTHER_CUSTOMER"

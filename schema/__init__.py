@@ -19,7 +19,9 @@ from schema import (
     nodes,
     notifications,
     orders,
+    points,
     policies,
+    rewards,
     staff,
     stores,
 )
@@ -39,6 +41,8 @@ Mutation = merge_types(
         policies.Mutation,
         catalogue.Mutation,
         orders.Mutation,
+        points.Mutation,
+        rewards.Mutation,
         customers.Mutation,
     ),
 )
@@ -52,6 +56,9 @@ NODE_TYPES = [
     catalogue.Product,
     catalogue.Category,
     orders.Order,
+    points.PointEntry,
+    rewards.Reward,
+    rewards.Redemption,
 ]
 
 

@@ -8,6 +8,7 @@ import strawberry
 
 from models.notifications import NotificationKind
 from models.orders import OrderStatus
+from models.rewards import RedemptionStatus
 from resolvers import errors as domain
 
 
@@ -104,7 +105,52 @@ class CsvTooLarge(UserError):
     max_bytes: int | None = None
 
 
+RedemptionStatusType = strawberry.enum(RedemptionStatus, name="RedemptionStatus")
+
+
+@strawberry.type
+class InsufficientPoints(UserError):
+    available: int | None = None
+
+
+@strawberry.type
+class InsufficientStamps(UserError):
+    available: int | None = None
+
+
+@strawberry.type
+class RewardInactive(UserError):
+    pass
+
+
+@strawberry.type
+class RedemptionNotPending(UserError):
+    status: RedemptionStatusType | None = None  # type: ignore[valid-type]
+
+
+@strawberry.type
+class RedemptionNotApproved(UserError):
+    status: RedemptionStatusType | None = None  # type: ignore[valid-type]
+
+
+@strawberry.type
+class RedemptionAlreadyApplied(UserError):
+    order_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class RedemptionOfAnotherCustomer(UserError):
+    pass
+
+
 ERROR_TYPES: dict[type[domain.UserError], type[UserError]] = {
+    domain.InsufficientPoints: InsufficientPoints,
+    domain.InsufficientStamps: InsufficientStamps,
+    domain.RewardInactive: RewardInactive,
+    domain.RedemptionNotPending: RedemptionNotPending,
+    domain.RedemptionNotApproved: RedemptionNotApproved,
+    domain.RedemptionAlreadyApplied: RedemptionAlreadyApplied,
+    domain.RedemptionOfAnotherCustomer: RedemptionOfAnotherCustomer,
     domain.NotFound: NotFound,
     domain.InvalidInput: InvalidInput,
     domain.InvalidCredentials: InvalidCredentials,

@@ -16,6 +16,8 @@ from models.audit import AuditEntry as AuditEntryModel
 from models.catalogue import Category as CategoryModel, Product as ProductModel
 from models.customers import Customer as CustomerModel, Feedback as FeedbackModel
 from models.orders import Order as OrderModel
+from models.points import PointEntry as PointEntryModel
+from models.rewards import Redemption as RedemptionModel, Reward as RewardModel
 from models.stores import Membership, Store as StoreModel
 from schema.api_keys import ApiKey
 from schema.audit import AuditEntry
@@ -23,6 +25,8 @@ from schema.catalogue import Category, Product
 from schema.customers.feedback import Feedback
 from schema.customers.types import Customer
 from schema.orders import Order
+from schema.points import PointEntry
+from schema.rewards import Redemption, Reward
 from schema.operations import AUTHENTICATED, query
 from schema.scopes import Absent, decode_id
 from schema.staff import staff_member
@@ -55,6 +59,9 @@ KINDS: dict[str, NodeKind] = {
     "Order": NodeKind(OrderModel, "orders.read", _sync(Order.from_model)),
     "Customer": NodeKind(CustomerModel, "customers.read", _sync(Customer.from_model)),
     "Feedback": NodeKind(FeedbackModel, "feedback.read", _sync(Feedback.from_model)),
+    "PointEntry": NodeKind(PointEntryModel, "points.read", _sync(PointEntry.from_model)),
+    "Reward": NodeKind(RewardModel, "rewards.read", _sync(Reward.from_model)),
+    "Redemption": NodeKind(RedemptionModel, "rewards.read", _sync(Redemption.from_model)),
 }
 
 

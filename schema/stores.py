@@ -13,9 +13,12 @@ from resolvers import api_keys, stores
 from resolvers.errors import InvalidInput
 from schema import errors
 from schema.operations import mutation, query
+from schema.points import PointsPeriodInput
 from schema.scopes import decode_id, platform, source_store, store_id_at
 
 if TYPE_CHECKING:
+    from schema.points import PointProgram, PointsDashboard
+    from schema.rewards import RewardConnection
     from schema.api_keys import ApiKey
     from schema.customers.feedback import FeedbackConnection, StoreAlertConnection
     from schema.customers.mutations import CustomerFilterInput
@@ -133,6 +136,37 @@ class Store(relay.Node):
         from schema.orders import orders_connection
 
         return await orders_connection(self.id, filter, first, after)
+
+    @query("points.read", store=source_store())
+    async def point_program(
+        self, info: Info
+    ) -> Annotated["PointProgram", strawberry.lazy("schema.points")]:
+        from schema.points import point_program
+
+        return await point_program(self.id)
+
+    @query("points.dashboard", store=source_store())
+    async def points_dashboard(
+        self,
+        info: Info,
+        period: PointsPeriodInput,
+        top: int = 10,
+    ) -> Annotated["PointsDashboard", strawberry.lazy("schema.points")]:
+        from schema.points import points_dashboard
+
+        return await points_dashboard(self.id, period, top)
+
+    @query("rewards.read", store=source_store())
+    async def rewards(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        include_inactive: bool = False,
+    ) -> Annotated["RewardConnection", strawberry.lazy("schema.rewards")]:
+        from schema.rewards import rewards_connection
+
+        return await rewards_connection(self.id, first, after, include_inactive)
 
     @query("customers.read", store=source_store())
     async def customers(

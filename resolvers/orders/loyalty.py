@@ -9,15 +9,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.context import Context
+from resolvers import points, rewards
 
 
 async def order_completed(ctx: Context, *, order_id: int, at: datetime) -> None:
     """After the visit is recorded: earn points at the current tier, stamp, then re-evaluate the tier."""
+    await points.earn_for_order(ctx, order_id=order_id, rate_bp=None, multiplier_bp=10_000)
 
 
 async def order_cancelled(ctx: Context, *, order_id: int) -> None:
     """Give back what the order spent (redeemed rewards, coupons)."""
+    await rewards.return_for_order(order_id=order_id)
 
 
 async def order_refunded(ctx: Context, *, order_id: int, amount: int, full: bool) -> None:
     """Reverse what the order earned, in proportion to the amount refunded; re-evaluate the tier."""
+    await points.reverse_for_refund(ctx, order_id=order_id, amount=amount, full=full)
+    if full:
+        await rewards.return_for_order(order_id=order_id)

@@ -1,0 +1,123 @@
+"""Points an order earns on completion (D2) and takes back on a refund (C3).
+
+Both run inside the transaction that moves the order, which already holds the
+order's status change, so each runs once per completion or refund.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from tortoise.functions import Sum
+
+from app.context import Context
+from models.customers import Customer
+from models.orders import Order
+from models.points import PointEntry, PointKind, PointSource
+from resolvers.errors import InvalidInput, NotFound
+from resolvers.points import ledger
+from resolvers.points.program import expiry_from, points_for, program_of
+
+AWARDS = {
+    PointSource.SIGNUP: "signup_points",
+    PointSource.REVIEW: "review_points",
+    PointSource.REFERRAL: "referral_points",
+}
+
+
+async def _earned_by(order_id: int) -> int:
+    found = await PointEntry.filter(order_id=order_id, kind=PointKind.EARN).annotate(
+        total=Sum("amount")
+    ).values_list("total", flat=True)
+    return int(found[0] or 0) if found else 0
+
+
+async def earn_for_order(
+    ctx: Context, *, order_id: int, rate_bp: int | None, multiplier_bp: int = 10_000
+) -> int:
+    """Credit the order's customer; ``rate_bp`` (the tier's) replaces the programme's rate when given.
+
+    Returns the points earned (0 without a customer, under the minimum order, or already earned).
+    """
+    order = await Order.get(id=order_id)
+    customer_id: int | None = order.customer_id  # type: ignore[attr-defined]
+    store_id: int = order.store_id  # type: ignore[attr-defined]
+    if customer_id is None or await _earned_by(order_id):
+        return 0
+    program = await program_of(store_id)
+    if order.total < program.minimum_order:
+        return 0
+    rate = program.earn_rate_bp if rate_bp is None else rate_bp
+    points = points_for(order.total, rate, multiplier_bp, program.rounding)
+    if points <= 0:
+        return 0
+    now = order.completed_at or datetime.now(timezone.utc)
+    await ledger.credit(
+        store_id,
+        customer_id,
+        points,
+        kind=PointKind.EARN,
+        source=PointSource.PURCHASE,
+        reference=ledger.Reference(type="order", id=order_id, order_id=order_id),
+        expires_at=expiry_from(program, now),
+    )
+    return points
+
+
+async def reverse_for_refund(ctx: Context, *, order_id: int, amount: int, full: bool) -> int:
+    """Take back what the order earned, in proportion to ``amount`` of its total.
+
+    Called after the order's ``refunded_amount`` already includes ``amount``. If the
+    customer spent the points meanwhile, takes what is there; the entry's reason says
+    how much was due. Returns the points taken.
+    """
+    order = await Order.get(id=order_id)
+    customer_id: int | None = order.customer_id  # type: ignore[attr-defined]
+    earned = await _earned_by(order_id)
+    if customer_id is None or earned <= 0 or order.total <= 0:
+        return 0
+    refunded = order.refunded_amount
+    target = earned if full else earned * refunded // order.total
+    previous = earned * max(refunded - amount, 0) // order.total
+    due = target - previous
+    if due <= 0:
+        return 0
+    entry = await ledger.debit_up_to(
+        order.store_id,  # type: ignore[attr-defined]
+        customer_id,
+        due,
+        kind=PointKind.REFUND_REVERSAL,
+        source=PointSource.PURCHASE,
+        reference=ledger.Reference(
+            type="order_refund", id=order_id, order_id=order_id, reason=f"due {due}"
+        ),
+    )
+    return 0 if entry is None else -entry.amount
+
+
+async def award(
+    ctx: Context, *, customer_id: int, source: PointSource, reference_type: str, reference_id: object
+) -> int:
+    """Credit the programme's fixed award for a sign-up, a review or a referral, inside the
+    caller's transaction. Returns the points (0 when the programme gives none)."""
+    field = AWARDS.get(source)
+    if field is None:
+        raise InvalidInput(f"{source.value} has no fixed award.", field="source")
+    customer = await Customer.get_or_none(id=customer_id)
+    if customer is None:
+        raise NotFound("No such customer.", field="customerId")
+    store_id: int = customer.store_id  # type: ignore[attr-defined]
+    program = await program_of(store_id)
+    points = int(getattr(program, field))
+    if points <= 0:
+        return 0
+    await ledger.credit(
+        store_id,
+        customer_id,
+        points,
+        kind=PointKind.EARN,
+        source=source,
+        reference=ledger.Reference(type=reference_type, id=reference_id),
+        expires_at=expiry_from(program, datetime.now(timezone.utc)),
+    )
+    return points

@@ -1,0 +1,192 @@
+"""The points ledger: append-only entries, balances changed only by conditional UPDATEs.
+
+Every positive entry is a lot whose ``remaining`` is what is still unspent of
+it; debits and expiry consume lots oldest first. Every change to a customer's
+points takes the lock on its balance row first (the UPDATE of the balance), so
+on PostgreSQL racing changes of one customer queue up and never deadlock on lots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from tortoise import connections
+from tortoise.expressions import F
+
+from models.points import PointBalance, PointEntry, PointKind, PointSource
+from resolvers.errors import InsufficientPoints
+
+
+@dataclass(frozen=True)
+class Reference:
+    type: str | None = None
+    id: object = None
+    order_id: int | None = None
+    reason: str | None = None
+    created_by_id: int | None = None
+
+
+NO_REFERENCE = Reference()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def ensure_balance(store_id: int, customer_id: int) -> None:
+    """The customer's balance row, created at zero if missing; safe when requests race."""
+    connection = connections.get("default")
+    now = _now()
+    if connection.schema_generator.DIALECT == "postgres":
+        sql = (
+            'INSERT INTO "point_balance" ("store_id", "customer_id", "balance", "updated_at") '
+            'VALUES ($1, $2, 0, $3) ON CONFLICT ("customer_id") DO NOTHING'
+        )
+        await connection.execute_query(sql, [store_id, customer_id, now])
+    else:
+        sql = (
+            'INSERT INTO "point_balance" ("store_id", "customer_id", "balance", "updated_at") '
+            'VALUES (?, ?, 0, ?) ON CONFLICT ("customer_id") DO NOTHING'
+        )
+        await connection.execute_query(sql, [store_id, customer_id, now.isoformat()])
+
+
+async def lock_balance(store_id: int, customer_id: int) -> int:
+    """Take the customer's balance row for this transaction; returns the balance."""
+    await ensure_balance(store_id, customer_id)
+    await PointBalance.filter(customer_id=customer_id).update(updated_at=_now())
+    return await balance_of(customer_id)
+
+
+async def balance_of(customer_id: int) -> int:
+    found = await PointBalance.filter(customer_id=customer_id).values_list("balance", flat=True)
+    return int(found[0]) if found else 0
+
+
+async def _entry(
+    store_id: int,
+    customer_id: int,
+    *,
+    kind: PointKind,
+    source: PointSource,
+    amount: int,
+    reference: Reference,
+    expires_at: datetime | None = None,
+) -> PointEntry:
+    return await PointEntry.create(
+        store_id=store_id,
+        customer_id=customer_id,
+        kind=kind,
+        source=source,
+        amount=amount,
+        balance_after=await balance_of(customer_id),
+        remaining=max(amount, 0),
+        expires_at=expires_at if amount > 0 else None,
+        reference_type=reference.type,
+        reference_id=None if reference.id is None else str(reference.id),
+        order_id=reference.order_id,
+        reason=reference.reason,
+        created_by_id=reference.created_by_id,
+    )
+
+
+async def credit(
+    store_id: int,
+    customer_id: int,
+    points: int,
+    *,
+    kind: PointKind,
+    source: PointSource,
+    reference: Reference = NO_REFERENCE,
+    expires_at: datetime | None = None,
+) -> PointEntry:
+    """Add a lot of ``points`` (> 0) to the customer's balance."""
+    assert points > 0
+    await ensure_balance(store_id, customer_id)
+    await PointBalance.filter(customer_id=customer_id).update(
+        balance=F("balance") + points, updated_at=_now()
+    )
+    return await _entry(
+        store_id, customer_id, kind=kind, source=source, amount=points,
+        reference=reference, expires_at=expires_at,
+    )
+
+
+async def consume_lots(customer_id: int, points: int) -> datetime | None:
+    """Take ``points`` from the customer's lots, oldest first; returns the earliest expiry taken.
+
+    Call it only with the balance row taken (after the UPDATE of the balance).
+    """
+    left = points
+    earliest: datetime | None = None
+    while left > 0:
+        lots = await PointEntry.filter(customer_id=customer_id, remaining__gt=0).order_by("id").limit(50)
+        if not lots:
+            raise RuntimeError(f"customer {customer_id}: the lots hold less than the balance")
+        for lot in lots:
+            take = min(lot.remaining, left)
+            taken = await PointEntry.filter(id=lot.id, remaining__gte=take).update(
+                remaining=F("remaining") - take
+            )
+            if not taken:
+                break
+            if lot.expires_at is not None and (earliest is None or lot.expires_at < earliest):
+                earliest = lot.expires_at
+            left -= take
+            if left == 0:
+                break
+    return earliest
+
+
+@dataclass(frozen=True)
+class Debit:
+    entry: PointEntry
+    earliest_expiry: datetime | None
+
+
+async def debit(
+    store_id: int,
+    customer_id: int,
+    points: int,
+    *,
+    kind: PointKind,
+    source: PointSource,
+    reference: Reference = NO_REFERENCE,
+) -> Debit:
+    """Take ``points`` (> 0) from the balance, or raise ``InsufficientPoints`` and change nothing."""
+    assert points > 0
+    taken = await PointBalance.filter(customer_id=customer_id, balance__gte=points).update(
+        balance=F("balance") - points, updated_at=_now()
+    )
+    if not taken:
+        available = await balance_of(customer_id)
+        raise InsufficientPoints(
+            f"The customer has {available} points; {points} are needed.",
+            field="points",
+            available=available,
+        )
+    earliest = await consume_lots(customer_id, points)
+    entry = await _entry(
+        store_id, customer_id, kind=kind, source=source, amount=-points, reference=reference
+    )
+    return Debit(entry=entry, earliest_expiry=earliest)
+
+
+async def debit_up_to(
+    store_id: int,
+    customer_id: int,
+    points: int,
+    *,
+    kind: PointKind,
+    source: PointSource,
+    reference: Reference = NO_REFERENCE,
+) -> PointEntry | None:
+    """Take ``points``, or all there is when the customer has less; None when there is nothing."""
+    available = await lock_balance(store_id, customer_id)
+    take = min(points, available)
+    if take <= 0:
+        return None
+    return (
+        await debit(store_id, customer_id, take, kind=kind, source=source, reference=reference)
+    ).entry

@@ -1,0 +1,246 @@
+"""The rewards catalogue (E2) and redemptions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from models.customers import Customer as CustomerModel
+from models.rewards import Redemption as RedemptionModel, Reward as RewardModel
+from resolvers import rewards
+from resolvers.errors import BadUserInput, NotFound as NotFoundError
+from schema import errors
+from schema.errors import RedemptionStatusType
+from schema.operations import mutation
+from schema.pagination import Connection, connection, decode_cursor, page_size
+from schema.scopes import Absent, decode_id, owner_store_of, store_id_at
+
+
+def _gid(type_name: str, pk: object) -> relay.GlobalID | None:
+    return None if pk is None else relay.GlobalID(type_name, str(pk))
+
+
+@strawberry.type
+class Reward(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    cost_points: int | None
+    cost_stamps: int | None
+    product_id: relay.GlobalID | None = strawberry.field(description="The gift item, if any.")
+    value: int = strawberry.field(description="Won taken off the order it is applied to.")
+    requires_approval: bool
+    is_active: bool
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, reward: RewardModel) -> "Reward":
+        return cls(
+            id=reward.id,
+            name=reward.name,
+            cost_points=reward.cost_points,
+            cost_stamps=reward.cost_stamps,
+            product_id=_gid("Product", reward.product_id),  # type: ignore[attr-defined]
+            value=reward.value,
+            requires_approval=reward.requires_approval,
+            is_active=reward.is_active,
+            created_at=reward.created_at,
+        )
+
+
+@strawberry.type
+class Redemption(relay.Node):
+    id: relay.NodeID[int]
+    status: RedemptionStatusType  # type: ignore[valid-type]
+    customer_id: relay.GlobalID
+    reward_id: relay.GlobalID
+    order_id: relay.GlobalID | None
+    points_spent: int
+    stamps_spent: int
+    created_at: datetime
+    decided_at: datetime | None
+
+    @classmethod
+    def from_model(cls, row: RedemptionModel) -> "Redemption":
+        return cls(
+            id=row.id,
+            status=row.status,
+            customer_id=relay.GlobalID("Customer", str(row.customer_id)),  # type: ignore[attr-defined]
+            reward_id=relay.GlobalID("Reward", str(row.reward_id)),  # type: ignore[attr-defined]
+            order_id=_gid("Order", row.order_id),  # type: ignore[attr-defined]
+            points_spent=row.points_spent,
+            stamps_spent=row.stamps_spent,
+            created_at=row.created_at,
+            decided_at=row.decided_at,
+        )
+
+    @strawberry.field
+    async def reward(self) -> Reward | None:
+        found = await RewardModel.get_or_none(id=int(self.reward_id.node_id))
+        return Reward.from_model(found) if found else None
+
+
+@strawberry.type
+class RewardConnection(Connection[Reward]):
+    pass
+
+
+async def rewards_connection(
+    store_id: int, first: int | None, after: str | None, include_inactive: bool
+) -> RewardConnection:
+    size = page_size(first)
+    cursor = decode_cursor(after)
+    try:
+        after_id = None if cursor is None else int(cursor[0])
+    except (ValueError, TypeError, IndexError) as exc:
+        raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
+    rows = await rewards.rewards_page(
+        store_id=store_id, size=size, after_id=after_id, include_inactive=include_inactive
+    )
+    return connection(
+        RewardConnection, rows, size,
+        key=lambda row: [row.id], node=Reward.from_model, has_previous=cursor is not None,
+    )
+
+
+@strawberry.input
+class CreateRewardInput:
+    store_id: relay.GlobalID
+    name: str
+    cost_points: int | None = strawberry.field(default=None, description="Either points or stamps.")
+    cost_stamps: int | None = None
+    product_id: relay.GlobalID | None = None
+    value: int = 0
+    requires_approval: bool = False
+
+
+@strawberry.input
+class UpdateRewardInput:
+    reward_id: relay.GlobalID
+    name: str | None = strawberry.UNSET
+    cost_points: int | None = strawberry.UNSET
+    cost_stamps: int | None = strawberry.UNSET
+    product_id: relay.GlobalID | None = strawberry.UNSET
+    value: int | None = strawberry.UNSET
+    requires_approval: bool | None = strawberry.UNSET
+    is_active: bool | None = strawberry.UNSET
+
+
+@strawberry.input
+class RedeemRewardInput:
+    customer_id: relay.GlobalID
+    reward_id: relay.GlobalID
+    idempotency_key: str
+
+
+@strawberry.input
+class ApproveRedemptionInput:
+    redemption_id: relay.GlobalID
+    approve: bool
+
+
+@strawberry.type
+class RewardSuccess:
+    reward: Reward
+
+
+@strawberry.type
+class RedemptionSuccess:
+    redemption: Redemption
+
+
+RewardResult = Annotated[
+    RewardSuccess | errors.InvalidInput | errors.NotFound, strawberry.union("RewardResult")
+]
+RedeemRewardResult = Annotated[
+    RedemptionSuccess
+    | errors.InsufficientPoints
+    | errors.InsufficientStamps
+    | errors.RewardInactive
+    | errors.InvalidInput
+    | errors.NotFound
+    | errors.IdempotencyKeyReused,
+    strawberry.union("RedeemRewardResult"),
+]
+ApproveRedemptionResult = Annotated[
+    RedemptionSuccess | errors.RedemptionNotPending | errors.NotFound,
+    strawberry.union("ApproveRedemptionResult"),
+]
+
+
+def _pk(value: relay.GlobalID | None, type_name: str, field: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return decode_id(value, type_name)
+    except Absent as exc:
+        raise NotFoundError(f"No such {type_name.lower()}.", field=field) from exc
+
+
+def _reward_changes(input: UpdateRewardInput) -> dict[str, Any]:
+    changes = {
+        name: value
+        for name, value in vars(input).items()
+        if value is not strawberry.UNSET and name != "reward_id"
+    }
+    if "product_id" in changes:
+        changes["product_id"] = _pk(changes["product_id"], "Product", "productId")
+    return changes
+
+
+@strawberry.type
+class Mutation:
+    @mutation("rewards.manage", store=store_id_at("input.store_id"), absent="store")
+    async def create_reward(self, info: Info, input: CreateRewardInput) -> RewardResult:
+        reward = await rewards.create_reward(
+            info.context,
+            store_id=decode_id(input.store_id, "Store"),
+            name=input.name,
+            cost_points=input.cost_points,
+            cost_stamps=input.cost_stamps,
+            product_id=_pk(input.product_id, "Product", "productId"),
+            value=input.value,
+            requires_approval=input.requires_approval,
+        )
+        return RewardSuccess(reward=Reward.from_model(reward))
+
+    @mutation(
+        "rewards.manage", store=owner_store_of("input.reward_id", RewardModel, "Reward"), absent="reward"
+    )
+    async def update_reward(self, info: Info, input: UpdateRewardInput) -> RewardResult:
+        reward = await rewards.update_reward(
+            info.context, reward_id=decode_id(input.reward_id, "Reward"), changes=_reward_changes(input)
+        )
+        return RewardSuccess(reward=Reward.from_model(reward))
+
+    @mutation(
+        "points.redeem",
+        store=owner_store_of("input.customer_id", CustomerModel, "Customer"),
+        absent="customer",
+    )
+    async def redeem_reward(self, info: Info, input: RedeemRewardInput) -> RedeemRewardResult:
+        redemption_id = await rewards.redeem_reward(
+            info.context,
+            customer_id=decode_id(input.customer_id, "Customer"),
+            reward_id=_pk(input.reward_id, "Reward", "rewardId") or 0,
+            idempotency_key=input.idempotency_key,
+        )
+        return RedemptionSuccess(redemption=Redemption.from_model(await RedemptionModel.get(id=redemption_id)))
+
+    @mutation(
+        "rewards.approve",
+        store=owner_store_of("input.redemption_id", RedemptionModel, "Redemption"),
+        absent="redemption",
+    )
+    async def approve_redemption(
+        self, info: Info, input: ApproveRedemptionInput
+    ) -> ApproveRedemptionResult:
+        redemption = await rewards.approve_redemption(
+            info.context,
+            redemption_id=decode_id(input.redemption_id, "Redemption"),
+            approve=input.approve,
+        )
+        return RedemptionSuccess(redemption=Redemption.from_model(redemption))

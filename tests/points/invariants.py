@@ -1,0 +1,43 @@
+"""The ledger's invariants, checked against the database after a test (or after every step)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from models.points import PointBalance, PointEntry
+
+
+async def check_ledger(store_id: int | None = None) -> None:
+    """For every customer: the balance is never negative, equals the sum of the entries and the
+    unspent remainder of the lots; each entry's balance_after is the running sum; remainders
+    are within their lots."""
+    entries = PointEntry.all() if store_id is None else PointEntry.filter(store_id=store_id)
+    balances = PointBalance.all() if store_id is None else PointBalance.filter(store_id=store_id)
+    running: dict[int, int] = defaultdict(int)
+    remaining: dict[int, int] = defaultdict(int)
+    rows = await entries.order_by("id").values(
+        "id", "customer_id", "amount", "balance_after", "remaining"
+    )
+    for row in rows:
+        customer = row["customer_id"]
+        running[customer] += row["amount"]
+        assert row["amount"] != 0, f"entry {row['id']} moves nothing"
+        assert row["balance_after"] == running[customer], (
+            f"entry {row['id']}: balance_after {row['balance_after']} != running sum {running[customer]}"
+        )
+        assert running[customer] >= 0, f"entry {row['id']}: balance went negative"
+        if row["amount"] > 0:
+            assert 0 <= row["remaining"] <= row["amount"], f"entry {row['id']}: remaining out of its lot"
+            remaining[customer] += row["remaining"]
+        else:
+            assert row["remaining"] == 0, f"entry {row['id']}: a debit holds a remainder"
+    stored = {row["customer_id"]: row["balance"] for row in await balances.values("customer_id", "balance")}
+    for customer in set(stored) | set(running):
+        balance = stored.get(customer, 0)
+        assert balance >= 0, f"customer {customer}: negative balance {balance}"
+        assert balance == running[customer], (
+            f"customer {customer}: balance {balance} != sum of entries {running[customer]}"
+        )
+        assert balance == remaining[customer], (
+            f"customer {customer}: balance {balance} != unspent lots {remaining[customer]}"
+        )
