@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from tortoise.queryset import QuerySet
+
 from app.context import Context
 from app.database import write_transaction
 from models.customers import Customer, Feedback, FeedbackCategory, FeedbackChannel, StoreAlert
@@ -62,10 +64,15 @@ async def submit(
     return feedback, alerts
 
 
-async def feedback_page(store_id: int, *, size: int, before_id: int | None, max_rating: int | None) -> list[Feedback]:
+def feedback_query(store_id: int, *, max_rating: int | None) -> QuerySet[Feedback]:
     query = Feedback.filter(store_id=store_id)
     if max_rating is not None:
         query = query.filter(rating__lte=max_rating)
+    return query
+
+
+async def feedback_page(store_id: int, *, size: int, before_id: int | None, max_rating: int | None) -> list[Feedback]:
+    query = feedback_query(store_id, max_rating=max_rating)
     if before_id is not None:
         query = query.filter(id__lt=before_id)
     return await query.order_by("-id").limit(size + 1)

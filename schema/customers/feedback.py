@@ -85,6 +85,7 @@ async def feedback_connection(
     return connection(
         FeedbackConnection, rows, size, key=lambda r: [r.id], node=Feedback.from_model,
         has_previous=before is not None,
+        total=feedback.feedback_query(store_id, max_rating=max_rating).count,
     )
 
 
