@@ -26,7 +26,7 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]
 async def prepare(settings: Settings, *, seed: bool) -> None:
     """Migrate, install the default policy, and load demo data on a first start."""
     from app.database import apply_migrations
-    from app.demo import demo_sign_ins, seed_demo
+    from app.demo import demo_sign_ins, seed_demo, seed_demo_history
     from app.security import Passwords
     from resolvers.policies import install_default_policy
 
@@ -39,6 +39,8 @@ async def prepare(settings: Settings, *, seed: bool) -> None:
             print("installed the default access policy")
         if seed and await seed_demo(Passwords(settings)):
             print("loaded the demo data")
+            orders = await seed_demo_history(settings)
+            print(f"generated a demo history of {orders} orders")
         if seed:
             print("\nDemo sign-ins (password: dangol-demo, demo data only):")
             for email, who in demo_sign_ins():
@@ -135,6 +137,26 @@ def cmd_rotate_keys(settings: Settings, args: argparse.Namespace) -> None:
     asyncio.run(_with_database(settings, run))
 
 
+def cmd_generate(settings: Settings, args: argparse.Namespace) -> None:
+    from app.generator import Spec, generate
+
+    spec = Spec(store_id=args.store_id, customers=args.customers, orders=args.orders, seed=args.seed)
+
+    async def work() -> None:
+        from models.stores import Store
+
+        if not await Store.exists(id=spec.store_id):
+            raise SystemExit(f"No store {spec.store_id}.")
+        report = await generate(settings, spec)
+        print(
+            f"generated {report.customers} customers, {report.orders} orders, {report.lines} order lines "
+            f"in store {spec.store_id} in {report.seconds:.1f} s ({', '.join(f'{k} {v}' for k, v in report.kinds.items())})"
+        )
+
+    asyncio.run(prepare(settings, seed=False))
+    asyncio.run(_with_database(settings, work))
+
+
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> None:
     from schema import build_schema
 
@@ -177,6 +199,13 @@ def main(argv: list[str] | None = None) -> None:
         "--reindex", action="store_true", help="also every row's blind indexes (after changing DANGOL_BLIND_INDEX_KEY)"
     )
     rotate.set_defaults(run=cmd_rotate_keys)
+
+    generate = commands.add_parser("generate", help="generate a store's customers and orders (benchmarks, demos)")
+    generate.add_argument("--store-id", type=int, required=True)
+    generate.add_argument("--customers", type=int, default=1_000)
+    generate.add_argument("--orders", type=int, default=10_000)
+    generate.add_argument("--seed", type=int, default=2026)
+    generate.set_defaults(run=cmd_generate)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", default=str(ROOT / "schema.graphql"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.database import write_transaction
 from app.security import Passwords
+from app.settings import Settings
 from models.accounts import Account
 from models.stores import Membership, Plan, Store, StoreCategory
 from policies.catalogue import ADMIN
@@ -58,3 +59,24 @@ async def seed_demo(passwords: Passwords) -> bool:
                 await add_role(account.id, role, store.id)
         await bump_version()
     return True
+
+
+DEMO_HISTORY_CUSTOMERS = 200
+DEMO_HISTORY_ORDERS = 2_000
+
+
+async def seed_demo_history(settings: Settings) -> int:
+    """A small generated history (customers, catalogue, orders) for each demo store without customers."""
+    from app.generator import Spec, generate
+    from models.customers import Customer
+
+    generated = 0
+    for number, (name, *_rest) in enumerate(DEMO_STORES, start=1):
+        store = await Store.get_or_none(name=name)
+        if store is None or await Customer.exists(store_id=store.id):
+            continue
+        spec = Spec(
+            store_id=store.id, customers=DEMO_HISTORY_CUSTOMERS, orders=DEMO_HISTORY_ORDERS, seed=number
+        )
+        generated += (await generate(settings, spec)).orders
+    return generated
