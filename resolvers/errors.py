@@ -139,3 +139,27 @@ class RedemptionAlreadyApplied(UserError):
 
 class RedemptionOfAnotherCustomer(UserError):
     code = "REDEMPTION_OF_ANOTHER_CUSTOMER"
+
+
+class TierLadderInvalid(UserError):
+    code = "TIER_LADDER_INVALID"
+
+
+class CouponExpired(UserError):
+    code = "COUPON_EXPIRED"
+
+
+class CouponAlreadyUsed(UserError):
+    code = "COUPON_ALREADY_USED"
+
+
+class CouponNotOwned(UserError):
+    code = "COUPON_NOT_OWNED"
+
+
+class CouponNotApplicable(UserError):
+    code = "COUPON_NOT_APPLICABLE"
+
+
+class MinimumSpendNotMet(UserError):
+    code = "MINIMUM_SPEND_NOT_MET"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -105,6 +106,36 @@ class CsvTooLarge(UserError):
     max_bytes: int | None = None
 
 
+@strawberry.type
+class TierLadderInvalid(UserError):
+    conflicting_tier_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class CouponExpired(UserError):
+    expired_at: datetime | None = None
+
+
+@strawberry.type
+class CouponAlreadyUsed(UserError):
+    pass
+
+
+@strawberry.type
+class CouponNotOwned(UserError):
+    pass
+
+
+@strawberry.type
+class CouponNotApplicable(UserError):
+    pass
+
+
+@strawberry.type
+class MinimumSpendNotMet(UserError):
+    minimum_spend: int | None = None
+
+
 RedemptionStatusType = strawberry.enum(RedemptionStatus, name="RedemptionStatus")
 
 
@@ -167,6 +198,12 @@ ERROR_TYPES: dict[type[domain.UserError], type[UserError]] = {
     domain.IllegalOrderTransition: IllegalOrderTransition,
     domain.ProductArchived: ProductArchived,
     domain.RefundExceedsRemaining: RefundExceedsRemaining,
+    domain.TierLadderInvalid: TierLadderInvalid,
+    domain.CouponExpired: CouponExpired,
+    domain.CouponAlreadyUsed: CouponAlreadyUsed,
+    domain.CouponNotOwned: CouponNotOwned,
+    domain.CouponNotApplicable: CouponNotApplicable,
+    domain.MinimumSpendNotMet: MinimumSpendNotMet,
 }
 
 

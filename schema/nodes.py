@@ -15,7 +15,9 @@ from models.api_keys import ApiKey as ApiKeyModel
 from models.audit import AuditEntry as AuditEntryModel
 from models.catalogue import Category as CategoryModel, Product as ProductModel
 from models.customers import Customer as CustomerModel, Feedback as FeedbackModel
+from models.coupons import CouponTemplate as CouponTemplateModel
 from models.orders import Order as OrderModel
+from models.tiers import Tier as TierModel
 from models.points import PointEntry as PointEntryModel
 from models.rewards import Redemption as RedemptionModel, Reward as RewardModel
 from models.stores import Membership, Store as StoreModel
@@ -24,7 +26,9 @@ from schema.audit import AuditEntry
 from schema.catalogue import Category, Product
 from schema.customers.feedback import Feedback
 from schema.customers.types import Customer
+from schema.coupons import CouponTemplate
 from schema.orders import Order
+from schema.tiers import Tier
 from schema.points import PointEntry
 from schema.rewards import Redemption, Reward
 from schema.operations import AUTHENTICATED, query
@@ -57,6 +61,8 @@ KINDS: dict[str, NodeKind] = {
     "Product": NodeKind(ProductModel, "products.read", _sync(Product.from_model)),
     "Category": NodeKind(CategoryModel, "products.read", _sync(Category.from_model)),
     "Order": NodeKind(OrderModel, "orders.read", _sync(Order.from_model)),
+    "Tier": NodeKind(TierModel, "tiers.read", _sync(Tier.from_model)),
+    "CouponTemplate": NodeKind(CouponTemplateModel, "coupons.read", _sync(CouponTemplate.from_model)),
     "Customer": NodeKind(CustomerModel, "customers.read", _sync(Customer.from_model)),
     "Feedback": NodeKind(FeedbackModel, "feedback.read", _sync(Feedback.from_model)),
     "PointEntry": NodeKind(PointEntryModel, "points.read", _sync(PointEntry.from_model)),

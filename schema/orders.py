@@ -7,7 +7,13 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from models.orders import Order as OrderModel, OrderChannel, OrderLine as OrderLineModel
+from models.orders import (
+    DiscountSource,
+    Order as OrderModel,
+    OrderChannel,
+    OrderDiscount as OrderDiscountModel,
+    OrderLine as OrderLineModel,
+)
 from resolvers import orders
 from resolvers.errors import BadUserInput, NotFound as NotFoundError
 from schema import errors
@@ -19,6 +25,7 @@ from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import Absent, decode_id, owner_store_of, store_id_at
 
 OrderChannelType = strawberry.enum(OrderChannel, name="OrderChannel")
+DiscountSourceType = strawberry.enum(DiscountSource, name="DiscountSource")
 
 
 def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
@@ -51,6 +58,31 @@ class OrderLine:
     async def product(self, info: Info) -> Product | None:
         found = await info.context.loaders.products.load(self.product_pk)
         return Product.from_model(found) if found else None
+
+
+@strawberry.type(description="A benefit applied at checkout, in the order it was applied.")
+class OrderDiscount:
+    source: DiscountSourceType  # type: ignore[valid-type]
+    description: str
+    amount: int = strawberry.field(description="Won taken off the order (0 for a gift item).")
+    reference_id: relay.GlobalID | None = strawberry.field(
+        description="The tier, coupon, redemption or first-visit offer."
+    )
+
+    @classmethod
+    def from_model(cls, d: OrderDiscountModel) -> "OrderDiscount":
+        kinds = {
+            DiscountSource.TIER: "Tier",
+            DiscountSource.COUPON: "Coupon",
+            DiscountSource.REWARD: "Redemption",
+            DiscountSource.FIRST_VISIT: "FirstVisitOffer",
+        }
+        return cls(
+            source=d.source,
+            description=d.description,
+            amount=d.amount,
+            reference_id=_gid(kinds[DiscountSource(d.source)], d.reference_id),
+        )
 
 
 @strawberry.type
@@ -102,6 +134,11 @@ class Order(relay.Node):
     @strawberry.field
     async def lines(self, info: Info) -> list[OrderLine]:
         return [OrderLine.from_model(line) for line in await info.context.loaders.order_lines.load(self.id)]
+
+    @strawberry.field(description="Tier discount, coupon, rewards, first-visit offer, as applied.")
+    async def discounts(self, info: Info) -> list[OrderDiscount]:
+        found = await info.context.loaders.order_discounts.load(self.id)
+        return [OrderDiscount.from_model(d) for d in sorted(found, key=lambda d: d.position)]
 
     @strawberry.field(description="The account that took the order (null for a partner key).")
     async def created_by(self, info: Info) -> Account | None:
@@ -183,6 +220,12 @@ class CreateOrderInput:
     pickup_at: datetime | None = strawberry.field(
         default=None, description="Expected pickup time of online, pickup and delivery orders."
     )
+    coupon_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="At most one coupon of the order's customer."
+    )
+    redemption_ids: list[relay.GlobalID] | None = strawberry.field(
+        default=None, description="Approved redemptions of the order's customer to apply."
+    )
 
 
 @strawberry.input
@@ -214,7 +257,12 @@ CreateOrderResult = Annotated[
     | errors.InvalidInput
     | errors.NotFound
     | errors.ProductArchived
-    | errors.IdempotencyKeyReused,
+    | errors.IdempotencyKeyReused
+    | errors.CouponExpired
+    | errors.CouponAlreadyUsed
+    | errors.CouponNotOwned
+    | errors.CouponNotApplicable
+    | errors.MinimumSpendNotMet,
     strawberry.union("CreateOrderResult"),
 ]
 OrderTransitionResult = Annotated[
@@ -254,6 +302,11 @@ def _order_request(input: CreateOrderInput) -> orders.OrderRequest:
         if input.customer_id is None
         else _pk(input.customer_id, "Customer", "customerId"),
         pickup_at=input.pickup_at,
+        coupon_id=None if input.coupon_id is None else _pk(input.coupon_id, "Coupon", "couponId"),
+        redemption_ids=tuple(
+            _pk(value, "Redemption", f"redemptionIds.{index}")
+            for index, value in enumerate(input.redemption_ids or [])
+        ),
     )
 
 

@@ -17,6 +17,10 @@ from schema.points import PointsPeriodInput
 from schema.scopes import decode_id, platform, source_store, store_id_at
 
 if TYPE_CHECKING:
+    from schema.coupons import CouponTemplate
+    from schema.offers import FirstVisitOffer
+    from schema.stamps import StampCard
+    from schema.tiers import Tier, TierProgram, TierPromotion
     from schema.points import PointProgram, PointsDashboard
     from schema.rewards import RewardConnection
     from schema.api_keys import ApiKey
@@ -220,6 +224,56 @@ class Store(relay.Node):
         from schema.customers.feedback import alert_connection
 
         return await alert_connection(info, self.id, first, after, unread_only)
+
+    @query("tiers.read", store=source_store())
+    async def tiers(self, info: Info) -> list[Annotated["Tier", strawberry.lazy("schema.tiers")]]:
+        from resolvers.tiers import tiers_of
+        from schema.tiers import Tier
+
+        return [Tier.from_model(tier) for tier in await tiers_of(self.id)]
+
+    @query("tiers.read", store=source_store())
+    async def tier_program(self, info: Info) -> Annotated["TierProgram", strawberry.lazy("schema.tiers")]:
+        from resolvers.tiers import program_of
+        from schema.tiers import TierProgram
+
+        return TierProgram.from_model(await program_of(self.id))
+
+    @query("tiers.read", store=source_store())
+    async def tier_promotions(
+        self, info: Info
+    ) -> list[Annotated["TierPromotion", strawberry.lazy("schema.tiers")]]:
+        from resolvers.tiers import promotions_of
+        from schema.tiers import TierPromotion
+
+        return [TierPromotion.from_model(p) for p in await promotions_of(self.id)]
+
+    @query("stamps.read", store=source_store())
+    async def stamp_card(self, info: Info) -> Annotated["StampCard", strawberry.lazy("schema.stamps")] | None:
+        from resolvers.stamps import card_of
+        from schema.stamps import StampCard
+
+        card = await card_of(self.id)
+        return StampCard.from_model(card) if card else None
+
+    @query("coupons.read", store=source_store())
+    async def coupon_templates(
+        self, info: Info
+    ) -> list[Annotated["CouponTemplate", strawberry.lazy("schema.coupons")]]:
+        from resolvers.coupons import templates_of
+        from schema.coupons import CouponTemplate
+
+        return [CouponTemplate.from_model(t) for t in await templates_of(self.id)]
+
+    @query("coupons.read", store=source_store())
+    async def first_visit_offer(
+        self, info: Info
+    ) -> Annotated["FirstVisitOffer", strawberry.lazy("schema.offers")] | None:
+        from resolvers.offers import active_offer
+        from schema.offers import FirstVisitOffer
+
+        offer = await active_offer(self.id)
+        return FirstVisitOffer.from_model(offer) if offer else None
 
 
 @strawberry.input

@@ -15,6 +15,7 @@ from app.database import write_transaction
 from models.catalogue import Product
 from models.customers import Customer
 from models.orders import Order, OrderChannel, OrderLine
+from resolvers.orders import checkout
 from resolvers.errors import IdempotencyKeyReused, InvalidInput, NotFound, ProductArchived
 
 MAX_LINES = 100
@@ -38,6 +39,8 @@ class OrderRequest:
     idempotency_key: str
     customer_id: int | None = None
     pickup_at: datetime | None = None
+    coupon_id: int | None = None
+    redemption_ids: tuple[int, ...] = ()
 
     def digest(self) -> str:
         pickup = self.pickup_at.astimezone(timezone.utc).isoformat() if self.pickup_at else None
@@ -48,6 +51,10 @@ class OrderRequest:
             "pickup_at": pickup,
             "lines": [[line.product_id, line.quantity] for line in self.lines],
         }
+        if self.coupon_id is not None:
+            normal["coupon"] = self.coupon_id
+        if self.redemption_ids:
+            normal["redemptions"] = sorted(self.redemption_ids)
         text = json.dumps(normal, separators=(",", ":"), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -164,6 +171,12 @@ async def create_order(ctx: Context, request: OrderRequest) -> Order:
             for line in lines:
                 line.order_id = order.id  # type: ignore[attr-defined]
             await OrderLine.bulk_create(lines)
+            await checkout.apply(
+                order,
+                lines,
+                checkout.Benefits(coupon_id=request.coupon_id, redemption_ids=request.redemption_ids),
+                datetime.now(timezone.utc),
+            )
             return order
     except IntegrityError:
         first = await _replay(request, digest)

@@ -6,20 +6,24 @@ whatever they write commits or rolls back with the status change.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from app.context import Context
 from resolvers import points, rewards
+from resolvers.orders import checkout
 
 
 async def order_completed(ctx: Context, *, order_id: int, at: datetime) -> None:
     """After the visit is recorded: earn points at the current tier, stamp, then re-evaluate the tier."""
-    await points.earn_for_order(ctx, order_id=order_id, rate_bp=None, multiplier_bp=10_000)
+    rate_bp, multiplier_bp = await checkout.earn_terms(order_id=order_id, at=at)
+    await points.earn_for_order(ctx, order_id=order_id, rate_bp=rate_bp, multiplier_bp=multiplier_bp)
+    await checkout.order_completed(order_id=order_id, at=at)
 
 
 async def order_cancelled(ctx: Context, *, order_id: int) -> None:
     """Give back what the order spent (redeemed rewards, coupons)."""
     await rewards.return_for_order(order_id=order_id)
+    await checkout.order_cancelled(order_id=order_id)
 
 
 async def order_refunded(ctx: Context, *, order_id: int, amount: int, full: bool) -> None:
@@ -27,3 +31,4 @@ async def order_refunded(ctx: Context, *, order_id: int, amount: int, full: bool
     await points.reverse_for_refund(ctx, order_id=order_id, amount=amount, full=full)
     if full:
         await rewards.return_for_order(order_id=order_id)
+    await checkout.order_refunded(order_id=order_id, full=full, at=datetime.now(timezone.utc))

@@ -1,0 +1,253 @@
+"""Coupons (E3): templates, issuing (by hand, to a segment, on a tier upgrade, on a first visit),
+and their one use at checkout, given back when the order is cancelled or fully refunded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from tortoise.expressions import F
+
+from app.context import Context
+from app.database import write_transaction
+from models.catalogue import Category, Product
+from models.coupons import Coupon, CouponKind, CouponTemplate, CouponTrigger
+from models.customers import Customer
+from models.orders import OrderLine
+from resolvers import audit, idempotency
+from resolvers.errors import (
+    CouponAlreadyUsed,
+    CouponExpired,
+    CouponNotApplicable,
+    CouponNotOwned,
+    InvalidInput,
+    MinimumSpendNotMet,
+    NotFound,
+)
+
+MAX_AMOUNT = 10**12
+MAX_RECIPIENTS = 10_000
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class TemplateFields:
+    name: str
+    kind: CouponKind
+    value: int = 0
+    minimum_spend: int = 0
+    max_discount: int | None = None
+    product_id: int | None = None
+    category_id: int | None = None
+    valid_days: int = 30
+    trigger: CouponTrigger = CouponTrigger.MANUAL
+
+
+def _check_template(f: TemplateFields) -> None:
+    if not 1 <= len(f.name.strip()) <= 100:
+        raise InvalidInput("A coupon name is 1 to 100 characters.", field="name")
+    if f.kind == CouponKind.PERCENT and not 1 <= f.value <= 100:
+        raise InvalidInput("A percent coupon is 1 to 100.", field="value")
+    if f.kind == CouponKind.FIXED and not 1 <= f.value <= MAX_AMOUNT:
+        raise InvalidInput("A fixed coupon is a positive amount.", field="value")
+    if f.kind == CouponKind.FREE_ITEM and (f.value != 0 or f.product_id is None):
+        raise InvalidInput("A free-item coupon names its product and has no value.", field="productId")
+    if f.product_id is not None and f.category_id is not None:
+        raise InvalidInput("A coupon is scoped to a product or a category, not both.", field="categoryId")
+    if not 0 <= f.minimum_spend <= MAX_AMOUNT:
+        raise InvalidInput("A minimum spend is zero or more.", field="minimumSpend")
+    if f.max_discount is not None and not 1 <= f.max_discount <= MAX_AMOUNT:
+        raise InvalidInput("A maximum discount is a positive amount.", field="maxDiscount")
+    if not 1 <= f.valid_days <= 3650:
+        raise InvalidInput("A coupon is valid for 1 to 3650 days.", field="validDays")
+
+
+async def create_template(ctx: Context, *, store_id: int, fields: TemplateFields) -> CouponTemplate:
+    _check_template(fields)
+    if fields.product_id is not None and not await Product.exists(id=fields.product_id, store_id=store_id):
+        raise NotFound("No such product.", field="productId")
+    if fields.category_id is not None and not await Category.exists(id=fields.category_id, store_id=store_id):
+        raise NotFound("No such category.", field="categoryId")
+    async with write_transaction():
+        template = await CouponTemplate.create(store_id=store_id, **{**asdict(fields), "name": fields.name.strip()})
+        await audit.record(
+            ctx, store_id=store_id, action="coupons.templates.create", target_type="coupon_template",
+            target_id=template.id, after={k: getattr(v, "value", v) for k, v in asdict(fields).items()},
+        )
+    return template
+
+
+async def templates_of(store_id: int) -> list[CouponTemplate]:
+    return await CouponTemplate.filter(store_id=store_id).order_by("-id").limit(200)
+
+
+async def _recipients(store_id: int, customer_ids: Sequence[int] | None, segment: str | None) -> list[int]:
+    if (customer_ids is None) == (segment is None):
+        raise InvalidInput("Issue either to customerIds or to a segment.", field="customerIds")
+    if customer_ids is not None:
+        wanted = sorted(set(customer_ids))
+        if not 1 <= len(wanted) <= 1000:
+            raise InvalidInput("Issue to 1 to 1000 customers at a time.", field="customerIds")
+        found = await Customer.filter(id__in=wanted, store_id=store_id).values_list("id", flat=True)
+        if len(found) != len(wanted):
+            raise NotFound("No such customer.", field="customerIds")
+        return wanted
+    from resolvers.customers.segments import Segment, filter_segment, store_clock, thresholds_of
+
+    try:
+        chosen = Segment(segment)
+    except ValueError as exc:
+        raise InvalidInput("No such segment.", field="segment") from exc
+    thresholds = await thresholds_of(store_id)
+    query = filter_segment(Customer.filter(store_id=store_id), chosen, thresholds, await store_clock(store_id, thresholds))
+    found = await query.order_by("id").limit(MAX_RECIPIENTS + 1).values_list("id", flat=True)
+    if len(found) > MAX_RECIPIENTS:
+        raise InvalidInput(f"A segment issue reaches at most {MAX_RECIPIENTS} customers.", field="segment")
+    return [int(pk) for pk in found]
+
+
+async def _issue(template: CouponTemplate, customer_ids: Sequence[int], reason: CouponTrigger, at: datetime) -> int:
+    expires_at = at + timedelta(days=template.valid_days)
+    for start in range(0, len(customer_ids), BATCH):
+        await Coupon.bulk_create(
+            [
+                Coupon(
+                    store_id=template.store_id,  # type: ignore[attr-defined]
+                    template_id=template.id, customer_id=pk, issued_reason=reason,
+                    issued_at=at, expires_at=expires_at,
+                )
+                for pk in customer_ids[start : start + BATCH]
+            ]
+        )
+    return len(customer_ids)
+
+
+async def issue_coupons(
+    ctx: Context,
+    *,
+    template_id: int,
+    customer_ids: Sequence[int] | None,
+    segment: str | None,
+    idempotency_key: str,
+) -> dict[str, Any]:
+    template = await CouponTemplate.get_or_none(id=template_id)
+    if template is None:
+        raise NotFound("No such coupon template.", field="templateId")
+    store_id: int = template.store_id  # type: ignore[attr-defined]
+    if not template.is_active:
+        raise InvalidInput("This coupon template is no longer active.", field="templateId")
+    idempotency.check_key(idempotency_key)
+    recipients = await _recipients(store_id, customer_ids, segment)
+    reason = CouponTrigger.MANUAL if segment is None else CouponTrigger.SEGMENT
+    request = {"template": template_id, "customers": sorted(customer_ids) if customer_ids else None, "segment": segment}
+
+    async def execute() -> dict[str, Any]:
+        issued = await _issue(template, recipients, reason, datetime.now(timezone.utc))
+        await audit.record(
+            ctx, store_id=store_id, action="coupons.issue", target_type="coupon_template",
+            target_id=template_id, after={"issued": issued, "segment": segment},
+        )
+        return {"issued": issued, "template_id": template_id}
+
+    return await idempotency.run_once(
+        store_id=store_id, operation="issueCoupons", key=idempotency_key, request=request, execute=execute
+    )
+
+
+async def issue_automatic(
+    *, template_id: int, customer_id: int, store_id: int, reason_tier_upgrade: bool, at: datetime
+) -> None:
+    """Inside the caller's transaction: one coupon of the template, if it is still active."""
+    template = await CouponTemplate.get_or_none(id=template_id, store_id=store_id, is_active=True)
+    if template is not None:
+        reason = CouponTrigger.TIER_UPGRADE if reason_tier_upgrade else CouponTrigger.FIRST_VISIT
+        await _issue(template, [customer_id], reason, at)
+
+
+async def issue_first_visit(*, store_id: int, customer_id: int, at: datetime) -> int:
+    templates = await CouponTemplate.filter(
+        store_id=store_id, trigger=CouponTrigger.FIRST_VISIT, is_active=True
+    ).order_by("id")
+    for template in templates:
+        await _issue(template, [customer_id], CouponTrigger.FIRST_VISIT, at)
+    return len(templates)
+
+
+async def coupons_of(customer_id: int, *, include_used: bool = False) -> list[Coupon]:
+    query = Coupon.filter(customer_id=customer_id).select_related("template")
+    if not include_used:
+        query = query.filter(used_at__isnull=True, expires_at__gt=datetime.now(timezone.utc))
+    return await query.order_by("expires_at", "id").limit(200)
+
+
+def _eligible(template: CouponTemplate, lines: Sequence[OrderLine], categories: dict[int, int | None], running: int) -> int:
+    product_id = template.product_id  # type: ignore[attr-defined]
+    category_id = template.category_id  # type: ignore[attr-defined]
+    if product_id is None and category_id is None:
+        return running
+    scoped = sum(
+        line.line_total
+        for line in lines
+        if line.product_id == product_id  # type: ignore[attr-defined]
+        or (category_id is not None and categories.get(line.product_id) == category_id)  # type: ignore[attr-defined]
+    )
+    return min(scoped, running)
+
+
+async def use(
+    *,
+    coupon_id: int,
+    store_id: int,
+    customer_id: int | None,
+    order_id: int,
+    lines: Sequence[OrderLine],
+    categories: dict[int, int | None],
+    running: int,
+    at: datetime,
+) -> tuple[int, str]:
+    """Validate the coupon against the order so far and use it; the amount it takes off and its label."""
+    coupon = await Coupon.get_or_none(id=coupon_id, store_id=store_id).select_related("template")
+    if coupon is None:
+        raise NotFound("No such coupon.", field="couponId")
+    if customer_id is None or coupon.customer_id != customer_id:  # type: ignore[attr-defined]
+        raise CouponNotOwned("This coupon belongs to another customer.", field="couponId")
+    if coupon.used_at is not None:
+        raise CouponAlreadyUsed("This coupon was already used.", field="couponId")
+    if coupon.expires_at <= at:
+        raise CouponExpired("This coupon has expired.", field="couponId", expired_at=coupon.expires_at)
+    template = coupon.template
+    if running < template.minimum_spend:
+        raise MinimumSpendNotMet(
+            f"This coupon needs a spend of {template.minimum_spend}.", field="couponId",
+            minimum_spend=template.minimum_spend,
+        )
+    eligible = _eligible(template, lines, categories, running)
+    if template.kind == CouponKind.FREE_ITEM:
+        prices = [line.unit_price for line in lines if line.product_id == template.product_id]  # type: ignore[attr-defined]
+        amount = min(prices[0], running) if prices else 0
+    elif template.kind == CouponKind.PERCENT:
+        amount = eligible * template.value // 100
+    else:
+        amount = min(template.value, eligible)
+    if template.max_discount is not None:
+        amount = min(amount, template.max_discount)
+    if amount <= 0:
+        raise CouponNotApplicable("Nothing in this order is covered by the coupon.", field="couponId")
+    used = await Coupon.filter(id=coupon_id, used_at__isnull=True, expires_at__gt=at).update(
+        used_at=at, order_id=order_id
+    )
+    if not used:
+        raise CouponAlreadyUsed("This coupon was already used.", field="couponId")
+    await Customer.filter(id=customer_id).update(reward_uses=F("reward_uses") + 1)
+    return amount, template.name
+
+
+async def give_back(order_id: int) -> int:
+    """A cancelled or fully refunded order's coupon is usable again (until it expires)."""
+    customers = await Coupon.filter(order_id=order_id).values_list("customer_id", flat=True)
+    returned = await Coupon.filter(order_id=order_id).update(used_at=None, order_id=None)
+    for customer_id in customers:
+        await Customer.filter(id=customer_id, reward_uses__gt=0).update(reward_uses=F("reward_uses") - 1)
+    return returned

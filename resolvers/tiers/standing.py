@@ -1,0 +1,234 @@
+"""Where each customer stands on the ladder.
+
+Criteria are measured over the programme's rolling window: the amount paid
+(completed orders net of refunds, one SQL aggregate), the visits (orders
+still completed) and the activity points (points earned in the window).
+An upgrade applies at once, in the transaction of the order or points change
+that earned it; a downgrade waits for ``evaluate_tiers`` and the grace period,
+except that a refund undoes at once an upgrade that the refunded order itself
+earned (so a bought-then-refunded order never leaves a tier behind).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.functions import Count, Sum
+
+from app.database import write_transaction
+from models.orders import Order, OrderStatus
+from models.points import PointEntry, PointKind
+from models.tiers import CustomerTier, Tier, TierChange, TierChangeReason, TierProgram
+from resolvers import outbox
+from resolvers.tiers.ladder import program_of, tiers_of
+
+BATCH = 200
+ACTIVITY_KINDS = (PointKind.EARN, PointKind.REFUND_REVERSAL)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    amount: int = 0
+    visits: int = 0
+    points: int = 0
+
+
+async def metrics(store_id: int, customer_ids: Iterable[int], since: datetime) -> dict[int, Metrics]:
+    ids = list(customer_ids)
+    if not ids:
+        return {}
+    amounts: dict[int, int] = {}
+    visits: dict[int, int] = {}
+    rows = await (
+        Order.filter(
+            store_id=store_id,
+            customer_id__in=ids,
+            completed_at__gte=since,
+            status__in=(OrderStatus.COMPLETED, OrderStatus.REFUNDED),
+        )
+        .group_by("customer_id", "status")
+        .annotate(n=Count("id"), paid=Sum("total"), refunded=Sum("refunded_amount"))
+        .values("customer_id", "status", "n", "paid", "refunded")
+    )
+    for row in rows:
+        customer = int(row["customer_id"])
+        amounts[customer] = amounts.get(customer, 0) + int(row["paid"] or 0) - int(row["refunded"] or 0)
+        if row["status"] in (OrderStatus.COMPLETED, OrderStatus.COMPLETED.value):
+            visits[customer] = visits.get(customer, 0) + int(row["n"])
+    points_rows = await (
+        PointEntry.filter(customer_id__in=ids, created_at__gte=since, kind__in=ACTIVITY_KINDS)
+        .group_by("customer_id")
+        .annotate(total=Sum("amount"))
+        .values("customer_id", "total")
+    )
+    points = {int(row["customer_id"]): int(row["total"] or 0) for row in points_rows}
+    return {pk: Metrics(amounts.get(pk, 0), visits.get(pk, 0), points.get(pk, 0)) for pk in ids}
+
+
+def qualified(ladder: list[Tier], m: Metrics) -> Tier | None:
+    """The highest tier whose every criterion is met."""
+    best = None
+    for tier in ladder:
+        if m.amount >= tier.min_amount and m.visits >= tier.min_visits and m.points >= tier.min_points:
+            best = tier
+    return best
+
+
+def _since(program: TierProgram, at: datetime) -> datetime:
+    return at - timedelta(days=program.window_days)
+
+
+async def current_tier(customer_id: int) -> Tier | None:
+    row = await CustomerTier.get_or_none(customer_id=customer_id).select_related("tier")
+    if row is None or row.tier is None or row.tier.is_deleted:
+        return None
+    return row.tier
+
+
+async def move(
+    *,
+    store_id: int,
+    customer_id: int,
+    row: CustomerTier | None,
+    ladder: list[Tier],
+    to: Tier | None,
+    reason: TierChangeReason,
+    at: datetime,
+    order_id: int | None = None,
+) -> None:
+    by_id = {tier.id: tier for tier in ladder}
+    before = None if row is None else by_id.get(row.tier_id)  # type: ignore[attr-defined]
+    if row is None:
+        await CustomerTier.create(
+            store_id=store_id, customer_id=customer_id, tier_id=to.id if to else None, since=at
+        )
+    else:
+        await CustomerTier.filter(id=row.id).update(
+            tier_id=to.id if to else None, since=at, below_since=None
+        )
+    await TierChange.create(
+        store_id=store_id, customer_id=customer_id, from_tier_id=before.id if before else None,
+        to_tier_id=to.id if to else None, reason=reason, order_id=order_id,
+    )
+    await outbox.enqueue(
+        store_id=store_id,
+        customer_id=customer_id,
+        kind="tier.changed",
+        payload={
+            "from": before.name if before else None,
+            "to": to.name if to else None,
+            "reason": reason.value,
+            "perks": list(to.perks or []) if to else [],
+        },
+    )
+    upgrade = to is not None and (before is None or to.rank > before.rank)
+    if upgrade and to is not None and to.welcome_coupon_id is not None:  # type: ignore[attr-defined]
+        from resolvers import coupons
+
+        await coupons.issue_automatic(
+            template_id=to.welcome_coupon_id,  # type: ignore[attr-defined]
+            customer_id=customer_id,
+            store_id=store_id,
+            reason_tier_upgrade=True,
+            at=at,
+        )
+
+
+def _rank(row: CustomerTier | None, ladder: list[Tier]) -> int:
+    if row is None or row.tier_id is None:  # type: ignore[attr-defined]
+        return 0
+    return next((t.rank for t in ladder if t.id == row.tier_id), 0)  # type: ignore[attr-defined]
+
+
+async def reevaluate(
+    *,
+    store_id: int,
+    customer_id: int,
+    at: datetime,
+    reason: TierChangeReason,
+    order_id: int | None = None,
+) -> None:
+    """Upgrade at once if earned; note when the customer fell below the tier held. Call in a transaction."""
+    ladder = await tiers_of(store_id)
+    if not ladder:
+        return
+    program = await program_of(store_id)
+    found = (await metrics(store_id, [customer_id], _since(program, at)))[customer_id]
+    best = qualified(ladder, found)
+    row = await CustomerTier.get_or_none(customer_id=customer_id)
+    held = _rank(row, ladder)
+    best_rank = best.rank if best else 0
+    if best_rank > held:
+        await move(
+            store_id=store_id, customer_id=customer_id, row=row, ladder=ladder, to=best,
+            reason=reason, at=at, order_id=order_id,
+        )
+    elif row is not None and best_rank == held and row.below_since is not None:
+        await CustomerTier.filter(id=row.id).update(below_since=None)
+    elif row is not None and best_rank < held:
+        if reason == TierChangeReason.REFUND and await _earned_by(row, order_id):
+            await move(
+                store_id=store_id, customer_id=customer_id, row=row, ladder=ladder, to=best,
+                reason=reason, at=at, order_id=order_id,
+            )
+        elif row.below_since is None:
+            await CustomerTier.filter(id=row.id, below_since__isnull=True).update(below_since=at)
+
+
+async def _earned_by(row: CustomerTier, order_id: int | None) -> bool:
+    if order_id is None:
+        return False
+    last = await TierChange.filter(customer_id=row.customer_id).order_by("-id").first()  # type: ignore[attr-defined]
+    return last is not None and last.order_id == order_id and last.to_tier_id == row.tier_id  # type: ignore[attr-defined]
+
+
+async def evaluate_tiers(now: datetime) -> int:
+    """The periodic evaluation: upgrades missed, and downgrades after the grace period. Returns the changes."""
+    changed = 0
+    store_ids = await Tier.filter(is_deleted=False).distinct().values_list("store_id", flat=True)
+    for store_id in sorted({int(pk) for pk in store_ids}):
+        changed += await _evaluate_store(store_id, now)
+    return changed
+
+
+async def _evaluate_store(store_id: int, now: datetime) -> int:
+    ladder = await tiers_of(store_id)
+    program = await program_of(store_id)
+    since = _since(program, now)
+    held = await CustomerTier.filter(store_id=store_id).values_list("customer_id", flat=True)
+    active = await Order.filter(
+        store_id=store_id, completed_at__gte=since, customer_id__isnull=False
+    ).distinct().values_list("customer_id", flat=True)
+    candidates = sorted({int(pk) for pk in (*held, *active)})
+    grace = timedelta(days=program.downgrade_grace_days)
+    changed = 0
+    for start in range(0, len(candidates), BATCH):
+        batch = candidates[start : start + BATCH]
+        async with write_transaction():
+            found = await metrics(store_id, batch, since)
+            rows = {r.customer_id: r for r in await CustomerTier.filter(customer_id__in=batch)}  # type: ignore[attr-defined]
+            for customer_id in batch:
+                row = rows.get(customer_id)
+                best = qualified(ladder, found[customer_id])
+                best_rank, held_rank = (best.rank if best else 0), _rank(row, ladder)
+                due = row is not None and row.below_since is not None and row.below_since <= now - grace
+                if best_rank > held_rank or (best_rank < held_rank and due):
+                    await move(
+                        store_id=store_id, customer_id=customer_id, row=row, ladder=ladder, to=best,
+                        reason=TierChangeReason.PERIODIC_EVALUATION, at=now,
+                    )
+                    changed += 1
+                elif row is not None and best_rank < held_rank and row.below_since is None:
+                    await CustomerTier.filter(id=row.id).update(below_since=now)
+                elif row is not None and best_rank == held_rank and row.below_since is not None:
+                    await CustomerTier.filter(id=row.id).update(below_since=None)
+    return changed
+
+
+async def history_of(customer_id: int, *, first: int, before_id: int | None) -> list[TierChange]:
+    query = TierChange.filter(customer_id=customer_id)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(first + 1)

@@ -1,0 +1,153 @@
+"""Coupons: templates, issuing, and a customer's coupons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from models.coupons import (
+    Coupon as CouponModel,
+    CouponKind,
+    CouponTemplate as CouponTemplateModel,
+    CouponTrigger,
+)
+from resolvers import coupons
+from schema import errors
+from schema.operations import mutation
+from schema.scopes import decode_id, owner_store_of, store_id_at
+from schema.tiers import ref
+
+CouponKindType = strawberry.enum(CouponKind, name="CouponKind")
+CouponTriggerType = strawberry.enum(CouponTrigger, name="CouponTrigger")
+
+
+def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
+    return None if pk is None else relay.GlobalID(type_name, str(pk))
+
+
+@strawberry.type
+class CouponTemplate(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    kind: CouponKindType  # type: ignore[valid-type]
+    value: int = strawberry.field(description="Percent (1-100) or won; 0 for a free item.")
+    max_discount: int | None
+    minimum_spend: int
+    product_id: relay.GlobalID | None
+    category_id: relay.GlobalID | None
+    valid_days: int
+    trigger: CouponTriggerType  # type: ignore[valid-type]
+    is_active: bool
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, t: CouponTemplateModel) -> "CouponTemplate":
+        return cls(
+            id=t.id, name=t.name, kind=t.kind, value=t.value, max_discount=t.max_discount,
+            minimum_spend=t.minimum_spend, product_id=_gid("Product", t.product_id),  # type: ignore[attr-defined]
+            category_id=_gid("Category", t.category_id),  # type: ignore[attr-defined]
+            valid_days=t.valid_days, trigger=t.trigger, is_active=t.is_active, created_at=t.created_at,
+        )
+
+
+@strawberry.type
+class Coupon:
+    id: relay.GlobalID
+    template: CouponTemplate
+    issued_reason: CouponTriggerType  # type: ignore[valid-type]
+    issued_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+    order_id: relay.GlobalID | None
+
+    @classmethod
+    def from_model(cls, c: CouponModel) -> "Coupon":
+        return cls(
+            id=relay.GlobalID("Coupon", str(c.id)), template=CouponTemplate.from_model(c.template),
+            issued_reason=c.issued_reason, issued_at=c.issued_at, expires_at=c.expires_at,
+            used_at=c.used_at, order_id=_gid("Order", c.order_id),  # type: ignore[attr-defined]
+        )
+
+
+async def customer_coupons(customer_id: int, include_used: bool = False) -> list[Coupon]:
+    return [Coupon.from_model(c) for c in await coupons.coupons_of(customer_id, include_used=include_used)]
+
+
+@strawberry.input
+class CreateCouponTemplateInput:
+    store_id: relay.GlobalID
+    name: str
+    kind: CouponKindType  # type: ignore[valid-type]
+    value: int = 0
+    minimum_spend: int = 0
+    max_discount: int | None = None
+    product_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="The scope of the coupon, or the free item of a FREE_ITEM coupon."
+    )
+    category_id: relay.GlobalID | None = None
+    valid_days: int = 30
+    trigger: CouponTriggerType = CouponTrigger.MANUAL  # type: ignore[valid-type]
+
+
+@strawberry.input(description="To customerIds or to a segment (NEW, REGULAR, DORMANT, REWARD_SENSITIVE, HIGH_FREQUENCY, LOW_FREQUENCY).")
+class IssueCouponsInput:
+    template_id: relay.GlobalID
+    idempotency_key: str
+    customer_ids: list[relay.GlobalID] | None = None
+    segment: str | None = None
+
+
+@strawberry.type
+class CouponTemplateSuccess:
+    template: CouponTemplate
+
+
+@strawberry.type
+class IssueCouponsSuccess:
+    issued_count: int
+    template_id: relay.GlobalID
+
+
+CouponTemplateResult = Annotated[
+    CouponTemplateSuccess | errors.InvalidInput | errors.NotFound, strawberry.union("CouponTemplateResult")
+]
+IssueCouponsResult = Annotated[
+    IssueCouponsSuccess | errors.InvalidInput | errors.NotFound | errors.IdempotencyKeyReused,
+    strawberry.union("IssueCouponsResult"),
+]
+
+
+@strawberry.type
+class Mutation:
+    @mutation("coupons.manage", store=store_id_at("input.store_id"), absent="store")
+    async def create_coupon_template(self, info: Info, input: CreateCouponTemplateInput) -> CouponTemplateResult:
+        fields = coupons.TemplateFields(
+            name=input.name, kind=input.kind, value=input.value, minimum_spend=input.minimum_spend,
+            max_discount=input.max_discount, product_id=ref(input.product_id, "Product", "productId"),
+            category_id=ref(input.category_id, "Category", "categoryId"), valid_days=input.valid_days,
+            trigger=input.trigger,
+        )
+        template = await coupons.create_template(
+            info.context, store_id=decode_id(input.store_id, "Store"), fields=fields
+        )
+        return CouponTemplateSuccess(template=CouponTemplate.from_model(template))
+
+    @mutation(
+        "coupons.issue", store=owner_store_of("input.template_id", CouponTemplateModel, "CouponTemplate"),
+        absent="coupon template",
+    )
+    async def issue_coupons(self, info: Info, input: IssueCouponsInput) -> IssueCouponsResult:
+        customer_ids = None
+        if input.customer_ids is not None:
+            customer_ids = [ref(pk, "Customer", "customerIds") or 0 for pk in input.customer_ids]
+        result = await coupons.issue_coupons(
+            info.context, template_id=decode_id(input.template_id, "CouponTemplate"),
+            customer_ids=customer_ids, segment=input.segment, idempotency_key=input.idempotency_key,
+        )
+        return IssueCouponsSuccess(
+            issued_count=result["issued"], template_id=relay.GlobalID("CouponTemplate", str(result["template_id"]))
+        )

@@ -1,0 +1,71 @@
+"""The first-visit offer of a store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from models.coupons import FirstVisitOffer as FirstVisitOfferModel, FirstVisitOfferKind
+from resolvers import offers
+from schema import errors
+from schema.operations import mutation
+from schema.scopes import decode_id, store_id_at
+from schema.tiers import ref
+
+FirstVisitOfferKindType = strawberry.enum(FirstVisitOfferKind, name="FirstVisitOfferKind")
+
+
+@strawberry.type
+class FirstVisitOffer:
+    id: relay.GlobalID
+    kind: FirstVisitOfferKindType  # type: ignore[valid-type]
+    value: int = strawberry.field(description="Percent (1-100) or won; 0 for a gift item.")
+    minimum_spend: int
+    gift_product_id: relay.GlobalID | None
+    is_active: bool
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, o: FirstVisitOfferModel) -> "FirstVisitOffer":
+        gift = o.gift_product_id  # type: ignore[attr-defined]
+        return cls(
+            id=relay.GlobalID("FirstVisitOffer", str(o.id)), kind=o.kind, value=o.value,
+            minimum_spend=o.minimum_spend, gift_product_id=None if gift is None else relay.GlobalID("Product", str(gift)),
+            is_active=o.is_active, created_at=o.created_at,
+        )
+
+
+@strawberry.input
+class SetFirstVisitOfferInput:
+    store_id: relay.GlobalID
+    kind: FirstVisitOfferKindType  # type: ignore[valid-type]
+    value: int = 0
+    minimum_spend: int = 0
+    gift_product_id: relay.GlobalID | None = None
+    is_active: bool = True
+
+
+@strawberry.type
+class FirstVisitOfferSuccess:
+    offer: FirstVisitOffer
+
+
+FirstVisitOfferResult = Annotated[
+    FirstVisitOfferSuccess | errors.InvalidInput | errors.NotFound, strawberry.union("FirstVisitOfferResult")
+]
+
+
+@strawberry.type
+class Mutation:
+    @mutation("first_visit_offers.manage", store=store_id_at("input.store_id"), absent="store")
+    async def set_first_visit_offer(self, info: Info, input: SetFirstVisitOfferInput) -> FirstVisitOfferResult:
+        fields = offers.OfferFields(
+            kind=input.kind, value=input.value, minimum_spend=input.minimum_spend,
+            gift_product_id=ref(input.gift_product_id, "Product", "giftProductId"), is_active=input.is_active,
+        )
+        offer = await offers.set_offer(info.context, store_id=decode_id(input.store_id, "Store"), fields=fields)
+        return FirstVisitOfferSuccess(offer=FirstVisitOffer.from_model(offer))

@@ -1,0 +1,98 @@
+"""Stamp cards: a store's card and a customer's progress on it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from models.rewards import StampCard as StampCardModel, StampRule
+from resolvers import stamps
+from schema import errors
+from schema.operations import mutation
+from schema.scopes import decode_id, store_id_at
+from schema.tiers import ref
+
+StampRuleType = strawberry.enum(StampRule, name="StampRule")
+
+
+def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
+    return None if pk is None else relay.GlobalID(type_name, str(pk))
+
+
+@strawberry.type
+class StampCard:
+    stamps_required: int
+    rule: StampRuleType  # type: ignore[valid-type]
+    amount_per_stamp: int | None
+    product_id: relay.GlobalID | None
+    category_id: relay.GlobalID | None
+    reward_id: relay.GlobalID | None
+    is_active: bool
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, c: StampCardModel) -> "StampCard":
+        return cls(
+            stamps_required=c.stamps_required, rule=c.rule, amount_per_stamp=c.amount_per_stamp,
+            product_id=_gid("Product", c.product_id), category_id=_gid("Category", c.category_id),  # type: ignore[attr-defined]
+            reward_id=_gid("Reward", c.reward_id), is_active=c.is_active, updated_at=c.updated_at,  # type: ignore[attr-defined]
+        )
+
+
+@strawberry.type(description="A customer's progress on the store's stamp card.")
+class CustomerStampCard:
+    stamps: int
+    required: int
+    rewards_available: int = strawberry.field(description="Full cards the stamps held would pay for.")
+    card: StampCard
+
+
+async def customer_stamp_card(store_id: int, customer_id: int) -> CustomerStampCard | None:
+    card = await stamps.card_of(store_id)
+    if card is None:
+        return None
+    held = await stamps.balance_of(customer_id)
+    return CustomerStampCard(
+        stamps=held, required=card.stamps_required, rewards_available=held // card.stamps_required,
+        card=StampCard.from_model(card),
+    )
+
+
+@strawberry.input
+class ConfigureStampCardInput:
+    store_id: relay.GlobalID
+    stamps_required: int
+    rule: StampRuleType = StampRule.PER_VISIT  # type: ignore[valid-type]
+    amount_per_stamp: int | None = None
+    product_id: relay.GlobalID | None = None
+    category_id: relay.GlobalID | None = None
+    reward_id: relay.GlobalID | None = None
+    is_active: bool = True
+
+
+@strawberry.type
+class StampCardSuccess:
+    card: StampCard
+
+
+StampCardResult = Annotated[
+    StampCardSuccess | errors.InvalidInput | errors.NotFound, strawberry.union("StampCardResult")
+]
+
+
+@strawberry.type
+class Mutation:
+    @mutation("stamps.configure", store=store_id_at("input.store_id"), absent="store")
+    async def configure_stamp_card(self, info: Info, input: ConfigureStampCardInput) -> StampCardResult:
+        fields = stamps.CardFields(
+            stamps_required=input.stamps_required, rule=input.rule, amount_per_stamp=input.amount_per_stamp,
+            product_id=ref(input.product_id, "Product", "productId"),
+            category_id=ref(input.category_id, "Category", "categoryId"),
+            reward_id=ref(input.reward_id, "Reward", "rewardId"), is_active=input.is_active,
+        )
+        card = await stamps.configure(info.context, store_id=decode_id(input.store_id, "Store"), fields=fields)
+        return StampCardSuccess(card=StampCard.from_model(card))

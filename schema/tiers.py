@@ -1,0 +1,293 @@
+"""Membership tiers: the ladder, the programme, promotions, and a customer's standing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from models.tiers import (
+    DiscountKind,
+    DiscountScope,
+    Tier as TierModel,
+    TierChange as TierChangeModel,
+    TierChangeReason,
+    TierProgram as TierProgramModel,
+    TierPromotion as TierPromotionModel,
+)
+from resolvers import tiers
+from resolvers.errors import InvalidInput, NotFound as NotFoundError
+from schema import errors
+from schema.operations import mutation
+from schema.scopes import Absent, decode_id, owner_store_of, store_id_at
+
+DiscountKindType = strawberry.enum(DiscountKind, name="TierDiscountKind")
+DiscountScopeType = strawberry.enum(DiscountScope, name="DiscountScope")
+TierChangeReasonType = strawberry.enum(TierChangeReason, name="TierChangeReason")
+
+
+def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
+    return None if pk is None else relay.GlobalID(type_name, str(pk))
+
+
+@strawberry.type(description="Reached when every criterion is met over the programme's rolling window.")
+class Tier(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    rank: int = strawberry.field(description="1 is the lowest tier.")
+    min_amount: int
+    min_visits: int
+    min_points: int
+    discount_kind: DiscountKindType  # type: ignore[valid-type]
+    discount_value: int = strawberry.field(description="Percent (1-100) or won.")
+    discount_scope: DiscountScopeType  # type: ignore[valid-type]
+    discount_category_id: relay.GlobalID | None
+    discount_product_id: relay.GlobalID | None
+    earn_rate_bp: int | None = strawberry.field(description="Overrides the point programme's rate.")
+    welcome_coupon_template_id: relay.GlobalID | None
+    perks: list[str]
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, tier: TierModel) -> "Tier":
+        return cls(
+            id=tier.id, name=tier.name, rank=tier.rank, min_amount=tier.min_amount,
+            min_visits=tier.min_visits, min_points=tier.min_points,
+            discount_kind=tier.discount_kind, discount_value=tier.discount_value,
+            discount_scope=tier.discount_scope,
+            discount_category_id=_gid("Category", tier.discount_category_id),  # type: ignore[attr-defined]
+            discount_product_id=_gid("Product", tier.discount_product_id),  # type: ignore[attr-defined]
+            earn_rate_bp=tier.earn_rate_bp,
+            welcome_coupon_template_id=_gid("CouponTemplate", tier.welcome_coupon_id),  # type: ignore[attr-defined]
+            perks=list(tier.perks or []), created_at=tier.created_at,
+        )
+
+
+@strawberry.type
+class TierProgram:
+    window_days: int
+    downgrade_grace_days: int
+
+    @classmethod
+    def from_model(cls, program: TierProgramModel) -> "TierProgram":
+        return cls(window_days=program.window_days, downgrade_grace_days=program.downgrade_grace_days)
+
+
+@strawberry.type
+class TierPromotion:
+    id: strawberry.ID
+    name: str
+    min_rank: int
+    points_multiplier_bp: int = strawberry.field(description="20000 = double points.")
+    starts_at: datetime
+    ends_at: datetime
+
+    @classmethod
+    def from_model(cls, p: TierPromotionModel) -> "TierPromotion":
+        return cls(
+            id=strawberry.ID(str(_gid("TierPromotion", p.id))), name=p.name, min_rank=p.min_rank,
+            points_multiplier_bp=p.points_multiplier_bp, starts_at=p.starts_at, ends_at=p.ends_at,
+        )
+
+
+@strawberry.type
+class TierChange:
+    id: strawberry.ID
+    from_tier_id: relay.GlobalID | None
+    to_tier_id: relay.GlobalID | None
+    reason: TierChangeReasonType  # type: ignore[valid-type]
+    order_id: relay.GlobalID | None
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, c: TierChangeModel) -> "TierChange":
+        return cls(
+            id=strawberry.ID(str(c.id)),
+            from_tier_id=_gid("Tier", c.from_tier_id),  # type: ignore[attr-defined]
+            to_tier_id=_gid("Tier", c.to_tier_id),  # type: ignore[attr-defined]
+            reason=c.reason, order_id=_gid("Order", c.order_id),  # type: ignore[attr-defined]
+            created_at=c.created_at,
+        )
+
+
+async def customer_tier(customer_id: int) -> Tier | None:
+    found = await tiers.current_tier(customer_id)
+    return Tier.from_model(found) if found else None
+
+
+async def customer_tier_history(customer_id: int, first: int = 20) -> list[TierChange]:
+    rows = await tiers.history_of(customer_id, first=min(max(first, 1), 100), before_id=None)
+    return [TierChange.from_model(row) for row in rows[: min(max(first, 1), 100)]]
+
+
+@strawberry.input
+class CreateTierInput:
+    store_id: relay.GlobalID
+    name: str
+    rank: int
+    min_amount: int = 0
+    min_visits: int = 0
+    min_points: int = 0
+    discount_kind: DiscountKindType = DiscountKind.NONE  # type: ignore[valid-type]
+    discount_value: int = 0
+    discount_scope: DiscountScopeType = DiscountScope.ALL  # type: ignore[valid-type]
+    discount_category_id: relay.GlobalID | None = None
+    discount_product_id: relay.GlobalID | None = None
+    earn_rate_bp: int | None = None
+    welcome_coupon_template_id: relay.GlobalID | None = None
+    perks: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="Only the fields given change; null clears an optional reference.")
+class UpdateTierInput:
+    tier_id: relay.GlobalID
+    name: str | None = strawberry.UNSET
+    rank: int | None = strawberry.UNSET
+    min_amount: int | None = strawberry.UNSET
+    min_visits: int | None = strawberry.UNSET
+    min_points: int | None = strawberry.UNSET
+    discount_kind: DiscountKindType | None = strawberry.UNSET  # type: ignore[valid-type]
+    discount_value: int | None = strawberry.UNSET
+    discount_scope: DiscountScopeType | None = strawberry.UNSET  # type: ignore[valid-type]
+    discount_category_id: relay.GlobalID | None = strawberry.UNSET
+    discount_product_id: relay.GlobalID | None = strawberry.UNSET
+    earn_rate_bp: int | None = strawberry.UNSET
+    welcome_coupon_template_id: relay.GlobalID | None = strawberry.UNSET
+    perks: list[str] | None = strawberry.UNSET
+
+
+@strawberry.input
+class DeleteTierInput:
+    tier_id: relay.GlobalID
+
+
+@strawberry.input
+class UpdateTierProgramInput:
+    store_id: relay.GlobalID
+    window_days: int | None = None
+    downgrade_grace_days: int | None = None
+
+
+@strawberry.input
+class CreateTierPromotionInput:
+    store_id: relay.GlobalID
+    name: str
+    from_tier_id: relay.GlobalID = strawberry.field(description="The promotion is for this tier and those above.")
+    points_multiplier_bp: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+@strawberry.type
+class TierSuccess:
+    tier: Tier
+
+
+@strawberry.type
+class DeleteTierSuccess:
+    deleted_tier_id: relay.GlobalID
+
+
+@strawberry.type
+class TierProgramSuccess:
+    program: TierProgram
+
+
+@strawberry.type
+class TierPromotionSuccess:
+    promotion: TierPromotion
+    announced_to: int = strawberry.field(description="Members the promotion was announced to.")
+
+
+TierResult = Annotated[
+    TierSuccess | errors.InvalidInput | errors.NotFound | errors.TierLadderInvalid,
+    strawberry.union("TierResult"),
+]
+DeleteTierResult = Annotated[DeleteTierSuccess | errors.NotFound, strawberry.union("DeleteTierResult")]
+TierProgramResult = Annotated[
+    TierProgramSuccess | errors.InvalidInput | errors.NotFound, strawberry.union("TierProgramResult")
+]
+TierPromotionResult = Annotated[
+    TierPromotionSuccess | errors.InvalidInput | errors.NotFound, strawberry.union("TierPromotionResult")
+]
+
+REFERENCES = {
+    "discount_category_id": ("Category", "discountCategoryId"),
+    "discount_product_id": ("Product", "discountProductId"),
+    "welcome_coupon_template_id": ("CouponTemplate", "welcomeCouponTemplateId"),
+}
+REQUIRED = ("name", "rank", "min_amount", "min_visits", "min_points", "discount_kind", "discount_value",
+            "discount_scope", "perks")
+
+
+def ref(value: relay.GlobalID | None, type_name: str, field: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return decode_id(value, type_name)
+    except Absent as exc:
+        raise NotFoundError(f"No such {type_name}.", field=field) from exc
+
+
+def _fields(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in REFERENCES:
+            type_name, field = REFERENCES[name]
+            key = "welcome_coupon_id" if name == "welcome_coupon_template_id" else name
+            out[key] = ref(value, type_name, field)
+        elif name == "perks":
+            out[name] = tuple(value)
+        else:
+            out[name] = value
+    return out
+
+
+_tier_store = owner_store_of("input.tier_id", TierModel, "Tier")
+
+
+@strawberry.type
+class Mutation:
+    @mutation("tiers.manage", store=store_id_at("input.store_id"), absent="store")
+    async def create_tier(self, info: Info, input: CreateTierInput) -> TierResult:
+        values = {k: v for k, v in vars(input).items() if k != "store_id"}
+        tier = await tiers.create_tier(
+            info.context, store_id=decode_id(input.store_id, "Store"), fields=tiers.TierFields(**_fields(values))
+        )
+        return TierSuccess(tier=Tier.from_model(tier))
+
+    @mutation("tiers.manage", store=_tier_store, absent="tier")
+    async def update_tier(self, info: Info, input: UpdateTierInput) -> TierResult:
+        given = {k: v for k, v in vars(input).items() if v is not strawberry.UNSET and k != "tier_id"}
+        for name in REQUIRED:
+            if name in given and given[name] is None:
+                raise InvalidInput(f"{name} cannot be null.", field=name)
+        tier = await tiers.update_tier(
+            info.context, tier_id=decode_id(input.tier_id, "Tier"), changes=_fields(given)
+        )
+        return TierSuccess(tier=Tier.from_model(tier))
+
+    @mutation("tiers.manage", store=_tier_store, absent="tier")
+    async def delete_tier(self, info: Info, input: DeleteTierInput) -> DeleteTierResult:
+        pk = await tiers.delete_tier(info.context, tier_id=decode_id(input.tier_id, "Tier"))
+        return DeleteTierSuccess(deleted_tier_id=relay.GlobalID("Tier", str(pk)))
+
+    @mutation("tiers.manage", store=store_id_at("input.store_id"), absent="store")
+    async def update_tier_program(self, info: Info, input: UpdateTierProgramInput) -> TierProgramResult:
+        program = await tiers.update_program(
+            info.context, store_id=decode_id(input.store_id, "Store"),
+            window_days=input.window_days, downgrade_grace_days=input.downgrade_grace_days,
+        )
+        return TierProgramSuccess(program=TierProgram.from_model(program))
+
+    @mutation("tiers.promotions.manage", store=store_id_at("input.store_id"), absent="store")
+    async def create_tier_promotion(self, info: Info, input: CreateTierPromotionInput) -> TierPromotionResult:
+        promotion, announced = await tiers.create_promotion(
+            info.context, store_id=decode_id(input.store_id, "Store"), name=input.name,
+            from_tier_id=ref(input.from_tier_id, "Tier", "fromTierId") or 0,
+            points_multiplier_bp=input.points_multiplier_bp, starts_at=input.starts_at, ends_at=input.ends_at,
+        )
+        return TierPromotionSuccess(promotion=TierPromotion.from_model(promotion), announced_to=announced)

@@ -1,0 +1,45 @@
+"""Coupons (E3): everyone of the store reads templates; owners and managers create and issue them."""
+
+from __future__ import annotations
+
+from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
+from tests.authorization.rows_tiers import READ
+from tests.checkout import loyalty
+from tests.client import gid
+from tests.orders import factories
+
+TEMPLATES = "query($id: ID!) { store(id: $id) { id couponTemplates { id } } }"
+NODE_TEMPLATE = "query($id: ID!) { node(id: $id) { id ... on CouponTemplate { kind } } }"
+CREATE = "mutation($input: CreateCouponTemplateInput!) { createCouponTemplate(input: $input) { __typename } }"
+ISSUE = "mutation($input: IssueCouponsInput!) { issueCoupons(input: $input) { __typename } }"
+
+MANAGE = dict(
+    #             own        other
+    admin=        (OK,        OK),
+    owner=        (OK,        ABSENT),
+    manager=      (OK,        ABSENT),
+    staff=        (FORBIDDEN, ABSENT),
+    partner=      (FORBIDDEN, ABSENT),
+    anonymous=    UNAUTHENTICATED,
+    other_owner=  (ABSENT,    OK),
+)
+
+
+async def _template(w: World, target: str) -> dict:
+    return {"id": gid("CouponTemplate", (await loyalty.template(w.store_id(target))).id)}
+
+
+async def _issue(w: World, target: str) -> dict:
+    made = await loyalty.template(w.store_id(target))
+    customer = await factories.customer(w.store_id(target))
+    return {"input": {"templateId": gid("CouponTemplate", made.id), "idempotencyKey": w.unique("issue"),
+                      "customerIds": [gid("Customer", customer)]}}
+
+
+ROWS = [
+    Row("Store.couponTemplates", TEMPLATES, lambda w, t: {"id": w.store(t)}, **READ),
+    Row("Query.node", NODE_TEMPLATE, _template, variant="CouponTemplate", **READ),
+    Row("Mutation.createCouponTemplate", CREATE,
+        lambda w, t: {"input": {"storeId": w.store(t), "name": "1000", "kind": "FIXED", "value": 1000}}, **MANAGE),
+    Row("Mutation.issueCoupons", ISSUE, _issue, **MANAGE),
+]
