@@ -71,6 +71,7 @@ class Customer(Model):
             ("store", "phone_tail_index"),
             ("store", "first_visit_at", "id"),
             ("store", "name_index"),
+            ("store", "id"),
         )
 
 
