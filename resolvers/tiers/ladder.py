@@ -12,13 +12,13 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from app.context import Context
 from app.database import write_transaction
 from models.catalogue import Category, Product
 from models.coupons import CouponTemplate
+from models.stores import Store
 from models.tiers import CustomerTier, DiscountKind, DiscountScope, Tier, TierChange, TierChangeReason, TierProgram
 from resolvers import audit, outbox
 from resolvers.errors import InvalidInput, NotFound, TierLadderInvalid
@@ -129,18 +129,14 @@ def _gid(pk: int) -> str:
 
 
 async def program_of(store_id: int) -> TierProgram:
+    """The store's programme, or the defaults (unsaved) while the owner has set none."""
     found = await TierProgram.get_or_none(store_id=store_id)
-    if found is not None:
-        return found
-    try:
-        return await TierProgram.create(store_id=store_id)
-    except IntegrityError:
-        return await TierProgram.get(store_id=store_id)
+    return found if found is not None else TierProgram(store_id=store_id)
 
 
 async def _lock_ladder(store_id: int) -> None:
     """A write first: edits of one store's ladder run one at a time."""
-    await TierProgram.filter(store_id=store_id).update(window_days=F("window_days"))
+    await Store.filter(id=store_id).update(updated_at=F("updated_at"))
 
 
 async def tiers_of(store_id: int) -> list[Tier]:
@@ -160,7 +156,6 @@ async def _tier(store_id: int | None, tier_id: int) -> Tier:
 async def create_tier(ctx: Context, *, store_id: int, fields: TierFields) -> Tier:
     fields = replace(fields, name=fields.name.strip())
     _check_fields(fields)
-    await program_of(store_id)
     async with write_transaction():
         await _lock_ladder(store_id)
         await _check_references(store_id, fields)
@@ -177,7 +172,6 @@ async def create_tier(ctx: Context, *, store_id: int, fields: TierFields) -> Tie
 async def update_tier(ctx: Context, *, tier_id: int, changes: dict[str, Any]) -> Tier:
     tier = await _tier(None, tier_id)
     store_id: int = tier.store_id  # type: ignore[attr-defined]
-    await program_of(store_id)
     async with write_transaction():
         await _lock_ladder(store_id)
         tier = await _tier(store_id, tier_id)
@@ -200,7 +194,6 @@ async def delete_tier(ctx: Context, *, tier_id: int) -> int:
     """The tier leaves the ladder; its members move to the tier below it (or none), reason MANUAL."""
     tier = await _tier(None, tier_id)
     store_id: int = tier.store_id  # type: ignore[attr-defined]
-    await program_of(store_id)
     now = datetime.now(timezone.utc)
     async with write_transaction():
         await _lock_ladder(store_id)
@@ -248,10 +241,12 @@ async def update_program(
         if value is not None
     }
     async with write_transaction():
-        await TierProgram.filter(store_id=store_id).update(**changes, updated_at=datetime.now(timezone.utc))
+        await _lock_ladder(store_id)
+        if not await TierProgram.filter(store_id=store_id).update(**changes, updated_at=datetime.now(timezone.utc)):
+            await TierProgram.create(store_id=store_id, **changes)
         await audit.record(
             ctx, store_id=store_id, action="tiers.program.update", target_type="tier_program",
-            target_id=before.id,
+            target_id=store_id,
             before={"window_days": before.window_days, "downgrade_grace_days": before.downgrade_grace_days},
             after=changes,
         )
