@@ -24,6 +24,9 @@ from schema.pagination import Connection
 if TYPE_CHECKING:
     from schema.orders import OrderConnection
     from schema.points import PointEntryConnection
+    from schema.coupons import Coupon
+    from schema.stamps import CustomerStampCard
+    from schema.tiers import Tier, TierChange
 
 Gender = strawberry.enum(GenderModel, name="Gender")
 SourceChannel = strawberry.enum(SourceChannelModel, name="SourceChannel")
@@ -148,6 +151,36 @@ class Customer(relay.Node):
         from schema.points import history_connection
 
         return await history_connection(self.id, first, after)
+
+    @query("tiers.read", store=_customer_store)
+    async def tier(self, info: Info) -> Annotated["Tier", strawberry.lazy("schema.tiers")] | None:
+        from schema.tiers import customer_tier
+
+        return await customer_tier(self.id)
+
+    @query("tiers.read", store=_customer_store)
+    async def tier_history(
+        self, info: Info, first: int = 20
+    ) -> list[Annotated["TierChange", strawberry.lazy("schema.tiers")]]:
+        from schema.tiers import customer_tier_history
+
+        return await customer_tier_history(self.id, first)
+
+    @query("stamps.read", store=_customer_store)
+    async def stamp_card(
+        self, info: Info
+    ) -> Annotated["CustomerStampCard", strawberry.lazy("schema.stamps")] | None:
+        from schema.stamps import customer_stamp_card
+
+        return await customer_stamp_card(self.store_id, self.id)
+
+    @query("coupons.read", store=_customer_store)
+    async def coupons(
+        self, info: Info, include_used: bool = False
+    ) -> list[Annotated["Coupon", strawberry.lazy("schema.coupons")]]:
+        from schema.coupons import customer_coupons
+
+        return await customer_coupons(self.id, include_used)
 
 
 @strawberry.type

@@ -43,3 +43,13 @@ ROWS = [
         lambda w, t: {"input": {"storeId": w.store(t), "name": "1000", "kind": "FIXED", "value": 1000}}, **MANAGE),
     Row("Mutation.issueCoupons", ISSUE, _issue, **MANAGE),
 ]
+
+
+CUSTOMER_COUPONS = "query($id: ID!) { node(id: $id) { id ... on Customer { coupons { id } } } }"
+
+
+async def _customer(w: World, target: str) -> dict:
+    return {"id": gid("Customer", await factories.customer(w.store_id(target)))}
+
+
+ROWS += [Row("Customer.coupons", CUSTOMER_COUPONS, _customer, **READ)]

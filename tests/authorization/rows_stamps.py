@@ -22,3 +22,17 @@ ROWS = [
     Row("Mutation.configureStampCard", CONFIGURE,
         lambda w, t: {"input": {"storeId": w.store(t), "stampsRequired": 8, "rule": "PER_VISIT"}}, **OWNER),
 ]
+
+
+CUSTOMER_CARD = "query($id: ID!) { node(id: $id) { id ... on Customer { stampCard { stamps required } } } }"
+
+
+async def _customer(w: World, target: str) -> dict:
+    from tests.client import gid
+    from tests.orders import factories
+
+    await _card(w, target)
+    return {"id": gid("Customer", await factories.customer(w.store_id(target)))}
+
+
+ROWS += [Row("Customer.stampCard", CUSTOMER_CARD, _customer, **READ)]

@@ -86,3 +86,27 @@ async def _update(w: World, target: str) -> dict:
 
 async def _delete(w: World, target: str) -> dict:
     return {"input": {"tierId": await _tier(w, target)}}
+
+
+CUSTOMER_TIER = "query($id: ID!) { node(id: $id) { id ... on Customer { tier { rank } } } }"
+CUSTOMER_HISTORY = "query($id: ID!) { node(id: $id) { id ... on Customer { tierHistory { reason } } } }"
+
+
+async def _member(w: World, target: str) -> dict:
+    from datetime import datetime, timezone
+
+    from models.tiers import CustomerTier
+    from tests.orders import factories
+
+    customer = await factories.customer(w.store_id(target))
+    rank = _rank(w)
+    held = await loyalty.tier(w.store_id(target), rank=rank, min_amount=rank * 1000)
+    await CustomerTier.create(store_id=w.store_id(target), customer_id=customer, tier=held,
+                              since=datetime.now(timezone.utc))
+    return {"id": gid("Customer", customer)}
+
+
+ROWS += [
+    Row("Customer.tier", CUSTOMER_TIER, _member, **READ),
+    Row("Customer.tierHistory", CUSTOMER_HISTORY, _member, **READ),
+]

@@ -74,3 +74,24 @@ async def test_per_item_stamps_count_the_qualifying_units_and_a_full_refund_take
     assert stamped == 3
     assert (await StampBalance.get(customer_id=customer)).stamps == 0
     assert await StampEntry.filter(customer_id=customer).order_by("id").values_list("amount", flat=True) == [3, -3]
+
+
+async def test_a_customer_shows_stamps_tier_history_and_coupons(api: Api) -> None:
+    # given
+    await StampCard.create(store_id=1, stamps_required=2, rule=StampRule.PER_VISIT)
+    gold = await lo.tier(rank=1, name="Gold", min_amount=1000)
+    customer = await f.customer()
+    coupon = await lo.coupon(customer)
+    token = await api.token("staff1@dangol.test")
+    for _ in range(2):
+        await lo.completed_order(api, token, customer, price=5000)
+    query = """query($id: ID!) { node(id: $id) { ... on Customer {
+      stampCard { stamps required rewardsAvailable } tier { name } tierHistory { reason toTierId }
+      coupons { id } } } }"""
+    # when
+    found = (await api.data(query, {"id": gid("Customer", customer)}, token=token))["node"]
+    # then
+    assert found["stampCard"] == {"stamps": 2, "required": 2, "rewardsAvailable": 1}
+    assert found["tier"] == {"name": "Gold"}
+    assert found["tierHistory"] == [{"reason": "UPGRADE_ON_ORDER", "toTierId": gid("Tier", gold.id)}]
+    assert found["coupons"] == [{"id": gid("Coupon", coupon.id)}]
