@@ -7,11 +7,12 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from app.context import Context
 from models.customers import Customer, CustomerTag
+from resolvers.customers.fields import clean_tags
 from resolvers.customers.segments import Segment, clock, filter_segment, thresholds_of
 from resolvers.errors import BadUserInput, InvalidInput, UserError
 from resolvers.pii import keys_for, normalise_phone
@@ -61,6 +62,20 @@ def _search(query: QuerySet[Customer], ctx: Context, store_id: int, search: str)
     return query.filter(name_index=keys.name_index(store_id, text))
 
 
+def _tagged(query: QuerySet[Customer], raw: str) -> QuerySet[Customer]:
+    """EXISTS per row (index customer_id, tag), so a page stops after its rows; the tag is
+    validated to letters, digits and `` .&+#/-_`` before it is written into the SQL."""
+    tags = clean_tags([raw])
+    if not tags:
+        raise InvalidInput("tag is empty.", field="tag")
+    table = CustomerTag._meta.db_table
+    exists = RawSQL(
+        f'EXISTS (SELECT 1 FROM "{table}" WHERE "{table}"."customer_id" = "customer"."id" '
+        f"AND \"{table}\".\"tag\" = '{tags[0]}')"
+    )
+    return query.annotate(has_tag=exists).filter(has_tag=True)
+
+
 async def filtered(ctx: Context, store_id: int, where: CustomerFilter) -> QuerySet[Customer]:
     query = Customer.filter(store_id=store_id)
     if where.segment is not None:
@@ -70,8 +85,7 @@ async def filtered(ctx: Context, store_id: int, where: CustomerFilter) -> QueryS
             query, where.segment, thresholds, clock(thresholds, store.time_zone if store else "Asia/Seoul")
         )
     if where.tag is not None:
-        tagged = CustomerTag.filter(store_id=store_id, tag=" ".join(where.tag.split()))
-        query = query.filter(id__in=Subquery(tagged.values("customer_id")))
+        query = _tagged(query, where.tag)
     if where.search is not None:
         query = _search(query, ctx, store_id, where.search)
     return query

@@ -61,8 +61,13 @@ async def test_total_count_is_given_when_asked(api: Api) -> None:
         "query($id: ID!) { store(id: $id) { customers(first: 1) { totalCount } } }",
         {"id": STORE1}, token=await owner(api),
     )
+    tagged = await api.data(
+        'query($id: ID!) { store(id: $id) { customers(first: 1, filter: {tag: "vip", segment: NEW}) { totalCount } } }',
+        {"id": STORE1}, token=await owner(api),
+    )
     # then
     assert data["store"]["customers"]["totalCount"] == 8
+    assert tagged["store"]["customers"]["totalCount"] == 0
 
 
 async def test_statements_per_page_do_not_grow_with_the_page(api: Api) -> None:
