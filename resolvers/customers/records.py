@@ -154,8 +154,28 @@ async def update(ctx: Context, *, customer_id: int, changes: dict[str, Any]) -> 
         changes["birth_year"] = clean_birth_year(changes["birth_year"])
     if "tags" in changes:
         changes["tags"] = list(clean_tags(changes["tags"]))
+    try:
+        await _update(ctx, customer_id, changes)
+    except IntegrityError:
+        if "phone" in changes:
+            store_id: int = (await customer_of_any(customer_id)).store_id  # type: ignore[attr-defined]
+            index = keys.phone_index(store_id, changes["phone"])
+            await _duplicate(store_id, index, except_id=customer_id)
+        raise
+    return await Customer.get(id=customer_id)
+
+
+async def customer_of_any(customer_id: int) -> Customer:
+    customer = await Customer.get_or_none(id=customer_id)
+    if customer is None:
+        raise NotFound("No such customer.", field="customerId")
+    return customer
+
+
+async def _update(ctx: Context, customer_id: int, changes: dict[str, Any]) -> None:
+    keys = keys_for(ctx.settings)
     async with write_transaction():
-        customer = await Customer.get_or_none(id=customer_id)
+        customer = await Customer.filter(id=customer_id).select_for_update().first()
         if customer is None:
             raise NotFound("No such customer.", field="customerId")
         store_id: int = customer.store_id  # type: ignore[attr-defined]
@@ -180,7 +200,6 @@ async def update(ctx: Context, *, customer_id: int, changes: dict[str, Any]) -> 
             before=audit_view(before),
             after=audit_view({**changes, **({"pii_changed": True} if "name" in changes or "phone" in changes else {})}),
         )
-    return await Customer.get(id=customer_id)
 
 
 async def tag(
@@ -192,7 +211,7 @@ async def tag(
     if not adding and not removing:
         raise InvalidInput("Name tags to add or to remove.", field="add")
     async with write_transaction():
-        customers = await Customer.filter(id__in=customer_ids, store_id=store_id).order_by("id")
+        customers = await Customer.filter(id__in=customer_ids, store_id=store_id).order_by("id").select_for_update()
         if len(customers) != len(set(customer_ids)):
             raise NotFound("No such customer.", field="customerIds")
         new_tags: dict[int, tuple[str, ...]] = {}

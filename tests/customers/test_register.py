@@ -101,3 +101,15 @@ async def test_customer_node_of_another_store_is_null(api: Api) -> None:
     # then
     assert data["node"] is None
     assert gid("Customer", 1) == created["customer"]["id"]
+
+
+async def test_concurrent_registrations_of_one_phone_make_one_customer(api: Api) -> None:
+    # given
+    import asyncio
+
+    token = await owner(api)
+    # when
+    results = await asyncio.gather(*(register(api, token, phone="010-4444-5555") for _ in range(4)))
+    # then
+    assert sorted(r["__typename"] for r in results) == ["CustomerSuccess"] + ["DuplicateCustomer"] * 3
+    assert await Customer.all().count() == 1

@@ -90,3 +90,19 @@ async def test_tagging_with_one_customer_of_another_store_is_absent_and_tags_not
     assert result["__typename"] == "NotFound"
     assert not await CustomerTag.filter(tag="vip").exists()
     assert (await Customer.get(id=mine.id)).tags == []
+
+
+async def test_concurrent_tagging_loses_no_tag(api: Api) -> None:
+    # given
+    import asyncio
+
+    row = await factories.customer(1)
+    token = await owner(api)
+    tags = [f"t{n}" for n in range(5)]
+    # when
+    await asyncio.gather(*(
+        api.data(TAG, {"input": {"customerIds": [gid("Customer", row.id)], "add": [tag]}}, token=token) for tag in tags
+    ))
+    # then
+    assert sorted((await Customer.get(id=row.id)).tags) == tags
+    assert await CustomerTag.filter(customer_id=row.id).count() == 5
