@@ -106,14 +106,18 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_server() -> Iterator[Server]:
+def running_server(environment: dict[str, str] | None = None) -> Iterator[Server]:
+    """Without ``environment``: a fresh SQLite database with the demo data. With it (DATABASE_URL
+    and the secrets of an existing database, see bench/dataset.py): that database as it is."""
     workdir = Path(tempfile.mkdtemp(prefix="dangol-bench-"))
     process: subprocess.Popen[bytes] | None = None
     log_path = workdir / "server.log"
     try:
         env = server_environment(workdir)
+        if environment is not None:
+            env.update(environment)
         seeded = subprocess.run(
-            [_python(), "-m", "app", "seed-demo"],
+            [_python(), "-m", "app", "seed-demo" if environment is None else "migrate"],
             cwd=ROOT,
             env=env,
             capture_output=True,
