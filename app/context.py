@@ -12,7 +12,6 @@ from app.auth import authenticate, bearer_credential
 from app.services import Services
 from app.settings import Settings
 from models.accounts import Account
-from models.customers import Customer
 from models.catalogue import Category, Product
 from models.orders import OrderDiscount, OrderLine
 from models.stores import Store
@@ -53,7 +52,6 @@ def _point_balances() -> DataLoader[int, int]:
 class Loaders:
     stores: DataLoader[int, Store | None] = field(default_factory=lambda: _loader(Store))
     accounts: DataLoader[int, Account | None] = field(default_factory=lambda: _loader(Account))
-    customers: DataLoader[int, Customer | None] = field(default_factory=lambda: _loader(Customer))
     pii_revealed: dict[int, Any] = field(default_factory=dict)
     segment_context: dict[int, Any] = field(default_factory=dict)
     products: DataLoader[int, Product | None] = field(default_factory=lambda: _loader(Product))

@@ -49,10 +49,6 @@ class PiiKeys:
     secrets: dict[int, str] = field(repr=False)
     blind_index_secret: str = field(repr=False)
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "PiiKeys":
-        return keys_for(settings)
-
     @cached_property
     def _ciphers(self) -> dict[int, AESGCM]:
         return {v: AESGCM(_derive(s, f"aes-gcm:v{v}".encode())) for v, s in self.secrets.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -134,13 +134,6 @@ async def register(ctx: Context, *, store_id: int, fields: CustomerFields) -> Cu
     return customer
 
 
-async def customer_of(store_id: int, customer_id: int) -> Customer:
-    customer = await Customer.get_or_none(id=customer_id, store_id=store_id)
-    if customer is None:
-        raise NotFound("No such customer.", field="customerId")
-    return customer
-
-
 async def update(ctx: Context, *, customer_id: int, changes: dict[str, Any]) -> Customer:
     keys = keys_for(ctx.settings)
     for name, value in changes.items():
@@ -238,7 +231,3 @@ async def by_phone(ctx: Context, *, store_id: int, phone: str) -> Customer | Non
     return await Customer.get_or_none(
         store_id=store_id, phone_index=keys_for(ctx.settings).phone_index(store_id, e164)
     )
-
-
-def with_tags(fields: CustomerFields, tags: Iterable[str]) -> CustomerFields:
-    return replace(fields, tags=tuple(tags))

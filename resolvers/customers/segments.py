@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from enum import Enum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q, RawSQL
@@ -14,7 +13,6 @@ from tortoise.queryset import QuerySet
 from app.context import Context
 from app.database import dialect, write_transaction
 from models.customers import Customer, CustomerSettings
-from models.stores import Store
 from resolvers import audit
 from resolvers.customers.fields import camel
 from resolvers.errors import InvalidInput
@@ -164,10 +162,3 @@ def segments_of(customer: Customer, t: Thresholds, c: Clock) -> list[Segment]:
     return found
 
 
-async def store_clock(store_id: int, thresholds: Thresholds) -> Clock:
-    zone = await Store.filter(id=store_id).values_list("time_zone", flat=True)
-    return clock(thresholds, zone[0] if zone else "Asia/Seoul")
-
-
-def describe(t: Thresholds) -> dict[str, Any]:
-    return vars(t)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from models.audit import AuditEntry
 from models.customers import Customer, CustomerTag
 from tests.client import Api, gid
-from tests.customers.helpers import STORE1, STORE2, owner, register
+from tests.customers.helpers import STORE2, owner, register
 
 
 async def test_owner_registers_a_customer_and_sees_it_whole(api: Api) -> None:
