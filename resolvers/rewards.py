@@ -124,6 +124,18 @@ async def rewards_page(
     return await query.order_by("id").limit(size + 1)
 
 
+async def redemptions_page(
+    *, store_id: int, status: RedemptionStatus | None, size: int, after_id: int | None
+) -> list[Redemption]:
+    """Oldest first, e.g. the PENDING ones waiting for staff."""
+    query = Redemption.filter(store_id=store_id)
+    if status is not None:
+        query = query.filter(status=status)
+    if after_id is not None:
+        query = query.filter(id__gt=after_id)
+    return await query.order_by("id").limit(size + 1)
+
+
 async def _spend_stamps(redemption: Redemption, stamps: int, reason: str) -> None:
     customer_id: int = redemption.customer_id  # type: ignore[attr-defined]
     taken = await StampBalance.filter(customer_id=customer_id, stamps__gte=stamps).update(

@@ -10,7 +10,8 @@ from strawberry import relay
 from strawberry.types import Info
 
 from models.customers import Customer as CustomerModel
-from models.rewards import Redemption as RedemptionModel, Reward as RewardModel
+from models.rewards import Redemption as RedemptionModel, RedemptionStatus as RedemptionStatusModel
+from models.rewards import Reward as RewardModel
 from resolvers import rewards
 from resolvers.errors import BadUserInput, NotFound as NotFoundError
 from schema import errors
@@ -92,17 +93,38 @@ async def rewards_connection(
     store_id: int, first: int | None, after: str | None, include_inactive: bool
 ) -> RewardConnection:
     size = page_size(first)
-    cursor = decode_cursor(after)
-    try:
-        after_id = None if cursor is None else int(cursor[0])
-    except (ValueError, TypeError, IndexError) as exc:
-        raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
     rows = await rewards.rewards_page(
-        store_id=store_id, size=size, after_id=after_id, include_inactive=include_inactive
+        store_id=store_id, size=size, after_id=_after_id(after), include_inactive=include_inactive
     )
     return connection(
         RewardConnection, rows, size,
-        key=lambda row: [row.id], node=Reward.from_model, has_previous=cursor is not None,
+        key=lambda row: [row.id], node=Reward.from_model, has_previous=after is not None,
+    )
+
+
+@strawberry.type
+class RedemptionConnection(Connection[Redemption]):
+    pass
+
+
+def _after_id(after: str | None) -> int | None:
+    cursor = decode_cursor(after)
+    try:
+        return None if cursor is None else int(cursor[0])
+    except (ValueError, TypeError, IndexError) as exc:
+        raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
+
+
+async def redemptions_connection(
+    store_id: int, status: RedemptionStatusModel | None, first: int | None, after: str | None
+) -> RedemptionConnection:
+    size = page_size(first)
+    rows = await rewards.redemptions_page(
+        store_id=store_id, status=status, size=size, after_id=_after_id(after)
+    )
+    return connection(
+        RedemptionConnection, rows, size,
+        key=lambda row: [row.id], node=Redemption.from_model, has_previous=after is not None,
     )
 
 

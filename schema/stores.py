@@ -13,6 +13,7 @@ from resolvers import api_keys, stores
 from resolvers.errors import InvalidInput
 from schema import errors
 from schema.operations import mutation, query
+from schema.errors import RedemptionStatusType
 from schema.points import PointsPeriodInput
 from schema.scopes import decode_id, platform, source_store, store_id_at
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from schema.stamps import StampCard
     from schema.tiers import Tier, TierProgram, TierPromotion
     from schema.points import PointProgram, PointsDashboard
-    from schema.rewards import RewardConnection
+    from schema.rewards import RedemptionConnection, RewardConnection
     from schema.api_keys import ApiKey
     from schema.customers.feedback import FeedbackConnection, StoreAlertConnection
     from schema.customers.mutations import CustomerFilterInput
@@ -171,6 +172,18 @@ class Store(relay.Node):
         from schema.rewards import rewards_connection
 
         return await rewards_connection(self.id, first, after, include_inactive)
+
+    @query("rewards.read", store=source_store())
+    async def redemptions(
+        self,
+        info: Info,
+        status: RedemptionStatusType | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated["RedemptionConnection", strawberry.lazy("schema.rewards")]:
+        from schema.rewards import redemptions_connection
+
+        return await redemptions_connection(self.id, status, first, after)
 
     @query("customers.read", store=source_store())
     async def customers(

@@ -7,6 +7,7 @@ from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Ro
 from tests.client import gid
 from tests.points import helpers
 
+REDEMPTIONS = "query($id: ID!) { store(id: $id) { id redemptions { edges { node { id } } } } }"
 REWARDS = "query($id: ID!) { store(id: $id) { id rewards { edges { node { id name } } } } }"
 NODE_REWARD = "query($id: ID!) { node(id: $id) { id ... on Reward { name } } }"
 NODE_REDEMPTION = "query($id: ID!) { node(id: $id) { id ... on Redemption { status } } }"
@@ -90,6 +91,7 @@ STAFF_UP = dict(
 
 ROWS = [
     Row("Store.rewards", REWARDS, lambda w, t: {"id": w.store(t)}, **READ),
+    Row("Store.redemptions", REDEMPTIONS, lambda w, t: {"id": w.store(t)}, **READ),
     Row("Query.node", NODE_REWARD, _node_reward, variant="Reward", **READ),
     Row("Query.node", NODE_REDEMPTION, _node_redemption, variant="Redemption", **READ),
     Row(

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from app.database import write_transaction
 from models.audit import AuditEntry
-from models.points import PointEntry, PointKind, PointProgram, Rounding
+from models.points import PointEntry, PointKind, PointProgram, PointSource, Rounding
 from resolvers import points
 from resolvers.points.program import add_months, points_for
 from tests.client import Api, gid
@@ -142,4 +142,20 @@ async def test_a_refund_after_the_points_were_spent_takes_what_is_left(api: Api)
     reversal = await PointEntry.get(customer_id=customer, kind="REFUND_REVERSAL")
     assert reversal.amount == -300 and reversal.reason == "due 1000"
     assert await helpers.balance(customer) == 0
+    await check_ledger()
+
+
+async def test_fixed_awards_follow_the_programme(api: Api, app: object) -> None:
+    # given
+    await _program(api, signupPoints=1000, reviewPoints=0)
+    customer = await helpers.customer()
+    ctx = helpers.system_context(app)
+    # when
+    async with write_transaction():
+        signup = await points.award(ctx, customer_id=customer, source=PointSource.SIGNUP, reference_type="customer", reference_id=customer)
+        review = await points.award(ctx, customer_id=customer, source=PointSource.REVIEW, reference_type="feedback", reference_id=1)
+    # then
+    assert (signup, review) == (1000, 0)
+    entry = await PointEntry.get(customer_id=customer)
+    assert (entry.source, entry.amount) == (PointSource.SIGNUP, 1000)
     await check_ledger()

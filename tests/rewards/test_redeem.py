@@ -6,7 +6,7 @@ from models.customers import Customer
 from models.outbox import OutboxMessage
 from models.points import PointEntry
 from models.rewards import Redemption, RedemptionStatus, StampBalance, StampEntry
-from tests.client import Api
+from tests.client import Api, gid
 from tests.orders.factories import pk
 from tests.points import helpers
 from tests.points.invariants import check_ledger
@@ -157,3 +157,37 @@ async def test_fifty_racing_redemptions_with_one_key_execute_once(api: Api) -> N
     assert await helpers.balance(customer) == 900
     assert await Redemption.filter(status=RedemptionStatus.APPROVED).count() == 1
     await check_ledger()
+
+
+PENDING = """
+query($id: ID!, $status: RedemptionStatus, $first: Int, $after: String) {
+  store(id: $id) {
+    redemptions(status: $status, first: $first, after: $after) {
+      edges { node { id status pointsSpent reward { name } } } pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+
+
+async def test_staff_find_the_redemptions_waiting_for_approval(api: Api) -> None:
+    # given
+    token = await helpers.staff(api)
+    customer = await helpers.customer()
+    await helpers.give(customer, 1000)
+    waits = await rewards.reward(cost_points=100, requires_approval=True, name="케이크")
+    instant = await rewards.reward(cost_points=100)
+    for reward_id in (waits.id, instant.id, waits.id, waits.id):
+        await rewards.redeem(api, token, customer, reward_id)
+    # when
+    first = await api.data(PENDING, {"id": gid("Store", 1), "status": "PENDING", "first": 2}, token=token)
+    page = first["store"]["redemptions"]
+    rest = await api.data(
+        PENDING,
+        {"id": gid("Store", 1), "status": "PENDING", "first": 2, "after": page["pageInfo"]["endCursor"]},
+        token=token,
+    )
+    # then
+    assert [e["node"]["reward"]["name"] for e in page["edges"]] == ["케이크", "케이크"]
+    assert page["pageInfo"]["hasNextPage"] is True
+    assert len(rest["store"]["redemptions"]["edges"]) == 1
