@@ -8,7 +8,11 @@ shown masked or in clear like any other. Visit counters equal the completed
 orders: ``visit_count`` and ``total_paid`` count COMPLETED orders, first and
 last visit are the earliest and latest completion (a fully refunded order keeps
 its visit time, as ``resolvers.orders.visits`` does), and the earliest
-completion carries ``is_first_visit``. Points, stamps and tiers stay empty.
+completion carries ``is_first_visit``. Points follow a programme of 1% (FLOOR,
+no expiry) created for the store when it has none: an EARN entry per completed
+order at its completion and a REFUND_REVERSAL when it was refunded (taken from
+that order's own lot), running ``balance_after`` and one ``point_balance`` per
+customer. Stamps, tiers, coupons and rewards stay empty.
 
 Rows go in by chunks through the server's own driver: ``executemany`` on
 SQLite (aiosqlite), ``COPY`` on PostgreSQL (asyncpg). The plain data are
@@ -32,6 +36,7 @@ from app.database import dialect, write_transaction
 from app.settings import Settings
 from models.catalogue import Category, Product
 from models.customers import Customer
+from models.points import PointProgram
 from models.stores import Membership
 from resolvers.customers.records import allocate_ids, sealed
 from resolvers.pii import keys_for
@@ -73,6 +78,10 @@ ORDER_COLUMNS = (
     "created_by_id", "created_by_api_key_id", "completed_by_id", "created_at", "updated_at",
     "completed_at", "cancelled_at", "refunded_at",
 )
+POINT_COLUMNS = ("id", "store_id", "customer_id", "kind", "source", "amount", "balance_after", "remaining",
+                 "reference_type", "reference_id", "order_id", "created_at")
+BALANCE_COLUMNS = ("store_id", "customer_id", "balance", "updated_at")
+EARN_RATE_BP = 100
 LINE_COLUMNS = ("id", "order_id", "product_id", "product_name", "unit_price", "quantity", "line_total")
 
 
@@ -91,6 +100,7 @@ class Report:
     customers: int = 0
     orders: int = 0
     lines: int = 0
+    point_entries: int = 0
     first_customer_id: int = 0
     first_index: int = 0  # the phone of customer k is phone_of(spec, first_index + k) in a fresh store
     seconds: float = 0.0
@@ -232,7 +242,7 @@ async def _next_id(conn: BaseDBAsyncClient, table: str) -> int:
 async def _finish(conn: BaseDBAsyncClient) -> None:
     """Move the id sequences past the explicit ids; refresh the planner's statistics."""
     if dialect() == "postgres":
-        for table in ("customer", "order", "order_line"):
+        for table in ("customer", "order", "order_line", "point_entry", "point_balance"):
             await conn.execute_script(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                 f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"
@@ -314,7 +324,10 @@ async def generate(settings: Settings, spec: Spec) -> Report:
         await _insert(conn, "customer", CUSTOMER_COLUMNS, rows)
     report.customers = spec.customers
     orders.sort()
-    await _write_orders(spec, orders, menu, staff_id, report)
+    events: list[tuple[float, int, int, int]] = []  # at, customer, order, signed points
+    await _write_orders(spec, orders, menu, staff_id, report, events)
+    del orders
+    await _write_points(spec, events, report)
     async with write_transaction() as conn:
         await _finish(conn)
     report.seconds = time.perf_counter() - started
@@ -322,7 +335,8 @@ async def generate(settings: Settings, spec: Spec) -> Report:
 
 
 async def _write_orders(spec: Spec, orders: list[tuple[float, int, str, int, int, bool, float]],
-                        menu: _Menu, staff_id: int | None, report: Report) -> None:
+                        menu: _Menu, staff_id: int | None, report: Report,
+                        events: list[tuple[float, int, int, int]]) -> None:
     rng = random.Random(spec.seed * 7 + spec.store_id)
     for start in range(0, len(orders), ORDERS_PER_TRANSACTION):
         async with write_transaction() as conn:
@@ -335,7 +349,12 @@ async def _write_orders(spec: Spec, orders: list[tuple[float, int, str, int, int
                 channel = next(name for name, upto in CHANNELS if r < upto)
                 created_at = _at(created)
                 finished = _at(done) if status in (COMPLETED, REFUNDED) else None
-                refunded = _at(done + rng.uniform(600, 5 * DAY)) if status == REFUNDED else None
+                refund_s = done + rng.uniform(600, 5 * DAY)
+                refunded = _at(refund_s) if status == REFUNDED else None
+                if finished is not None and total * EARN_RATE_BP // 10_000 > 0:
+                    events.append((done, customer_id, order_id, total * EARN_RATE_BP // 10_000))
+                    if refunded is not None:
+                        events.append((refund_s, customer_id, order_id, -(total * EARN_RATE_BP // 10_000)))
                 cancelled = _at(created + rng.uniform(60, 600)) if status == CANCELLED else None
                 order_rows.append((
                     order_id, spec.store_id, customer_id, channel, status,
@@ -363,3 +382,35 @@ async def _flush(conn: BaseDBAsyncClient, order_rows: list[tuple[Any, ...]],
     await _insert(conn, "order_line", LINE_COLUMNS, line_rows)
     report.orders += len(order_rows)
     report.lines += len(line_rows)
+
+
+async def _write_points(spec: Spec, events: list[tuple[float, int, int, int]], report: Report) -> None:
+    if not events:
+        return
+    if not await PointProgram.exists(store_id=spec.store_id):
+        await PointProgram.create(store_id=spec.store_id, earn_rate_bp=EARN_RATE_BP)
+    events.sort()
+    reversed_orders = {order_id for _at_s, _customer, order_id, points in events if points < 0}
+    balances: dict[int, int] = {}
+    latest: dict[int, float] = {}
+    async with write_transaction() as conn:
+        entry_id = await _next_id(conn, "point_entry")
+        rows: list[tuple[Any, ...]] = []
+        for at, customer_id, order_id, points in events:
+            balance = balances[customer_id] = balances.get(customer_id, 0) + points
+            latest[customer_id] = at
+            earn = points > 0
+            rows.append((
+                entry_id, spec.store_id, customer_id, "EARN" if earn else "REFUND_REVERSAL", "PURCHASE", points,
+                balance, 0 if (not earn or order_id in reversed_orders) else points,
+                "order" if earn else "order_refund", str(order_id), order_id, _at(at),
+            ))
+            entry_id += 1
+            if len(rows) >= CHUNK:
+                await _insert(conn, "point_entry", POINT_COLUMNS, rows)
+                rows = []
+        await _insert(conn, "point_entry", POINT_COLUMNS, rows)
+        await _insert(conn, "point_balance", BALANCE_COLUMNS, [
+            (spec.store_id, customer_id, balance, _at(latest[customer_id])) for customer_id, balance in balances.items()
+        ])
+    report.point_entries = len(events)

@@ -17,6 +17,14 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
         "bench.customers_import",
         "100,000-row CSV import in one call; customer list pages per sort and filter",
     ),
+    "customers": (
+        "bench.customers",
+        "issue 3 at 100k customers / 1M orders: by phone, DORMANT pages 1 and 500, order life; API vs raw SQL",
+    ),
+    "counter": (
+        "bench.counter",
+        "issue 4 counter hot path (phone, order, completion with loyalty) and pointsDashboard; API vs raw SQL",
+    ),
 }
 
 

@@ -117,3 +117,28 @@ async def test_generated_customers_are_found_by_phone_masked_or_not(
             else:
                 assert (found["name"], found["phone"]) == (name, display_phone(phone))
         assert display_phone(phone) == phone_of(SPEC, first + k)
+
+
+async def test_points_follow_the_orders_and_balances_add_up(generated: dict[str, Any]) -> None:
+    # given
+    from models.points import PointBalance, PointEntry
+
+    entries = await PointEntry.filter(store_id=STORE).order_by("created_at", "id")
+    balances = {b.customer_id: b.balance for b in await PointBalance.filter(store_id=STORE)}  # type: ignore[attr-defined]
+    visited = await Order.filter(store_id=STORE, status__in=[OrderStatus.COMPLETED, OrderStatus.REFUNDED])
+    # when
+    running: dict[int, int] = defaultdict(int)
+    remaining: dict[int, int] = defaultdict(int)
+    earned_orders = []
+    for entry in entries:
+        cid = entry.customer_id  # type: ignore[attr-defined]
+        running[cid] += entry.amount
+        remaining[cid] += entry.remaining
+        assert entry.balance_after == running[cid] >= 0
+        if entry.kind == "EARN":
+            earned_orders.append(entry.order_id)  # type: ignore[attr-defined]
+    # then
+    assert generated["report"].point_entries == len(entries)
+    assert sorted(earned_orders) == sorted(o.id for o in visited)
+    assert balances == dict(running)
+    assert all(remaining[cid] == balance for cid, balance in balances.items())

@@ -1,0 +1,129 @@
+"""Issue 4: the counter's hot path on the generated store of bench/dataset.py.
+
+Per completion: find the customer by phone, create an order for them, advance it
+to COMPLETED (completion records the visit, earns points, stamps and re-evaluates
+the tier through resolvers/orders/loyalty.py). The store first gets a point
+programme, a stamp card and two tiers through the API. Beside it, the same writes
+in raw SQL through the same driver (bench/raw.py). Then ``pointsDashboard`` for
+the last month.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+import time
+from datetime import datetime, timedelta, timezone
+
+import httpx
+
+from bench.customers import BY_PHONE, api_order_life, blind_index, catalogue, generation_note, gid
+from bench.dataset import CUSTOMERS, STORE_ID, BenchStore, bench_store
+from bench.load import LoadResult
+from bench.raw import RawDb, lookup, order_life
+from bench.workload import GraphQLError, closed_loop, gql, machine_note, owner_client, print_pairs
+
+CONCURRENCY = 8
+COMPLETIONS = 150
+DASHBOARD_REQUESTS = 20
+MAX_SECONDS = 60.0
+SETUP = (
+    ("point programme 1%", "updatePointProgram", "UpdatePointProgramInput", {"earnRateBp": 100}),
+    ("stamp card of 10", "configureStampCard", "ConfigureStampCardInput", {"stampsRequired": 10}),
+    ("tier Silver (rank 1)", "createTier", "CreateTierInput", {"name": "Silver", "rank": 1}),
+    ("tier Gold (rank 2, 20 visits)", "createTier", "CreateTierInput", {"name": "Gold", "rank": 2, "minVisits": 20}),
+)
+DASHBOARD = """query($id: ID!, $from: DateTime!, $to: DateTime!) { store(id: $id) {
+  pointsDashboard(period: {from: $from, to: $to}) { issued used expired reversed outstanding
+    earningsBySource { source points } topEarners { customerId points } } } }"""
+
+
+async def _configure(client: httpx.AsyncClient) -> list[str]:
+    done = []
+    for label, field, input_type, values in SETUP:
+        query = f"mutation($input: {input_type}!) {{ {field}(input: $input) {{ __typename }} }}"
+        try:
+            data = await gql(client, "/graphql", query, {"input": {"storeId": gid("Store", STORE_ID), **values}})
+            done.append(f"{label}: {data[field]['__typename']}")
+        except GraphQLError as exc:
+            done.append(f"{label}: not available ({str(exc)[:120]})")
+    return done
+
+
+async def _counter(store: BenchStore, client: httpx.AsyncClient, db: RawDb) -> tuple[LoadResult, LoadResult]:
+    cat = await catalogue(db)
+    rng = random.Random(11)
+    plan = [(rng.randrange(CUSTOMERS), cat.lines(rng)) for _ in range(COMPLETIONS + 16)]
+    tag, keys = f"counter-{time.time_ns()}", itertools.count()
+    store_id = gid("Store", STORE_ID)
+
+    async def api(w: int, n: int) -> None:
+        k, lines = plan[n]
+        found = await gql(client, "/graphql", BY_PHONE, {"id": store_id, "p": store.phone(k)})
+        customer = found["store"]["customerByPhone"]
+        if not customer:
+            raise RuntimeError(f"{store.phone(k)} not found")
+        await api_order_life(client, customer["id"], lines, f"{tag}-{next(keys)}")
+
+    async def raw(w: int, n: int) -> None:
+        k, lines = plan[n]
+        customer_id = await lookup(db, w, blind_index(store, store.phone(k)))
+        await order_life(db, w, customer_id, lines, loyalty=True)
+
+    common = dict(count=COMPLETIONS, concurrency=CONCURRENCY, warmup=16, max_seconds=MAX_SECONDS)
+    label = "phone -> order -> COMPLETED"
+    return (await closed_loop(label, api, **common),  # type: ignore[arg-type]
+            await closed_loop(label, raw, **common))  # type: ignore[arg-type]
+
+
+async def _dashboard(client: httpx.AsyncClient, db: RawDb) -> tuple[LoadResult | None, str]:
+    to = datetime.now(timezone.utc)
+    variables = {"id": gid("Store", STORE_ID), "from": (to - timedelta(days=30)).isoformat(), "to": to.isoformat()}
+    try:
+        data = await gql(client, "/graphql", DASHBOARD, variables)
+    except GraphQLError as exc:
+        return None, f"pointsDashboard not available: {str(exc)[:200]}"
+    [(entries,)] = await db.fetch(0, "SELECT COUNT(*) FROM point_entry WHERE store_id = $1", STORE_ID)
+
+    async def call(w: int, n: int) -> None:
+        await gql(client, "/graphql", DASHBOARD, variables)
+
+    result = await closed_loop("pointsDashboard, last 30 days", call, count=DASHBOARD_REQUESTS, concurrency=1,
+                               warmup=2, max_seconds=MAX_SECONDS)
+    issued = data["store"]["pointsDashboard"]["issued"]
+    return result, f"{entries} point entries in the store (issued in the month: {issued})"
+
+
+async def _measure(store: BenchStore) -> tuple[list[str], tuple[LoadResult, LoadResult], tuple[LoadResult | None, str]]:
+    client = await owner_client(store.server.base_url, CONCURRENCY)
+    db = await RawDb.open(store.database_url, CONCURRENCY)
+    try:
+        setup = await _configure(client)
+        counter = await _counter(store, client, db)
+        dashboard = await _dashboard(client, db)
+        return setup, counter, dashboard
+    finally:
+        await db.close()
+        await client.aclose()
+
+
+def run() -> None:
+    results = []
+    for backend in ("sqlite", "postgres"):
+        with bench_store(backend) as store:
+            results.append((backend, generation_note(store), asyncio.run(_measure(store))))
+    print(machine_note())
+    print("raw SQL path: blind-index lookup; order + lines insert; 4 conditional status updates; visit counters;")
+    print("              point balance upsert + entry; stamp balance upsert + entry; tier ladder read (one tx per step)")
+    for backend, note, (setup, counter, (dashboard, about)) in results:
+        print()
+        print(f"{backend}: {note}")
+        print("  set up through the API: " + "; ".join(setup))
+        print_pairs(f"  counter, {CONCURRENCY} concurrent clients (rate = completions/s, latency per completion)",
+                    [counter], rate="compl/s")
+        if dashboard is None:
+            print(f"  {about}")
+        else:
+            print(f"  pointsDashboard (one client, {dashboard.requests} requests): p50 {dashboard.percentile_ms(50):.1f} ms, "
+                  f"p99 {dashboard.percentile_ms(99):.1f} ms, fail {dashboard.failures}; {about}")
