@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from schema.api_keys import ApiKey
     from schema.customers.feedback import FeedbackConnection, StoreAlertConnection
     from schema.customers.mutations import CustomerFilterInput
-    from schema.customers.types import Customer, CustomerConnection, CustomerSettings
+    from schema.customers.feedback import FeedbackCategorySummary
+    from schema.customers.types import Customer, CustomerConnection, CustomerSettings, SegmentCount
     from schema.audit import AuditEntryConnection
     from schema.catalogue import Category, ProductConnection
     from schema.orders import OrderConnection, OrderFilter
@@ -213,6 +214,22 @@ class Store(relay.Node):
         from schema.customers.store_fields import customer_settings
 
         return await customer_settings(self.id)
+
+    @query("customers.segments", store=source_store(), description="Customers per segment, counted now.")
+    async def customer_segments(
+        self, info: Info
+    ) -> list[Annotated["SegmentCount", strawberry.lazy("schema.customers.types")]]:
+        from schema.customers.store_fields import segment_counts
+
+        return await segment_counts(info, self.id)
+
+    @query("feedback.read", store=source_store(), description="Feedback per category since a time.")
+    async def feedback_summary(
+        self, info: Info, since: datetime | None = None
+    ) -> list[Annotated["FeedbackCategorySummary", strawberry.lazy("schema.customers.feedback")]]:
+        from schema.customers.feedback import feedback_summary
+
+        return await feedback_summary(self.id, since)
 
     @query("feedback.read", store=source_store())
     async def feedback(

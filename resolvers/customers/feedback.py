@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from typing import Any
+
+from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 
 from app.context import Context
@@ -98,3 +101,28 @@ async def mark_read(ctx: Context, *, store_id: int, alert_ids: list[int]) -> int
         return await StoreAlert.filter(
             id__in=alert_ids, store_id=store_id, recipient_id=account_id, read_at__isnull=True
         ).update(read_at=datetime.now(timezone.utc))
+
+
+async def summary(store_id: int, *, since: datetime | None) -> list[dict[str, Any]]:
+    """Per category: how many, the average rating and how many were negative."""
+    query = Feedback.filter(store_id=store_id)
+    if since is not None:
+        query = query.filter(created_at__gte=since)
+    totals = await query.annotate(n=Count("id"), total=Sum("rating")).group_by("category").values(
+        "category", "n", "total"
+    )
+    negative = dict(
+        await query.filter(rating__lte=NEGATIVE_AT_MOST)
+        .annotate(n=Count("id"))
+        .group_by("category")
+        .values_list("category", "n")
+    )
+    return [
+        {
+            "category": FeedbackCategory(row["category"]),
+            "count": int(row["n"]),
+            "average_rating": round(int(row["total"]) / int(row["n"]), 2),
+            "negative_count": int(negative.get(row["category"], 0)),
+        }
+        for row in sorted(totals, key=lambda r: r["category"])
+    ]

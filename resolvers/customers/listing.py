@@ -37,6 +37,7 @@ class CustomerFilter:
     segment: Segment | None = None
     tag: str | None = None
     search: str | None = None
+    tier_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,13 @@ async def filtered(ctx: Context, store_id: int, where: CustomerFilter) -> QueryS
         )
     if where.tag is not None:
         query = _tagged(query, where.tag)
+    if where.tier_id is not None:
+        query = query.annotate(
+            in_tier=RawSQL(
+                'EXISTS (SELECT 1 FROM "customer_tier" WHERE "customer_tier"."customer_id" = "customer"."id" '
+                f'AND "customer_tier"."tier_id" = {int(where.tier_id)})'
+            )
+        ).filter(in_tier=True)
     if where.search is not None:
         query = _search(query, ctx, store_id, where.search)
     return query

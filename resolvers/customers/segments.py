@@ -162,3 +162,10 @@ def segments_of(customer: Customer, t: Thresholds, c: Clock) -> list[Segment]:
     return found
 
 
+
+
+async def counts(store_id: int, time_zone: str) -> dict[Segment, int]:
+    thresholds = await thresholds_of(store_id)
+    now = clock(thresholds, time_zone)
+    base = Customer.filter(store_id=store_id)
+    return {s: await filter_segment(base, s, thresholds, now).count() for s in Segment}

@@ -60,6 +60,18 @@ class StoreAlert(relay.Node):
 
 
 @strawberry.type
+class FeedbackCategorySummary:
+    category: FeedbackCategory  # type: ignore[valid-type]
+    count: int
+    average_rating: float
+    negative_count: int = strawberry.field(description="ratings of 2 or less")
+
+
+async def feedback_summary(store_id: int, since: datetime | None) -> list[FeedbackCategorySummary]:
+    return [FeedbackCategorySummary(**row) for row in await feedback.summary(store_id, since=since)]
+
+
+@strawberry.type
 class FeedbackConnection(Connection[Feedback]):
     pass
 

@@ -13,6 +13,7 @@ from models.customers import Customer as CustomerModel, Gender as GenderModel, S
 from resolvers.customers import csv_export, csv_import, records, segments
 from resolvers.customers.fields import CustomerFields
 from resolvers.customers.listing import CustomerFilter
+from resolvers.errors import BadUserInput
 from schema import errors
 from schema.customers.types import (
     AgeBand,
@@ -76,12 +77,18 @@ class UpdateCustomerSettingsInput:
 class CustomerFilterInput:
     segment: CustomerSegment | None = None  # type: ignore[valid-type]
     tag: str | None = None
+    tier_id: relay.GlobalID | None = None
     search: str | None = strawberry.field(
         default=None, description="a full phone number, its last four digits, or an exact name"
     )
 
     def to_filter(self) -> CustomerFilter:
-        return CustomerFilter(segment=self.segment, tag=self.tag, search=self.search)
+        tier = None
+        if self.tier_id is not None:
+            if self.tier_id.type_name != "Tier" or not self.tier_id.node_id.isdigit():
+                raise BadUserInput("tierId is not a tier id.", field="filter.tierId")
+            tier = int(self.tier_id.node_id)
+        return CustomerFilter(segment=self.segment, tag=self.tag, search=self.search, tier_id=tier)
 
 
 @strawberry.input

@@ -7,7 +7,7 @@ from strawberry.types import Info
 from resolvers.customers import records, segments
 from resolvers.customers.listing import CustomerSort as SortModel, page
 from schema.customers.mutations import CustomerFilterInput
-from schema.customers.types import Customer, CustomerConnection, CustomerSettings
+from schema.customers.types import Customer, CustomerConnection, CustomerSettings, SegmentCount
 from schema.pagination import connection, decode_cursor, page_size
 
 
@@ -49,3 +49,9 @@ async def customer_by_phone(info: Info, store_id: int, phone: str) -> Customer |
 
 async def customer_settings(store_id: int) -> CustomerSettings:
     return CustomerSettings.from_thresholds(await segments.thresholds_of(store_id))
+
+
+async def segment_counts(info: Info, store_id: int) -> list[SegmentCount]:
+    store = await info.context.loaders.stores.load(store_id)
+    found = await segments.counts(store_id, store.time_zone if store else "Asia/Seoul")
+    return [SegmentCount(segment=segment, count=count) for segment, count in found.items()]

@@ -184,6 +184,12 @@ class Customer(relay.Node):
 
 
 @strawberry.type
+class SegmentCount:
+    segment: CustomerSegment  # type: ignore[valid-type]
+    count: int
+
+
+@strawberry.type
 class CustomerConnection(Connection[Customer]):
     pass
 

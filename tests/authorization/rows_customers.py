@@ -9,6 +9,8 @@ from tests.customers import factories
 
 STORE_CUSTOMERS = "query($id: ID!) { store(id: $id) { id customers { edges { node { id name } } } } }"
 BY_PHONE = "query($id: ID!, $p: String!) { store(id: $id) { id customerByPhone(phone: $p) { id phone } } }"
+SEGMENTS = "query($id: ID!) { store(id: $id) { id customerSegments { count } } }"
+SUMMARY = "query($id: ID!) { store(id: $id) { id feedbackSummary { count } } }"
 SETTINGS = "query($id: ID!) { store(id: $id) { id customerSettings { dormantDays } } }"
 FEEDBACK = "query($id: ID!) { store(id: $id) { id feedback { edges { node { id } } } } }"
 ALERTS = "query($id: ID!) { store(id: $id) { id alerts { edges { node { id } } } } }"
@@ -86,6 +88,8 @@ ROWS = [
     Row("Store.customers", STORE_CUSTOMERS, lambda w, t: {"id": w.store(t)}, **READ),
     Row("Store.customerByPhone", BY_PHONE, _by_phone, **READ),
     Row("Store.customerSettings", SETTINGS, lambda w, t: {"id": w.store(t)}, **READ),
+    Row("Store.customerSegments", SEGMENTS, lambda w, t: {"id": w.store(t)}, **OWNER_MANAGER),
+    Row("Store.feedbackSummary", SUMMARY, lambda w, t: {"id": w.store(t)}, **NOT_PARTNER),
     Row("Store.feedback", FEEDBACK, lambda w, t: {"id": w.store(t)}, **NOT_PARTNER),
     Row("Store.alerts", ALERTS, lambda w, t: {"id": w.store(t)}, **READ),
     Row("Query.node", NODE_CUSTOMER, lambda w, t: _node(w, t), variant="Customer", **READ),

@@ -86,3 +86,18 @@ async def test_bad_rating_and_another_stores_customer_change_nothing(api: Api) -
     assert foreign["__typename"] == "NotFound"
     assert not await Feedback.exists()
     assert not await StoreAlert.exists()
+
+
+async def test_feedback_summary_per_category(api: Api) -> None:
+    # given
+    token = await owner(api)
+    for rating, category in ((1, "SERVICE"), (4, "SERVICE"), (5, "TASTE")):
+        await api.data(SUBMIT, _input(rating=rating, category=category), token=token)
+    query = "query($id: ID!) { store(id: $id) { feedbackSummary { category count averageRating negativeCount } } }"
+    # when
+    data = await api.data(query, {"id": STORE1}, token=token)
+    # then
+    assert data["store"]["feedbackSummary"] == [
+        {"category": "SERVICE", "count": 2, "averageRating": 2.5, "negativeCount": 1},
+        {"category": "TASTE", "count": 1, "averageRating": 5.0, "negativeCount": 0},
+    ]

@@ -128,3 +128,20 @@ async def test_customer_by_phone_finds_any_writing_and_only_in_its_store(api: Ap
 async def test_a_foreign_cursor_is_bad_input(api: Api) -> None:
     body = await api.gql(CUSTOMERS, {"id": STORE1, "sort": "VISITS_DESC", "after": "bm9wZQ=="}, token=await owner(api))
     assert error_code(body) == "BAD_USER_INPUT"
+
+
+async def test_filter_by_tier(api: Api) -> None:
+    # given
+    from models.tiers import CustomerTier, Tier
+
+    gold = await Tier.create(store_id=1, name="골드", rank=2)
+    member = await factories.customer(1)
+    await factories.customer(1)
+    await CustomerTier.create(store_id=1, customer_id=member.id, tier_id=gold.id, since=NOW)
+    token = await owner(api)
+    # when
+    data = await api.data(CUSTOMERS, {"id": STORE1, "filter": {"tierId": gid("Tier", gold.id)}}, token=token)
+    wrong = await api.gql(CUSTOMERS, {"id": STORE1, "filter": {"tierId": gid("Store", 1)}}, token=token)
+    # then
+    assert [e["node"]["id"] for e in data["store"]["customers"]["edges"]] == [gid("Customer", member.id)]
+    assert error_code(wrong) == "BAD_USER_INPUT"

@@ -74,3 +74,17 @@ async def test_settings_are_for_owners_and_bad_values_are_typed(api: Api) -> Non
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert bad["updateCustomerSettings"] == {"__typename": "InvalidInput", "code": "INVALID_INPUT", "field": "dormantDays"}
     assert not await CustomerSettings.exists()
+
+
+async def test_segment_counts_are_for_owners_and_managers(api: Api) -> None:
+    # given
+    await factories.customer(1, visit_count=1, first_visit_at=days_ago(1), last_visit_at=days_ago(1))
+    await factories.customer(1, visit_count=3, first_visit_at=days_ago(90), last_visit_at=days_ago(60))
+    query = "query($id: ID!) { store(id: $id) { customerSegments { segment count } } }"
+    # when
+    counts = await api.data(query, {"id": STORE1}, token=await api.token("manager1@dangol.test"))
+    staff = await api.gql(query, {"id": STORE1}, token=await api.token("staff1@dangol.test"))
+    # then
+    found = {c["segment"]: c["count"] for c in counts["store"]["customerSegments"]}
+    assert found == {"NEW": 1, "REGULAR": 0, "DORMANT": 1, "REWARD_SENSITIVE": 0, "HIGH_FREQUENCY": 0, "LOW_FREQUENCY": 2}
+    assert staff["errors"][0]["extensions"]["code"] == "FORBIDDEN"
