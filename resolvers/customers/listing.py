@@ -12,6 +12,7 @@ from tortoise.queryset import QuerySet
 
 from app.context import Context
 from models.customers import Customer, CustomerTag
+from models.points import PointBalance
 from resolvers.customers.fields import clean_tags
 from resolvers.customers.segments import Segment, clock, filter_segment, thresholds_of
 from resolvers.errors import BadUserInput, InvalidInput, UserError
@@ -23,13 +24,19 @@ class CustomerSort(str, Enum):
     VISITS_DESC = "VISITS_DESC"
     TOTAL_PAID_DESC = "TOTAL_PAID_DESC"
     LAST_VISIT_DESC = "LAST_VISIT_DESC"
+    POINTS_DESC = "POINTS_DESC"
 
 
 SORT_COLUMN = {
     CustomerSort.VISITS_DESC: "visit_count",
     CustomerSort.TOTAL_PAID_DESC: "total_paid",
     CustomerSort.LAST_VISIT_DESC: "last_visit_at",
+    CustomerSort.POINTS_DESC: "points",
 }
+NO_POINTS = RawSQL(
+    'NOT EXISTS (SELECT 1 FROM "point_balance" WHERE "point_balance"."customer_id" = "customer"."id" '
+    'AND "point_balance"."balance" > 0)'
+)
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,8 @@ async def page(
         if cursor is not None:
             query = query.filter(id__lt=_parse_cursor(sort, cursor)[1])
         return Page(rows=await query.order_by("-id").limit(size + 1), count=base)
+    if sort is CustomerSort.POINTS_DESC:
+        return Page(rows=await _by_points(base, size, cursor), count=base)
     column = SORT_COLUMN[sort]
     value, last_id = _parse_cursor(sort, cursor) if cursor is not None else (None, None)
     rows: list[Customer] = []
@@ -155,3 +164,27 @@ async def page(
             Q(**{f"{column}__lt": value}) | Q(**{column: value, "id__lt": last_id})
         )
     return Page(rows=await query.order_by(f"-{column}", "-id").limit(size + 1), count=base)
+
+
+async def _by_points(base: QuerySet[Customer], size: int, cursor: list[Any] | None) -> list[Customer]:
+    """Customers with points by balance (index store, balance), then the rest newest first."""
+    value, last_id = _parse_cursor(CustomerSort.POINTS_DESC, cursor) if cursor is not None else (None, None)
+    rows: list[Customer] = []
+    if cursor is None or value > 0:
+        query = base.filter(point_balance__balance__gt=0)
+        if cursor is not None:
+            query = query.filter(
+                Q(point_balance__balance__lt=value) | Q(point_balance__balance=value, id__lt=last_id)
+            )
+        rows = await query.order_by("-point_balance__balance", "-id").limit(size + 1)
+    if len(rows) <= size:
+        rest = base.annotate(no_points=NO_POINTS).filter(no_points=True)
+        if cursor is not None and value == 0:
+            rest = rest.filter(id__lt=last_id)
+        rows += await rest.order_by("-id").limit(size + 1 - len(rows))
+    balances = dict(
+        await PointBalance.filter(customer_id__in=[row.id for row in rows]).values_list("customer_id", "balance")
+    )
+    for row in rows:
+        row.points = int(balances.get(row.id, 0))  # type: ignore[attr-defined]
+    return rows

@@ -26,6 +26,8 @@ async def _all_pages(api: Api, token: str, sort: str, first: int, **filter_: obj
 
 
 async def _population() -> list[int]:
+    from models.points import PointBalance
+
     ids = []
     for n, visits in enumerate([3, 3, 0, 7, 1, 3, 0, 12]):
         last = NOW - timedelta(days=n) if visits else None
@@ -33,6 +35,8 @@ async def _population() -> list[int]:
             1, visit_count=visits, total_paid=visits * 5000 + n, first_visit_at=last, last_visit_at=last
         )
         ids.append(row.id)
+        if n % 3:
+            await PointBalance.create(store_id=1, customer_id=row.id, balance=[0, 500, 500, 90][n % 4])
     await factories.customer(2, visit_count=99)
     return ids
 
@@ -42,7 +46,7 @@ async def test_every_sort_pages_through_every_customer_once_in_order(api: Api) -
     ids = await _population()
     token = await owner(api)
     # when / then
-    for sort in ("CREATED_DESC", "VISITS_DESC", "TOTAL_PAID_DESC", "LAST_VISIT_DESC"):
+    for sort in ("CREATED_DESC", "VISITS_DESC", "TOTAL_PAID_DESC", "LAST_VISIT_DESC", "POINTS_DESC"):
         seen = await _all_pages(api, token, sort, 3)
         assert sorted(seen) == sorted(gid("Customer", pk) for pk in ids), sort
         assert len(seen) == len(set(seen)), sort
@@ -51,6 +55,9 @@ async def test_every_sort_pages_through_every_customer_once_in_order(api: Api) -
     last_visit = await _all_pages(api, token, "LAST_VISIT_DESC", 2)
     assert last_visit[:1] == [gid("Customer", ids[0])]
     assert set(last_visit[-2:]) == {gid("Customer", ids[2]), gid("Customer", ids[6])}
+    by_points = await _all_pages(api, token, "POINTS_DESC", 2)
+    assert by_points[:3] == [gid("Customer", ids[n]) for n in (5, 2, 1)]
+    assert by_points[3:] == [gid("Customer", ids[n]) for n in (7, 6, 4, 3, 0)]
 
 
 async def test_total_count_is_given_when_asked(api: Api) -> None:
