@@ -1,187 +1,72 @@
-"""Issue 3 at scale: a store of 100,000 customers and 1,000,000 orders (bench/dataset.py).
+"""Customers: a 100,000-row CSV import in one call, then list pages over those customers.
 
-On SQLite and on PostgreSQL, against a real uvicorn process, beside the same
-work in raw SQL through the same driver: ``customerByPhone`` (blind-index
-lookup), a page of DORMANT customers by visits at page 1 and page 500 (keyset
-cursor), and order lifecycles (createOrder, then advanceOrder to CONFIRMED,
-PREPARING, READY, COMPLETED) from 8 concurrent clients.
+Runs the resolvers directly against a throw-away SQLite database (the HTTP body
+limit, DANGOL_MAX_BODY_BYTES, is 1 MiB by default: a 100k-row CSV of ~4.8 MB needs
+it raised). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import random
+import tempfile
 import time
-from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
-import httpx
-
-from bench.dataset import CUSTOMERS, ORDERS, STORE_ID, BenchStore, bench_store
-from bench.load import LoadResult
-from bench.raw import RawDb, dormant_page, lookup, order_life
-from bench.workload import closed_loop, gql, machine_note, owner_client, print_pairs
-
-CONCURRENCY = 8
-LOOKUPS = 1_000
-PAGE_REQUESTS = 200
-DEEP_PAGE = 500
-LIFECYCLES = 150
-MAX_SECONDS = 45.0
-BY_PHONE = "query($id: ID!, $p: String!) { store(id: $id) { customerByPhone(phone: $p) { id } } }"
-PAGE = """query($id: ID!, $after: String) { store(id: $id) {
-  customers(filter: {segment: DORMANT}, sort: VISITS_DESC, first: 20, after: $after) {
-    edges { cursor node { id name phone visits { count lastVisitAt } } } pageInfo { hasNextPage endCursor } } } }"""
-CREATE = """mutation($input: CreateOrderInput!) { createOrder(input: $input) {
-  __typename ... on OrderSuccess { order { id } } ... on UserError { code message } } }"""
-ADVANCE = """mutation($id: ID!, $to: OrderStatus!) { advanceOrder(input: {orderId: $id, to: $to}) {
-  __typename ... on OrderSuccess { order { id status } } ... on UserError { code message } } }"""
-FLOW = ("CONFIRMED", "PREPARING", "READY", "COMPLETED")
+ROWS = 100_000
 
 
-def gid(kind: str, pk: int) -> str:
-    return base64.b64encode(f"{kind}:{pk}".encode()).decode()
+def csv_text(rows: int) -> str:
+    lines = ["name,phone,birth_year,gender,marketing_consent,source_channel,tags"]
+    for n in range(rows):
+        lines.append(f"고객{n},010-{2000 + n // 10000:04d}-{n % 10000:04d},{1960 + n % 40},,yes,,단골;vip")
+    return "\n".join(lines) + "\n"
 
 
-@dataclass(frozen=True)
-class Catalogue:
-    first_customer: int
-    products: list[tuple[int, str, int]]  # id, name, price
+async def _run(directory: Path) -> None:
+    from app.context import Context
+    from app.database import apply_migrations, close_database, open_database
+    from app.demo import seed_demo
+    from app.security import Passwords
+    from app.services import Services
+    from app.settings import Settings
+    from models.accounts import Account
+    from policies.enforcement import Principal
+    from resolvers.customers.csv_import import import_csv
+    from resolvers.customers.listing import CustomerFilter, CustomerSort, page
+    from resolvers.customers.segments import Segment
+    from resolvers.policies import install_default_policy
 
-    def lines(self, rng: random.Random) -> list[tuple[int, str, int, int]]:
-        picked = rng.sample(self.products, k=rng.choice((1, 1, 2, 3)))
-        return [(pid, name, price, rng.choice((1, 1, 1, 2))) for pid, name, price in picked]
-
-
-async def catalogue(db: RawDb) -> Catalogue:
-    [(first,)] = await db.fetch(0, "SELECT MIN(id) FROM customer WHERE store_id = $1", STORE_ID)
-    rows = await db.fetch(0, "SELECT id, name, price FROM product WHERE store_id = $1 AND is_archived = $2 ORDER BY id",
-                          STORE_ID, False)
-    return Catalogue(int(first), [(int(i), str(n), int(p)) for i, n, p in rows])
-
-
-def blind_index(store: BenchStore, phone: str) -> str:
-    from resolvers.pii import PiiKeys, normalise_phone
-
-    keys = PiiKeys(version=1, secrets={1: store.environment["DANGOL_PII_KEY"]},
-                   blind_index_secret=store.environment["DANGOL_BLIND_INDEX_KEY"])
-    return keys.phone_index(STORE_ID, normalise_phone(phone))
-
-
-def dormant_before() -> Any:
-    from resolvers.customers.segments import Thresholds, clock
-
-    return clock(Thresholds(), "Asia/Seoul").dormant_before
-
-
-async def api_order_life(client: httpx.AsyncClient, customer: str, lines: list[tuple[int, str, int, int]], key: str) -> None:
-    created = await gql(client, "/graphql", CREATE, {"input": {
-        "storeId": gid("Store", STORE_ID), "channel": "IN_STORE", "idempotencyKey": key, "customerId": customer,
-        "lines": [{"productId": gid("Product", pid), "quantity": q} for pid, _n, _p, q in lines]}})
-    result = created["createOrder"]
-    if result["__typename"] != "OrderSuccess":
-        raise RuntimeError(f"createOrder: {result}")
-    order_id = result["order"]["id"]
-    for to in FLOW:
-        moved = (await gql(client, "/graphql", ADVANCE, {"id": order_id, "to": to}))["advanceOrder"]
-        if moved["__typename"] != "OrderSuccess":
-            raise RuntimeError(f"advanceOrder {to}: {moved}")
-
-
-async def _lookups(store: BenchStore, client: httpx.AsyncClient, db: RawDb) -> tuple[LoadResult, LoadResult]:
-    rng = random.Random(3)
-    phones = [store.phone(rng.randrange(CUSTOMERS)) for _ in range(LOOKUPS + 100)]
-    store_id = gid("Store", STORE_ID)
-
-    async def api(w: int, n: int) -> None:
-        found = await gql(client, "/graphql", BY_PHONE, {"id": store_id, "p": phones[n]})
-        if not found["store"]["customerByPhone"]:
-            raise RuntimeError(f"{phones[n]} not found")
-
-    async def raw(w: int, n: int) -> None:
-        await lookup(db, w, blind_index(store, phones[n]))
-
-    common = dict(count=LOOKUPS, concurrency=CONCURRENCY, warmup=100, max_seconds=MAX_SECONDS)
-    return (await closed_loop("customerByPhone", api, **common),  # type: ignore[arg-type]
-            await closed_loop("customerByPhone", raw, **common))  # type: ignore[arg-type]
-
-
-async def _pages(client: httpx.AsyncClient, db: RawDb) -> list[tuple[LoadResult, LoadResult]]:
-    store_id = gid("Store", STORE_ID)
-    before = dormant_before()
-    walked = time.perf_counter()
-    api_cursor: str | None = None
-    raw_cursor: tuple[int, int] | None = None
-    for _ in range(DEEP_PAGE - 1):
-        data = await gql(client, "/graphql", PAGE, {"id": store_id, "after": api_cursor})
-        api_cursor = data["store"]["customers"]["pageInfo"]["endCursor"]
-        rows = await dormant_page(db, 0, before, raw_cursor)
-        raw_cursor = (int(rows[19][4]), int(rows[19][0]))
-    print(f"  walked the API cursors to page {DEEP_PAGE} in {time.perf_counter() - walked:.1f} s "
-          f"(one request per page; raw pages walked alongside)", flush=True)
-    pairs = []
-    for label, api_after, raw_after in (("DORMANT by visits, page 1", None, None),
-                                        (f"DORMANT by visits, page {DEEP_PAGE}", api_cursor, raw_cursor)):
-        async def api(w: int, n: int, after: str | None = api_after) -> None:
-            data = await gql(client, "/graphql", PAGE, {"id": store_id, "after": after})
-            if len(data["store"]["customers"]["edges"]) != 20:
-                raise RuntimeError("short page")
-
-        async def raw(w: int, n: int, after: tuple[int, int] | None = raw_after) -> None:
-            if len(await dormant_page(db, w, before, after)) != 21:
-                raise RuntimeError("short page")
-
-        common = dict(count=PAGE_REQUESTS, concurrency=CONCURRENCY, warmup=20, max_seconds=MAX_SECONDS)
-        pairs.append((await closed_loop(label, api, **common),  # type: ignore[arg-type]
-                      await closed_loop(label, raw, **common)))  # type: ignore[arg-type]
-    return pairs
-
-
-async def _orders(client: httpx.AsyncClient, db: RawDb, cat: Catalogue) -> tuple[LoadResult, LoadResult]:
-    rng = random.Random(5)
-    plan = [(cat.first_customer + rng.randrange(CUSTOMERS), cat.lines(rng)) for _ in range(LIFECYCLES + 16)]
-    tag = f"bench-{time.time_ns()}"
-
-    async def api(w: int, n: int) -> None:
-        customer, lines = plan[n]
-        await api_order_life(client, gid("Customer", customer), lines, f"{tag}-{n}-{w}")
-
-    async def raw(w: int, n: int) -> None:
-        customer, lines = plan[n]
-        await order_life(db, w, customer, lines, loyalty=False)
-
-    common = dict(count=LIFECYCLES, concurrency=CONCURRENCY, warmup=16, max_seconds=MAX_SECONDS)
-    return (await closed_loop("order life (create + 4 advances)", api, **common),  # type: ignore[arg-type]
-            await closed_loop("order life (create + 4 advances)", raw, **common))  # type: ignore[arg-type]
-
-
-async def _measure(store: BenchStore) -> list[tuple[LoadResult, LoadResult]]:
-    client = await owner_client(store.server.base_url, CONCURRENCY)
-    db = await RawDb.open(store.database_url, CONCURRENCY)
+    url = f"sqlite://{directory / 'bench.sqlite3'}"
+    settings = Settings(
+        env="bench", database_url=url, jwt_secret="j" * 40, pii_key="p" * 40,
+        blind_index_key="b" * 40, argon2_time_cost=1, argon2_memory_kib=64,
+    )
+    await apply_migrations(url)
+    await open_database(url)
     try:
-        pairs = [await _lookups(store, client, db)]
-        pairs += await _pages(client, db)
-        pairs.append(await _orders(client, db, await catalogue(db)))
-        return pairs
+        await install_default_policy()
+        await seed_demo(Passwords(settings))
+        owner = await Account.get(email="owner1@dangol.test")
+        ctx = Context.for_principal(Services.create(settings), Principal(account_id=owner.id))
+        text = csv_text(ROWS)
+        print(f"  CSV: {ROWS:,} rows, {len(text.encode()) / 1e6:.1f} MB")
+        started = time.perf_counter()
+        report = await import_csv(ctx, store_id=1, text=text, skip_invalid_rows=False)
+        elapsed = time.perf_counter() - started
+        print(f"  import: {report.imported:,} imported in {elapsed:.1f} s ({report.imported / elapsed:,.0f} rows/s)")
+        filters = {"no filter": CustomerFilter(), "tag vip": CustomerFilter(tag="vip"),
+                   "segment NEW": CustomerFilter(segment=Segment.NEW)}
+        for sort in CustomerSort:
+            for label, where in filters.items():
+                started = time.perf_counter()
+                for _ in range(20):
+                    await page(ctx, store_id=1, where=where, sort=sort, size=50, cursor=None)
+                ms = (time.perf_counter() - started) / 20 * 1000
+                print(f"  page of 50, {sort.value:<16} {label:<12} {ms:6.1f} ms")
     finally:
-        await db.close()
-        await client.aclose()
-
-
-def generation_note(store: BenchStore) -> str:
-    how = "generated now" if store.generated_now else "cached; generated earlier"
-    return f"{CUSTOMERS:,} customers / {ORDERS:,} orders, generation {store.generation_seconds:.1f} s ({how})"
+        await close_database()
 
 
 def run() -> None:
-    results = []
-    for backend in ("sqlite", "postgres"):
-        with bench_store(backend) as store:
-            results.append((backend, generation_note(store), asyncio.run(_measure(store))))
-    print(machine_note())
-    for backend, note, pairs in results:
-        print()
-        print_pairs(f"{backend}: {note}; {CONCURRENCY} concurrent clients; order life rate is lifecycles/s",
-                    pairs[:3], rate="req/s")
-        print_pairs("", pairs[3:], rate="orders/s")
+    with tempfile.TemporaryDirectory() as directory:
+        asyncio.run(_run(Path(directory)))
