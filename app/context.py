@@ -14,6 +14,7 @@ from app.settings import Settings
 from models.accounts import Account
 from models.catalogue import Category, Product
 from models.orders import OrderDiscount, OrderLine
+from models.rewards import Reward
 from models.stores import Store
 from policies.enforcement import PolicyEngine, Principal
 from resolvers.errors import Unauthenticated
@@ -56,6 +57,7 @@ class Loaders:
     segment_context: dict[int, Any] = field(default_factory=dict)
     products: DataLoader[int, Product | None] = field(default_factory=lambda: _loader(Product))
     point_balances: DataLoader[int, int] = field(default_factory=_point_balances)
+    rewards: DataLoader[int, Reward | None] = field(default_factory=lambda: _loader(Reward))
     categories: DataLoader[int, Category | None] = field(default_factory=lambda: _loader(Category))
     order_lines: DataLoader[int, list[OrderLine]] = field(
         default_factory=lambda: _children(OrderLine, "order_id")

@@ -79,8 +79,8 @@ class Redemption(relay.Node):
         )
 
     @strawberry.field
-    async def reward(self) -> Reward | None:
-        found = await RewardModel.get_or_none(id=int(self.reward_id.node_id))
+    async def reward(self, info: Info) -> Reward | None:
+        found = await info.context.loaders.rewards.load(int(self.reward_id.node_id))
         return Reward.from_model(found) if found else None
 
 

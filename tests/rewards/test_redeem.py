@@ -11,6 +11,7 @@ from tests.orders.factories import pk
 from tests.points import helpers
 from tests.points.invariants import check_ledger
 from tests.rewards import helpers as rewards
+from tests.statements import statements
 
 
 async def test_redeeming_spends_points_into_an_approved_redemption(api: Api) -> None:
@@ -191,3 +192,22 @@ async def test_staff_find_the_redemptions_waiting_for_approval(api: Api) -> None
     assert [e["node"]["reward"]["name"] for e in page["edges"]] == ["케이크", "케이크"]
     assert page["pageInfo"]["hasNextPage"] is True
     assert len(rest["store"]["redemptions"]["edges"]) == 1
+
+
+async def test_listing_redemptions_with_their_rewards_costs_the_same_statements_per_page(api: Api) -> None:
+    # given
+    token = await helpers.staff(api)
+    customer = await helpers.customer()
+    await helpers.give(customer, 10_000)
+    variables = {"id": gid("Store", 1)}
+    await rewards.redeem(api, token, customer, (await rewards.reward(cost_points=10)).id)
+    with statements() as few:
+        await api.data(PENDING, variables, token=token)
+    for _ in range(6):
+        await rewards.redeem(api, token, customer, (await rewards.reward(cost_points=10)).id)
+    # when
+    with statements() as many:
+        body = await api.data(PENDING, variables, token=token)
+    # then
+    assert len(body["store"]["redemptions"]["edges"]) == 7
+    assert len(many) == len(few)
