@@ -7,14 +7,16 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from app.context import Context
-from app.database import write_transaction
+from app.database import dialect, write_transaction
 from models.customers import AgeBand, Customer, Gender, SourceChannel
 from resolvers import audit
 from resolvers.customers.fields import CustomerFields, clean_birth_year, clean_name, clean_tags
-from resolvers.customers.records import allocate_ids, customer_gid, sealed, set_tags
+from resolvers.customers.records import allocate_ids, customer_gid, sealed
 from resolvers.errors import CsvColumnsInvalid, CsvMalformed, CsvTooLarge, UserError
 from resolvers.pii import keys_for, normalise_phone
 
@@ -166,6 +168,14 @@ async def _mark_duplicates(ctx: Context, store_id: int, reports: list[RowReport]
             chunk[index].status = RowStatus.INVALID
 
 
+async def _insert_tags(conn: BaseDBAsyncClient, store_id: int, customers: list[dict[str, Any]]) -> None:
+    rows = [[store_id, c["id"], tag] for c in customers for tag in c["tags"]]
+    marks = "$1, $2, $3" if dialect() == "postgres" else "?, ?, ?"
+    sql = f'INSERT INTO "customer_tag" ("store_id", "customer_id", "tag") VALUES ({marks})'
+    for start in range(0, len(rows), 10 * CHUNK):
+        await conn.execute_many(sql, rows[start : start + 10 * CHUNK])
+
+
 async def import_csv(ctx: Context, *, store_id: int, text: str, skip_invalid_rows: bool) -> ImportReport:
     reports = parse(text)
     keys = keys_for(ctx.settings)
@@ -176,23 +186,21 @@ async def import_csv(ctx: Context, *, store_id: int, text: str, skip_invalid_row
         if rejected and not skip_invalid_rows:
             valid = []
         ids = await allocate_ids(conn, len(valid)) if valid else []
-        customers = []
+        customers: list[dict[str, Any]] = []
         for customer_id, report in zip(ids, valid):
             data = report.fields
             assert data is not None
-            customers.append(
-                Customer(
-                    id=customer_id, store_id=store_id, birth_year=data.birth_year, age_band=data.age_band,
-                    gender=data.gender, marketing_consent=data.marketing_consent,
-                    source_channel=data.source_channel, tags=list(data.tags),
-                    **sealed(keys, store_id=store_id, customer_id=customer_id, name=data.name, phone=data.phone),
-                )
-            )
+            customers.append({
+                "id": customer_id, "birth_year": data.birth_year, "age_band": data.age_band,
+                "gender": data.gender, "marketing_consent": data.marketing_consent,
+                "source_channel": data.source_channel, "tags": list(data.tags),
+                **sealed(keys, store_id=store_id, customer_id=customer_id, name=data.name, phone=data.phone),
+            })
             report.status, report.customer_id = RowStatus.IMPORTED, customer_gid(customer_id)
-        await Customer.bulk_create(customers, batch_size=CHUNK)
-        tagged = {c.id: tuple(c.tags) for c in customers if c.tags}
-        if tagged:
-            await set_tags(tagged, store_id, tagged)
+        await Customer.bulk_create(
+            [Customer(store_id=store_id, **values) for values in customers], batch_size=CHUNK
+        )
+        await _insert_tags(conn, store_id, customers)
         await audit.record(
             ctx, store_id=store_id, action="customers.import", target_type="store", target_id=store_id,
             after={"rows": len(reports), "imported": len(customers), "rejected": rejected},
