@@ -173,7 +173,8 @@ def bench_store(backend: str) -> Iterator[BenchStore]:
     if info is None:
         info = _build(backend)
     with _working_copy(backend) as url:
-        environment = {**_secrets(), "DATABASE_URL": url, "DANGOL_SEED_DEMO": "0"}
+        # The scheduled jobs (point expiry, tier evaluation) belong to `worker`: off in the measured server.
+        environment = {**_secrets(), "DATABASE_URL": url, "DANGOL_SEED_DEMO": "0", "DANGOL_RUN_JOBS": "false"}
         with running_server(environment) as server:
             yield BenchStore(backend, server, url, environment, float(info["seconds"]), generated_now, int(info["first_index"]))
 
