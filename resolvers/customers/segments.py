@@ -13,6 +13,7 @@ from tortoise.queryset import QuerySet
 from app.context import Context
 from app.database import dialect, write_transaction
 from models.customers import Customer, CustomerSettings
+from models.stores import Store
 from resolvers import audit
 from resolvers.customers.fields import camel
 from resolvers.errors import InvalidInput
@@ -169,3 +170,9 @@ async def counts(store_id: int, time_zone: str) -> dict[Segment, int]:
     now = clock(thresholds, time_zone)
     base = Customer.filter(store_id=store_id)
     return {s: await filter_segment(base, s, thresholds, now).count() for s in Segment}
+
+
+async def store_clock(store_id: int, thresholds: Thresholds) -> Clock:
+    """The clock of the store's time zone (used by other domains, e.g. coupons for a segment)."""
+    zone = await Store.filter(id=store_id).values_list("time_zone", flat=True)
+    return clock(thresholds, zone[0] if zone else "Asia/Seoul")
