@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 
 from app.context import Context
 from app.database import dialect, write_transaction
@@ -177,7 +178,17 @@ async def _insert_tags(conn: BaseDBAsyncClient, store_id: int, customers: list[d
 
 
 async def import_csv(ctx: Context, *, store_id: int, text: str, skip_invalid_rows: bool) -> ImportReport:
-    reports = parse(text)
+    """All or nothing; a customer registered meanwhile with a phone of the file makes a second pass."""
+    for attempt in (1, 2):
+        try:
+            return await _import(ctx, store_id, parse(text), skip_invalid_rows)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _import(ctx: Context, store_id: int, reports: list[RowReport], skip_invalid_rows: bool) -> ImportReport:
     keys = keys_for(ctx.settings)
     async with write_transaction() as conn:
         await _mark_duplicates(ctx, store_id, reports)
