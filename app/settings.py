@@ -43,7 +43,7 @@ class Settings:
     login_failures_per_account: int = 5
     login_failures_per_address: int = 30
     api_key_requests_per_minute: int = 120
-    max_body_bytes: int = 1024 * 1024
+    max_body_bytes: int = 8 * 1024 * 1024  # a 100,000-row customer CSV is about 5 MB
     max_query_depth: int = 12
     max_aliases: int = 20
     max_tokens: int = 4000
@@ -111,7 +111,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         login_failures_per_account=integer("DANGOL_LOGIN_FAILURES_PER_ACCOUNT", 5),
         login_failures_per_address=integer("DANGOL_LOGIN_FAILURES_PER_ADDRESS", 30),
         api_key_requests_per_minute=integer("DANGOL_API_KEY_REQUESTS_PER_MINUTE", 120),
-        max_body_bytes=integer("DANGOL_MAX_BODY_BYTES", 1024 * 1024),
+        max_body_bytes=integer("DANGOL_MAX_BODY_BYTES", 8 * 1024 * 1024),
         run_jobs=flag("DANGOL_RUN_JOBS", True),
         outbox_interval_seconds=integer("DANGOL_OUTBOX_INTERVAL_SECONDS", 5),
         outbox_batch_size=integer("DANGOL_OUTBOX_BATCH_SIZE", 100),
