@@ -1,11 +1,14 @@
 """The same work as the API, in raw SQL through the same driver (aiosqlite or asyncpg directly).
 
-One connection per worker; every write step is its own transaction, as each API
-mutation is (``BEGIN IMMEDIATE`` on SQLite, like app/database.py).
+Every write step is its own transaction, as each API mutation is. PostgreSQL: one
+asyncpg connection per worker. SQLite: like the server (Tortoise's SQLite client),
+one aiosqlite connection shared by the workers, a transaction at a time under an
+asyncio lock, ``BEGIN IMMEDIATE`` as in app/database.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,22 +28,19 @@ class RawDb:
     def __init__(self, database_url: str, connections: list[Any]) -> None:
         self.sqlite = database_url.startswith("sqlite://")
         self.connections = connections
+        self.lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, database_url: str, workers: int) -> "RawDb":
-        connections: list[Any] = []
-        for _ in range(workers):
-            if database_url.startswith("sqlite://"):
-                conn = await aiosqlite.connect(database_url.removeprefix("sqlite://"), isolation_level=None)
-                await conn.execute("PRAGMA busy_timeout = 15000")
-                await conn.execute("PRAGMA synchronous = NORMAL")
-            else:
-                conn = await asyncpg.connect(database_url)
-            connections.append(conn)
-        return cls(database_url, connections)
+        if database_url.startswith("sqlite://"):
+            conn = await aiosqlite.connect(database_url.removeprefix("sqlite://"), isolation_level=None)
+            await conn.execute("PRAGMA busy_timeout = 15000")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            return cls(database_url, [conn] * workers)
+        return cls(database_url, [await asyncpg.connect(database_url) for _ in range(workers)])
 
     async def close(self) -> None:
-        for conn in self.connections:
+        for conn in set(self.connections):
             await conn.close()
 
     def sql(self, text: str) -> str:
@@ -77,13 +77,14 @@ class RawDb:
             async with conn.transaction():
                 yield
             return
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
-        await conn.execute("COMMIT")
+        async with self.lock:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
 
 
 async def lookup(db: RawDb, w: int, phone_index: str) -> int:
