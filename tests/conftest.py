@@ -31,7 +31,8 @@ POSTGRES_URL = os.environ.get("DANGOL_TEST_POSTGRES_URL")
 BACKEND = os.environ.get("DANGOL_TEST_BACKEND", "sqlite")
 if BACKEND not in ("sqlite", "postgres") or (BACKEND == "postgres" and not POSTGRES_URL):
     raise RuntimeError("DANGOL_TEST_BACKEND=postgres needs DANGOL_TEST_POSTGRES_URL")
-WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# Unique per test process, so that concurrent runs never share or drop each other's databases.
+SESSION = f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 _counter = itertools.count()
 
 
@@ -82,7 +83,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
-    name = f"dangol_tpl_{WORKER}"
+    name = f"dangol_tpl_{SESSION}"
     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}"'))
     asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
     asyncio.run(_build_template(_pg_url(name)))
@@ -99,7 +100,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite://{copy}"
         return
     template = request.getfixturevalue("postgres_template")
-    name = f"dangol_t_{WORKER}_{next(_counter)}"
+    name = f"dangol_t_{SESSION}_{next(_counter)}"
     asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     yield _pg_url(name)
     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 from dataclasses import asdict
+from datetime import datetime, timezone
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -13,7 +14,9 @@ from tortoise.exceptions import IntegrityError
 from app.context import Context
 from app.database import dialect, write_transaction
 from models.customers import Customer, CustomerTag
-from resolvers import audit
+from models.points import PointSource
+from models.tiers import TierChangeReason
+from resolvers import audit, points, tiers
 from resolvers.customers.fields import CustomerFields, camel, clean, clean_birth_year, clean_name, clean_tags
 from resolvers.errors import DuplicateCustomer, InvalidInput, NotFound
 from resolvers.pii import NAME, PHONE, PiiKeys, keys_for, normalise_phone
@@ -120,6 +123,19 @@ async def register(ctx: Context, *, store_id: int, fields: CustomerFields) -> Cu
                 **sealed(keys, store_id=store_id, customer_id=customer_id, name=data.name, phone=data.phone),
             )
             await set_tags([customer.id], store_id, {customer.id: data.tags})
+            if await points.award(
+                ctx,
+                customer_id=customer.id,
+                source=PointSource.SIGNUP,
+                reference_type="customer",
+                reference_id=customer.id,
+            ):
+                await tiers.reevaluate(
+                    store_id=store_id,
+                    customer_id=customer.id,
+                    at=datetime.now(timezone.utc),
+                    reason=TierChangeReason.UPGRADE_ON_POINTS,
+                )
             await audit.record(
                 ctx,
                 store_id=store_id,

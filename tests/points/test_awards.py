@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from tests.client import Api, gid
+from tests.points.helpers import UPDATE_PROGRAM
+from tests.points.invariants import check_ledger
+
+REGISTER = """
+mutation ($input: RegisterCustomerInput!) {
+  registerCustomer(input: $input) {
+    __typename
+    ... on CustomerSuccess { customer { id pointsBalance pointsHistory { edges { node { kind source amount } } } } }
+    ... on UserError { code }
+  }
+}
+"""
+
+
+async def _register(api: Api, token: str, phone: str) -> dict:
+    body = await api.data(
+        REGISTER, {"input": {"storeId": gid("Store", 1), "name": "김단골", "phone": phone}}, token=token
+    )
+    return body["registerCustomer"]
+
+
+async def test_a_new_customer_earns_the_programmes_sign_up_points(api: Api) -> None:
+    # given a programme that gives 500 points for signing up
+    owner = await api.token("owner1@dangol.test")
+    await api.data(UPDATE_PROGRAM, {"input": {"storeId": gid("Store", 1), "signupPoints": 500}}, token=owner)
+    staff = await api.token("staff1@dangol.test")
+    # when
+    result = await _register(api, staff, "010-2000-0001")
+    # then
+    customer = result["customer"]
+    assert customer["pointsBalance"] == 500
+    assert [e["node"] for e in customer["pointsHistory"]["edges"]] == [
+        {"kind": "EARN", "source": "SIGNUP", "amount": 500}
+    ]
+    await check_ledger(1)
+
+
+async def test_without_sign_up_points_registration_writes_no_ledger_entry(api: Api) -> None:
+    staff = await api.token("staff1@dangol.test")
+    customer = (await _register(api, staff, "010-2000-0002"))["customer"]
+    assert customer["pointsBalance"] == 0 and customer["pointsHistory"]["edges"] == []
