@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -56,13 +57,23 @@ class ErrorCodes(SchemaExtension):
             result.errors = [shaped(error) for error in result.errors]
 
 
+def _with_stable_rules(prototype: AddValidationRules) -> Callable[[], SchemaExtension]:
+    """A fresh extension per request that reuses the prototype's rule classes.
+
+    The limiters build new rule classes in their constructors; ValidationCache keys
+    on the rules, so fresh classes per request would make every validation a miss.
+    """
+    rules = list(prototype.validation_rules)
+    return lambda: AddValidationRules(rules)
+
+
 def hardening_extensions(
     *, production: bool, max_depth: int, max_aliases: int, max_tokens: int
 ) -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        _with_stable_rules(QueryDepthLimiter(max_depth=max_depth)),
+        _with_stable_rules(MaxAliasesLimiter(max_alias_count=max_aliases)),
         ParserCache,
         ValidationCache,
         ErrorCodes,
