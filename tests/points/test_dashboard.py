@@ -75,6 +75,21 @@ async def test_the_dashboard_of_an_empty_period_is_zero(api: Api) -> None:
     assert (board["issued"], board["outstanding"], board["topEarners"]) == (0, 100, [])
 
 
+async def test_outstanding_is_what_was_held_when_the_period_ended(api: Api) -> None:
+    # given points earned now, and a period that ended yesterday
+    token = await helpers.owner(api)
+    customer = await helpers.customer()
+    await _earn(customer, 100)
+    await helpers.adjust(api, token, customer, -30)
+    # when
+    past = await api.data(DASHBOARD, {"id": gid("Store", 1), "p": _period(3, -1)}, token=token)
+    current = await api.data(DASHBOARD, {"id": gid("Store", 1), "p": _period()}, token=token)
+    # then what came after the period's end is not counted
+    assert past["store"]["pointsDashboard"]["outstanding"] == 0
+    assert current["store"]["pointsDashboard"]["outstanding"] == 70
+    await check_ledger()
+
+
 async def test_the_dashboard_costs_the_same_statements_whatever_the_data(api: Api) -> None:
     # given
     token = await helpers.owner(api)
