@@ -49,6 +49,34 @@ def _point_balances() -> DataLoader[int, int]:
     return DataLoader(load_fn=load)
 
 
+def _customer_tiers() -> DataLoader[int, Any]:
+    async def load(customer_ids: list[int]) -> list[Any]:
+        from resolvers.tiers import current_tiers
+
+        return await current_tiers(customer_ids)
+
+    return DataLoader(load_fn=load)
+
+
+def _stamp_balances() -> DataLoader[int, int]:
+    async def load(customer_ids: list[int]) -> list[int]:
+        from resolvers.stamps import balances_of
+
+        return await balances_of(customer_ids)
+
+    return DataLoader(load_fn=load)
+
+
+def _stamp_cards() -> DataLoader[int, Any]:
+    async def load(store_ids: list[int]) -> list[Any]:
+        from models.rewards import StampCard
+
+        cards = {card.store_id: card for card in await StampCard.filter(store_id__in=store_ids)}  # type: ignore[attr-defined]
+        return [cards.get(store_id) for store_id in store_ids]
+
+    return DataLoader(load_fn=load)
+
+
 @dataclass
 class Loaders:
     stores: DataLoader[int, Store | None] = field(default_factory=lambda: _loader(Store))
@@ -57,6 +85,9 @@ class Loaders:
     segment_context: dict[int, Any] = field(default_factory=dict)
     products: DataLoader[int, Product | None] = field(default_factory=lambda: _loader(Product))
     point_balances: DataLoader[int, int] = field(default_factory=_point_balances)
+    customer_tiers: DataLoader[int, Any] = field(default_factory=_customer_tiers)
+    stamp_balances: DataLoader[int, int] = field(default_factory=_stamp_balances)
+    stamp_cards: DataLoader[int, Any] = field(default_factory=_stamp_cards)
     rewards: DataLoader[int, Reward | None] = field(default_factory=lambda: _loader(Reward))
     categories: DataLoader[int, Category | None] = field(default_factory=lambda: _loader(Category))
     order_lines: DataLoader[int, list[OrderLine]] = field(

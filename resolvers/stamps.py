@@ -80,8 +80,14 @@ async def card_of(store_id: int) -> StampCard | None:
 
 
 async def balance_of(customer_id: int) -> int:
-    found = await StampBalance.filter(customer_id=customer_id).values_list("stamps", flat=True)
-    return int(found[0]) if found else 0
+    return (await balances_of([customer_id]))[0]
+
+
+async def balances_of(customer_ids: list[int]) -> list[int]:
+    """Stamps held by each customer, in the order asked; one query for any number."""
+    rows = await StampBalance.filter(customer_id__in=customer_ids).values_list("customer_id", "stamps")
+    held = {int(customer): int(stamps) for customer, stamps in rows}
+    return [held.get(customer, 0) for customer in customer_ids]
 
 
 async def _earned(card: StampCard, order: Order) -> int:

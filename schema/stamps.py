@@ -51,11 +51,11 @@ class CustomerStampCard:
     card: StampCard
 
 
-async def customer_stamp_card(store_id: int, customer_id: int) -> CustomerStampCard | None:
-    card = await stamps.card_of(store_id)
+async def customer_stamp_card(info: Info, store_id: int, customer_id: int) -> CustomerStampCard | None:
+    card = await info.context.loaders.stamp_cards.load(store_id)
     if card is None:
         return None
-    held = await stamps.balance_of(customer_id)
+    held = await info.context.loaders.stamp_balances.load(customer_id)
     return CustomerStampCard(
         stamps=held, required=card.stamps_required, rewards_available=held // card.stamps_required,
         card=StampCard.from_model(card),

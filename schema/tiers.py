@@ -113,8 +113,8 @@ class TierChange:
         )
 
 
-async def customer_tier(customer_id: int) -> Tier | None:
-    found = await tiers.current_tier(customer_id)
+async def customer_tier(info: Info, customer_id: int) -> Tier | None:
+    found = await info.context.loaders.customer_tiers.load(customer_id)
     return Tier.from_model(found) if found else None
 
 

@@ -10,13 +10,20 @@ from resolvers.tiers.ladder import (
     update_tier,
 )
 from resolvers.tiers.promotions import create_promotion, earn_terms, promotions_of
-from resolvers.tiers.standing import current_tier, evaluate_tiers, history_of, reevaluate
+from resolvers.tiers.standing import (
+    current_tier,
+    current_tiers,
+    evaluate_tiers,
+    history_of,
+    reevaluate,
+)
 
 __all__ = [
     "TierFields",
     "create_promotion",
     "create_tier",
     "current_tier",
+    "current_tiers",
     "delete_tier",
     "earn_terms",
     "evaluate_tiers",

@@ -81,10 +81,14 @@ def _since(program: TierProgram, at: datetime) -> datetime:
 
 
 async def current_tier(customer_id: int) -> Tier | None:
-    row = await CustomerTier.get_or_none(customer_id=customer_id).select_related("tier")
-    if row is None or row.tier is None or row.tier.is_deleted:
-        return None
-    return row.tier
+    return (await current_tiers([customer_id]))[0]
+
+
+async def current_tiers(customer_ids: list[int]) -> list[Tier | None]:
+    """Each customer's tier, in the order asked; one query for any number."""
+    rows = await CustomerTier.filter(customer_id__in=customer_ids, tier_id__isnull=False).select_related("tier")
+    held = {row.customer_id: row.tier for row in rows if not row.tier.is_deleted}  # type: ignore[attr-defined]
+    return [held.get(customer) for customer in customer_ids]
 
 
 async def move(

@@ -156,7 +156,7 @@ class Customer(relay.Node):
     async def tier(self, info: Info) -> Annotated["Tier", strawberry.lazy("schema.tiers")] | None:
         from schema.tiers import customer_tier
 
-        return await customer_tier(self.id)
+        return await customer_tier(info, self.id)
 
     @query("tiers.read", store=_customer_store)
     async def tier_history(
@@ -172,7 +172,7 @@ class Customer(relay.Node):
     ) -> Annotated["CustomerStampCard", strawberry.lazy("schema.stamps")] | None:
         from schema.stamps import customer_stamp_card
 
-        return await customer_stamp_card(self.store_id, self.id)
+        return await customer_stamp_card(info, self.store_id, self.id)
 
     @query("coupons.read", store=_customer_store)
     async def coupons(

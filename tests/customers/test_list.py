@@ -152,3 +152,30 @@ async def test_filter_by_tier(api: Api) -> None:
     # then
     assert [e["node"]["id"] for e in data["store"]["customers"]["edges"]] == [gid("Customer", member.id)]
     assert error_code(wrong) == "BAD_USER_INPUT"
+
+
+async def test_a_page_with_loyalty_fields_costs_the_same_statements_whatever_its_size(api: Api) -> None:
+    # given customers holding points, and a store with tiers and a stamp card
+    for _ in range(30):
+        await factories.customer(1, visit_count=1, last_visit_at=NOW, first_visit_at=NOW)
+    token = await owner(api)
+    await api.data(
+        "mutation($i: ConfigureStampCardInput!) { configureStampCard(input: $i) { __typename } }",
+        {"i": {"storeId": STORE1, "stampsRequired": 10}}, token=token,
+    )
+    await api.data(
+        "mutation($i: CreateTierInput!) { createTier(input: $i) { __typename } }",
+        {"i": {"storeId": STORE1, "name": "Silver", "rank": 1}}, token=token,
+    )
+    page = """query ($id: ID!, $first: Int) { store(id: $id) { customers(first: $first) {
+        edges { node { id pointsBalance tier { name } stampCard { stamps required } } } } } }"""
+    counts = {}
+    # when
+    for first in (3, 30):
+        await api.data(page, {"id": STORE1, "first": 1}, token=token)
+        with counted_statements() as statements:
+            data = await api.data(page, {"id": STORE1, "first": first}, token=token)
+        assert len(data["store"]["customers"]["edges"]) == first
+        counts[first] = len(statements)
+    # then
+    assert counts[3] == counts[30]
