@@ -24,6 +24,11 @@ def store_domain(store_id: int) -> str:
     return f"store:{store_id}"
 
 
+def domain_of(store_id: int | None) -> str:
+    """The policy domain of a store, or of every store (platform-wide) for None."""
+    return ALL_STORES if store_id is None else store_domain(store_id)
+
+
 def account_subject(account_id: int) -> str:
     return f"account:{account_id}"
 

@@ -20,6 +20,7 @@ from policies.catalogue import (
     MODEL_PATH,
     PARTNER,
     account_subject,
+    domain_of,
     store_domain,
 )
 
@@ -77,7 +78,7 @@ class PolicyEngine:
         return allowed
 
     def allows(self, principal: Principal, action: str, store_id: int | None) -> bool:
-        domain = ALL_STORES if store_id is None else store_domain(store_id)
+        domain = domain_of(store_id)
         if principal.api_key_id is not None:
             return (
                 store_id is not None
@@ -88,7 +89,7 @@ class PolicyEngine:
         return self.enforce(principal.subject, domain, action)
 
     def explain(self, subject: str, store_id: int | None, action: str) -> Decision:
-        domain = ALL_STORES if store_id is None else store_domain(store_id)
+        domain = domain_of(store_id)
         allowed, rule = self.enforcer.enforce_ex(subject, domain, action)
         if rule:
             verdict = "allowed by" if allowed else "denied by"
@@ -99,11 +100,11 @@ class PolicyEngine:
         return self.enforce(DELEGABLE, ALL_STORES, action)
 
     def roles(self, subject: str, store_id: int | None) -> list[str]:
-        domain = ALL_STORES if store_id is None else store_domain(store_id)
+        domain = domain_of(store_id)
         return list(self.enforcer.get_role_manager().get_roles(subject, domain))
 
     def subjects_with_role(self, role: str, store_id: int | None) -> list[str]:
-        domain = ALL_STORES if store_id is None else store_domain(store_id)
+        domain = domain_of(store_id)
         return list(self.enforcer.get_role_manager().get_users(role, domain))
 
     def store_roles(self, subject: str) -> dict[int, list[str]]:

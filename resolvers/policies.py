@@ -7,6 +7,7 @@ entry in one transaction; the in-memory policy reloads after the commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.expressions import F
 
@@ -27,6 +28,7 @@ from policies.catalogue import (
     account_subject,
     actions,
     default_rules,
+    domain_of,
     store_domain,
 )
 from policies.enforcement import Decision
@@ -86,7 +88,7 @@ async def bump_version() -> None:
 
 
 async def add_role(account_id: int, role: str, store_id: int | None) -> bool:
-    domain = ALL_STORES if store_id is None else store_domain(store_id)
+    domain = domain_of(store_id)
     return await _adapter.add_policy("g", "g", [account_subject(account_id), role, domain])
 
 
@@ -136,48 +138,56 @@ async def _check_delegation(ctx: Context, role: str, action: str, store_id: int 
         )
 
 
-async def grant(ctx: Context, *, role: str, action: str, store_id: int | None) -> AccessPolicy:
+async def _checked_domain(
+    ctx: Context, *, role: str, action: str, store_id: int | None
+) -> str:
     _validate_role(role)
     _check_action(action)
     await _check_store(store_id)
     await _check_delegation(ctx, role, action, store_id)
-    domain = ALL_STORES if store_id is None else store_domain(store_id)
-    async with write_transaction():
-        await _adapter.remove_policy("p", "p", [role, domain, action, DENY])
-        if not await _grants_everywhere(role, action) or store_id is None:
-            await _adapter.add_policy("p", "p", [role, domain, action, ALLOW])
-        await bump_version()
-        await audit.record(
-            ctx,
-            store_id=store_id,
-            action="policy.grant",
-            target_type="role",
-            target_id=role,
-            after={"role": role, "action": action, "domain": domain},
-        )
+    return domain_of(store_id)
+
+
+async def _record(ctx: Context, *, action: str, store_id: int | None, target_type: str,
+                  target_id: object, before: Any = None, after: Any = None) -> None:
+    """Inside the change's transaction: other processes reload, and the log says who did it."""
+    await bump_version()
+    await audit.record(
+        ctx, store_id=store_id, action=action, target_type=target_type, target_id=target_id,
+        before=before, after=after,
+    )
+
+
+async def _answer(ctx: Context, store_id: int | None) -> AccessPolicy:
+    """The policy as changed: this process reloads before answering."""
+    await ctx.services.policy.sync()
     return await access_policy(ctx, store_id=store_id)
 
 
+async def grant(ctx: Context, *, role: str, action: str, store_id: int | None) -> AccessPolicy:
+    domain = await _checked_domain(ctx, role=role, action=action, store_id=store_id)
+    async with write_transaction():
+        await _adapter.remove_policy("p", "p", [role, domain, action, DENY])
+        if store_id is None or not await _grants_everywhere(role, action):
+            await _adapter.add_policy("p", "p", [role, domain, action, ALLOW])
+        await _record(
+            ctx, action="policy.grant", store_id=store_id, target_type="role", target_id=role,
+            after={"role": role, "action": action, "domain": domain},
+        )
+    return await _answer(ctx, store_id)
+
+
 async def revoke(ctx: Context, *, role: str, action: str, store_id: int | None) -> AccessPolicy:
-    _validate_role(role)
-    _check_action(action)
-    await _check_store(store_id)
-    await _check_delegation(ctx, role, action, store_id)
-    domain = ALL_STORES if store_id is None else store_domain(store_id)
+    domain = await _checked_domain(ctx, role=role, action=action, store_id=store_id)
     async with write_transaction():
         await _adapter.remove_policy("p", "p", [role, domain, action, ALLOW])
         if store_id is not None and await _grants_everywhere(role, action):
             await _adapter.add_policy("p", "p", [role, domain, action, DENY])
-        await bump_version()
-        await audit.record(
-            ctx,
-            store_id=store_id,
-            action="policy.revoke",
-            target_type="role",
-            target_id=role,
+        await _record(
+            ctx, action="policy.revoke", store_id=store_id, target_type="role", target_id=role,
             before={"role": role, "action": action, "domain": domain},
         )
-    return await access_policy(ctx, store_id=store_id)
+    return await _answer(ctx, store_id)
 
 
 async def _grants_everywhere(role: str, action: str) -> bool:
@@ -209,16 +219,11 @@ async def assign_role(
                 account_id=account_id,
                 defaults={"is_active": True, "deactivated_at": None},
             )
-        await bump_version()
-        await audit.record(
-            ctx,
-            store_id=store_id,
-            action="policy.assign_role",
-            target_type="account",
-            target_id=account_id,
-            after={"role": role},
+        await _record(
+            ctx, action="policy.assign_role", store_id=store_id, target_type="account",
+            target_id=account_id, after={"role": role},
         )
-    return await access_policy(ctx, store_id=store_id)
+    return await _answer(ctx, store_id)
 
 
 async def unassign_role(
@@ -227,7 +232,7 @@ async def unassign_role(
     from resolvers.staff import ensure_owner_remains
 
     await _check_store(store_id)
-    domain = ALL_STORES if store_id is None else store_domain(store_id)
+    domain = domain_of(store_id)
     async with write_transaction():
         if store_id is not None and role == OWNER:
             await ensure_owner_remains(store_id, losing=account_id)
@@ -236,16 +241,11 @@ async def unassign_role(
         ).delete()
         if not removed:
             raise NotFound("The account does not hold that role there.", field="role")
-        await bump_version()
-        await audit.record(
-            ctx,
-            store_id=store_id,
-            action="policy.unassign_role",
-            target_type="account",
-            target_id=account_id,
-            before={"role": role},
+        await _record(
+            ctx, action="policy.unassign_role", store_id=store_id, target_type="account",
+            target_id=account_id, before={"role": role},
         )
-    return await access_policy(ctx, store_id=store_id)
+    return await _answer(ctx, store_id)
 
 
 async def access_policy(ctx: Context, *, store_id: int | None) -> AccessPolicy:
@@ -253,7 +253,7 @@ async def access_policy(ctx: Context, *, store_id: int | None) -> AccessPolicy:
     policy = await ctx.current_policy()
     roles = []
     for role in GRANTABLE_ROLES:
-        subject_domain = ALL_STORES if store_id is None else store_domain(store_id)
+        subject_domain = domain_of(store_id)
         granted = sorted(
             action for action in actions() if policy.enforce(role, subject_domain, action)
         )

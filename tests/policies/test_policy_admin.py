@@ -222,3 +222,22 @@ async def test_policy_changes_are_audited(api: Api) -> None:
     assert entry["action"] == "policy.revoke" and entry["targetId"] == "staff"
     assert entry["before"] == {"role": "staff", "action": "orders.cancel", "domain": "*"}
     assert entry["actorEmail"] == "admin@dangol.test"
+
+
+async def test_the_answer_to_a_change_shows_the_policy_as_changed(api: Api) -> None:
+    # given
+    admin = await api.token("admin@dangol.test")
+    document = """
+    mutation ($input: PermissionInput!) {
+      revokePermission(input: $input) {
+        ... on AccessPolicySuccess { policy { version roles { role actions } } }
+      }
+    }"""
+    before = (await api.data(POLICY, {}, token=admin))["accessPolicy"]
+    # when
+    result = await api.data(document, {"input": {"role": "manager", "action": "staff.read"}}, token=admin)
+    # then
+    policy = result["revokePermission"]["policy"]
+    manager = next(r["actions"] for r in policy["roles"] if r["role"] == "manager")
+    assert "staff.read" not in manager
+    assert policy["version"] == before["version"] + 1
