@@ -14,7 +14,7 @@ from app.database import write_transaction
 from models.customers import Customer, Feedback, FeedbackCategory, FeedbackChannel, StoreAlert
 from models.notifications import NotificationKind
 from policies.catalogue import MANAGER, OWNER
-from resolvers import audit
+from resolvers import audit, points
 from resolvers.errors import InvalidInput, NotFound
 
 NEGATIVE_AT_MOST = 2
@@ -52,6 +52,8 @@ async def submit(
             channel=channel, category=category,
             created_by_account_id=principal.account_id, created_by_api_key_id=principal.api_key_id,
         )
+        if customer_id is not None and comment:
+            await points.award_review(ctx, customer_id=customer_id, feedback_id=feedback.id)
         alerts: list[StoreAlert] = []
         if rating <= NEGATIVE_AT_MOST:
             payload = {"feedbackId": feedback.id, "rating": rating, "category": category.value, "channel": channel.value}

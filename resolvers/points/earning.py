@@ -6,7 +6,7 @@ order's status change, so each runs once per completion or refund.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from tortoise.functions import Sum
 
@@ -121,3 +121,26 @@ async def award(
         expires_at=expiry_from(program, datetime.now(timezone.utc)),
     )
     return points
+
+
+REVIEW_AWARD_EVERY = timedelta(days=1)
+
+
+async def award_review(ctx: Context, *, customer_id: int, feedback_id: int) -> int:
+    """The programme's review points, at most once a day per customer (a review is not a vending
+    machine). Inside the feedback's transaction; the balance row is taken first, so two reviews
+    racing on PostgreSQL cannot both be the day's first."""
+    customer = await Customer.get_or_none(id=customer_id)
+    if customer is None:
+        raise NotFound("No such customer.", field="customerId")
+    await ledger.lock_balance(customer.store_id, customer_id)  # type: ignore[attr-defined]
+    since = datetime.now(timezone.utc) - REVIEW_AWARD_EVERY
+    if await PointEntry.filter(
+        customer_id=customer_id, source=PointSource.REVIEW, created_at__gte=since
+    ).exists():
+        return 0
+    return await award(
+        ctx, customer_id=customer_id, source=PointSource.REVIEW,
+        reference_type="feedback", reference_id=feedback_id,
+    )
+
