@@ -104,11 +104,15 @@ async def set_tags(customer_ids: Iterable[int], store_id: int, tags_by_customer:
     )
 
 
-async def register(ctx: Context, *, store_id: int, fields: CustomerFields) -> Customer:
+async def register(
+    ctx: Context, *, store_id: int, fields: CustomerFields, referred_by: int | None = None
+) -> Customer:
     data = clean(fields)
     keys = keys_for(ctx.settings)
     try:
         async with write_transaction() as conn:
+            if referred_by is not None and not await Customer.exists(id=referred_by, store_id=store_id):
+                raise NotFound("No such customer.", field="referredByCustomerId")
             await _duplicate(store_id, keys.phone_index(store_id, data.phone))
             [customer_id] = await allocate_ids(conn, 1)
             customer = await Customer.create(
@@ -123,19 +127,20 @@ async def register(ctx: Context, *, store_id: int, fields: CustomerFields) -> Cu
                 **sealed(keys, store_id=store_id, customer_id=customer_id, name=data.name, phone=data.phone),
             )
             await set_tags([customer.id], store_id, {customer.id: data.tags})
-            if await points.award(
-                ctx,
-                customer_id=customer.id,
-                source=PointSource.SIGNUP,
-                reference_type="customer",
-                reference_id=customer.id,
-            ):
-                await tiers.reevaluate(
-                    store_id=store_id,
-                    customer_id=customer.id,
-                    at=datetime.now(timezone.utc),
-                    reason=TierChangeReason.UPGRADE_ON_POINTS,
-                )
+            awards = [(customer.id, PointSource.SIGNUP)]
+            if referred_by is not None:
+                awards.append((referred_by, PointSource.REFERRAL))
+            for earner, source in awards:
+                if await points.award(
+                    ctx, customer_id=earner, source=source,
+                    reference_type="customer", reference_id=customer.id,
+                ):
+                    await tiers.reevaluate(
+                        store_id=store_id,
+                        customer_id=earner,
+                        at=datetime.now(timezone.utc),
+                        reason=TierChangeReason.UPGRADE_ON_POINTS,
+                    )
             await audit.record(
                 ctx,
                 store_id=store_id,

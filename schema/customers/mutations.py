@@ -13,7 +13,7 @@ from models.customers import Customer as CustomerModel, Gender as GenderModel, S
 from resolvers.customers import csv_export, csv_import, records, segments
 from resolvers.customers.fields import CustomerFields
 from resolvers.customers.listing import CustomerFilter
-from resolvers.errors import BadUserInput
+from resolvers.errors import BadUserInput, NotFound
 from schema import errors
 from schema.customers.types import (
     AgeBand,
@@ -40,6 +40,9 @@ class RegisterCustomerInput:
     marketing_consent: bool = False
     source_channel: SourceChannel = ChannelModel.WALK_IN  # type: ignore[valid-type]
     tags: list[str] = strawberry.field(default_factory=list)
+    referred_by_customer_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="The customer who brought them: earns the programme's referral points."
+    )
 
 
 @strawberry.input
@@ -194,11 +197,18 @@ async def _tagged_store(source: Any, kwargs: dict[str, Any], ctx: Context) -> in
     return int(stores[0])
 
 
-def _provided(data: Any, skip: str) -> dict[str, Any]:
+def _referrer_id(value: relay.GlobalID) -> int:
+    try:
+        return decode_id(value, "Customer")
+    except Absent as exc:
+        raise NotFound("No such customer.", field="referredByCustomerId") from exc
+
+
+def _provided(data: Any, *skip: str) -> dict[str, Any]:
     return {
         name: value
         for name, value in vars(data).items()
-        if value is not strawberry.UNSET and name != skip
+        if value is not strawberry.UNSET and name not in skip
     }
 
 
@@ -222,9 +232,13 @@ def _report(report: csv_import.ImportReport) -> ImportCustomersReport:
 class Mutation:
     @mutation("customers.create", store=store_id_at("input.store_id"), absent="store")
     async def register_customer(self, info: Info, input: RegisterCustomerInput) -> RegisterCustomerResult:
-        fields = CustomerFields(**_provided(input, "store_id"))
+        fields = CustomerFields(**_provided(input, "store_id", "referred_by_customer_id"))
+        referrer = input.referred_by_customer_id
         row = await records.register(
-            info.context, store_id=decode_id(input.store_id, "Store"), fields=fields
+            info.context,
+            store_id=decode_id(input.store_id, "Store"),
+            fields=fields,
+            referred_by=None if referrer is None else _referrer_id(referrer),
         )
         return CustomerSuccess(customer=Customer.from_model(row))
 
