@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TypeVar
+
+from tortoise.expressions import Subquery
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from app import throttling
 from app.security import InvalidAccessToken, same_digest
 from app.services import Services
 from models.accounts import Account, Session
 from models.api_keys import ApiKey
+from models.policies import PolicyVersion
 from policies.enforcement import Principal
 from resolvers.errors import RateLimited, Unauthenticated
 
 API_KEY_PREFIX = "dgl_"
+M = TypeVar("M", bound=Model)
 
 
 def bearer_credential(header: str | None) -> str | None:
@@ -24,21 +32,33 @@ def bearer_credential(header: str | None) -> str | None:
     return credential.strip()
 
 
-async def authenticate(services: Services, credential: str) -> tuple[Principal, Account | None]:
-    """The principal, and the signed-in account (loaded anyway, so callers need not load it again)."""
+@dataclass(frozen=True)
+class Authenticated:
+    """Who is asking, and what the same query read on the way, so nobody reads it again."""
+
+    principal: Principal
+    account: Account | None
+    policy_version: int | None
+
+
+def _with_policy_version(query: QuerySet[M]) -> QuerySet[M]:
+    return query.annotate(policy_version=Subquery(PolicyVersion.filter(id=1).values("version")))
+
+
+async def authenticate(services: Services, credential: str) -> Authenticated:
     if credential.startswith(API_KEY_PREFIX):
-        return await _authenticate_api_key(services, credential), None
+        return await _authenticate_api_key(services, credential)
     return await _authenticate_access_token(services, credential)
 
 
-async def _authenticate_access_token(
-    services: Services, token: str
-) -> tuple[Principal, Account]:
+async def _authenticate_access_token(services: Services, token: str) -> Authenticated:
     try:
         claims = services.tokens.verify(token)
     except InvalidAccessToken as exc:
         raise Unauthenticated("The access token is invalid or has expired.") from exc
-    session = await Session.get_or_none(id=claims.session_id).select_related("account")
+    session = await _with_policy_version(
+        Session.filter(id=claims.session_id).select_related("account")
+    ).first()
     if (
         session is None
         or session.revoked_at is not None
@@ -46,7 +66,9 @@ async def _authenticate_access_token(
         or not session.account.is_active
     ):
         raise Unauthenticated("The session has ended; sign in again.")
-    return Principal(account_id=claims.account_id), session.account
+    return Authenticated(
+        Principal(account_id=claims.account_id), session.account, session.policy_version  # type: ignore[attr-defined]
+    )
 
 
 def split_api_key(credential: str) -> tuple[str, str] | None:
@@ -57,9 +79,9 @@ def split_api_key(credential: str) -> tuple[str, str] | None:
     return prefix, secret
 
 
-async def _authenticate_api_key(services: Services, credential: str) -> Principal:
+async def _authenticate_api_key(services: Services, credential: str) -> Authenticated:
     parts = split_api_key(credential)
-    key = await ApiKey.get_or_none(prefix=parts[0]) if parts else None
+    key = await _with_policy_version(ApiKey.filter(prefix=parts[0])).first() if parts else None
     if key is None or key.revoked_at is not None or not same_digest(credential, key.secret_hash):
         raise Unauthenticated("The API key is invalid or has been revoked.")
     limit = services.settings.api_key_requests_per_minute
@@ -69,11 +91,12 @@ async def _authenticate_api_key(services: Services, credential: str) -> Principa
         raise RateLimited(
             f"This API key may make {limit} requests a minute.", retryAfter=retry_after
         )
-    return Principal(
+    principal = Principal(
         api_key_id=key.id,
         api_key_store_id=key.store_id,  # type: ignore[attr-defined]
         api_key_actions=frozenset(key.actions),
     )
+    return Authenticated(principal, None, key.policy_version)  # type: ignore[attr-defined]
 
 
 def now() -> datetime:

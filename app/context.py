@@ -107,6 +107,7 @@ class Context:
     response: Any = None
     _principal: Principal | None = None
     _policy_synced: bool = False
+    _known_policy_version: int | None = None
 
     @property
     def settings(self) -> Settings:
@@ -121,15 +122,17 @@ class Context:
             credential = bearer_credential(self.authorization)
             if credential is None:
                 raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
-            self._principal, account = await authenticate(self.services, credential)
-            if account is not None:
-                self.loaders.accounts.prime(account.id, account)
+            found = await authenticate(self.services, credential)
+            self._principal = found.principal
+            self._known_policy_version = found.policy_version
+            if found.account is not None:
+                self.loaders.accounts.prime(found.account.id, found.account)
         return self._principal
 
     async def current_policy(self) -> PolicyEngine:
         """The policy as of this request: synced with the database once per request."""
         if not self._policy_synced:
-            await self.services.policy.sync()
+            await self.services.policy.sync(known_version=self._known_policy_version)
             self._policy_synced = True
         return self.services.policy
 

@@ -57,9 +57,13 @@ class PolicyEngine:
         self._decisions: dict[tuple[str, str, str], bool] = {}
         self._reload_lock = asyncio.Lock()
 
-    async def sync(self) -> None:
-        current = await PolicyVersion.filter(id=1).values_list("version", flat=True)
-        version = current[0] if current else 0
+    async def sync(self, known_version: int | None = None) -> None:
+        """Reload when the policy changed; ``known_version`` spares the read when the caller has it."""
+        if known_version is None:
+            current = await PolicyVersion.filter(id=1).values_list("version", flat=True)
+            version = current[0] if current else 0
+        else:
+            version = known_version
         if version == self.version:
             return
         async with self._reload_lock:
