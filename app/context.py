@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -106,6 +107,7 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     response: Any = None
     _principal: Principal | None = None
+    _authenticating: "asyncio.Future[Principal] | None" = None
     _policy_synced: bool = False
     _known_policy_version: int | None = None
 
@@ -118,16 +120,22 @@ class Context:
         return self.services.policy
 
     async def principal(self) -> Principal:
+        """Authenticated once per request, even when several fields ask at the same moment."""
         if self._principal is None:
-            credential = bearer_credential(self.authorization)
-            if credential is None:
-                raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
-            found = await authenticate(self.services, credential)
-            self._principal = found.principal
-            self._known_policy_version = found.policy_version
-            if found.account is not None:
-                self.loaders.accounts.prime(found.account.id, found.account)
+            if self._authenticating is None:
+                self._authenticating = asyncio.ensure_future(self._authenticate())
+            self._principal = await self._authenticating
         return self._principal
+
+    async def _authenticate(self) -> Principal:
+        credential = bearer_credential(self.authorization)
+        if credential is None:
+            raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
+        found = await authenticate(self.services, credential)
+        self._known_policy_version = found.policy_version
+        if found.account is not None:
+            self.loaders.accounts.prime(found.account.id, found.account)
+        return found.principal
 
     async def current_policy(self) -> PolicyEngine:
         """The policy as of this request: synced with the database once per request."""

@@ -101,3 +101,16 @@ async def test_another_owner_cannot_create_or_revoke_keys_of_my_store(api: Api) 
     revoke = await api.data(REVOKE, {"id": created["apiKey"]["id"]}, token=other)
     assert result["code"] == "NOT_FOUND" and revoke["revokeApiKey"]["code"] == "NOT_FOUND"
     assert (await api.data(STORE, {"id": gid("Store", 1)}, token=created["secret"]))["store"]
+
+
+async def test_a_request_counts_once_however_many_fields_it_asks(api: Api, app) -> None:  # type: ignore[no-untyped-def]
+    # given a key allowed 3 requests a minute
+    secret = (await _create(api, ["store.read"]))["secret"]
+    services = app.state.services
+    services.settings = replace(services.settings, api_key_requests_per_minute=3)
+    wide = "query ($id: ID!) { a: store(id: $id) { name } b: store(id: $id) { name } c: store(id: $id) { name } }"
+    # when three requests each ask three fields at once
+    answers = [await api.gql(wide, {"id": gid("Store", 1)}, token=secret) for _ in range(3)]
+    # then all three are answered: authentication (and its rate count) happened once per request
+    assert [error_code(answer) for answer in answers] == [None, None, None]
+    assert error_code(await api.gql(wide, {"id": gid("Store", 1)}, token=secret)) == "RATE_LIMITED"
