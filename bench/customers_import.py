@@ -15,10 +15,17 @@ from pathlib import Path
 ROWS = 100_000
 
 
-def csv_text(rows: int) -> str:
+IMPORT = """mutation ($input: ImportCustomersInput!) { importCustomers(input: $input) {
+  __typename ... on ImportCustomersReport { imported rejected } ... on UserError { code message } } }"""
+LOGIN = """mutation { login(input: {email: "owner1@dangol.test", password: "dangol-demo"}) {
+  ... on SessionTokens { accessToken } } }"""
+
+
+def csv_text(rows: int, first_block: int = 2000) -> str:
     lines = ["name,phone,birth_year,gender,marketing_consent,source_channel,tags"]
     for n in range(rows):
-        lines.append(f"고객{n},010-{2000 + n // 10000:04d}-{n % 10000:04d},{1960 + n % 40},,yes,,단골;vip")
+        phone = f"010-{first_block + n // 10000:04d}-{n % 10000:04d}"
+        lines.append(f"고객{n},{phone},{1960 + n % 40},,yes,,단골;vip")
     return "\n".join(lines) + "\n"
 
 
@@ -67,6 +74,31 @@ async def _run(directory: Path) -> None:
         await close_database()
 
 
+def _import_over_http() -> None:
+    """The same import as a client sends it: one importCustomers request to a real server."""
+    import httpx
+
+    from bench.server import running_server
+
+    text = csv_text(ROWS, first_block=8000)
+    with running_server() as server, httpx.Client(timeout=600.0) as client:
+        token = client.post(server.url("/graphql"), json={"query": LOGIN}).json()
+        headers = {"Authorization": f"Bearer {token['data']['login']['accessToken']}"}
+        variables = {"input": {"storeId": "U3RvcmU6MQ==", "csv": text, "skipInvalidRows": False}}
+        started = time.perf_counter()
+        response = client.post(
+            server.url("/graphql"), json={"query": IMPORT, "variables": variables}, headers=headers
+        )
+        elapsed = time.perf_counter() - started
+    body = response.json()
+    result = (body.get("data") or {}).get("importCustomers") or body
+    print(
+        f"  import over HTTP: one importCustomers request of {len(text.encode()) / 1e6:.1f} MB "
+        f"answered {response.status_code} in {elapsed:.1f} s: {result}"
+    )
+
+
 def run() -> None:
     with tempfile.TemporaryDirectory() as directory:
         asyncio.run(_run(Path(directory)))
+    _import_over_http()
