@@ -22,6 +22,7 @@ from tortoise.backends.sqlite.client import (
     SqliteTransactionWrapper,
 )
 from tortoise.exceptions import TransactionManagementError
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from app.settings import DEFAULT_DATABASE_URL
@@ -111,6 +112,17 @@ def connection() -> BaseDBAsyncClient:
 
 def dialect() -> str:
     return connection().schema_generator.DIALECT
+
+
+async def lock_rows(model: type[Model], **filters: Any) -> None:
+    """Hold the matching rows until the transaction ends, so racing writers take turns.
+
+    PostgreSQL locks them (``FOR UPDATE``); SQLite already holds its write lock from
+    ``BEGIN IMMEDIATE``. (Tortoise drops ``FOR UPDATE`` from ``values_list`` queries,
+    hence ``only``.)
+    """
+    if dialect() == "postgres":
+        await model.filter(**filters).select_for_update().only(model._meta.pk_attr)
 
 
 @asynccontextmanager

@@ -63,7 +63,10 @@ async def active_offer(store_id: int) -> FirstVisitOffer | None:
 
 
 async def is_first_visit(*, store_id: int, customer_id: int, order_id: int) -> bool:
-    """No completed visit yet, and no other open order already holding the offer."""
+    """No completed visit yet, and no other open order already holding the offer.
+
+    Safe against racing first orders: create_order holds the customer's row.
+    """
     if not await Customer.exists(id=customer_id, first_visit_at__isnull=True):
         return False
     return not await OrderDiscount.exists(

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from tortoise.exceptions import DoesNotExist
 
 from app.context import Context
-from app.database import dialect, write_transaction
+from app.database import lock_rows, write_transaction
 from models.accounts import Account, Session
 from models.stores import Membership, Store
 from policies.catalogue import ALL_STORES, OWNER, STORE_ROLES, account_subject
@@ -37,9 +37,8 @@ def _check_role(role: str) -> None:
 
 
 async def lock_store(store_id: int) -> None:
-    """Serialise staff changes of one store (SQLite already holds the write lock)."""
-    if dialect() == "postgres":
-        await Store.filter(id=store_id).select_for_update().values_list("id", flat=True)
+    """Serialise staff changes of one store."""
+    await lock_rows(Store, id=store_id)
 
 
 async def ensure_owner_remains(store_id: int, *, losing: int) -> None:

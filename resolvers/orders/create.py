@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from tortoise.exceptions import IntegrityError
 
 from app.context import Context
-from app.database import write_transaction
+from app.database import lock_rows, write_transaction
 from models.catalogue import Product
 from models.customers import Customer
 from models.orders import Order, OrderChannel, OrderLine
@@ -129,10 +129,12 @@ async def _priced_lines(request: OrderRequest) -> list[OrderLine]:
 
 
 async def _check_context(request: OrderRequest) -> None:
-    if request.customer_id is not None and not await Customer.exists(
-        id=request.customer_id, store_id=request.store_id
-    ):
-        raise NotFound("No such customer.", field="customerId")
+    if request.customer_id is not None:
+        if not await Customer.exists(id=request.customer_id, store_id=request.store_id):
+            raise NotFound("No such customer.", field="customerId")
+        # A customer's checkouts take turns: coupons, rewards and the first-visit offer are
+        # theirs to use once. Locked before the order's insert takes its share lock on the row.
+        await lock_rows(Customer, id=request.customer_id)
     if request.pickup_at is not None and request.pickup_at <= datetime.now(timezone.utc):
         raise InvalidInput("pickupAt must be in the future.", field="pickupAt")
 

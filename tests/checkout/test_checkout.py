@@ -110,3 +110,20 @@ async def test_a_retried_checkout_with_the_same_key_returns_the_first_order(api:
     assert again["order"] == first["order"]
     assert other["__typename"] == "IdempotencyKeyReused"
     assert await Order.filter(customer_id=customer).count() == 1
+
+
+async def test_racing_first_orders_of_a_new_customer_get_the_first_visit_offer_once(api: Api) -> None:
+    # given a brand-new customer and a store with a first-visit offer
+    customer = await f.customer()
+    await lo.offer(kind=FirstVisitOfferKind.FIXED, value=1000)
+    item = await f.product(price=5000)
+    token = await api.token("staff1@dangol.test")
+    # when ten first orders of that customer arrive at once
+    results = await asyncio.gather(
+        *[lo.checkout(api, token, [(item.id, 1)], customer_id=customer) for _ in range(10)]
+    )
+    # then all are created, and exactly one carries the offer
+    assert all(result["__typename"] == "OrderSuccess" for result in results)
+    offers = [d for result in results for d in result["order"]["discounts"] if d["source"] == "FIRST_VISIT"]
+    assert len(offers) == 1
+    assert await OrderDiscount.filter(source="FIRST_VISIT").count() == 1
