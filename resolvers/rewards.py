@@ -19,7 +19,7 @@ from app.context import Context
 from app.database import write_transaction
 from models.catalogue import Product
 from models.customers import Customer
-from models.points import PointKind, PointSource
+from models.points import PointEntry, PointKind, PointSource
 from models.rewards import Redemption, RedemptionStatus, Reward, StampBalance, StampEntry
 from models.stores import Membership
 from resolvers import idempotency, outbox
@@ -169,6 +169,9 @@ async def _give_back(redemption: Redemption, kind_reason: str) -> None:
     store_id: int = redemption.store_id  # type: ignore[attr-defined]
     customer_id: int = redemption.customer_id  # type: ignore[attr-defined]
     if redemption.points_spent:
+        spent = await PointEntry.filter(
+            kind=PointKind.REDEEM, reference_type="redemption", reference_id=str(redemption.id)
+        ).values_list("expires_at", flat=True)
         await ledger.credit(
             store_id, customer_id, redemption.points_spent,
             kind=PointKind.REDEEM_RETURN, source=PointSource.REWARD,
@@ -176,6 +179,7 @@ async def _give_back(redemption: Redemption, kind_reason: str) -> None:
                 type="redemption", id=redemption.id,
                 order_id=redemption.order_id, reason=kind_reason,  # type: ignore[attr-defined]
             ),
+            expires_at=spent[0] if spent else None,
         )
     if redemption.stamps_spent:
         await StampBalance.filter(customer_id=customer_id).update(

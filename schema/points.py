@@ -61,7 +61,9 @@ class PointEntry(relay.Node):
     amount: int = strawberry.field(description="Signed: positive adds, negative takes away.")
     balance_after: int
     remaining: int = strawberry.field(description="What is still unspent of an earned lot.")
-    expires_at: datetime | None
+    expires_at: datetime | None = strawberry.field(
+        description="A credit: when its points expire. A debit: the earliest expiry of the points it took."
+    )
     reference_type: str | None
     reference_id: str | None
     reason: str | None

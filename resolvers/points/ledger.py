@@ -82,7 +82,9 @@ async def _entry(
         amount=amount,
         balance_after=await balance_of(customer_id),
         remaining=max(amount, 0),
-        expires_at=expires_at if amount > 0 else None,
+        # A credit's expiry; on a debit, the earliest expiry of the lots it took, so that
+        # points given back (a rejected or cancelled redemption) expire no later than they would have.
+        expires_at=expires_at,
         reference_type=reference.type,
         reference_id=None if reference.id is None else str(reference.id),
         order_id=reference.order_id,
@@ -168,7 +170,8 @@ async def debit(
         )
     earliest = await consume_lots(customer_id, points)
     entry = await _entry(
-        store_id, customer_id, kind=kind, source=source, amount=-points, reference=reference
+        store_id, customer_id, kind=kind, source=source, amount=-points, reference=reference,
+        expires_at=earliest,
     )
     return Debit(entry=entry, earliest_expiry=earliest)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta, timezone
 
 from models.customers import Customer
 from models.outbox import OutboxMessage
@@ -121,6 +122,23 @@ async def test_rejecting_gives_the_points_back(api: Api) -> None:
     assert await helpers.balance(customer) == 100
     back = await PointEntry.get(customer_id=customer, kind="REDEEM_RETURN")
     assert back.amount == 60
+    await check_ledger()
+
+
+async def test_points_given_back_expire_when_the_points_spent_would_have(api: Api) -> None:
+    # given two lots, the older expiring in ten days
+    token = await helpers.owner(api)
+    customer = await helpers.customer()
+    soon = datetime.now(timezone.utc) + timedelta(days=10)
+    await helpers.give(customer, 50, expires_at=soon)
+    await helpers.give(customer, 50, expires_at=soon + timedelta(days=300))
+    reward = await rewards.reward(cost_points=80, requires_approval=True)
+    redemption = (await rewards.redeem(api, token, customer, reward.id))["redemption"]["id"]
+    # when the redemption is rejected
+    await rewards.approve(api, token, redemption, False)
+    # then the points come back with the earliest expiry of those it took, not a fresh or no expiry
+    back = await PointEntry.get(customer_id=customer, kind="REDEEM_RETURN")
+    assert back.amount == 80 and back.expires_at == soon
     await check_ledger()
 
 
