@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 
 from app.context import Context
 from app.database import write_transaction
@@ -175,11 +175,21 @@ async def issue_first_visit(*, store_id: int, customer_id: int, at: datetime) ->
     return len(templates)
 
 
-async def coupons_of(customer_id: int, *, include_used: bool = False) -> list[Coupon]:
+async def coupons_of(
+    customer_id: int,
+    *,
+    include_used: bool = False,
+    first: int = 20,
+    after: tuple[datetime, int] | None = None,
+) -> list[Coupon]:
+    """Soonest to expire first; ``after`` is the keyset cursor. One more than asked, to tell if more exist."""
     query = Coupon.filter(customer_id=customer_id).select_related("template")
     if not include_used:
         query = query.filter(used_at__isnull=True, expires_at__gt=datetime.now(timezone.utc))
-    return await query.order_by("expires_at", "id").limit(200)
+    if after is not None:
+        expires_at, pk = after
+        query = query.filter(Q(expires_at__gt=expires_at) | Q(expires_at=expires_at, id__gt=pk))
+    return await query.order_by("expires_at", "id").limit(first + 1)
 
 
 def _eligible(template: CouponTemplate, lines: Sequence[OrderLine], categories: dict[int, int | None], running: int) -> int:

@@ -16,8 +16,10 @@ from models.coupons import (
     CouponTrigger,
 )
 from resolvers import coupons
+from resolvers.errors import BadUserInput
 from schema import errors
 from schema.operations import mutation
+from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import decode_id, owner_store_of, store_id_at
 from schema.tiers import ref
 
@@ -73,8 +75,27 @@ class Coupon:
         )
 
 
-async def customer_coupons(customer_id: int, include_used: bool = False) -> list[Coupon]:
-    return [Coupon.from_model(c) for c in await coupons.coupons_of(customer_id, include_used=include_used)]
+@strawberry.type
+class CouponConnection(Connection[Coupon]):
+    pass
+
+
+async def customer_coupons(
+    customer_id: int, include_used: bool, first: int | None, after: str | None
+) -> CouponConnection:
+    size = page_size(first)
+    cursor = decode_cursor(after)
+    try:
+        position = None if cursor is None else (datetime.fromisoformat(cursor[0]), int(cursor[1]))
+    except (ValueError, TypeError, IndexError) as exc:
+        raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
+    rows = await coupons.coupons_of(
+        customer_id, include_used=include_used, first=size, after=position
+    )
+    return connection(
+        CouponConnection, rows, size, key=lambda row: [row.expires_at.isoformat(), row.id],
+        node=Coupon.from_model, has_previous=cursor is not None,
+    )
 
 
 @strawberry.input

@@ -22,6 +22,7 @@ from resolvers import tiers
 from resolvers.errors import InvalidInput, NotFound as NotFoundError
 from schema import errors
 from schema.operations import mutation
+from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import Absent, decode_id, owner_store_of, store_id_at
 
 DiscountKindType = strawberry.enum(DiscountKind, name="TierDiscountKind")
@@ -118,9 +119,23 @@ async def customer_tier(info: Info, customer_id: int) -> Tier | None:
     return Tier.from_model(found) if found else None
 
 
-async def customer_tier_history(customer_id: int, first: int = 20) -> list[TierChange]:
-    rows = await tiers.history_of(customer_id, first=min(max(first, 1), 100), before_id=None)
-    return [TierChange.from_model(row) for row in rows[: min(max(first, 1), 100)]]
+@strawberry.type
+class TierChangeConnection(Connection[TierChange]):
+    pass
+
+
+async def customer_tier_history(
+    customer_id: int, first: int | None, after: str | None
+) -> TierChangeConnection:
+    size = page_size(first)
+    cursor = decode_cursor(after)
+    rows = await tiers.history_of(
+        customer_id, first=size, before_id=int(cursor[0]) if cursor else None
+    )
+    return connection(
+        TierChangeConnection, rows, size, key=lambda row: [row.id],
+        node=TierChange.from_model, has_previous=cursor is not None,
+    )
 
 
 @strawberry.input

@@ -24,9 +24,9 @@ from schema.pagination import Connection
 if TYPE_CHECKING:
     from schema.orders import OrderConnection
     from schema.points import PointEntryConnection
-    from schema.coupons import Coupon
+    from schema.coupons import CouponConnection
     from schema.stamps import CustomerStampCard
-    from schema.tiers import Tier, TierChange
+    from schema.tiers import Tier, TierChangeConnection
 
 Gender = strawberry.enum(GenderModel, name="Gender")
 SourceChannel = strawberry.enum(SourceChannelModel, name="SourceChannel")
@@ -160,11 +160,11 @@ class Customer(relay.Node):
 
     @query("tiers.read", store=_customer_store)
     async def tier_history(
-        self, info: Info, first: int = 20
-    ) -> list[Annotated["TierChange", strawberry.lazy("schema.tiers")]]:
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Annotated["TierChangeConnection", strawberry.lazy("schema.tiers")]:
         from schema.tiers import customer_tier_history
 
-        return await customer_tier_history(self.id, first)
+        return await customer_tier_history(self.id, first, after)
 
     @query("stamps.read", store=_customer_store)
     async def stamp_card(
@@ -176,11 +176,15 @@ class Customer(relay.Node):
 
     @query("coupons.read", store=_customer_store)
     async def coupons(
-        self, info: Info, include_used: bool = False
-    ) -> list[Annotated["Coupon", strawberry.lazy("schema.coupons")]]:
+        self,
+        info: Info,
+        include_used: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated["CouponConnection", strawberry.lazy("schema.coupons")]:
         from schema.coupons import customer_coupons
 
-        return await customer_coupons(self.id, include_used)
+        return await customer_coupons(self.id, include_used, first, after)
 
 
 @strawberry.type

@@ -45,7 +45,7 @@ ROWS = [
 ]
 
 
-CUSTOMER_COUPONS = "query($id: ID!) { node(id: $id) { id ... on Customer { coupons { id } } } }"
+CUSTOMER_COUPONS = "query($id: ID!) { node(id: $id) { id ... on Customer { coupons { edges { node { id } } } } } }"
 
 
 async def _customer(w: World, target: str) -> dict:

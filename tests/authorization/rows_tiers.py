@@ -89,7 +89,7 @@ async def _delete(w: World, target: str) -> dict:
 
 
 CUSTOMER_TIER = "query($id: ID!) { node(id: $id) { id ... on Customer { tier { rank } } } }"
-CUSTOMER_HISTORY = "query($id: ID!) { node(id: $id) { id ... on Customer { tierHistory { reason } } } }"
+CUSTOMER_HISTORY = "query($id: ID!) { node(id: $id) { id ... on Customer { tierHistory { edges { node { reason } } } } } }"
 
 
 async def _member(w: World, target: str) -> dict:

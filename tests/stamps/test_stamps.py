@@ -86,12 +86,35 @@ async def test_a_customer_shows_stamps_tier_history_and_coupons(api: Api) -> Non
     for _ in range(2):
         await lo.completed_order(api, token, customer, price=5000)
     query = """query($id: ID!) { node(id: $id) { ... on Customer {
-      stampCard { stamps required rewardsAvailable } tier { name } tierHistory { reason toTierId }
-      coupons { id } } } }"""
+      stampCard { stamps required rewardsAvailable } tier { name }
+      tierHistory { edges { node { reason toTierId } } }
+      coupons { edges { node { id } } } } } }"""
     # when
     found = (await api.data(query, {"id": gid("Customer", customer)}, token=token))["node"]
     # then
     assert found["stampCard"] == {"stamps": 2, "required": 2, "rewardsAvailable": 1}
     assert found["tier"] == {"name": "Gold"}
-    assert found["tierHistory"] == [{"reason": "UPGRADE_ON_ORDER", "toTierId": gid("Tier", gold.id)}]
-    assert found["coupons"] == [{"id": gid("Coupon", coupon.id)}]
+    assert [e["node"] for e in found["tierHistory"]["edges"]] == [
+        {"reason": "UPGRADE_ON_ORDER", "toTierId": gid("Tier", gold.id)}
+    ]
+    assert [e["node"] for e in found["coupons"]["edges"]] == [{"id": gid("Coupon", coupon.id)}]
+
+
+async def test_a_customers_coupons_page_with_keyset_cursors(api: Api) -> None:
+    # given five coupons expiring on different days, two on the same day
+    customer = await f.customer()
+    made = [await lo.coupon(customer, days=days) for days in (30, 10, 20, 10, 40)]
+    token = await api.token("staff1@dangol.test")
+    query = """query($id: ID!, $after: String) { node(id: $id) { ... on Customer {
+      coupons(first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } } } }"""
+    # when
+    seen, after = [], None
+    while True:
+        page = (await api.data(query, {"id": gid("Customer", customer), "after": after}, token=token))["node"]["coupons"]
+        seen += [e["node"]["id"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    # then soonest to expire first, ties by id, each once
+    by_expiry = sorted(made, key=lambda c: (c.expires_at, c.id))
+    assert seen == [gid("Coupon", c.id) for c in by_expiry]
