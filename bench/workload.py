@@ -58,8 +58,6 @@ async def closed_loop(
     errors: list[str] = []
 
     async def phase(total: int, record: bool, deadline: float) -> None:
-        nonlocal issued, failures, stopped
-
         async def worker(w: int) -> None:
             nonlocal issued, failures, stopped
             while issued < total:

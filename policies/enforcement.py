@@ -21,7 +21,6 @@ from policies.catalogue import (
     PARTNER,
     account_subject,
     domain_of,
-    store_domain,
 )
 
 DECISION_CACHE_LIMIT = 50_000

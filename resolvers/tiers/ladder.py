@@ -12,10 +12,9 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from tortoise.expressions import F
 
 from app.context import Context
-from app.database import write_transaction
+from app.database import lock_rows, write_transaction
 from models.catalogue import Category, Product
 from models.coupons import CouponTemplate
 from models.stores import Store
@@ -135,8 +134,8 @@ async def program_of(store_id: int) -> TierProgram:
 
 
 async def _lock_ladder(store_id: int) -> None:
-    """A write first: edits of one store's ladder run one at a time."""
-    await Store.filter(id=store_id).update(updated_at=F("updated_at"))
+    """Edits of one store's ladder run one at a time."""
+    await lock_rows(Store, id=store_id)
 
 
 async def tiers_of(store_id: int) -> list[Tier]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
+from tests.authorization.table import FORBIDDEN, OK, UNAUTHENTICATED, Row, World
 from tests.client import DEMO_PASSWORD
 
 LOGIN = """

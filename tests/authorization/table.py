@@ -15,7 +15,6 @@ from typing import Any
 from graphql import (
     FieldNode,
     GraphQLInterfaceType,
-    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -26,7 +25,6 @@ from graphql import (
 from tortoise import connections
 
 from models.accounts import Account
-from models.api_keys import ApiKey
 from models.audit import AuditEntry
 from models.stores import Membership
 from policies.catalogue import role_actions
