@@ -10,11 +10,11 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from app.settings import ROOT, Settings, SettingsError, load_settings
+from core.settings import ROOT, Settings, SettingsError, load_settings
 
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
-    from app.database import close_database, open_database
+    from core.database import close_database, open_database
 
     await open_database(settings.database_url)
     try:
@@ -25,9 +25,9 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]
 
 async def prepare(settings: Settings, *, seed: bool) -> None:
     """Migrate, install the default policy, and load demo data on a first start."""
-    from app.database import apply_migrations
+    from core.database import apply_migrations
     from app.demo import demo_sign_ins, seed_demo, seed_demo_history
-    from app.security import Passwords
+    from core.security import Passwords
     from resolvers.policies import install_default_policy
 
     applied = await apply_migrations(settings.database_url)
@@ -97,12 +97,12 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> None:
-    from app.database import write_transaction
-    from app.security import Passwords
+    from core.database import write_transaction
+    from core.security import Passwords
     from models.accounts import Account
     from policies.catalogue import ADMIN
     from resolvers.accounts import normalise_email, validate_password
-    from resolvers.errors import InvalidInput
+    from core.errors import InvalidInput
     from resolvers.policies import add_role, bump_version
 
     password = os.environ.get("DANGOL_ADMIN_PASSWORD") or getpass.getpass("Password: ")

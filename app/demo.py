@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.database import write_transaction
-from app.security import Passwords
-from app.settings import Settings
+from core.database import write_transaction
+from core.security import Passwords
+from core.settings import Settings
 from models.accounts import Account
 from models.stores import Membership, Plan, Store, StoreCategory
 from policies.catalogue import ADMIN

@@ -32,8 +32,8 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from app.database import dialect, write_transaction
-from app.settings import Settings
+from core.database import dialect, write_transaction
+from core.settings import Settings
 from models.catalogue import Category, Product
 from models.customers import Customer
 from models.points import PointProgram

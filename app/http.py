@@ -14,9 +14,9 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from app.context import Context
-from app.database import connection
-from app.services import Services
+from core.context import Context
+from core.database import connection
+from core.services import Services
 from schema.hardening import shaped
 
 GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json"

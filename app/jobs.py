@@ -24,7 +24,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
-from app.settings import Settings
+from core.settings import Settings
 from models.jobs import JobLease
 
 logger = logging.getLogger("dangol.jobs")
@@ -194,7 +194,7 @@ class Scheduler:
 
 
 def default_jobs(settings: Settings) -> list[Job]:
-    from app.senders import build_senders
+    from core.senders import build_senders
     from resolvers.outbox import DeliveryPolicy, deliver_due
 
     senders = build_senders(settings)

@@ -10,11 +10,11 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 
-from app.database import close_database, open_database
+from core.database import close_database, open_database
 from app.http import BodySizeLimit, GraphQLView, healthz, readyz
 from app.jobs import Scheduler, default_jobs
-from app.services import Services
-from app.settings import Settings, load_settings
+from core.services import Services
+from core.settings import Settings, load_settings
 from schema import build_schema
 
 

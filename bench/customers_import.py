@@ -30,12 +30,12 @@ def csv_text(rows: int, first_block: int = 2000) -> str:
 
 
 async def _run(directory: Path) -> None:
-    from app.context import Context
-    from app.database import apply_migrations, close_database, open_database
+    from core.context import Context
+    from core.database import apply_migrations, close_database, open_database
     from app.demo import seed_demo
-    from app.security import Passwords
-    from app.services import Services
-    from app.settings import Settings
+    from core.security import Passwords
+    from core.services import Services
+    from core.settings import Settings
     from models.accounts import Account
     from policies.enforcement import Principal
     from resolvers.customers.csv_import import import_csv

@@ -123,11 +123,11 @@ def _build(backend: str) -> dict[str, Any]:
 
 
 async def _build_here() -> None:
-    from app.database import apply_migrations, close_database, dialect, open_database
+    from core.database import apply_migrations, close_database, dialect, open_database
     from app.demo import seed_demo
     from app.generator import Spec, generate
-    from app.security import Passwords
-    from app.settings import load_settings
+    from core.security import Passwords
+    from core.settings import load_settings
     from resolvers.policies import install_default_policy
 
     settings = load_settings()

@@ -7,12 +7,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from app import throttling
-from app.context import Context
-from app.database import write_transaction
-from app.security import digest, new_secret
+from core import throttling
+from core.context import Context
+from core.database import write_transaction
+from core.security import digest, new_secret
 from models.accounts import Account, RefreshToken, Session
-from resolvers.errors import InvalidCredentials, InvalidInput, InvalidRefreshToken, RateLimited
+from core.errors import InvalidCredentials, InvalidInput, InvalidRefreshToken, RateLimited
 
 MIN_PASSWORD_LENGTH = 10
 

@@ -6,14 +6,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from app.auth import API_KEY_PREFIX
-from app.context import Context
-from app.database import write_transaction
-from app.security import digest, new_secret
+from core.auth import API_KEY_PREFIX
+from core.context import Context
+from core.database import write_transaction
+from core.security import digest, new_secret
 from models.api_keys import ApiKey
 from policies.catalogue import PARTNER, actions
 from resolvers import audit
-from resolvers.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.context import Context
+from core.context import Context
 from models.audit import AuditEntry
 
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from models.catalogue import Category, Product
 from resolvers import audit
-from resolvers.errors import AlreadyExists, InvalidInput, NotFound
+from core.errors import AlreadyExists, InvalidInput, NotFound
 
 MAX_PRICE = 10_000_000
 MAX_NAME = 100

@@ -10,14 +10,14 @@ from typing import Any
 
 from tortoise.expressions import F, Q
 
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from models.catalogue import Category, Product
 from models.coupons import Coupon, CouponKind, CouponTemplate, CouponTrigger
 from models.customers import Customer
 from models.orders import OrderLine
 from resolvers import audit, idempotency
-from resolvers.errors import (
+from core.errors import (
     CouponAlreadyUsed,
     CouponExpired,
     CouponNotApplicable,

@@ -16,9 +16,9 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from app.database import write_transaction
+from core.database import write_transaction
 from models.idempotency import IdempotencyRecord
-from resolvers.errors import IdempotencyKeyReused, InvalidInput
+from core.errors import IdempotencyKeyReused, InvalidInput
 
 MAX_KEY_LENGTH = 100
 Result = dict[str, Any]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from models.notifications import MANDATORY_KINDS, NotificationKind, NotificationPreference
-from resolvers.errors import InvalidInput, MandatoryNotification
+from core.errors import InvalidInput, MandatoryNotification
 
 
 @dataclass(frozen=True)

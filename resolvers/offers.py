@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from models.catalogue import Product
 from models.coupons import FirstVisitOffer, FirstVisitOfferKind
 from models.customers import Customer
 from models.orders import DiscountSource, OrderDiscount, OrderStatus
 from resolvers import audit
-from resolvers.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 
 MAX_AMOUNT = 10**12
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from models.outbox import OutboxMessage
 
 if TYPE_CHECKING:
-    from app.senders import Senders
+    from core.senders import Senders
 
 logger = logging.getLogger("dangol.outbox")
 

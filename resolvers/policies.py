@@ -11,8 +11,8 @@ from typing import Any
 
 from tortoise.expressions import F
 
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from models.accounts import Account
 from models.policies import CasbinRule, PolicyVersion
 from models.stores import Membership, Store
@@ -33,7 +33,7 @@ from policies.catalogue import (
 )
 from policies.enforcement import Decision
 from resolvers import audit
-from resolvers.errors import InvalidInput, NotDelegable, NotFound
+from core.errors import InvalidInput, NotDelegable, NotFound
 
 ALLOW = "allow"
 DENY = "deny"

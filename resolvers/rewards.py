@@ -15,15 +15,15 @@ from typing import Any
 
 from tortoise.expressions import F
 
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from models.catalogue import Product
 from models.customers import Customer
 from models.points import PointEntry, PointKind, PointSource
 from models.rewards import Redemption, RedemptionStatus, Reward, StampBalance, StampEntry
 from models.stores import Membership
 from resolvers import idempotency, outbox
-from resolvers.errors import (
+from core.errors import (
     InsufficientStamps,
     InvalidInput,
     NotFound,

@@ -10,15 +10,15 @@ from datetime import datetime, timezone
 
 from tortoise.exceptions import DoesNotExist
 
-from app.context import Context
-from app.database import lock_rows, write_transaction
+from core.context import Context
+from core.database import lock_rows, write_transaction
 from models.accounts import Account, Session
 from models.stores import Membership, Store
 from policies.catalogue import ALL_STORES, OWNER, STORE_ROLES, account_subject
 from models.policies import CasbinRule
 from resolvers import audit
 from resolvers.accounts import normalise_email
-from resolvers.errors import AlreadyExists, InvalidInput, LastOwner, NotFound
+from core.errors import AlreadyExists, InvalidInput, LastOwner, NotFound
 from resolvers.policies import add_role, bump_version, owner_count, remove_roles, store_role_of
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -12,14 +12,14 @@ from datetime import datetime, timezone
 
 from tortoise.expressions import F
 
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from models.catalogue import Category, Product
 from models.customers import Customer
 from models.orders import Order, OrderLine
 from models.rewards import Reward, StampBalance, StampCard, StampEntry, StampRule
 from resolvers import audit, outbox
-from resolvers.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 
 EARN_PREFIX = "ORDER_"
 REFUND = "REFUND"
@@ -77,6 +77,12 @@ async def configure(ctx: Context, *, store_id: int, fields: CardFields) -> Stamp
 
 async def card_of(store_id: int) -> StampCard | None:
     return await StampCard.get_or_none(store_id=store_id)
+
+
+async def cards_of_stores(store_ids: list[int]) -> list[StampCard | None]:
+    """The stamp card of each store, in the order asked; one query for any number."""
+    cards = {card.store_id: card for card in await StampCard.filter(store_id__in=store_ids)}
+    return [cards.get(store_id) for store_id in store_ids]
 
 
 async def balance_of(customer_id: int) -> int:

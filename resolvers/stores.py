@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from models.stores import CampaignGrade, Plan, Store, StoreCategory
 from resolvers import audit
-from resolvers.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 from resolvers.staff import Invitation, invite
 
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")

@@ -9,7 +9,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from app.settings import Settings
+from core.settings import Settings
 from schema import (
     accounts,
     api_keys,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from models.stores import Store as StoreModel
+
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -55,7 +57,7 @@ class Me:
 
         policy = await info.context.current_policy()
         by_store = policy.store_roles(f"account:{self.account.id}")
-        stores = await info.context.loaders.stores.load_many(sorted(by_store))
+        stores = await info.context.loaders.rows(StoreModel).load_many(sorted(by_store))
         return [
             StoreMembership(store=Store.from_model(store), roles=sorted(by_store[store.id]))
             for store in stores
@@ -139,7 +141,7 @@ class Query:
     @query(SIGNED_IN, description="The signed-in account.")
     async def me(self, info: Info) -> Me | None:
         principal = await info.context.principal()
-        account = await info.context.loaders.accounts.load(principal.account_id)
+        account = await info.context.loaders.rows(AccountModel).load(principal.account_id)
         policy = await info.context.current_policy()
         return Me(
             account=Account.from_model(account),

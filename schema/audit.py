@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from models.accounts import Account as AccountModel
+
 from datetime import datetime
 
 import strawberry
@@ -46,7 +48,7 @@ class AuditEntry(relay.Node):
     async def actor_email(self, info: Info) -> str | None:
         if self.actor_account_id is None:
             return None
-        account = await info.context.loaders.accounts.load(self.actor_account_id)
+        account = await info.context.loaders.rows(AccountModel).load(self.actor_account_id)
         return account.email if account else None
 
     @strawberry.field

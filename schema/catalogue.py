@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from models.catalogue import Category as CategoryModel, Product as ProductModel
 from resolvers import catalogue
-from resolvers.errors import InvalidInput, NotFound as NotFoundError
+from core.errors import InvalidInput, NotFound as NotFoundError
 from schema import errors
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
@@ -59,7 +59,7 @@ class Product(relay.Node):
     async def category(self, info: Info) -> Category | None:
         if self.category_pk is None:
             return None
-        found = await info.context.loaders.categories.load(self.category_pk)
+        found = await info.context.loaders.rows(CategoryModel).load(self.category_pk)
         return Category.from_model(found) if found else None
 
 

@@ -16,7 +16,7 @@ from models.coupons import (
     CouponTrigger,
 )
 from resolvers import coupons
-from resolvers.errors import BadUserInput
+from core.errors import BadUserInput
 from schema import errors
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size

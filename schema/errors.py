@@ -10,7 +10,7 @@ import strawberry
 from models.notifications import NotificationKind
 from models.orders import OrderStatus
 from models.rewards import RedemptionStatus
-from resolvers import errors as domain
+from core import errors as domain
 
 
 @strawberry.interface(name="UserError")

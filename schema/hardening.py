@@ -17,7 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
 
-from resolvers.errors import RequestError
+from core.errors import RequestError
 
 logger = logging.getLogger("dangol.errors")
 

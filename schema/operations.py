@@ -16,8 +16,8 @@ import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
-from app.context import Context
-from resolvers.errors import BadUserInput, Forbidden, UserError
+from core.context import Context
+from core.errors import BadUserInput, Forbidden, UserError
 from schema.errors import not_found, to_graphql
 from schema.scopes import Absent, Scope, platform
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from models.accounts import Account as AccountModel
+from models.catalogue import Product as ProductModel
+
 from datetime import datetime
 from typing import Annotated
 
@@ -15,7 +18,7 @@ from models.orders import (
     OrderLine as OrderLineModel,
 )
 from resolvers import orders
-from resolvers.errors import BadUserInput, NotFound as NotFoundError
+from core.errors import BadUserInput, NotFound as NotFoundError
 from schema import errors
 from schema.accounts import Account
 from schema.catalogue import Product
@@ -56,7 +59,7 @@ class OrderLine:
 
     @strawberry.field(description="The catalogue entry today (it may since be archived).")
     async def product(self, info: Info) -> Product | None:
-        found = await info.context.loaders.products.load(self.product_pk)
+        found = await info.context.loaders.rows(ProductModel).load(self.product_pk)
         return Product.from_model(found) if found else None
 
 
@@ -133,11 +136,11 @@ class Order(relay.Node):
 
     @strawberry.field
     async def lines(self, info: Info) -> list[OrderLine]:
-        return [OrderLine.from_model(line) for line in await info.context.loaders.order_lines.load(self.id)]
+        return [OrderLine.from_model(line) for line in await info.context.loaders.children(OrderLineModel, "order_id").load(self.id)]
 
     @strawberry.field(description="Tier discount, coupon, rewards, first-visit offer, as applied.")
     async def discounts(self, info: Info) -> list[OrderDiscount]:
-        found = await info.context.loaders.order_discounts.load(self.id)
+        found = await info.context.loaders.children(OrderDiscountModel, "order_id").load(self.id)
         return [OrderDiscount.from_model(d) for d in sorted(found, key=lambda d: d.position)]
 
     @strawberry.field(description="The account that took the order (null for a partner key).")
@@ -152,7 +155,7 @@ class Order(relay.Node):
 async def _account(info: Info, pk: int | None) -> Account | None:
     if pk is None:
         return None
-    found = await info.context.loaders.accounts.load(pk)
+    found = await info.context.loaders.rows(AccountModel).load(pk)
     return Account.from_model(found) if found else None
 
 

@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from resolvers.errors import BadUserInput
+from core.errors import BadUserInput
 
 T = TypeVar("T")
 DEFAULT_PAGE = 20

@@ -13,7 +13,7 @@ from models.customers import Customer as CustomerModel
 from models.points import PointEntry as PointEntryModel, PointKind, PointProgram as ProgramModel
 from models.points import PointSource, Rounding
 from resolvers import points
-from resolvers.errors import BadUserInput, InvalidInput, NotFound as NotFoundError
+from core.errors import BadUserInput, InvalidInput, NotFound as NotFoundError
 from schema import errors
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size

@@ -13,7 +13,7 @@ from models.customers import Customer as CustomerModel
 from models.rewards import Redemption as RedemptionModel, RedemptionStatus as RedemptionStatusModel
 from models.rewards import Reward as RewardModel
 from resolvers import rewards
-from resolvers.errors import BadUserInput, NotFound as NotFoundError
+from core.errors import BadUserInput, NotFound as NotFoundError
 from schema import errors
 from schema.errors import RedemptionStatusType
 from schema.operations import mutation
@@ -80,7 +80,7 @@ class Redemption(relay.Node):
 
     @strawberry.field
     async def reward(self, info: Info) -> Reward | None:
-        found = await info.context.loaders.rewards.load(int(self.reward_id.node_id))
+        found = await info.context.loaders.rows(RewardModel).load(int(self.reward_id.node_id))
         return Reward.from_model(found) if found else None
 
 

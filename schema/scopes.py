@@ -6,13 +6,15 @@ raises ``Absent`` when the object does not exist.
 
 from __future__ import annotations
 
+from models.stores import Store as StoreModel
+
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from strawberry.relay import GlobalID
 from tortoise.models import Model
 
-from app.context import Context
+from core.context import Context
 
 PLATFORM = None
 Scope = Callable[[Any, dict[str, Any], Context], Awaitable[int | None]]
@@ -65,7 +67,7 @@ def store_id_at(path: str, *, optional: bool = False) -> Scope:
         if value is None and optional:
             return PLATFORM
         store_id = decode_id(value, "Store")
-        if await ctx.loaders.stores.load(store_id) is None:
+        if await ctx.loaders.rows(StoreModel).load(store_id) is None:
             raise Absent
         return store_id
 

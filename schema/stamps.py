@@ -52,10 +52,10 @@ class CustomerStampCard:
 
 
 async def customer_stamp_card(info: Info, store_id: int, customer_id: int) -> CustomerStampCard | None:
-    card = await info.context.loaders.stamp_cards.load(store_id)
+    card = await info.context.loaders.batch(stamps.cards_of_stores).load(store_id)
     if card is None:
         return None
-    held = await info.context.loaders.stamp_balances.load(customer_id)
+    held = await info.context.loaders.batch(stamps.balances_of).load(customer_id)
     return CustomerStampCard(
         stamps=held, required=card.stamps_required, rewards_available=held // card.stamps_required,
         card=StampCard.from_model(card),

@@ -10,7 +10,7 @@ from strawberry.types import Info
 from models.stores import CampaignGrade, Plan, Store as StoreModel, StoreCategory
 from schema.customers.types import CustomerSort
 from resolvers import api_keys, stores
-from resolvers.errors import InvalidInput
+from core.errors import InvalidInput
 from schema import errors
 from schema.operations import mutation, query
 from schema.errors import RedemptionStatusType
@@ -378,7 +378,7 @@ def _provided(data: Any) -> dict[str, Any]:
 class Query:
     @query("store.read", store=store_id_at("id"))
     async def store(self, info: Info, id: relay.GlobalID) -> Store | None:
-        found = await info.context.loaders.stores.load(decode_id(id, "Store"))
+        found = await info.context.loaders.rows(StoreModel).load(decode_id(id, "Store"))
         return Store.from_model(found) if found else None
 
 

@@ -19,7 +19,7 @@ from models.tiers import (
     TierPromotion as TierPromotionModel,
 )
 from resolvers import tiers
-from resolvers.errors import InvalidInput, NotFound as NotFoundError
+from core.errors import InvalidInput, NotFound as NotFoundError
 from schema import errors
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
@@ -115,7 +115,7 @@ class TierChange:
 
 
 async def customer_tier(info: Info, customer_id: int) -> Tier | None:
-    found = await info.context.loaders.customer_tiers.load(customer_id)
+    found = await info.context.loaders.batch(tiers.current_tiers).load(customer_id)
     return Tier.from_model(found) if found else None
 
 

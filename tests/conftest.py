@@ -19,11 +19,11 @@ import asyncpg
 import pytest
 from httpx import ASGITransport, AsyncClient
 
-from app.database import apply_migrations, close_database, open_database
+from core.database import apply_migrations, close_database, open_database
 from app.demo import seed_demo
 from app.main import create_app
-from app.security import Passwords
-from app.settings import Settings
+from core.security import Passwords
+from core.settings import Settings
 from resolvers.policies import install_default_policy
 from tests.client import Api
 

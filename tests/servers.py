@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from app.settings import Settings
+from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,15 +6,15 @@ import csv
 import io
 from dataclasses import dataclass
 
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from models.customers import Customer
 from resolvers import audit
 from resolvers.customers.csv_import import MAX_ROWS
 from resolvers.customers.listing import CustomerFilter, filtered
 from resolvers.customers.privacy import reveals
 from resolvers.customers.records import customer_gid, opened
-from resolvers.errors import CsvTooLarge
+from core.errors import CsvTooLarge
 from resolvers.pii import display_phone, keys_for, mask_name, mask_phone
 
 BOM = "\ufeff"

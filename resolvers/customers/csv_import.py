@@ -12,13 +12,13 @@ from typing import Any, TypeVar
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
-from app.context import Context
-from app.database import dialect, write_transaction
+from core.context import Context
+from core.database import dialect, write_transaction
 from models.customers import AgeBand, Customer, Gender, SourceChannel
 from resolvers import audit
 from resolvers.customers.fields import CustomerFields, clean_birth_year, clean_name, clean_tags
 from resolvers.customers.records import allocate_ids, customer_gid, sealed
-from resolvers.errors import CsvColumnsInvalid, CsvMalformed, CsvTooLarge, UserError
+from core.errors import CsvColumnsInvalid, CsvMalformed, CsvTooLarge, UserError
 from resolvers.pii import keys_for, normalise_phone
 
 T = TypeVar("T")

@@ -9,13 +9,13 @@ from typing import Any
 from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from models.customers import Customer, Feedback, FeedbackCategory, FeedbackChannel, StoreAlert
 from models.notifications import NotificationKind
 from policies.catalogue import MANAGER, OWNER
 from resolvers import audit, points
-from resolvers.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 
 NEGATIVE_AT_MOST = 2
 MAX_COMMENT = 2000

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from models.customers import AgeBand, Gender, SourceChannel
-from resolvers.errors import InvalidInput
+from core.errors import InvalidInput
 from resolvers.pii import normalise_phone
 
 TAG_PATTERN = re.compile(r"^[\w][\w .&+#/-]{0,39}$")

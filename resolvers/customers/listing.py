@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from models.stores import Store as StoreModel
+
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -10,12 +12,12 @@ from typing import Any
 from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
-from app.context import Context
+from core.context import Context
 from models.customers import Customer, CustomerTag
 from models.points import PointBalance
 from resolvers.customers.fields import clean_tags
 from resolvers.customers.segments import Segment, clock, filter_segment, thresholds_of
-from resolvers.errors import BadUserInput, InvalidInput, UserError
+from core.errors import BadUserInput, InvalidInput, UserError
 from resolvers.pii import keys_for, normalise_phone
 
 
@@ -88,7 +90,7 @@ async def filtered(ctx: Context, store_id: int, where: CustomerFilter) -> QueryS
     query = Customer.filter(store_id=store_id)
     if where.segment is not None:
         thresholds = await thresholds_of(store_id)
-        store = await ctx.loaders.stores.load(store_id)
+        store = await ctx.loaders.rows(StoreModel).load(store_id)
         query = filter_segment(
             query, where.segment, thresholds, clock(thresholds, store.time_zone if store else "Asia/Seoul")
         )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from resolvers import audit
 
 REVEAL_ACTION = "customers.reveal_pii"
@@ -13,10 +11,7 @@ REVEAL_ACTION = "customers.reveal_pii"
 
 async def reveals(ctx: Context, store_id: int, *, reason: str = "view") -> bool:
     """Whether this caller sees PII whole in the store; audited once per request and store."""
-    decided = ctx.loaders.pii_revealed.get(store_id)
-    if decided is None:
-        decided = ctx.loaders.pii_revealed[store_id] = asyncio.ensure_future(_decide(ctx, store_id, reason))
-    return await decided
+    return await ctx.loaders.once(("pii_revealed", store_id), lambda: _decide(ctx, store_id, reason))
 
 
 async def _decide(ctx: Context, store_id: int, reason: str) -> bool:

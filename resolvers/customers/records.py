@@ -11,14 +11,14 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
-from app.context import Context
-from app.database import dialect, write_transaction
+from core.context import Context
+from core.database import dialect, write_transaction
 from models.customers import Customer, CustomerTag
 from models.points import PointSource
 from models.tiers import TierChangeReason
 from resolvers import audit, points, tiers
 from resolvers.customers.fields import CustomerFields, camel, clean, clean_birth_year, clean_name, clean_tags
-from resolvers.errors import DuplicateCustomer, InvalidInput, NotFound
+from core.errors import DuplicateCustomer, InvalidInput, NotFound
 from resolvers.pii import NAME, PHONE, PiiKeys, keys_for, normalise_phone
 
 MAX_TAGGED = 500

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.database import write_transaction
-from app.settings import Settings
+from core.database import write_transaction
+from core.settings import Settings
 from models.customers import Customer
 from resolvers.customers.records import opened, sealed
 from resolvers.pii import keys_for

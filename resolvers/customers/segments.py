@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
-from app.context import Context
-from app.database import dialect, write_transaction
+from core.context import Context
+from core.database import dialect, write_transaction
 from models.customers import Customer, CustomerSettings
 from models.stores import Store
 from resolvers import audit
 from resolvers.customers.fields import camel
-from resolvers.errors import InvalidInput
+from core.errors import InvalidInput
 
 LIMITS = {
     "new_customer_days": (1, 365),

@@ -20,7 +20,7 @@ from models.catalogue import Product
 from models.orders import DiscountSource, Order, OrderDiscount, OrderLine
 from models.tiers import DiscountKind, DiscountScope, Tier
 from resolvers import coupons, offers
-from resolvers.errors import InvalidInput
+from core.errors import InvalidInput
 from resolvers.tiers import current_tier
 
 MAX_REDEMPTIONS = 20

@@ -10,13 +10,13 @@ from datetime import datetime, timezone
 
 from tortoise.exceptions import IntegrityError
 
-from app.context import Context
-from app.database import lock_rows, write_transaction
+from core.context import Context
+from core.database import lock_rows, write_transaction
 from models.catalogue import Product
 from models.customers import Customer
 from models.orders import Order, OrderChannel, OrderLine
 from resolvers.orders import checkout
-from resolvers.errors import IdempotencyKeyReused, InvalidInput, NotFound, ProductArchived
+from core.errors import IdempotencyKeyReused, InvalidInput, NotFound, ProductArchived
 
 MAX_LINES = 100
 MAX_QUANTITY = 999

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from app.context import Context
+from core.context import Context
 from resolvers import points, rewards
 from resolvers.orders import checkout
 

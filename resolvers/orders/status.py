@@ -10,11 +10,11 @@ from datetime import datetime, timezone
 
 from tortoise.expressions import F
 
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from models.orders import Order, OrderStatus
 from resolvers import audit
-from resolvers.errors import (
+from core.errors import (
     IllegalOrderTransition,
     InvalidInput,
     NotFound,

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta, timezone
 
 from tortoise.functions import Sum
 
-from app.context import Context
+from core.context import Context
 from models.customers import Customer
 from models.orders import Order
 from models.points import PointEntry, PointKind, PointSource
-from resolvers.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 from resolvers.points import ledger
 from resolvers.points.program import expiry_from, points_for, program_of
 

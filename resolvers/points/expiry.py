@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from tortoise.expressions import F
 
-from app.database import write_transaction
+from core.database import write_transaction
 from models.points import PointBalance, PointEntry, PointKind, PointProgram, PointSource
 from resolvers import outbox
 from resolvers.points import ledger

@@ -15,7 +15,7 @@ from tortoise import connections
 from tortoise.expressions import F
 
 from models.points import PointBalance, PointEntry, PointKind, PointSource
-from resolvers.errors import InsufficientPoints
+from core.errors import InsufficientPoints
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from app.context import Context
+from core.context import Context
 from models.customers import Customer
 from models.points import PointKind, PointSource
 from resolvers import audit, idempotency, outbox
-from resolvers.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 from resolvers.points import ledger
 from resolvers.points.program import expiry_from, program_of
 

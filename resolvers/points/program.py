@@ -6,11 +6,11 @@ import calendar
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from models.points import PointProgram, Rounding
 from resolvers import audit
-from resolvers.errors import InvalidInput
+from core.errors import InvalidInput
 
 MAX_RATE_BP = 10_000
 MAX_EXPIRY_MONTHS = 120

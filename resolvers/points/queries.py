@@ -9,7 +9,7 @@ from tortoise.expressions import RawSQL
 from tortoise.functions import Sum
 
 from models.points import PointBalance, PointEntry, PointKind, PointSource
-from resolvers.errors import InvalidInput
+from core.errors import InvalidInput
 
 MAX_TOP = 100
 

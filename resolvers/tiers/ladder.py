@@ -13,14 +13,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 
-from app.context import Context
-from app.database import lock_rows, write_transaction
+from core.context import Context
+from core.database import lock_rows, write_transaction
 from models.catalogue import Category, Product
 from models.coupons import CouponTemplate
 from models.stores import Store
 from models.tiers import CustomerTier, DiscountKind, DiscountScope, Tier, TierChange, TierChangeReason, TierProgram
 from resolvers import audit, outbox
-from resolvers.errors import InvalidInput, NotFound, TierLadderInvalid
+from core.errors import InvalidInput, NotFound, TierLadderInvalid
 
 CRITERIA = ("min_amount", "min_visits", "min_points")
 MAX_RANK = 100

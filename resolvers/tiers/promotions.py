@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from models.outbox import OutboxMessage
 from models.tiers import CustomerTier, Tier, TierPromotion
 from resolvers import audit
-from resolvers.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 from resolvers.tiers.standing import current_tier
 
 NO_MULTIPLIER = 10_000

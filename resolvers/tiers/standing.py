@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from tortoise.functions import Count, Sum
 
-from app.database import write_transaction
+from core.database import write_transaction
 from models.orders import Order, OrderStatus
 from models.points import PointEntry, PointKind
 from models.tiers import CustomerTier, Tier, TierChange, TierChangeReason, TierProgram

@@ -17,7 +17,7 @@ from schema import errors
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import decode_id, store_id_at
-from resolvers.errors import BadUserInput
+from core.errors import BadUserInput
 
 FeedbackChannel = strawberry.enum(ChannelModel, name="FeedbackChannel")
 FeedbackCategory = strawberry.enum(CategoryModel, name="FeedbackCategory")
@@ -155,7 +155,7 @@ def _optional_pk(value: relay.GlobalID | None, type_name: str, field: str) -> in
     if value is None:
         return None
     if value.type_name != type_name or not value.node_id.isdigit():
-        from resolvers.errors import NotFound
+        from core.errors import NotFound
 
         raise NotFound(f"No such {type_name.lower()}.", field=field)
     return int(value.node_id)

@@ -8,12 +8,12 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from app.context import Context
+from core.context import Context
 from models.customers import Customer as CustomerModel, Gender as GenderModel, SourceChannel as ChannelModel
 from resolvers.customers import csv_export, csv_import, records, segments
 from resolvers.customers.fields import CustomerFields
 from resolvers.customers.listing import CustomerFilter
-from resolvers.errors import BadUserInput, NotFound
+from core.errors import BadUserInput, NotFound
 from schema import errors
 from schema.customers.types import (
     AgeBand,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from models.stores import Store as StoreModel
+
 from strawberry.types import Info
 
 from resolvers.customers import records, segments
@@ -52,6 +54,6 @@ async def customer_settings(store_id: int) -> CustomerSettings:
 
 
 async def segment_counts(info: Info, store_id: int) -> list[SegmentCount]:
-    store = await info.context.loaders.stores.load(store_id)
+    store = await info.context.loaders.rows(StoreModel).load(store_id)
     found = await segments.counts(store_id, store.time_zone if store else "Asia/Seoul")
     return [SegmentCount(segment=segment, count=count) for segment, count in found.items()]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from models.stores import Store as StoreModel
+
 import asyncio
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
@@ -10,13 +12,14 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from app.context import Context
+from core.context import Context
 from models.customers import AgeBand as AgeBandModel, Customer as CustomerModel, Gender as GenderModel
 from models.customers import SourceChannel as SourceChannelModel
 from resolvers.customers.listing import CustomerSort as CustomerSortModel
 from resolvers.customers.privacy import reveals
 from resolvers.customers.records import opened
 from resolvers.customers.segments import Segment, Thresholds, clock, segments_of, thresholds_of
+from resolvers.points import queries as point_queries
 from resolvers.pii import display_phone, keys_for, mask_name, mask_phone
 from schema.operations import query
 from schema.pagination import Connection
@@ -59,17 +62,14 @@ async def _customer_store(source: Any, kwargs: dict[str, Any], ctx: Context) -> 
 
 async def _load_segment_context(ctx: Context, store_id: int) -> tuple[Thresholds, Any]:
     thresholds = await thresholds_of(store_id)
-    store = await ctx.loaders.stores.load(store_id)
+    store = await ctx.loaders.rows(StoreModel).load(store_id)
     return thresholds, clock(thresholds, store.time_zone if store else "Asia/Seoul")
 
 
 async def _segment_context(ctx: Context, store_id: int) -> tuple[Thresholds, Any]:
-    found = ctx.loaders.segment_context.get(store_id)
-    if found is None:
-        found = ctx.loaders.segment_context[store_id] = asyncio.ensure_future(
-            _load_segment_context(ctx, store_id)
-        )
-    return await found
+    return await ctx.loaders.once(
+        ("segment_context", store_id), lambda: _load_segment_context(ctx, store_id)
+    )
 
 
 @strawberry.type
@@ -142,7 +142,7 @@ class Customer(relay.Node):
 
     @query("points.read", store=_customer_store)
     async def points_balance(self, info: Info) -> int:
-        return await info.context.loaders.point_balances.load(self.id)
+        return await info.context.loaders.batch(point_queries.balances).load(self.id)
 
     @query("points.read", store=_customer_store)
     async def points_history(

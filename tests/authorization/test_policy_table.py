@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.database import write_transaction
+from core.database import write_transaction
 from models.accounts import Account
 from models.stores import Membership, Store, StoreCategory
 from policies.catalogue import actions, role_actions

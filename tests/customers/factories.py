@@ -6,7 +6,7 @@ import itertools
 from datetime import datetime
 from typing import Any
 
-from app.database import connection, write_transaction
+from core.database import connection, write_transaction
 from models.customers import Customer, CustomerTag
 from resolvers.customers.records import allocate_ids, sealed
 from resolvers.pii import keys_for, normalise_phone

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Settings
+from core.settings import Settings
 from models.audit import AuditEntry
 from models.customers import Customer
 from resolvers.customers.records import opened

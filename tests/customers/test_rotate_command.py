@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from app.settings import Settings
+from core.settings import Settings
 from models.customers import Customer
 from resolvers.customers.records import opened
 from resolvers.pii import keys_for

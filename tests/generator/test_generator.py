@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from app.database import connection
+from core.database import connection
 from app.generator import Spec, generate, phone_of
-from app.settings import Settings
+from core.settings import Settings
 from models.customers import Customer
 from models.orders import Order, OrderLine, OrderStatus
 from resolvers.customers.records import opened

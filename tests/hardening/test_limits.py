@@ -10,7 +10,7 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 
 from app.main import create_app
-from app.settings import Settings
+from core.settings import Settings
 from tests.client import Api, error_code, gid
 
 ME = "{ me { account { email } } }"

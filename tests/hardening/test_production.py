@@ -7,7 +7,7 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 
 from app.main import create_app
-from app.settings import Settings, SettingsError, load_settings
+from core.settings import Settings, SettingsError, load_settings
 from tests.client import Api, error_code
 
 
@@ -49,7 +49,7 @@ def test_short_secrets_are_refused() -> None:
 
 
 def test_development_generates_missing_secrets_once(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr("app.settings.DATA_DIR", tmp_path)
+    monkeypatch.setattr("core.settings.DATA_DIR", tmp_path)
     first = load_settings({})
     second = load_settings({})
     assert len(first.jwt_secret) >= 32 and first.jwt_secret == second.jwt_secret

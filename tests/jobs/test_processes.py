@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.database import close_database, open_database
+from core.database import close_database, open_database
 from app.main import create_app
-from app.settings import Settings
+from core.settings import Settings
 from models.outbox import OutboxMessage
 from tests.conftest import with_settings
 from tests.outbox.helpers import queue_messages

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.jobs import Job, Scheduler, acquire_lease, default_jobs, resolve
-from app.settings import Settings
+from core.settings import Settings
 from models.jobs import JobLease
 from resolvers.outbox import enqueue
 

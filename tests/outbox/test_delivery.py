@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from app.senders import NOTIFICATIONS_LOGGER, LogSender, Senders
+from core.senders import NOTIFICATIONS_LOGGER, LogSender, Senders
 from models.outbox import OutboxMessage
 from resolvers.outbox import DeliveryPolicy, claim, deliver_due
 from tests.outbox.helpers import FailingSender, RecordingSender, queue_messages, reload

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from app.context import Context
+from core.context import Context
 from models.points import PointBalance, PointEntry, PointKind, PointSource
 from policies.enforcement import Principal
 from resolvers.points import ledger
@@ -78,7 +78,7 @@ async def customer(store_id: int = 1) -> int:
 
 async def give(customer_id: int, points: int, store_id: int = 1, **lot: Any) -> PointEntry:
     """Credit a lot straight through the ledger (as an earn would), outside the API."""
-    from app.database import write_transaction
+    from core.database import write_transaction
 
     async with write_transaction():
         return await ledger.credit(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from app.database import write_transaction
+from core.database import write_transaction
 from models.points import PointKind, PointSource
 from resolvers.points import expire_points, ledger
 from tests.client import Api, gid

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from app.database import write_transaction
+from core.database import write_transaction
 from models.audit import AuditEntry
 from models.points import PointEntry, PointKind, PointProgram, PointSource, Rounding
 from resolvers import points

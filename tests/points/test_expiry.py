@@ -83,7 +83,7 @@ async def test_warnings_go_out_once_per_lot_within_the_notice_period(app: object
 SECOND_PROCESS = """
 import asyncio, sys
 from datetime import datetime
-from app.database import close_database, open_database
+from core.database import close_database, open_database
 from resolvers.points import expire_points
 
 async def main():

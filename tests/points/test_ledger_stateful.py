@@ -16,13 +16,13 @@ from typing import Any
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
-from app.context import Context
-from app.database import write_transaction
+from core.context import Context
+from core.database import write_transaction
 from models.orders import Order, OrderStatus
 from models.points import PointEntry, PointKind, PointSource
 from models.rewards import Reward
 from resolvers import orders, points, rewards
-from resolvers.errors import InsufficientPoints
+from core.errors import InsufficientPoints
 from resolvers.points import ledger
 from tests.orders import factories
 from tests.points import helpers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from app.settings import Settings
+from core.settings import Settings
 from tests.client import LOGIN, gid
 from tests.servers import uvicorn_server
 

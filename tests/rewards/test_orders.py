@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.database import write_transaction
+from core.database import write_transaction
 from models.customers import Customer
 from models.orders import OrderStatus
 from models.points import PointEntry
 from models.rewards import Redemption, RedemptionStatus, StampBalance
 from resolvers import rewards as domain
-from resolvers.errors import (
+from core.errors import (
     InvalidInput,
     NotFound,
     RedemptionAlreadyApplied,

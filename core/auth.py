@@ -10,14 +10,14 @@ from tortoise.expressions import Subquery
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from app import throttling
-from app.security import InvalidAccessToken, same_digest
-from app.services import Services
+from core import throttling
+from core.security import InvalidAccessToken, same_digest
+from core.services import Services
 from models.accounts import Account, Session
 from models.api_keys import ApiKey
 from models.policies import PolicyVersion
 from policies.enforcement import Principal
-from resolvers.errors import RateLimited, Unauthenticated
+from core.errors import RateLimited, Unauthenticated
 
 API_KEY_PREFIX = "dgl_"
 M = TypeVar("M", bound=Model)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.security import AccessTokens, Passwords
-from app.settings import Settings
+from core.security import AccessTokens, Passwords
+from core.settings import Settings
 from policies.enforcement import PolicyEngine
 
 

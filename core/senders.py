@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from app.settings import Settings
+from core.settings import Settings
 from models.outbox import OutboxMessage
 
 NOTIFICATIONS_LOGGER = "dangol.notifications"

@@ -13,7 +13,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from app.settings import Settings
+from core.settings import Settings
 
 ACCESS_TOKEN_ALGORITHM = "HS256"
 

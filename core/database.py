@@ -25,7 +25,7 @@ from tortoise.exceptions import TransactionManagementError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from app.settings import DEFAULT_DATABASE_URL
+from core.settings import DEFAULT_DATABASE_URL
 
 MODEL_MODULES = [
     "models.accounts",
@@ -73,7 +73,7 @@ def connection_config(database_url: str) -> dict[str, Any] | str:
         if path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         return {
-            "engine": "app.database",
+            "engine": "core.database",
             "credentials": {
                 "file_path": path,
                 "journal_mode": "WAL",
@@ -94,7 +94,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
-# Read by aerich (`[tool.aerich] tortoise_orm = "app.database.TORTOISE_ORM"`).
+# Read by aerich (`[tool.aerich] tortoise_orm = "core.database.TORTOISE_ORM"`).
 TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
 
 

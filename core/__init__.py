@@ -1,0 +1,1 @@
+"""Request infrastructure below the domain layer: settings, database, context, authentication."""

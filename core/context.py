@@ -1,0 +1,133 @@
+"""The per-request context that every resolver receives."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+
+from core.auth import authenticate, bearer_credential
+from core.services import Services
+from core.settings import Settings
+from models.accounts import Account
+from policies.enforcement import PolicyEngine, Principal
+from core.errors import Unauthenticated
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+M = TypeVar("M", bound=Model)
+BatchLoad = Callable[[list[K]], Awaitable[Sequence[V]]]
+
+
+class Loaders:
+    """Per-request DataLoaders, each made on first use.
+
+    Domains bring their own batch functions (``loaders.batch(balances_of)``), so the
+    context never needs to know the domain's queries.
+    """
+
+    def __init__(self) -> None:
+        self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+        self._memo: dict[Hashable, asyncio.Future[Any]] = {}
+
+    def batch(self, load: BatchLoad[K, V]) -> DataLoader[K, V]:
+        """One loader per batch function: ``load`` gets the keys and answers in their order."""
+        found = self._loaders.get(load)
+        if found is None:
+            found = self._loaders[load] = DataLoader(load_fn=load)
+        return found
+
+    def rows(self, model: type[M]) -> DataLoader[int, M | None]:
+        """Rows of ``model`` by primary key (None for a missing row)."""
+        found = self._loaders.get(model)
+        if found is None:
+            found = self._loaders[model] = DataLoader(load_fn=_rows_of(model))
+        return found
+
+    def children(self, model: type[M], parent: str) -> DataLoader[int, list[M]]:
+        """Rows of ``model`` grouped by the parent id in column ``parent``, in id order."""
+        key = (model, parent)
+        found = self._loaders.get(key)
+        if found is None:
+            found = self._loaders[key] = DataLoader(load_fn=_children_of(model, parent))
+        return found
+
+    def once(self, key: Hashable, compute: Callable[[], Awaitable[V]]) -> Awaitable[V]:
+        """``compute()`` at most once per request for ``key``, shared by every field asking."""
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = asyncio.ensure_future(compute())
+        return found
+
+
+def _rows_of(model: type[M]) -> Callable[[list[int]], Awaitable[list[M | None]]]:
+    async def load(ids: list[int]) -> list[M | None]:
+        found = {row.pk: row for row in await model.filter(pk__in=ids)}
+        return [found.get(pk) for pk in ids]
+
+    return load
+
+
+def _children_of(model: type[M], parent: str) -> Callable[[list[int]], Awaitable[list[list[M]]]]:
+    async def load(ids: list[int]) -> list[list[M]]:
+        grouped: dict[int, list[M]] = {pk: [] for pk in ids}
+        for row in await model.filter(**{f"{parent}__in": ids}).order_by("id"):
+            grouped[getattr(row, parent)].append(row)
+        return [grouped[pk] for pk in ids]
+
+    return load
+
+
+@dataclass
+class Context:
+    services: Services
+    authorization: str | None = None
+    client_address: str = "unknown"
+    loaders: Loaders = field(default_factory=Loaders)
+    response: Any = None
+    _principal: Principal | None = None
+    _authenticating: "asyncio.Future[Principal] | None" = None
+    _policy_synced: bool = False
+    _known_policy_version: int | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def policy(self) -> PolicyEngine:
+        return self.services.policy
+
+    async def principal(self) -> Principal:
+        """Authenticated once per request, even when several fields ask at the same moment."""
+        if self._principal is None:
+            if self._authenticating is None:
+                self._authenticating = asyncio.ensure_future(self._authenticate())
+            self._principal = await self._authenticating
+        return self._principal
+
+    async def _authenticate(self) -> Principal:
+        credential = bearer_credential(self.authorization)
+        if credential is None:
+            raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
+        found = await authenticate(self.services, credential)
+        self._known_policy_version = found.policy_version
+        if found.account is not None:
+            self.loaders.rows(Account).prime(found.account.id, found.account)
+        return found.principal
+
+    async def current_policy(self) -> PolicyEngine:
+        """The policy as of this request: synced with the database once per request."""
+        if not self._policy_synced:
+            await self.services.policy.sync(known_version=self._known_policy_version)
+            self._policy_synced = True
+        return self.services.policy
+
+    @classmethod
+    def for_principal(cls, services: Services, principal: Principal) -> "Context":
+        """A context for jobs and the command line, acting as the given principal."""
+        return cls(services=services, _principal=principal)
