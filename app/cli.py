@@ -25,8 +25,8 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]
 
 async def prepare(settings: Settings, *, seed: bool) -> None:
     """Migrate, install the default policy, and load demo data on a first start."""
-    from core.database import apply_migrations
     from app.demo import demo_sign_ins, seed_demo, seed_demo_history
+    from core.database import apply_migrations
     from core.security import Passwords
     from resolvers.policies import install_default_policy
 
@@ -62,7 +62,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
     asyncio.run(prepare(settings, seed=settings.seed_demo))
     port = args.port or settings.port
-    print(f"\nGraphQL at http://{args.host}:{port}/graphql" + ("" if settings.production else " (GraphiQL)"))
+    print(
+        f"\nGraphQL at http://{args.host}:{port}/graphql"
+        + ("" if settings.production else " (GraphiQL)")
+    )
     uvicorn.run(
         "app.main:app",
         factory=True,
@@ -98,11 +101,11 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> None:
     from core.database import write_transaction
+    from core.errors import InvalidInput
     from core.security import Passwords
     from models.accounts import Account
     from policies.catalogue import ADMIN
     from resolvers.accounts import normalise_email, validate_password
-    from core.errors import InvalidInput
     from resolvers.policies import add_role, bump_version
 
     password = os.environ.get("DANGOL_ADMIN_PASSWORD") or getpass.getpass("Password: ")
@@ -140,7 +143,9 @@ def cmd_rotate_keys(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_generate(settings: Settings, args: argparse.Namespace) -> None:
     from app.generator import Spec, generate
 
-    spec = Spec(store_id=args.store_id, customers=args.customers, orders=args.orders, seed=args.seed)
+    spec = Spec(
+        store_id=args.store_id, customers=args.customers, orders=args.orders, seed=args.seed
+    )
 
     async def work() -> None:
         from models.stores import Store
@@ -175,9 +180,9 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(run=cmd_serve)
 
-    commands.add_parser("worker", help="run the scheduled jobs until SIGINT or SIGTERM").set_defaults(
-        run=cmd_worker
-    )
+    commands.add_parser(
+        "worker", help="run the scheduled jobs until SIGINT or SIGTERM"
+    ).set_defaults(run=cmd_worker)
     commands.add_parser("migrate", help="apply migrations and the default policy").set_defaults(
         run=cmd_migrate
     )
@@ -196,11 +201,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     rotate.add_argument("--batch", type=int, default=1000)
     rotate.add_argument(
-        "--reindex", action="store_true", help="also every row's blind indexes (after changing DANGOL_BLIND_INDEX_KEY)"
+        "--reindex",
+        action="store_true",
+        help="also every row's blind indexes (after changing DANGOL_BLIND_INDEX_KEY)",
     )
     rotate.set_defaults(run=cmd_rotate_keys)
 
-    generate = commands.add_parser("generate", help="generate a store's customers and orders (benchmarks, demos)")
+    generate = commands.add_parser(
+        "generate", help="generate a store's customers and orders (benchmarks, demos)"
+    )
     generate.add_argument("--store-id", type=int, required=True)
     generate.add_argument("--customers", type=int, default=1_000)
     generate.add_argument("--orders", type=int, default=10_000)

@@ -22,7 +22,9 @@ DEMO_ROLES = ("owner", "manager", "staff")
 def demo_sign_ins() -> list[tuple[str, str]]:
     people = [("admin@dangol.test", "platform admin")]
     for number, (store_name, *_rest) in enumerate(DEMO_STORES, start=1):
-        people += [(f"{role}{number}@dangol.test", f"{role} of {store_name}") for role in DEMO_ROLES]
+        people += [
+            (f"{role}{number}@dangol.test", f"{role} of {store_name}") for role in DEMO_ROLES
+        ]
     return people
 
 
@@ -76,7 +78,10 @@ async def seed_demo_history(settings: Settings) -> int:
         if store is None or await Customer.exists(store_id=store.id):
             continue
         spec = Spec(
-            store_id=store.id, customers=DEMO_HISTORY_CUSTOMERS, orders=DEMO_HISTORY_ORDERS, seed=number
+            store_id=store.id,
+            customers=DEMO_HISTORY_CUSTOMERS,
+            orders=DEMO_HISTORY_ORDERS,
+            seed=number,
         )
         generated += (await generate(settings, spec)).orders
     return generated

@@ -27,7 +27,7 @@ import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -52,37 +52,114 @@ PHONE_STRIDE = 7_919  # prime, coprime with PHONE_SPACE: a permutation of the sp
 SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
 GIVEN = "민서준지현우수영하은도윤예주원진성혜나연태호경희재동아"
 CATALOGUE: dict[str, list[tuple[str, int, float]]] = {  # name, price (won), popularity
-    "커피": [("아메리카노", 4500, 30), ("카페라떼", 5000, 18), ("바닐라라떼", 5500, 8),
-             ("카푸치노", 5000, 5), ("콜드브루", 5500, 7), ("에스프레소", 4000, 2)],
-    "논커피": [("녹차라떼", 5500, 4), ("초코라떼", 5500, 4), ("레몬에이드", 6000, 3),
-               ("자몽에이드", 6000, 3), ("아이스티", 4500, 3)],
-    "베이커리": [("크루아상", 3800, 6), ("소금빵", 3500, 8), ("베이글", 4000, 4),
-                 ("스콘", 3800, 3), ("치즈케이크", 6500, 3), ("티라미수", 7000, 2)],
+    "커피": [
+        ("아메리카노", 4500, 30),
+        ("카페라떼", 5000, 18),
+        ("바닐라라떼", 5500, 8),
+        ("카푸치노", 5000, 5),
+        ("콜드브루", 5500, 7),
+        ("에스프레소", 4000, 2),
+    ],
+    "논커피": [
+        ("녹차라떼", 5500, 4),
+        ("초코라떼", 5500, 4),
+        ("레몬에이드", 6000, 3),
+        ("자몽에이드", 6000, 3),
+        ("아이스티", 4500, 3),
+    ],
+    "베이커리": [
+        ("크루아상", 3800, 6),
+        ("소금빵", 3500, 8),
+        ("베이글", 4000, 4),
+        ("스콘", 3800, 3),
+        ("치즈케이크", 6500, 3),
+        ("티라미수", 7000, 2),
+    ],
     "시즌": [("딸기라떼", 6500, 2), ("뱅쇼", 6500, 1), ("단호박라떼", 6000, 1)],
 }
 COMPLETED, CANCELLED, REFUNDED = "COMPLETED", "CANCELLED", "REFUNDED"
 OPEN_STATUSES = ("RECEIVED", "CONFIRMED", "PREPARING", "READY")
 CHANNELS = (("IN_STORE", 0.80), ("PICKUP", 0.92), ("ONLINE", 0.97), ("DELIVERY", 1.0))
 # kind, share of customers; counts are scaled so the orders add up to the spec.
-KINDS = (("regular", 0.12), ("dormant", 0.28), ("first_timer", 0.25), ("never", 0.04), ("tail", 0.31))
+KINDS = (
+    ("regular", 0.12),
+    ("dormant", 0.28),
+    ("first_timer", 0.25),
+    ("never", 0.04),
+    ("tail", 0.31),
+)
 
 CUSTOMER_COLUMNS = (
-    "id", "store_id", "name_encrypted", "phone_encrypted", "phone_index", "phone_tail_index",
-    "name_index", "key_version", "birth_year", "age_band", "gender", "marketing_consent",
-    "source_channel", "tags", "visit_count", "total_paid", "first_visit_at", "last_visit_at",
-    "reward_uses", "created_at", "updated_at",
+    "id",
+    "store_id",
+    "name_encrypted",
+    "phone_encrypted",
+    "phone_index",
+    "phone_tail_index",
+    "name_index",
+    "key_version",
+    "birth_year",
+    "age_band",
+    "gender",
+    "marketing_consent",
+    "source_channel",
+    "tags",
+    "visit_count",
+    "total_paid",
+    "first_visit_at",
+    "last_visit_at",
+    "reward_uses",
+    "created_at",
+    "updated_at",
 )
 ORDER_COLUMNS = (
-    "id", "store_id", "customer_id", "channel", "status", "pickup_at", "subtotal", "discount_total",
-    "total", "refunded_amount", "is_first_visit", "idempotency_key", "request_digest",
-    "created_by_id", "created_by_api_key_id", "completed_by_id", "created_at", "updated_at",
-    "completed_at", "cancelled_at", "refunded_at",
+    "id",
+    "store_id",
+    "customer_id",
+    "channel",
+    "status",
+    "pickup_at",
+    "subtotal",
+    "discount_total",
+    "total",
+    "refunded_amount",
+    "is_first_visit",
+    "idempotency_key",
+    "request_digest",
+    "created_by_id",
+    "created_by_api_key_id",
+    "completed_by_id",
+    "created_at",
+    "updated_at",
+    "completed_at",
+    "cancelled_at",
+    "refunded_at",
 )
-POINT_COLUMNS = ("id", "store_id", "customer_id", "kind", "source", "amount", "balance_after", "remaining",
-                 "reference_type", "reference_id", "order_id", "created_at")
+POINT_COLUMNS = (
+    "id",
+    "store_id",
+    "customer_id",
+    "kind",
+    "source",
+    "amount",
+    "balance_after",
+    "remaining",
+    "reference_type",
+    "reference_id",
+    "order_id",
+    "created_at",
+)
 BALANCE_COLUMNS = ("store_id", "customer_id", "balance", "updated_at")
 EARN_RATE_BP = 100
-LINE_COLUMNS = ("id", "order_id", "product_id", "product_name", "unit_price", "quantity", "line_total")
+LINE_COLUMNS = (
+    "id",
+    "order_id",
+    "product_id",
+    "product_name",
+    "unit_price",
+    "quantity",
+    "line_total",
+)
 
 
 @dataclass(frozen=True)
@@ -102,7 +179,9 @@ class Report:
     lines: int = 0
     point_entries: int = 0
     first_customer_id: int = 0
-    first_index: int = 0  # the phone of customer k is phone_of(spec, first_index + k) in a fresh store
+    first_index: int = (
+        0  # the phone of customer k is phone_of(spec, first_index + k) in a fresh store
+    )
     seconds: float = 0.0
     kinds: dict[str, int] = field(default_factory=dict)
 
@@ -139,7 +218,11 @@ def _kind(rng: random.Random) -> str:
 
 
 def _weight(rng: random.Random, kind: str) -> float:
-    return {"regular": rng.uniform(25, 80), "dormant": rng.uniform(2, 12), "tail": rng.uniform(2, 8)}.get(kind, 0.0)
+    return {
+        "regular": rng.uniform(25, 80),
+        "dormant": rng.uniform(2, 12),
+        "tail": rng.uniform(2, 8),
+    }.get(kind, 0.0)
 
 
 def _counts(rng: random.Random, kinds: list[str], orders: int) -> list[int]:
@@ -147,9 +230,13 @@ def _counts(rng: random.Random, kinds: list[str], orders: int) -> list[int]:
     weights = [_weight(rng, k) for k in kinds]
     fixed = sum(1 for k in kinds if k == "first_timer")
     factor = max(orders - fixed, 0) / (sum(weights) or 1.0)
-    counts = [1 if k == "first_timer" else 0 if w == 0 else max(2, int(w * factor + rng.random()))
-              for k, w in zip(kinds, weights)]
-    flexible = [i for i, k in enumerate(kinds) if k in ("regular", "dormant", "tail")] or list(range(len(kinds)))
+    counts = [
+        1 if k == "first_timer" else 0 if w == 0 else max(2, int(w * factor + rng.random()))
+        for k, w in zip(kinds, weights)
+    ]
+    flexible = [i for i, k in enumerate(kinds) if k in ("regular", "dormant", "tail")] or list(
+        range(len(kinds))
+    )
     diff = orders - sum(counts)
     while diff != 0:
         i = rng.choice(flexible)
@@ -209,20 +296,27 @@ async def _catalogue(store_id: int) -> _Menu:
     existing = await Product.filter(store_id=store_id, is_archived=False).order_by("id")
     if not existing:
         for position, (category_name, items) in enumerate(CATALOGUE.items()):
-            category, _ = await Category.get_or_create(store_id=store_id, name=category_name,
-                                                       defaults={"position": position})
-            await Product.bulk_create([Product(store_id=store_id, category_id=category.id, name=name, price=price)
-                                       for name, price, _popularity in items])
+            category, _ = await Category.get_or_create(
+                store_id=store_id, name=category_name, defaults={"position": position}
+            )
+            await Product.bulk_create(
+                [
+                    Product(store_id=store_id, category_id=category.id, name=name, price=price)
+                    for name, price, _popularity in items
+                ]
+            )
         existing = await Product.filter(store_id=store_id, is_archived=False).order_by("id")
     popularity = {name: p for items in CATALOGUE.values() for name, _price, p in items}
     return _Menu([(p.id, p.name, int(p.price), popularity.get(p.name, 2.0)) for p in existing][:63])
 
 
 def _at(seconds: float | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc)
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
-async def _insert(conn: BaseDBAsyncClient, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+async def _insert(
+    conn: BaseDBAsyncClient, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
     if not rows:
         return
     if dialect() == "postgres":
@@ -245,7 +339,7 @@ async def _finish(conn: BaseDBAsyncClient) -> None:
         for table in ("customer", "order", "order_line", "point_entry", "point_balance"):
             await conn.execute_script(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"
+                f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))'
             )
             await conn.execute_script(f'ANALYZE "{table}"')
     else:
@@ -257,18 +351,24 @@ async def generate(settings: Settings, spec: Spec) -> Report:
     started = time.perf_counter()
     rng = random.Random(spec.seed * 1_000_003 + spec.store_id)
     keys = keys_for(settings)
-    now = spec.now or datetime.now(timezone.utc)
+    now = spec.now or datetime.now(UTC)
     now_s = now.timestamp()
     report = Report()
     menu = await _catalogue(spec.store_id)
-    staff = await Membership.filter(store_id=spec.store_id).order_by("id").values_list("account_id", flat=True)
+    staff = (
+        await Membership.filter(store_id=spec.store_id)
+        .order_by("id")
+        .values_list("account_id", flat=True)
+    )
     staff_id = staff[0] if staff else None
 
     taken = set(await Customer.filter(store_id=spec.store_id).values_list("phone_index", flat=True))
     phone_index = report.first_index = len(taken)
     kinds = [_kind(rng) for _ in range(spec.customers)]
     counts = _counts(rng, kinds, spec.orders)
-    orders: list[tuple[float, int, str, int, int, bool, float]] = []  # created, customer, status, total, lines, first, done
+    orders: list[
+        tuple[float, int, str, int, int, bool, float]
+    ] = []  # created, customer, status, total, lines, first, done
     async with write_transaction() as conn:
         customer_ids = await allocate_ids(conn, spec.customers)
         report.first_customer_id = customer_ids[0] if customer_ids else 0
@@ -276,8 +376,10 @@ async def generate(settings: Settings, spec: Spec) -> Report:
         for customer_id, kind, count in zip(customer_ids, kinds, counts):
             report.kinds[kind] = report.kinds.get(kind, 0) + 1
             first_ago, last_ago = _window(rng, kind, spec.days)
-            moments = sorted(_moment(rng, now_s, rng.uniform(last_ago, first_ago)) for _ in range(count - 2))
-            ends = [_moment(rng, now_s, first_ago), _moment(rng, now_s, last_ago)][: count]
+            moments = sorted(
+                _moment(rng, now_s, rng.uniform(last_ago, first_ago)) for _ in range(count - 2)
+            )
+            ends = [_moment(rng, now_s, first_ago), _moment(rng, now_s, last_ago)][:count]
             moments = sorted(moments + ends)
             visits = paid = 0
             first_visit = last_visit = None
@@ -300,7 +402,11 @@ async def generate(settings: Settings, spec: Spec) -> Report:
                     first_visit = first_visit if first_visit is not None else done
                     last_visit = done
                 orders.append((created, customer_id, status, total, packed, is_first, done))
-            created_at = (moments[0] - rng.uniform(0, 120)) if moments else _moment(rng, now_s, rng.uniform(0, spec.days))
+            created_at = (
+                (moments[0] - rng.uniform(0, 120))
+                if moments
+                else _moment(rng, now_s, rng.uniform(0, spec.days))
+            )
             phone = _e164(phone_of(spec, phone_index))
             while taken and keys.phone_index(spec.store_id, phone) in taken:
                 phone_index += 1
@@ -308,16 +414,41 @@ async def generate(settings: Settings, spec: Spec) -> Report:
             phone_index += 1
             name = _name(rng)
             birth_year = rng.randint(1950, now.year - 15) if rng.random() < 0.7 else None
-            band = _age_band(birth_year, now.year) if birth_year else (rng.choice(("TWENTIES", "THIRTIES")) if rng.random() < 0.2 else None)
-            pii = sealed(keys, store_id=spec.store_id, customer_id=customer_id, name=name, phone=phone)
-            rows.append((
-                customer_id, spec.store_id, pii["name_encrypted"], pii["phone_encrypted"], pii["phone_index"],
-                pii["phone_tail_index"], pii["name_index"], pii["key_version"], birth_year, band,
-                rng.choice(("FEMALE", "FEMALE", "MALE", "MALE", "UNDISCLOSED")), rng.random() < 0.45,
-                "WALK_IN" if rng.random() < 0.8 else rng.choice(("ONLINE_PROMOTION", "REFERRAL", "OFFLINE_EVENT")),
-                "[]", visits, paid, _at(first_visit), _at(last_visit), 0, _at(created_at),
-                _at(max(created_at, last_visit or created_at)),
-            ))
+            band = (
+                _age_band(birth_year, now.year)
+                if birth_year
+                else (rng.choice(("TWENTIES", "THIRTIES")) if rng.random() < 0.2 else None)
+            )
+            pii = sealed(
+                keys, store_id=spec.store_id, customer_id=customer_id, name=name, phone=phone
+            )
+            rows.append(
+                (
+                    customer_id,
+                    spec.store_id,
+                    pii["name_encrypted"],
+                    pii["phone_encrypted"],
+                    pii["phone_index"],
+                    pii["phone_tail_index"],
+                    pii["name_index"],
+                    pii["key_version"],
+                    birth_year,
+                    band,
+                    rng.choice(("FEMALE", "FEMALE", "MALE", "MALE", "UNDISCLOSED")),
+                    rng.random() < 0.45,
+                    "WALK_IN"
+                    if rng.random() < 0.8
+                    else rng.choice(("ONLINE_PROMOTION", "REFERRAL", "OFFLINE_EVENT")),
+                    "[]",
+                    visits,
+                    paid,
+                    _at(first_visit),
+                    _at(last_visit),
+                    0,
+                    _at(created_at),
+                    _at(max(created_at, last_visit or created_at)),
+                )
+            )
             if len(rows) >= CHUNK:
                 await _insert(conn, "customer", CUSTOMER_COLUMNS, rows)
                 rows = []
@@ -334,9 +465,14 @@ async def generate(settings: Settings, spec: Spec) -> Report:
     return report
 
 
-async def _write_orders(spec: Spec, orders: list[tuple[float, int, str, int, int, bool, float]],
-                        menu: _Menu, staff_id: int | None, report: Report,
-                        events: list[tuple[float, int, int, int]]) -> None:
+async def _write_orders(
+    spec: Spec,
+    orders: list[tuple[float, int, str, int, int, bool, float]],
+    menu: _Menu,
+    staff_id: int | None,
+    report: Report,
+    events: list[tuple[float, int, int, int]],
+) -> None:
     rng = random.Random(spec.seed * 7 + spec.store_id)
     for start in range(0, len(orders), ORDERS_PER_TRANSACTION):
         async with write_transaction() as conn:
@@ -344,7 +480,9 @@ async def _write_orders(spec: Spec, orders: list[tuple[float, int, str, int, int
             line_id = await _next_id(conn, "order_line")
             order_rows: list[tuple[Any, ...]] = []
             line_rows: list[tuple[Any, ...]] = []
-            for created, customer_id, status, total, packed, is_first, done in orders[start:start + ORDERS_PER_TRANSACTION]:
+            for created, customer_id, status, total, packed, is_first, done in orders[
+                start : start + ORDERS_PER_TRANSACTION
+            ]:
                 r = rng.random()
                 channel = next(name for name, upto in CHANNELS if r < upto)
                 created_at = _at(created)
@@ -354,19 +492,41 @@ async def _write_orders(spec: Spec, orders: list[tuple[float, int, str, int, int
                 if finished is not None and total * EARN_RATE_BP // 10_000 > 0:
                     events.append((done, customer_id, order_id, total * EARN_RATE_BP // 10_000))
                     if refunded is not None:
-                        events.append((refund_s, customer_id, order_id, -(total * EARN_RATE_BP // 10_000)))
+                        events.append(
+                            (refund_s, customer_id, order_id, -(total * EARN_RATE_BP // 10_000))
+                        )
                 cancelled = _at(created + rng.uniform(60, 600)) if status == CANCELLED else None
-                order_rows.append((
-                    order_id, spec.store_id, customer_id, channel, status,
-                    _at(created + 900) if channel == "PICKUP" else None, total, 0, total,
-                    total if status == REFUNDED else 0, is_first, None, None, staff_id, None,
-                    staff_id if finished else None, created_at,
-                    refunded or cancelled or finished or created_at, finished, cancelled, refunded,
-                ))
+                order_rows.append(
+                    (
+                        order_id,
+                        spec.store_id,
+                        customer_id,
+                        channel,
+                        status,
+                        _at(created + 900) if channel == "PICKUP" else None,
+                        total,
+                        0,
+                        total,
+                        total if status == REFUNDED else 0,
+                        is_first,
+                        None,
+                        None,
+                        staff_id,
+                        None,
+                        staff_id if finished else None,
+                        created_at,
+                        refunded or cancelled or finished or created_at,
+                        finished,
+                        cancelled,
+                        refunded,
+                    )
+                )
                 while packed:
                     index, quantity = divmod(packed & 0xFF, 4)
                     product_id, name, price, _popularity = menu.products[index]
-                    line_rows.append((line_id, order_id, product_id, name, price, quantity, price * quantity))
+                    line_rows.append(
+                        (line_id, order_id, product_id, name, price, quantity, price * quantity)
+                    )
                     line_id += 1
                     packed >>= 8
                 order_id += 1
@@ -376,15 +536,21 @@ async def _write_orders(spec: Spec, orders: list[tuple[float, int, str, int, int
             await _flush(conn, order_rows, line_rows, report)
 
 
-async def _flush(conn: BaseDBAsyncClient, order_rows: list[tuple[Any, ...]],
-                 line_rows: list[tuple[Any, ...]], report: Report) -> None:
+async def _flush(
+    conn: BaseDBAsyncClient,
+    order_rows: list[tuple[Any, ...]],
+    line_rows: list[tuple[Any, ...]],
+    report: Report,
+) -> None:
     await _insert(conn, "order", ORDER_COLUMNS, order_rows)
     await _insert(conn, "order_line", LINE_COLUMNS, line_rows)
     report.orders += len(order_rows)
     report.lines += len(line_rows)
 
 
-async def _write_points(spec: Spec, events: list[tuple[float, int, int, int]], report: Report) -> None:
+async def _write_points(
+    spec: Spec, events: list[tuple[float, int, int, int]], report: Report
+) -> None:
     if not events:
         return
     if not await PointProgram.exists(store_id=spec.store_id):
@@ -400,17 +566,34 @@ async def _write_points(spec: Spec, events: list[tuple[float, int, int, int]], r
             balance = balances[customer_id] = balances.get(customer_id, 0) + points
             latest[customer_id] = at
             earn = points > 0
-            rows.append((
-                entry_id, spec.store_id, customer_id, "EARN" if earn else "REFUND_REVERSAL", "PURCHASE", points,
-                balance, 0 if (not earn or order_id in reversed_orders) else points,
-                "order" if earn else "order_refund", str(order_id), order_id, _at(at),
-            ))
+            rows.append(
+                (
+                    entry_id,
+                    spec.store_id,
+                    customer_id,
+                    "EARN" if earn else "REFUND_REVERSAL",
+                    "PURCHASE",
+                    points,
+                    balance,
+                    0 if (not earn or order_id in reversed_orders) else points,
+                    "order" if earn else "order_refund",
+                    str(order_id),
+                    order_id,
+                    _at(at),
+                )
+            )
             entry_id += 1
             if len(rows) >= CHUNK:
                 await _insert(conn, "point_entry", POINT_COLUMNS, rows)
                 rows = []
         await _insert(conn, "point_entry", POINT_COLUMNS, rows)
-        await _insert(conn, "point_balance", BALANCE_COLUMNS, [
-            (spec.store_id, customer_id, balance, _at(latest[customer_id])) for customer_id, balance in balances.items()
-        ])
+        await _insert(
+            conn,
+            "point_balance",
+            BALANCE_COLUMNS,
+            [
+                (spec.store_id, customer_id, balance, _at(latest[customer_id]))
+                for customer_id, balance in balances.items()
+            ],
+        )
     report.point_entries = len(events)

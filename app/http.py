@@ -62,7 +62,9 @@ class GraphQLView(GraphQL):
         sub_response.graphql_response_media = GRAPHQL_RESPONSE_MEDIA_TYPE in accept  # type: ignore[attr-defined]
         return sub_response
 
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:  # type: ignore[override]
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:  # type: ignore[override]
         if result.errors:
             result.errors = [shaped(error) for error in result.errors]
         return await super().process_result(request, result)
@@ -86,8 +88,10 @@ class GraphQLView(GraphQL):
 def _is_request_error(response_data: GraphQLHTTPResponse) -> bool:
     """A document that failed to parse or validate: no data, and errors tied to no field."""
     errors = response_data.get("errors") or []
-    return response_data.get("data") is None and bool(errors) and all(
-        not error.get("path") for error in errors
+    return (
+        response_data.get("data") is None
+        and bool(errors)
+        and all(not error.get("path") for error in errors)
     )
 
 
@@ -126,7 +130,9 @@ class BodySizeLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = JSONResponse(
-            error_body(f"The request body is larger than {self.max_bytes} bytes.", "PAYLOAD_TOO_LARGE"),
+            error_body(
+                f"The request body is larger than {self.max_bytes} bytes.", "PAYLOAD_TOO_LARGE"
+            ),
             status_code=413,
         )
         await response(scope, receive, send)
@@ -143,7 +149,7 @@ async def healthz(request: Request) -> Response:
 async def readyz(request: Request) -> Response:
     try:
         await connection().execute_query("SELECT 1")
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
+    except Exception:
         return JSONResponse({"status": "unavailable", "database": False}, status_code=503)
     return JSONResponse({"status": "ready", "database": True})
 

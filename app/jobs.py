@@ -18,7 +18,7 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -67,7 +67,7 @@ async def acquire_lease(
     name: str, *, holder: str, now: datetime, lease: timedelta, interval: timedelta | None = None
 ) -> bool:
     """Take the job's lease if it is free or ours, and (with ``interval``) the job is due."""
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     free = Q(lease_until=None) | Q(lease_until__lt=now) | Q(holder=holder)
     due = Q()
     if interval is not None:
@@ -75,7 +75,9 @@ async def acquire_lease(
         due = Q(last_run_at=None) | Q(last_run_at__lte=now - interval + slack)
 
     async def take() -> bool:
-        taken = await JobLease.filter(free, due, name=name).update(holder=holder, lease_until=now + lease)
+        taken = await JobLease.filter(free, due, name=name).update(
+            holder=holder, lease_until=now + lease
+        )
         return taken == 1
 
     if await take():
@@ -93,14 +95,16 @@ async def renew_lease(name: str, *, holder: str, until: datetime) -> bool:
 
 async def release_lease(name: str, *, holder: str, ran_at: datetime) -> None:
     await JobLease.filter(name=name, holder=holder).update(
-        lease_until=None, last_run_at=ran_at.astimezone(timezone.utc)
+        lease_until=None, last_run_at=ran_at.astimezone(UTC)
     )
 
 
 class Scheduler:
     """Runs jobs in this process until stopped; ``run_once`` runs each job that is due now."""
 
-    def __init__(self, jobs: list[Job], *, holder: str | None = None, max_sleep_seconds: float = 30.0):
+    def __init__(
+        self, jobs: list[Job], *, holder: str | None = None, max_sleep_seconds: float = 30.0
+    ):
         self.jobs = {job.name: job for job in jobs}
         self.holder = holder or default_holder()
         self.max_sleep_seconds = max_sleep_seconds
@@ -111,7 +115,7 @@ class Scheduler:
 
     async def run_once(self, now: datetime | None = None) -> dict[str, Any]:
         """Run every job that is due at ``now`` and whose lease we get; their results by name."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         results: dict[str, Any] = {}
         for job in self.jobs.values():
             ran, result = await self.run_job(job, now)
@@ -132,12 +136,16 @@ class Scheduler:
             return False, None
         self._missing.discard(job.name)
         lease = timedelta(seconds=job.lease_seconds)
-        if not await acquire_lease(job.name, holder=self.holder, now=now, lease=lease, interval=job.interval):
+        if not await acquire_lease(
+            job.name, holder=self.holder, now=now, lease=lease, interval=job.interval
+        ):
             return False, None
         renewal = asyncio.create_task(self._keep_lease(job.name, lease))
         try:
             result = await function(now)
-            logger.log(logging.INFO if result else logging.DEBUG, "job %s ran: %s", job.name, result)
+            logger.log(
+                logging.INFO if result else logging.DEBUG, "job %s ran: %s", job.name, result
+            )
             return True, result
         except Exception:
             logger.exception("job %s failed", job.name)
@@ -152,13 +160,15 @@ class Scheduler:
         while True:
             await asyncio.sleep(lease.total_seconds() / 3)
             try:
-                await renew_lease(name, holder=self.holder, until=datetime.now(timezone.utc) + lease)
+                await renew_lease(
+                    name, holder=self.holder, until=datetime.now(UTC) + lease
+                )
             except Exception:
                 logger.exception("could not renew the lease of job %s", name)
 
     async def run_forever(self) -> None:
         while not self._stop.is_set():
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             for job in self.jobs.values():
                 if self._stop.is_set():
                     break
@@ -169,10 +179,14 @@ class Scheduler:
                     await self.run_job(job, now)
                 except Exception:
                     logger.exception("job %s could not be scheduled", job.name)
-            wake = min(self._next_try.values(), default=now + timedelta(seconds=self.max_sleep_seconds))
-            delay = (wake - datetime.now(timezone.utc)).total_seconds()
+            wake = min(
+                self._next_try.values(), default=now + timedelta(seconds=self.max_sleep_seconds)
+            )
+            delay = (wake - datetime.now(UTC)).total_seconds()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=min(max(delay, 0.05), self.max_sleep_seconds))
+                await asyncio.wait_for(
+                    self._stop.wait(), timeout=min(max(delay, 0.05), self.max_sleep_seconds)
+                )
 
     def start(self) -> None:
         if self._task is None:
@@ -212,5 +226,9 @@ def default_jobs(settings: Settings) -> list[Job]:
         Job("outbox.deliver", deliver_outbox, settings.outbox_interval_seconds),
         Job("points.expire", "resolvers.points.expiry:expire_points", expiry),
         Job("points.warn_expiring", "resolvers.points.expiry:warn_expiring", expiry),
-        Job("tiers.evaluate", "resolvers.tiers:evaluate_tiers", settings.tier_evaluation_interval_seconds),
+        Job(
+            "tiers.evaluate",
+            "resolvers.tiers:evaluate_tiers",
+            settings.tier_evaluation_interval_seconds,
+        ),
     ]

@@ -10,9 +10,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 
-from core.database import close_database, open_database
 from app.http import BodySizeLimit, GraphQLView, healthz, readyz
 from app.jobs import Scheduler, default_jobs
+from core.database import close_database, open_database
 from core.services import Services
 from core.settings import Settings, load_settings
 from schema import build_schema

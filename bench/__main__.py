@@ -19,7 +19,10 @@ def _interrupt_on_signal(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Dangol benchmarks")
     parser.add_argument(
-        "names", nargs="*", metavar="NAME", help=f"benchmarks to run (default: all of {', '.join(BENCHMARKS)})"
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help=f"benchmarks to run (default: all of {', '.join(BENCHMARKS)})",
     )
     args = parser.parse_args(argv)
     names = args.names or list(BENCHMARKS)

@@ -14,7 +14,7 @@ import asyncio
 import itertools
 import random
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -32,7 +32,12 @@ SETUP = (
     ("point programme 1%", "updatePointProgram", "UpdatePointProgramInput", {"earnRateBp": 100}),
     ("stamp card of 10", "configureStampCard", "ConfigureStampCardInput", {"stampsRequired": 10}),
     ("tier Silver (rank 1)", "createTier", "CreateTierInput", {"name": "Silver", "rank": 1}),
-    ("tier Gold (rank 2, 20 visits)", "createTier", "CreateTierInput", {"name": "Gold", "rank": 2, "minVisits": 20}),
+    (
+        "tier Gold (rank 2, 20 visits)",
+        "createTier",
+        "CreateTierInput",
+        {"name": "Gold", "rank": 2, "minVisits": 20},
+    ),
 )
 DASHBOARD = """query($id: ID!, $from: DateTime!, $to: DateTime!) { store(id: $id) {
   pointsDashboard(period: {from: $from, to: $to}) { issued used expired reversed outstanding
@@ -44,14 +49,18 @@ async def _configure(client: httpx.AsyncClient) -> list[str]:
     for label, field, input_type, values in SETUP:
         query = f"mutation($input: {input_type}!) {{ {field}(input: $input) {{ __typename }} }}"
         try:
-            data = await gql(client, "/graphql", query, {"input": {"storeId": gid("Store", STORE_ID), **values}})
+            data = await gql(
+                client, "/graphql", query, {"input": {"storeId": gid("Store", STORE_ID), **values}}
+            )
             done.append(f"{label}: {data[field]['__typename']}")
         except GraphQLError as exc:
             done.append(f"{label}: not available ({str(exc)[:120]})")
     return done
 
 
-async def _counter(store: BenchStore, client: httpx.AsyncClient, db: RawDb) -> tuple[LoadResult, LoadResult]:
+async def _counter(
+    store: BenchStore, client: httpx.AsyncClient, db: RawDb
+) -> tuple[LoadResult, LoadResult]:
     cat = await catalogue(db)
     rng = random.Random(11)
     plan = [(rng.randrange(CUSTOMERS), cat.lines(rng)) for _ in range(COMPLETIONS + 16)]
@@ -73,29 +82,45 @@ async def _counter(store: BenchStore, client: httpx.AsyncClient, db: RawDb) -> t
 
     common = dict(count=COMPLETIONS, concurrency=CONCURRENCY, warmup=16, max_seconds=MAX_SECONDS)
     label = "phone -> order -> COMPLETED"
-    return (await closed_loop(label, api, **common),  # type: ignore[arg-type]
-            await closed_loop(label, raw, **common))  # type: ignore[arg-type]
+    return (
+        await closed_loop(label, api, **common),  # type: ignore[arg-type]
+        await closed_loop(label, raw, **common),
+    )  # type: ignore[arg-type]
 
 
 async def _dashboard(client: httpx.AsyncClient, db: RawDb) -> tuple[LoadResult | None, str]:
-    to = datetime.now(timezone.utc)
-    variables = {"id": gid("Store", STORE_ID), "from": (to - timedelta(days=30)).isoformat(), "to": to.isoformat()}
+    to = datetime.now(UTC)
+    variables = {
+        "id": gid("Store", STORE_ID),
+        "from": (to - timedelta(days=30)).isoformat(),
+        "to": to.isoformat(),
+    }
     try:
         data = await gql(client, "/graphql", DASHBOARD, variables)
     except GraphQLError as exc:
         return None, f"pointsDashboard not available: {str(exc)[:200]}"
-    [(entries,)] = await db.fetch(0, "SELECT COUNT(*) FROM point_entry WHERE store_id = $1", STORE_ID)
+    [(entries,)] = await db.fetch(
+        0, "SELECT COUNT(*) FROM point_entry WHERE store_id = $1", STORE_ID
+    )
 
     async def call(w: int, n: int) -> None:
         await gql(client, "/graphql", DASHBOARD, variables)
 
-    result = await closed_loop("pointsDashboard, last 30 days", call, count=DASHBOARD_REQUESTS, concurrency=1,
-                               warmup=2, max_seconds=MAX_SECONDS)
+    result = await closed_loop(
+        "pointsDashboard, last 30 days",
+        call,
+        count=DASHBOARD_REQUESTS,
+        concurrency=1,
+        warmup=2,
+        max_seconds=MAX_SECONDS,
+    )
     issued = data["store"]["pointsDashboard"]["issued"]
     return result, f"{entries} point entries in the store (issued in the month: {issued})"
 
 
-async def _measure(store: BenchStore) -> tuple[list[str], tuple[LoadResult, LoadResult], tuple[LoadResult | None, str]]:
+async def _measure(
+    store: BenchStore,
+) -> tuple[list[str], tuple[LoadResult, LoadResult], tuple[LoadResult | None, str]]:
     client = await owner_client(store.server.base_url, CONCURRENCY)
     db = await RawDb.open(store.database_url, CONCURRENCY)
     try:
@@ -114,16 +139,25 @@ def run() -> None:
         with bench_store(backend) as store:
             results.append((backend, generation_note(store), asyncio.run(_measure(store))))
     print(machine_note())
-    print("raw SQL path: blind-index lookup; order + lines insert; 4 conditional status updates; visit counters;")
-    print("              point balance upsert + entry; stamp balance upsert + entry; tier ladder read (one tx per step)")
+    print(
+        "raw SQL path: blind-index lookup; order + lines insert; 4 conditional status updates; visit counters;"
+    )
+    print(
+        "              point balance upsert + entry; stamp balance upsert + entry; tier ladder read (one tx per step)"
+    )
     for backend, note, (setup, counter, (dashboard, about)) in results:
         print()
         print(f"{backend}: {note}")
         print("  set up through the API: " + "; ".join(setup))
-        print_pairs(f"  counter, {CONCURRENCY} concurrent clients (rate = completions/s, latency per completion)",
-                    [counter], rate="compl/s")
+        print_pairs(
+            f"  counter, {CONCURRENCY} concurrent clients (rate = completions/s, latency per completion)",
+            [counter],
+            rate="compl/s",
+        )
         if dashboard is None:
             print(f"  {about}")
         else:
-            print(f"  pointsDashboard (one client, {dashboard.requests} requests): p50 {dashboard.percentile_ms(50):.1f} ms, "
-                  f"p99 {dashboard.percentile_ms(99):.1f} ms, fail {dashboard.failures}; {about}")
+            print(
+                f"  pointsDashboard (one client, {dashboard.requests} requests): p50 {dashboard.percentile_ms(50):.1f} ms, "
+                f"p99 {dashboard.percentile_ms(99):.1f} ms, fail {dashboard.failures}; {about}"
+            )

@@ -57,16 +57,23 @@ class Catalogue:
 
 async def catalogue(db: RawDb) -> Catalogue:
     [(first,)] = await db.fetch(0, "SELECT MIN(id) FROM customer WHERE store_id = $1", STORE_ID)
-    rows = await db.fetch(0, "SELECT id, name, price FROM product WHERE store_id = $1 AND is_archived = $2 ORDER BY id",
-                          STORE_ID, False)
+    rows = await db.fetch(
+        0,
+        "SELECT id, name, price FROM product WHERE store_id = $1 AND is_archived = $2 ORDER BY id",
+        STORE_ID,
+        False,
+    )
     return Catalogue(int(first), [(int(i), str(n), int(p)) for i, n, p in rows])
 
 
 def blind_index(store: BenchStore, phone: str) -> str:
     from resolvers.pii import PiiKeys, normalise_phone
 
-    keys = PiiKeys(version=1, secrets={1: store.environment["DANGOL_PII_KEY"]},
-                   blind_index_secret=store.environment["DANGOL_BLIND_INDEX_KEY"])
+    keys = PiiKeys(
+        version=1,
+        secrets={1: store.environment["DANGOL_PII_KEY"]},
+        blind_index_secret=store.environment["DANGOL_BLIND_INDEX_KEY"],
+    )
     return keys.phone_index(STORE_ID, normalise_phone(phone))
 
 
@@ -76,10 +83,25 @@ def dormant_before() -> Any:
     return clock(Thresholds(), "Asia/Seoul").dormant_before
 
 
-async def api_order_life(client: httpx.AsyncClient, customer: str, lines: list[tuple[int, str, int, int]], key: str) -> None:
-    created = await gql(client, "/graphql", CREATE, {"input": {
-        "storeId": gid("Store", STORE_ID), "channel": "IN_STORE", "idempotencyKey": key, "customerId": customer,
-        "lines": [{"productId": gid("Product", pid), "quantity": q} for pid, _n, _p, q in lines]}})
+async def api_order_life(
+    client: httpx.AsyncClient, customer: str, lines: list[tuple[int, str, int, int]], key: str
+) -> None:
+    created = await gql(
+        client,
+        "/graphql",
+        CREATE,
+        {
+            "input": {
+                "storeId": gid("Store", STORE_ID),
+                "channel": "IN_STORE",
+                "idempotencyKey": key,
+                "customerId": customer,
+                "lines": [
+                    {"productId": gid("Product", pid), "quantity": q} for pid, _n, _p, q in lines
+                ],
+            }
+        },
+    )
     result = created["createOrder"]
     if result["__typename"] != "OrderSuccess":
         raise RuntimeError(f"createOrder: {result}")
@@ -90,7 +112,9 @@ async def api_order_life(client: httpx.AsyncClient, customer: str, lines: list[t
             raise RuntimeError(f"advanceOrder {to}: {moved}")
 
 
-async def _lookups(store: BenchStore, client: httpx.AsyncClient, db: RawDb) -> tuple[LoadResult, LoadResult]:
+async def _lookups(
+    store: BenchStore, client: httpx.AsyncClient, db: RawDb
+) -> tuple[LoadResult, LoadResult]:
     rng = random.Random(3)
     phones = [store.phone(rng.randrange(CUSTOMERS)) for _ in range(LOOKUPS + 100)]
     store_id = gid("Store", STORE_ID)
@@ -104,8 +128,10 @@ async def _lookups(store: BenchStore, client: httpx.AsyncClient, db: RawDb) -> t
         await lookup(db, w, blind_index(store, phones[n]))
 
     common = dict(count=LOOKUPS, concurrency=CONCURRENCY, warmup=100, max_seconds=MAX_SECONDS)
-    return (await closed_loop("customerByPhone", api, **common),  # type: ignore[arg-type]
-            await closed_loop("customerByPhone", raw, **common))  # type: ignore[arg-type]
+    return (
+        await closed_loop("customerByPhone", api, **common),  # type: ignore[arg-type]
+        await closed_loop("customerByPhone", raw, **common),
+    )  # type: ignore[arg-type]
 
 
 async def _pages(client: httpx.AsyncClient, db: RawDb) -> list[tuple[LoadResult, LoadResult]]:
@@ -117,17 +143,26 @@ async def _pages(client: httpx.AsyncClient, db: RawDb) -> list[tuple[LoadResult,
     deep = 1
     while deep < DEEP_PAGE:
         rows = await dormant_page(db, 0, before, raw_cursor)
-        if len(rows) <= 20 or len(await dormant_page(db, 0, before, (int(rows[19][4]), int(rows[19][0])))) <= 20:
+        if (
+            len(rows) <= 20
+            or len(await dormant_page(db, 0, before, (int(rows[19][4]), int(rows[19][0])))) <= 20
+        ):
             break  # the next page would be the last, short one: stop at a full page
         data = await gql(client, "/graphql", PAGE, {"id": store_id, "after": api_cursor})
         api_cursor = data["store"]["customers"]["pageInfo"]["endCursor"]
         raw_cursor = (int(rows[19][4]), int(rows[19][0]))
         deep += 1
-    print(f"  walked the API cursors to page {deep} in {time.perf_counter() - walked:.1f} s "
-          f"(one request per page; raw pages walked alongside)", flush=True)
+    print(
+        f"  walked the API cursors to page {deep} in {time.perf_counter() - walked:.1f} s "
+        f"(one request per page; raw pages walked alongside)",
+        flush=True,
+    )
     pairs = []
-    for label, api_after, raw_after in (("DORMANT by visits, page 1", None, None),
-                                        (f"DORMANT by visits, page {deep}", api_cursor, raw_cursor)):
+    for label, api_after, raw_after in (
+        ("DORMANT by visits, page 1", None, None),
+        (f"DORMANT by visits, page {deep}", api_cursor, raw_cursor),
+    ):
+
         async def api(w: int, n: int, after: str | None = api_after) -> None:
             data = await gql(client, "/graphql", PAGE, {"id": store_id, "after": after})
             if len(data["store"]["customers"]["edges"]) != 20:
@@ -137,15 +172,26 @@ async def _pages(client: httpx.AsyncClient, db: RawDb) -> list[tuple[LoadResult,
             if len(await dormant_page(db, w, before, after)) != 21:
                 raise RuntimeError("short page")
 
-        common = dict(count=PAGE_REQUESTS, concurrency=CONCURRENCY, warmup=20, max_seconds=MAX_SECONDS)
-        pairs.append((await closed_loop(label, api, **common),  # type: ignore[arg-type]
-                      await closed_loop(label, raw, **common)))  # type: ignore[arg-type]
+        common = dict(
+            count=PAGE_REQUESTS, concurrency=CONCURRENCY, warmup=20, max_seconds=MAX_SECONDS
+        )
+        pairs.append(
+            (
+                await closed_loop(label, api, **common),  # type: ignore[arg-type]
+                await closed_loop(label, raw, **common),
+            )
+        )  # type: ignore[arg-type]
     return pairs
 
 
-async def _orders(client: httpx.AsyncClient, db: RawDb, cat: Catalogue) -> tuple[LoadResult, LoadResult]:
+async def _orders(
+    client: httpx.AsyncClient, db: RawDb, cat: Catalogue
+) -> tuple[LoadResult, LoadResult]:
     rng = random.Random(5)
-    plan = [(cat.first_customer + rng.randrange(CUSTOMERS), cat.lines(rng)) for _ in range(LIFECYCLES + 16)]
+    plan = [
+        (cat.first_customer + rng.randrange(CUSTOMERS), cat.lines(rng))
+        for _ in range(LIFECYCLES + 16)
+    ]
     tag, keys = f"bench-{time.time_ns()}", itertools.count()
 
     async def api(w: int, n: int) -> None:
@@ -157,8 +203,10 @@ async def _orders(client: httpx.AsyncClient, db: RawDb, cat: Catalogue) -> tuple
         await order_life(db, w, customer, lines, loyalty=False)
 
     common = dict(count=LIFECYCLES, concurrency=CONCURRENCY, warmup=16, max_seconds=MAX_SECONDS)
-    return (await closed_loop("order life (create + 4 advances)", api, **common),  # type: ignore[arg-type]
-            await closed_loop("order life (create + 4 advances)", raw, **common))  # type: ignore[arg-type]
+    return (
+        await closed_loop("order life (create + 4 advances)", api, **common),  # type: ignore[arg-type]
+        await closed_loop("order life (create + 4 advances)", raw, **common),
+    )  # type: ignore[arg-type]
 
 
 async def _measure(store: BenchStore) -> list[tuple[LoadResult, LoadResult]]:
@@ -187,6 +235,9 @@ def run() -> None:
     print(machine_note())
     for backend, note, pairs in results:
         print()
-        print_pairs(f"{backend}: {note}; {CONCURRENCY} concurrent clients; order life rate is lifecycles/s",
-                    pairs[:3], rate="req/s")
+        print_pairs(
+            f"{backend}: {note}; {CONCURRENCY} concurrent clients; order life rate is lifecycles/s",
+            pairs[:3],
+            rate="req/s",
+        )
         print_pairs("", pairs[3:], rate="orders/s")

@@ -30,9 +30,9 @@ def csv_text(rows: int, first_block: int = 2000) -> str:
 
 
 async def _run(directory: Path) -> None:
+    from app.demo import seed_demo
     from core.context import Context
     from core.database import apply_migrations, close_database, open_database
-    from app.demo import seed_demo
     from core.security import Passwords
     from core.services import Services
     from core.settings import Settings
@@ -45,8 +45,13 @@ async def _run(directory: Path) -> None:
 
     url = f"sqlite://{directory / 'bench.sqlite3'}"
     settings = Settings(
-        env="bench", database_url=url, jwt_secret="j" * 40, pii_key="p" * 40,
-        blind_index_key="b" * 40, argon2_time_cost=1, argon2_memory_kib=64,
+        env="bench",
+        database_url=url,
+        jwt_secret="j" * 40,
+        pii_key="p" * 40,
+        blind_index_key="b" * 40,
+        argon2_time_cost=1,
+        argon2_memory_kib=64,
     )
     await apply_migrations(url)
     await open_database(url)
@@ -60,9 +65,14 @@ async def _run(directory: Path) -> None:
         started = time.perf_counter()
         report = await import_csv(ctx, store_id=1, text=text, skip_invalid_rows=False)
         elapsed = time.perf_counter() - started
-        print(f"  import: {report.imported:,} imported in {elapsed:.1f} s ({report.imported / elapsed:,.0f} rows/s)")
-        filters = {"no filter": CustomerFilter(), "tag vip": CustomerFilter(tag="vip"),
-                   "segment NEW": CustomerFilter(segment=Segment.NEW)}
+        print(
+            f"  import: {report.imported:,} imported in {elapsed:.1f} s ({report.imported / elapsed:,.0f} rows/s)"
+        )
+        filters = {
+            "no filter": CustomerFilter(),
+            "tag vip": CustomerFilter(tag="vip"),
+            "segment NEW": CustomerFilter(segment=Segment.NEW),
+        }
         for sort in CustomerSort:
             for label, where in filters.items():
                 started = time.perf_counter()

@@ -54,7 +54,10 @@ class BenchStore:
     def phone(self, k: int) -> str:
         from app.generator import Spec, phone_of
 
-        return phone_of(Spec(store_id=STORE_ID, customers=CUSTOMERS, orders=ORDERS, seed=SEED), self.first_index + k)
+        return phone_of(
+            Spec(store_id=STORE_ID, customers=CUSTOMERS, orders=ORDERS, seed=SEED),
+            self.first_index + k,
+        )
 
 
 def _name() -> str:
@@ -69,7 +72,10 @@ def _secrets() -> dict[str, str]:
     path = DATA / "secrets.json"
     if not path.exists():
         DATA.mkdir(parents=True, exist_ok=True)
-        values = {k: secrets.token_urlsafe(48) for k in ("DANGOL_JWT_SECRET", "DANGOL_PII_KEY", "DANGOL_BLIND_INDEX_KEY")}
+        values = {
+            k: secrets.token_urlsafe(48)
+            for k in ("DANGOL_JWT_SECRET", "DANGOL_PII_KEY", "DANGOL_BLIND_INDEX_KEY")
+        }
         path.write_text(json.dumps(values))
     return dict(json.loads(path.read_text()))
 
@@ -99,7 +105,9 @@ def _cached(backend: str) -> dict[str, Any] | None:
     if backend == "sqlite" and not Path(_cached_url(backend).removeprefix("sqlite://")).exists():
         return None
     if backend == "postgres":
-        rows = asyncio.run(_pg(f"SELECT 1 FROM pg_database WHERE datname = 'dangol_bench_{_name()}'"))
+        rows = asyncio.run(
+            _pg(f"SELECT 1 FROM pg_database WHERE datname = 'dangol_bench_{_name()}'")
+        )
         if not rows:
             return None
     return dict(json.loads(marker.read_text()))
@@ -113,19 +121,31 @@ def _build(backend: str) -> dict[str, Any]:
     else:
         asyncio.run(_pg(f'DROP DATABASE IF EXISTS "dangol_bench_{_name()}" WITH (FORCE)'))
         asyncio.run(_pg(f'CREATE DATABASE "dangol_bench_{_name()}"'))
-    print(f"  generating {CUSTOMERS:,} customers and {ORDERS:,} orders on {backend} (cached afterwards) ...", flush=True)
+    print(
+        f"  generating {CUSTOMERS:,} customers and {ORDERS:,} orders on {backend} (cached afterwards) ...",
+        flush=True,
+    )
     env = {**os.environ, **_secrets(), "DATABASE_URL": url, "DANGOL_ENV": "development"}
     started = time.perf_counter()
-    subprocess.run([_python(), "-m", "bench.dataset", "build"], cwd=ROOT, env=env, check=True, timeout=BUILD_TIMEOUT_S)
+    subprocess.run(
+        [_python(), "-m", "bench.dataset", "build"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=BUILD_TIMEOUT_S,
+    )
     info = dict(json.loads(_marker(backend).read_text()))
-    print(f"  generated in {info['seconds']:.1f} s (whole build with migrations: {time.perf_counter() - started:.1f} s)", flush=True)
+    print(
+        f"  generated in {info['seconds']:.1f} s (whole build with migrations: {time.perf_counter() - started:.1f} s)",
+        flush=True,
+    )
     return info
 
 
 async def _build_here() -> None:
-    from core.database import apply_migrations, close_database, dialect, open_database
     from app.demo import seed_demo
     from app.generator import Spec, generate
+    from core.database import apply_migrations, close_database, dialect, open_database
     from core.security import Passwords
     from core.settings import load_settings
     from resolvers.policies import install_default_policy
@@ -136,11 +156,18 @@ async def _build_here() -> None:
     try:
         await install_default_policy()
         await seed_demo(Passwords(settings))
-        report = await generate(settings, Spec(store_id=STORE_ID, customers=CUSTOMERS, orders=ORDERS, seed=SEED))
+        report = await generate(
+            settings, Spec(store_id=STORE_ID, customers=CUSTOMERS, orders=ORDERS, seed=SEED)
+        )
         backend = "postgres" if dialect() == "postgres" else "sqlite"
     finally:
         await close_database()
-    info = {"seconds": report.seconds, "first_index": report.first_index, "lines": report.lines, "kinds": report.kinds}
+    info = {
+        "seconds": report.seconds,
+        "first_index": report.first_index,
+        "lines": report.lines,
+        "kinds": report.kinds,
+    }
     _marker(backend).write_text(json.dumps(info))
 
 
@@ -174,9 +201,22 @@ def bench_store(backend: str) -> Iterator[BenchStore]:
         info = _build(backend)
     with _working_copy(backend) as url:
         # The scheduled jobs (point expiry, tier evaluation) belong to `worker`: off in the measured server.
-        environment = {**_secrets(), "DATABASE_URL": url, "DANGOL_SEED_DEMO": "0", "DANGOL_RUN_JOBS": "false"}
+        environment = {
+            **_secrets(),
+            "DATABASE_URL": url,
+            "DANGOL_SEED_DEMO": "0",
+            "DANGOL_RUN_JOBS": "false",
+        }
         with running_server(environment) as server:
-            yield BenchStore(backend, server, url, environment, float(info["seconds"]), generated_now, int(info["first_index"]))
+            yield BenchStore(
+                backend,
+                server,
+                url,
+                environment,
+                float(info["seconds"]),
+                generated_now,
+                int(info["first_index"]),
+            )
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["build"]:

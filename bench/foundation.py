@@ -60,7 +60,10 @@ async def _login(base_url: str) -> str:
     async with httpx.AsyncClient(timeout=30.0) as client:
         response = await client.post(
             base_url + "/graphql",
-            json={"query": LOGIN_MUTATION, "variables": {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}},
+            json={
+                "query": LOGIN_MUTATION,
+                "variables": {"email": DEMO_EMAIL, "password": DEMO_PASSWORD},
+            },
         )
         response.raise_for_status()
         result = response.json()["data"]["login"]
@@ -75,14 +78,18 @@ async def _login(base_url: str) -> str:
         )
         body = check.json()
         if check.status_code != 200 or body.get("errors") or not body["data"]["me"]:
-            raise RuntimeError(f"`me` with the access token did not answer: {check.status_code} {body}")
+            raise RuntimeError(
+                f"`me` with the access token did not answer: {check.status_code} {body}"
+            )
         return str(token)
 
 
 async def _http() -> tuple[LoadResult, LoadResult]:
     with running_server() as server:
         token = await _login(server.base_url)
-        common = dict(requests=REQUESTS, concurrency=CONCURRENCY, warmup=WARMUP, max_seconds=PHASE_MAX_SECONDS)
+        common = dict(
+            requests=REQUESTS, concurrency=CONCURRENCY, warmup=WARMUP, max_seconds=PHASE_MAX_SECONDS
+        )
         healthz = await run_load("GET /healthz", "GET", server.url("/healthz"), **common)
         me = await run_load(
             "POST /graphql me",
@@ -165,7 +172,11 @@ def _policy() -> dict[str, float]:
     # Half the checks in the subject's own store, where a role applies.
     for i in range(0, SAMPLE_CHECKS, 2):
         sub_id = rng.randint(2, account)
-        samples[i] = (account_subject(sub_id), store_domain((sub_id - 2) // 3 + 1), rng.choice(all_actions))
+        samples[i] = (
+            account_subject(sub_id),
+            store_domain((sub_id - 2) // 3 + 1),
+            rng.choice(all_actions),
+        )
 
     for sample in samples:  # warm the interpreter paths once
         enforcer.enforce(*sample)
@@ -210,6 +221,10 @@ def _print_policy(row: dict[str, float]) -> None:
     header = f"  {'check':<44} {'calls':>8} {'µs/check':>9}"
     print(header)
     print("  " + "-" * (len(header) - 2))
-    print(f"  {'casbin.Enforcer.enforce (cold, no cache)':<44} {COLD_CHECKS:>8} {row['cold_us']:>9.2f}")
-    print(f"  {'PolicyEngine.enforce (warm, decision cache)':<44} {WARM_CHECKS:>8} {row['warm_us']:>9.3f}")
+    print(
+        f"  {'casbin.Enforcer.enforce (cold, no cache)':<44} {COLD_CHECKS:>8} {row['cold_us']:>9.2f}"
+    )
+    print(
+        f"  {'PolicyEngine.enforce (warm, decision cache)':<44} {WARM_CHECKS:>8} {row['warm_us']:>9.3f}"
+    )
     print(f"  ratio cold/warm: {row['cold_us'] / row['warm_us']:.0f}x")

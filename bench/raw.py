@@ -12,7 +12,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
@@ -21,7 +21,12 @@ import asyncpg
 from bench.dataset import STORE_ID
 
 FLOW = ("CONFIRMED", "PREPARING", "READY", "COMPLETED")
-PREVIOUS = {"CONFIRMED": "RECEIVED", "PREPARING": "CONFIRMED", "READY": "PREPARING", "COMPLETED": "READY"}
+PREVIOUS = {
+    "CONFIRMED": "RECEIVED",
+    "PREPARING": "CONFIRMED",
+    "READY": "PREPARING",
+    "COMPLETED": "READY",
+}
 
 
 class RawDb:
@@ -33,7 +38,9 @@ class RawDb:
     @classmethod
     async def open(cls, database_url: str, workers: int) -> "RawDb":
         if database_url.startswith("sqlite://"):
-            conn = await aiosqlite.connect(database_url.removeprefix("sqlite://"), isolation_level=None)
+            conn = await aiosqlite.connect(
+                database_url.removeprefix("sqlite://"), isolation_level=None
+            )
             await conn.execute("PRAGMA busy_timeout = 15000")
             await conn.execute("PRAGMA synchronous = NORMAL")
             return cls(database_url, [conn] * workers)
@@ -88,107 +95,184 @@ class RawDb:
 
 
 async def lookup(db: RawDb, w: int, phone_index: str) -> int:
-    rows = await db.fetch(w, "SELECT id FROM customer WHERE store_id = $1 AND phone_index = $2", STORE_ID, phone_index)
+    rows = await db.fetch(
+        w, "SELECT id FROM customer WHERE store_id = $1 AND phone_index = $2", STORE_ID, phone_index
+    )
     return int(rows[0][0])
 
 
 PAGE_COLUMNS = "id, name_encrypted, phone_encrypted, key_version, visit_count, total_paid, first_visit_at, last_visit_at"
 
 
-async def dormant_page(db: RawDb, w: int, before: datetime, cursor: tuple[int, int] | None, size: int = 20) -> list[tuple[Any, ...]]:
+async def dormant_page(
+    db: RawDb, w: int, before: datetime, cursor: tuple[int, int] | None, size: int = 20
+) -> list[tuple[Any, ...]]:
     """The keyset page of DORMANT customers by visits, newest id first among equals."""
     base = f"SELECT {PAGE_COLUMNS} FROM customer WHERE store_id = $1 AND last_visit_at < $2"
     order = " ORDER BY visit_count DESC, id DESC LIMIT "
     if cursor is None:
         return await db.fetch(w, base + order + "$3", STORE_ID, db.at(before), size + 1)
     return await db.fetch(
-        w, base + " AND (visit_count < $3 OR (visit_count = $4 AND id < $5))" + order + "$6",
-        STORE_ID, db.at(before), cursor[0], cursor[0], cursor[1], size + 1,
+        w,
+        base + " AND (visit_count < $3 OR (visit_count = $4 AND id < $5))" + order + "$6",
+        STORE_ID,
+        db.at(before),
+        cursor[0],
+        cursor[0],
+        cursor[1],
+        size + 1,
     )
 
 
-async def create_order(db: RawDb, w: int, customer_id: int, lines: list[tuple[int, str, int, int]]) -> tuple[int, int]:
+async def create_order(
+    db: RawDb, w: int, customer_id: int, lines: list[tuple[int, str, int, int]]
+) -> tuple[int, int]:
     """(order id, total) of a new RECEIVED order; ``lines`` are (product id, name, price, quantity)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     total = sum(price * q for _pid, _name, price, q in lines)
     async with db.transaction(w):
-        await db.fetch(w, "SELECT id, name, price, is_archived FROM product WHERE store_id = $1 AND id = $2", STORE_ID, lines[0][0])
+        await db.fetch(
+            w,
+            "SELECT id, name, price, is_archived FROM product WHERE store_id = $1 AND id = $2",
+            STORE_ID,
+            lines[0][0],
+        )
         rows = await db.fetch(
-            w, 'INSERT INTO "order" (store_id, customer_id, channel, status, subtotal, discount_total, total, '
+            w,
+            'INSERT INTO "order" (store_id, customer_id, channel, status, subtotal, discount_total, total, '
             "refunded_amount, is_first_visit, created_at, updated_at) "
             "VALUES ($1, $2, 'IN_STORE', 'RECEIVED', $3, 0, $4, 0, $5, $6, $7) RETURNING id",
-            STORE_ID, customer_id, total, total, False, db.at(now), db.at(now),
+            STORE_ID,
+            customer_id,
+            total,
+            total,
+            False,
+            db.at(now),
+            db.at(now),
         )
         order_id = int(rows[0][0])
         await db.many(
-            w, "INSERT INTO order_line (order_id, product_id, product_name, unit_price, quantity, line_total) "
+            w,
+            "INSERT INTO order_line (order_id, product_id, product_name, unit_price, quantity, line_total) "
             "VALUES ($1, $2, $3, $4, $5, $6)",
             [(order_id, pid, name, price, q, price * q) for pid, name, price, q in lines],
         )
     return order_id, total
 
 
-async def advance(db: RawDb, w: int, order_id: int, to: str, customer_id: int, total: int, loyalty: bool) -> None:
-    now = datetime.now(timezone.utc)
+async def advance(
+    db: RawDb, w: int, order_id: int, to: str, customer_id: int, total: int, loyalty: bool
+) -> None:
+    now = datetime.now(UTC)
     async with db.transaction(w):
         if to != "COMPLETED":
-            moved = await db.execute(w, 'UPDATE "order" SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4',
-                                     to, db.at(now), order_id, PREVIOUS[to])
+            moved = await db.execute(
+                w,
+                'UPDATE "order" SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4',
+                to,
+                db.at(now),
+                order_id,
+                PREVIOUS[to],
+            )
         else:
             moved = await db.execute(
-                w, 'UPDATE "order" SET status = $1, updated_at = $2, completed_at = $3 WHERE id = $4 AND status = $5',
-                to, db.at(now), db.at(now), order_id, PREVIOUS[to],
+                w,
+                'UPDATE "order" SET status = $1, updated_at = $2, completed_at = $3 WHERE id = $4 AND status = $5',
+                to,
+                db.at(now),
+                db.at(now),
+                order_id,
+                PREVIOUS[to],
             )
         if not moved:
             raise RuntimeError(f"order {order_id} did not move to {to}")
         if to != "COMPLETED":
             return
-        first = await db.execute(w, "UPDATE customer SET first_visit_at = $1 WHERE id = $2 AND first_visit_at IS NULL",
-                                 db.at(now), customer_id)
+        first = await db.execute(
+            w,
+            "UPDATE customer SET first_visit_at = $1 WHERE id = $2 AND first_visit_at IS NULL",
+            db.at(now),
+            customer_id,
+        )
         await db.execute(
-            w, "UPDATE customer SET visit_count = visit_count + 1, total_paid = total_paid + $1, last_visit_at = $2 WHERE id = $3",
-            total, db.at(now), customer_id,
+            w,
+            "UPDATE customer SET visit_count = visit_count + 1, total_paid = total_paid + $1, last_visit_at = $2 WHERE id = $3",
+            total,
+            db.at(now),
+            customer_id,
         )
         if first:
-            await db.execute(w, 'UPDATE "order" SET is_first_visit = $1 WHERE id = $2', True, order_id)
+            await db.execute(
+                w, 'UPDATE "order" SET is_first_visit = $1 WHERE id = $2', True, order_id
+            )
         if loyalty:
             await _loyalty(db, w, order_id, customer_id, total, now)
 
 
-async def _loyalty(db: RawDb, w: int, order_id: int, customer_id: int, total: int, now: datetime) -> None:
+async def _loyalty(
+    db: RawDb, w: int, order_id: int, customer_id: int, total: int, now: datetime
+) -> None:
     """Earn 1% in points, one stamp, and re-read the tier ladder against the customer's counters."""
     points = total // 100
     [(balance,)] = await db.fetch(
-        w, "INSERT INTO point_balance (store_id, customer_id, balance, updated_at) VALUES ($1, $2, $3, $4) "
+        w,
+        "INSERT INTO point_balance (store_id, customer_id, balance, updated_at) VALUES ($1, $2, $3, $4) "
         "ON CONFLICT (customer_id) DO UPDATE SET balance = point_balance.balance + excluded.balance, "
         "updated_at = excluded.updated_at RETURNING balance",
-        STORE_ID, customer_id, points, db.at(now),
+        STORE_ID,
+        customer_id,
+        points,
+        db.at(now),
     )
     await db.execute(
-        w, "INSERT INTO point_entry (store_id, customer_id, kind, source, amount, balance_after, remaining, "
+        w,
+        "INSERT INTO point_entry (store_id, customer_id, kind, source, amount, balance_after, remaining, "
         "order_id, created_at) VALUES ($1, $2, 'EARN', 'PURCHASE', $3, $4, $5, $6, $7)",
-        STORE_ID, customer_id, points, balance, points, order_id, db.at(now),
+        STORE_ID,
+        customer_id,
+        points,
+        balance,
+        points,
+        order_id,
+        db.at(now),
     )
     [(stamps,)] = await db.fetch(
-        w, "INSERT INTO stamp_balance (store_id, customer_id, stamps, updated_at) VALUES ($1, $2, 1, $3) "
+        w,
+        "INSERT INTO stamp_balance (store_id, customer_id, stamps, updated_at) VALUES ($1, $2, 1, $3) "
         "ON CONFLICT (customer_id) DO UPDATE SET stamps = stamp_balance.stamps + 1, "
         "updated_at = excluded.updated_at RETURNING stamps",
-        STORE_ID, customer_id, db.at(now),
+        STORE_ID,
+        customer_id,
+        db.at(now),
     )
     await db.execute(
-        w, "INSERT INTO stamp_entry (store_id, customer_id, amount, balance_after, reason, order_id, created_at) "
+        w,
+        "INSERT INTO stamp_entry (store_id, customer_id, amount, balance_after, reason, order_id, created_at) "
         "VALUES ($1, $2, 1, $3, 'ORDER', $4, $5)",
-        STORE_ID, customer_id, stamps, order_id, db.at(now),
+        STORE_ID,
+        customer_id,
+        stamps,
+        order_id,
+        db.at(now),
     )
-    [(visits, paid)] = await db.fetch(w, "SELECT visit_count, total_paid FROM customer WHERE id = $1", customer_id)
+    [(visits, paid)] = await db.fetch(
+        w, "SELECT visit_count, total_paid FROM customer WHERE id = $1", customer_id
+    )
     await db.fetch(
-        w, "SELECT id FROM tier WHERE store_id = $1 AND is_deleted = $2 AND min_visits <= $3 AND min_amount <= $4 "
-        "ORDER BY rank DESC LIMIT 1", STORE_ID, False, visits, paid,
+        w,
+        "SELECT id FROM tier WHERE store_id = $1 AND is_deleted = $2 AND min_visits <= $3 AND min_amount <= $4 "
+        "ORDER BY rank DESC LIMIT 1",
+        STORE_ID,
+        False,
+        visits,
+        paid,
     )
     await db.fetch(w, "SELECT tier_id FROM customer_tier WHERE customer_id = $1", customer_id)
 
 
-async def order_life(db: RawDb, w: int, customer_id: int, lines: list[tuple[int, str, int, int]], *, loyalty: bool) -> None:
+async def order_life(
+    db: RawDb, w: int, customer_id: int, lines: list[tuple[int, str, int, int]], *, loyalty: bool
+) -> None:
     order_id, total = await create_order(db, w, customer_id, lines)
     for to in FLOW:
         await advance(db, w, order_id, to, customer_id, total, loyalty)

@@ -131,8 +131,17 @@ def running_server(environment: dict[str, str] | None = None) -> Iterator[Server
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [
-                    _python(), "-m", "uvicorn", "--factory", "app.main:app",
-                    "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                    _python(),
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    "app.main:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
                 ],
                 cwd=ROOT,
                 env=env,
@@ -167,4 +176,6 @@ def _wait_ready(server: Server, process: subprocess.Popen[bytes], log_path: Path
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
-    raise RuntimeError(f"/readyz did not answer 200 within {READY_TIMEOUT_S:.0f} s:\n{_tail(log_path)}")
+    raise RuntimeError(
+        f"/readyz did not answer 200 within {READY_TIMEOUT_S:.0f} s:\n{_tail(log_path)}"
+    )

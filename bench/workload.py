@@ -22,7 +22,9 @@ class GraphQLError(RuntimeError):
     pass
 
 
-async def gql(client: httpx.AsyncClient, url: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+async def gql(
+    client: httpx.AsyncClient, url: str, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
     response = await client.post(url, json={"query": query, "variables": variables or {}})
     body = response.json()
     if response.status_code != 200 or body.get("errors"):
@@ -70,7 +72,7 @@ async def closed_loop(
                 try:
                     await call(w, n)
                     ok = True
-                except Exception as exc:  # noqa: BLE001 - counted and shown once
+                except Exception as exc:
                     ok = False
                     if len(errors) < 1:
                         errors.append(f"{type(exc).__name__}: {exc}"[:300])
@@ -98,10 +100,14 @@ def machine_note() -> str:
     )
 
 
-def print_pairs(title: str, pairs: list[tuple[LoadResult, LoadResult]], *, rate: str = "req/s") -> None:
+def print_pairs(
+    title: str, pairs: list[tuple[LoadResult, LoadResult]], *, rate: str = "req/s"
+) -> None:
     print(title)
-    header = (f"  {'work':<34} {'path':<4} {'n':>6} {'fail':>4} {'time s':>7} {rate:>8} "
-              f"{'p50 ms':>7} {'p99 ms':>7} {'API/raw p50':>11} {'raw/API rate':>12}")
+    header = (
+        f"  {'work':<34} {'path':<4} {'n':>6} {'fail':>4} {'time s':>7} {rate:>8} "
+        f"{'p50 ms':>7} {'p99 ms':>7} {'API/raw p50':>11} {'raw/API rate':>12}"
+    )
     print(header)
     print("  " + "-" * (len(header) - 2))
     for api, raw in pairs:
@@ -112,5 +118,7 @@ def print_pairs(title: str, pairs: list[tuple[LoadResult, LoadResult]], *, rate:
                 raw_p50 = raw.percentile_ms(50)
                 ratio = f"{api.percentile_ms(50) / raw_p50:>10.1f}x" if raw_p50 > 0 else ""
                 ratio += f" {raw.rps / api.rps:>11.1f}x" if api.rps > 0 else ""
-            print(f"  {row.label if path == 'API' else '':<34} {path:<4} {row.requests:>6} {row.failures:>4} "
-                  f"{row.seconds:>7.2f} {row.rps:>8.1f} {row.percentile_ms(50):>7.2f} {row.percentile_ms(99):>7.2f} {ratio:>11}{flag}")
+            print(
+                f"  {row.label if path == 'API' else '':<34} {path:<4} {row.requests:>6} {row.failures:>4} "
+                f"{row.seconds:>7.2f} {row.rps:>8.1f} {row.percentile_ms(50):>7.2f} {row.percentile_ms(99):>7.2f} {ratio:>11}{flag}"
+            )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from tortoise.expressions import Subquery
@@ -11,13 +11,13 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from core import throttling
+from core.errors import RateLimited, Unauthenticated
 from core.security import InvalidAccessToken, same_digest
 from core.services import Services
 from models.accounts import Account, Session
 from models.api_keys import ApiKey
 from models.policies import PolicyVersion
 from policies.enforcement import Principal
-from core.errors import RateLimited, Unauthenticated
 
 API_KEY_PREFIX = "dgl_"
 M = TypeVar("M", bound=Model)
@@ -67,7 +67,9 @@ async def _authenticate_access_token(services: Services, token: str) -> Authenti
     ):
         raise Unauthenticated("The session has ended; sign in again.")
     return Authenticated(
-        Principal(account_id=claims.account_id), session.account, session.policy_version  # type: ignore[attr-defined]
+        Principal(account_id=claims.account_id),
+        session.account,
+        session.policy_version,  # type: ignore[attr-defined]
     )
 
 
@@ -100,4 +102,4 @@ async def _authenticate_api_key(services: Services, credential: str) -> Authenti
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

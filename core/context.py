@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from core.auth import authenticate, bearer_credential
+from core.errors import Unauthenticated
 from core.services import Services
 from core.settings import Settings
 from models.accounts import Account
 from policies.enforcement import PolicyEngine, Principal
-from core.errors import Unauthenticated
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -132,7 +132,9 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
         yield conn
 
 
-MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+MIGRATIONS_DIR = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations"
+)
 
 
 async def apply_migrations(database_url: str) -> list[str]:

@@ -7,7 +7,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from argon2 import PasswordHasher
@@ -60,7 +60,7 @@ class AccessTokens:
         return int(self._lifetime.total_seconds())
 
     def issue(self, account_id: int, session_id: uuid.UUID) -> str:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         claims = {
             "sub": str(account_id),
             "sid": str(session_id),

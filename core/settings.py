@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -68,8 +68,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     missing = [name for name, value in secrets_.items() if not value]
     if missing and mode == "production":
         raise SettingsError(
-            "DANGOL_ENV=production needs these secrets in the environment: "
-            + ", ".join(missing)
+            "DANGOL_ENV=production needs these secrets in the environment: " + ", ".join(missing)
         )
     if missing:
         generated = _development_secrets()

@@ -36,9 +36,7 @@ async def hit(bucket: str, window_seconds: int) -> int:
             await RateCounter.create(bucket=bucket, window_start=start, count=1)
             return 1
         except IntegrityError:
-            await RateCounter.filter(bucket=bucket, window_start=start).update(
-                count=F("count") + 1
-            )
+            await RateCounter.filter(bucket=bucket, window_start=start).update(count=F("count") + 1)
     return await count(bucket, window_seconds)
 
 

@@ -26,7 +26,9 @@ class CouponTemplate(Model):
     )
     name = fields.CharField(max_length=100)
     kind = fields.CharEnumField(CouponKind, max_length=20)
-    value = fields.BigIntField(default=0, description="percent (1-100) or won; unused for FREE_ITEM")
+    value = fields.BigIntField(
+        default=0, description="percent (1-100) or won; unused for FREE_ITEM"
+    )
     max_discount = fields.BigIntField(null=True)
     minimum_spend = fields.BigIntField(default=0)
     product: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(

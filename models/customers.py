@@ -43,13 +43,17 @@ class Customer(Model):
     phone_tail_index = fields.CharField(
         max_length=64, default="", description="keyed blind index of the phone's last four digits"
     )
-    name_index = fields.CharField(max_length=64, default="", description="keyed blind index of the name")
+    name_index = fields.CharField(
+        max_length=64, default="", description="keyed blind index of the name"
+    )
     key_version = fields.IntField(default=1)
     birth_year = fields.IntField(null=True)
     age_band = fields.CharEnumField(AgeBand, max_length=20, null=True)
     gender = fields.CharEnumField(Gender, max_length=20, default=Gender.UNDISCLOSED)
     marketing_consent = fields.BooleanField(default=False)
-    source_channel = fields.CharEnumField(SourceChannel, max_length=30, default=SourceChannel.WALK_IN)
+    source_channel = fields.CharEnumField(
+        SourceChannel, max_length=30, default=SourceChannel.WALK_IN
+    )
     tags: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
     # Kept current by the transaction that completes (or refunds) an order.
     visit_count = fields.IntField(default=0)

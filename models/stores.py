@@ -39,7 +39,9 @@ class Store(Model):
     category = fields.CharEnumField(StoreCategory, max_length=20)
     commercial_area = fields.CharField(max_length=100, db_index=True)
     plan = fields.CharEnumField(Plan, max_length=20, default=Plan.BASIC)
-    campaign_grade = fields.CharEnumField(CampaignGrade, max_length=20, default=CampaignGrade.BRONZE)
+    campaign_grade = fields.CharEnumField(
+        CampaignGrade, max_length=20, default=CampaignGrade.BRONZE
+    )
     time_zone = fields.CharField(max_length=64, default="Asia/Seoul")
     business_hours: dict = fields.JSONField(default=list)  # type: ignore[assignment]
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from core import throttling
 from core.context import Context
 from core.database import write_transaction
+from core.errors import InvalidCredentials, InvalidInput, InvalidRefreshToken, RateLimited
 from core.security import digest, new_secret
 from models.accounts import Account, RefreshToken, Session
-from core.errors import InvalidCredentials, InvalidInput, InvalidRefreshToken, RateLimited
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -30,7 +30,7 @@ def normalise_email(email: str) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 async def login(ctx: Context, *, email: str, password: str) -> IssuedTokens:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from core.auth import API_KEY_PREFIX
 from core.context import Context
 from core.database import write_transaction
+from core.errors import InvalidInput, NotFound
 from core.security import digest, new_secret
 from models.api_keys import ApiKey
 from policies.catalogue import PARTNER, actions
 from resolvers import audit
-from core.errors import InvalidInput, NotFound
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,11 @@ async def create(ctx: Context, *, store_id: int, name: str, granted: list[str]) 
     if unknown:
         raise InvalidInput(f"Unknown actions: {', '.join(unknown)}.", field="actions")
     policy = await ctx.current_policy()
-    beyond = [action for action in wanted if not policy.enforce(PARTNER, f"store:{store_id}", action)]
+    beyond = [
+        action for action in wanted if not policy.enforce(PARTNER, f"store:{store_id}", action)
+    ]
     if beyond:
-        raise InvalidInput(
-            f"Partner keys may not hold: {', '.join(beyond)}.", field="actions"
-        )
+        raise InvalidInput(f"Partner keys may not hold: {', '.join(beyond)}.", field="actions")
     prefix = secrets.token_hex(4)
     secret = f"{API_KEY_PREFIX}{prefix}_{new_secret()}"
     async with write_transaction():
@@ -66,7 +66,7 @@ async def revoke(ctx: Context, *, key_id: int) -> ApiKey:
         if key is None:
             raise NotFound("No such API key.", field="apiKeyId")
         if key.revoked_at is None:
-            key.revoked_at = datetime.now(timezone.utc)
+            key.revoked_at = datetime.now(UTC)
             await key.save(update_fields=["revoked_at"])
             await audit.record(
                 ctx,

@@ -9,9 +9,9 @@ from tortoise.exceptions import IntegrityError
 
 from core.context import Context
 from core.database import write_transaction
+from core.errors import AlreadyExists, InvalidInput, NotFound
 from models.catalogue import Category, Product
 from resolvers import audit
-from core.errors import AlreadyExists, InvalidInput, NotFound
 
 MAX_PRICE = 10_000_000
 MAX_NAME = 100
@@ -53,7 +53,9 @@ async def create_category(ctx: Context, *, store_id: int, name: str, position: i
         async with write_transaction():
             return await Category.create(store_id=store_id, name=name, position=position)
     except IntegrityError as exc:
-        raise AlreadyExists("This store already has a category of that name.", field="name") from exc
+        raise AlreadyExists(
+            "This store already has a category of that name.", field="name"
+        ) from exc
 
 
 async def create_product(
@@ -97,7 +99,11 @@ async def update_product(ctx: Context, *, product_id: int, changes: ProductChang
                     target_type="product",
                     target_id=product_id,
                     before=before,
-                    after={"name": product.name, "price": product.price, "archived": product.is_archived},
+                    after={
+                        "name": product.name,
+                        "price": product.price,
+                        "archived": product.is_archived,
+                    },
                 )
     return product
 

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import F, Q
 
 from core.context import Context
 from core.database import write_transaction
-from models.catalogue import Category, Product
-from models.coupons import Coupon, CouponKind, CouponTemplate, CouponTrigger
-from models.customers import Customer
-from models.orders import OrderLine
-from resolvers import audit, idempotency
 from core.errors import (
     CouponAlreadyUsed,
     CouponExpired,
@@ -26,6 +21,11 @@ from core.errors import (
     MinimumSpendNotMet,
     NotFound,
 )
+from models.catalogue import Category, Product
+from models.coupons import Coupon, CouponKind, CouponTemplate, CouponTrigger
+from models.customers import Customer
+from models.orders import OrderLine
+from resolvers import audit, idempotency
 
 MAX_AMOUNT = 10**12
 MAX_RECIPIENTS = 10_000
@@ -53,9 +53,13 @@ def _check_template(f: TemplateFields) -> None:
     if f.kind == CouponKind.FIXED and not 1 <= f.value <= MAX_AMOUNT:
         raise InvalidInput("A fixed coupon is a positive amount.", field="value")
     if f.kind == CouponKind.FREE_ITEM and (f.value != 0 or f.product_id is None):
-        raise InvalidInput("A free-item coupon names its product and has no value.", field="productId")
+        raise InvalidInput(
+            "A free-item coupon names its product and has no value.", field="productId"
+        )
     if f.product_id is not None and f.category_id is not None:
-        raise InvalidInput("A coupon is scoped to a product or a category, not both.", field="categoryId")
+        raise InvalidInput(
+            "A coupon is scoped to a product or a category, not both.", field="categoryId"
+        )
     if not 0 <= f.minimum_spend <= MAX_AMOUNT:
         raise InvalidInput("A minimum spend is zero or more.", field="minimumSpend")
     if f.max_discount is not None and not 1 <= f.max_discount <= MAX_AMOUNT:
@@ -66,15 +70,25 @@ def _check_template(f: TemplateFields) -> None:
 
 async def create_template(ctx: Context, *, store_id: int, fields: TemplateFields) -> CouponTemplate:
     _check_template(fields)
-    if fields.product_id is not None and not await Product.exists(id=fields.product_id, store_id=store_id):
+    if fields.product_id is not None and not await Product.exists(
+        id=fields.product_id, store_id=store_id
+    ):
         raise NotFound("No such product.", field="productId")
-    if fields.category_id is not None and not await Category.exists(id=fields.category_id, store_id=store_id):
+    if fields.category_id is not None and not await Category.exists(
+        id=fields.category_id, store_id=store_id
+    ):
         raise NotFound("No such category.", field="categoryId")
     async with write_transaction():
-        template = await CouponTemplate.create(store_id=store_id, **{**asdict(fields), "name": fields.name.strip()})
+        template = await CouponTemplate.create(
+            store_id=store_id, **{**asdict(fields), "name": fields.name.strip()}
+        )
         await audit.record(
-            ctx, store_id=store_id, action="coupons.templates.create", target_type="coupon_template",
-            target_id=template.id, after={k: getattr(v, "value", v) for k, v in asdict(fields).items()},
+            ctx,
+            store_id=store_id,
+            action="coupons.templates.create",
+            target_type="coupon_template",
+            target_id=template.id,
+            after={k: getattr(v, "value", v) for k, v in asdict(fields).items()},
         )
     return template
 
@@ -83,7 +97,9 @@ async def templates_of(store_id: int) -> list[CouponTemplate]:
     return await CouponTemplate.filter(store_id=store_id).order_by("-id").limit(200)
 
 
-async def _recipients(store_id: int, customer_ids: Sequence[int] | None, segment: str | None) -> list[int]:
+async def _recipients(
+    store_id: int, customer_ids: Sequence[int] | None, segment: str | None
+) -> list[int]:
     if (customer_ids is None) == (segment is None):
         raise InvalidInput("Issue either to customerIds or to a segment.", field="customerIds")
     if customer_ids is not None:
@@ -101,22 +117,34 @@ async def _recipients(store_id: int, customer_ids: Sequence[int] | None, segment
     except ValueError as exc:
         raise InvalidInput("No such segment.", field="segment") from exc
     thresholds = await thresholds_of(store_id)
-    query = filter_segment(Customer.filter(store_id=store_id), chosen, thresholds, await store_clock(store_id, thresholds))
+    query = filter_segment(
+        Customer.filter(store_id=store_id),
+        chosen,
+        thresholds,
+        await store_clock(store_id, thresholds),
+    )
     found = await query.order_by("id").limit(MAX_RECIPIENTS + 1).values_list("id", flat=True)
     if len(found) > MAX_RECIPIENTS:
-        raise InvalidInput(f"A segment issue reaches at most {MAX_RECIPIENTS} customers.", field="segment")
+        raise InvalidInput(
+            f"A segment issue reaches at most {MAX_RECIPIENTS} customers.", field="segment"
+        )
     return [int(pk) for pk in found]
 
 
-async def _issue(template: CouponTemplate, customer_ids: Sequence[int], reason: CouponTrigger, at: datetime) -> int:
+async def _issue(
+    template: CouponTemplate, customer_ids: Sequence[int], reason: CouponTrigger, at: datetime
+) -> int:
     expires_at = at + timedelta(days=template.valid_days)
     for start in range(0, len(customer_ids), BATCH):
         await Coupon.bulk_create(
             [
                 Coupon(
                     store_id=template.store_id,  # type: ignore[attr-defined]
-                    template_id=template.id, customer_id=pk, issued_reason=reason,
-                    issued_at=at, expires_at=expires_at,
+                    template_id=template.id,
+                    customer_id=pk,
+                    issued_reason=reason,
+                    issued_at=at,
+                    expires_at=expires_at,
                 )
                 for pk in customer_ids[start : start + BATCH]
             ]
@@ -141,18 +169,30 @@ async def issue_coupons(
     idempotency.check_key(idempotency_key)
     recipients = await _recipients(store_id, customer_ids, segment)
     reason = CouponTrigger.MANUAL if segment is None else CouponTrigger.SEGMENT
-    request = {"template": template_id, "customers": sorted(customer_ids) if customer_ids else None, "segment": segment}
+    request = {
+        "template": template_id,
+        "customers": sorted(customer_ids) if customer_ids else None,
+        "segment": segment,
+    }
 
     async def execute() -> dict[str, Any]:
-        issued = await _issue(template, recipients, reason, datetime.now(timezone.utc))
+        issued = await _issue(template, recipients, reason, datetime.now(UTC))
         await audit.record(
-            ctx, store_id=store_id, action="coupons.issue", target_type="coupon_template",
-            target_id=template_id, after={"issued": issued, "segment": segment},
+            ctx,
+            store_id=store_id,
+            action="coupons.issue",
+            target_type="coupon_template",
+            target_id=template_id,
+            after={"issued": issued, "segment": segment},
         )
         return {"issued": issued, "template_id": template_id}
 
     return await idempotency.run_once(
-        store_id=store_id, operation="issueCoupons", key=idempotency_key, request=request, execute=execute
+        store_id=store_id,
+        operation="issueCoupons",
+        key=idempotency_key,
+        request=request,
+        execute=execute,
     )
 
 
@@ -185,14 +225,19 @@ async def coupons_of(
     """Soonest to expire first; ``after`` is the keyset cursor. One more than asked, to tell if more exist."""
     query = Coupon.filter(customer_id=customer_id).select_related("template")
     if not include_used:
-        query = query.filter(used_at__isnull=True, expires_at__gt=datetime.now(timezone.utc))
+        query = query.filter(used_at__isnull=True, expires_at__gt=datetime.now(UTC))
     if after is not None:
         expires_at, pk = after
         query = query.filter(Q(expires_at__gt=expires_at) | Q(expires_at=expires_at, id__gt=pk))
     return await query.order_by("expires_at", "id").limit(first + 1)
 
 
-def _eligible(template: CouponTemplate, lines: Sequence[OrderLine], categories: dict[int, int | None], running: int) -> int:
+def _eligible(
+    template: CouponTemplate,
+    lines: Sequence[OrderLine],
+    categories: dict[int, int | None],
+    running: int,
+) -> int:
     product_id = template.product_id  # type: ignore[attr-defined]
     category_id = template.category_id  # type: ignore[attr-defined]
     if product_id is None and category_id is None:
@@ -226,11 +271,14 @@ async def use(
     if coupon.used_at is not None:
         raise CouponAlreadyUsed("This coupon was already used.", field="couponId")
     if coupon.expires_at <= at:
-        raise CouponExpired("This coupon has expired.", field="couponId", expired_at=coupon.expires_at)
+        raise CouponExpired(
+            "This coupon has expired.", field="couponId", expired_at=coupon.expires_at
+        )
     template = coupon.template
     if running < template.minimum_spend:
         raise MinimumSpendNotMet(
-            f"This coupon needs a spend of {template.minimum_spend}.", field="couponId",
+            f"This coupon needs a spend of {template.minimum_spend}.",
+            field="couponId",
             minimum_spend=template.minimum_spend,
         )
     eligible = _eligible(template, lines, categories, running)
@@ -244,7 +292,9 @@ async def use(
     if template.max_discount is not None:
         amount = min(amount, template.max_discount)
     if amount <= 0:
-        raise CouponNotApplicable("Nothing in this order is covered by the coupon.", field="couponId")
+        raise CouponNotApplicable(
+            "Nothing in this order is covered by the coupon.", field="couponId"
+        )
     used = await Coupon.filter(id=coupon_id, used_at__isnull=True, expires_at__gt=at).update(
         used_at=at, order_id=order_id
     )
@@ -259,5 +309,7 @@ async def give_back(order_id: int) -> int:
     customers = await Coupon.filter(order_id=order_id).values_list("customer_id", flat=True)
     returned = await Coupon.filter(order_id=order_id).update(used_at=None, order_id=None)
     for customer_id in customers:
-        await Customer.filter(id=customer_id, reward_uses__gt=0).update(reward_uses=F("reward_uses") - 1)
+        await Customer.filter(id=customer_id, reward_uses__gt=0).update(
+            reward_uses=F("reward_uses") - 1
+        )
     return returned

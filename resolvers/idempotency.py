@@ -17,8 +17,8 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from core.database import write_transaction
-from models.idempotency import IdempotencyRecord
 from core.errors import IdempotencyKeyReused, InvalidInput
+from models.idempotency import IdempotencyRecord
 
 MAX_KEY_LENGTH = 100
 Result = dict[str, Any]

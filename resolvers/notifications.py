@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from core.context import Context
 from core.database import write_transaction
-from models.notifications import MANDATORY_KINDS, NotificationKind, NotificationPreference
 from core.errors import InvalidInput, MandatoryNotification
+from models.notifications import MANDATORY_KINDS, NotificationKind, NotificationPreference
 
 
 @dataclass(frozen=True)

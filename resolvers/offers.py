@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from core.context import Context
 from core.database import write_transaction
+from core.errors import InvalidInput, NotFound
 from models.catalogue import Product
 from models.coupons import FirstVisitOffer, FirstVisitOfferKind
 from models.customers import Customer
 from models.orders import DiscountSource, OrderDiscount, OrderStatus
 from resolvers import audit
-from core.errors import InvalidInput, NotFound
 
 MAX_AMOUNT = 10**12
 
@@ -29,12 +29,17 @@ class OfferFields:
 def _check(f: OfferFields) -> None:
     if f.kind == FirstVisitOfferKind.PERCENT and not 1 <= f.value <= 100:
         raise InvalidInput("A percent offer is 1 to 100.", field="value")
-    if f.kind in (FirstVisitOfferKind.FIXED, FirstVisitOfferKind.SPEND_THRESHOLD) and not 1 <= f.value <= MAX_AMOUNT:
+    if (
+        f.kind in (FirstVisitOfferKind.FIXED, FirstVisitOfferKind.SPEND_THRESHOLD)
+        and not 1 <= f.value <= MAX_AMOUNT
+    ):
         raise InvalidInput("The offer takes a positive amount off.", field="value")
     if f.kind == FirstVisitOfferKind.SPEND_THRESHOLD and f.minimum_spend < 1:
         raise InvalidInput("A spend-threshold offer needs its threshold.", field="minimumSpend")
     if f.kind == FirstVisitOfferKind.GIFT_ITEM and (f.gift_product_id is None or f.value != 0):
-        raise InvalidInput("A gift offer names the gift product and has no value.", field="giftProductId")
+        raise InvalidInput(
+            "A gift offer names the gift product and has no value.", field="giftProductId"
+        )
     if f.kind != FirstVisitOfferKind.GIFT_ITEM and f.gift_product_id is not None:
         raise InvalidInput("Only a gift offer names a gift product.", field="giftProductId")
     if not 0 <= f.minimum_spend <= MAX_AMOUNT:
@@ -52,8 +57,12 @@ async def set_offer(ctx: Context, *, store_id: int, fields: OfferFields) -> Firs
         await FirstVisitOffer.filter(store_id=store_id, is_active=True).update(is_active=False)
         offer = await FirstVisitOffer.create(store_id=store_id, **vars(fields))
         await audit.record(
-            ctx, store_id=store_id, action="first_visit_offers.set", target_type="first_visit_offer",
-            target_id=offer.id, after={**vars(fields), "kind": fields.kind.value},
+            ctx,
+            store_id=store_id,
+            action="first_visit_offers.set",
+            target_type="first_visit_offer",
+            target_id=offer.id,
+            after={**vars(fields), "kind": fields.kind.value},
         )
     return offer
 
@@ -77,7 +86,9 @@ async def is_first_visit(*, store_id: int, customer_id: int, order_id: int) -> b
     )
 
 
-async def offer_for(*, store_id: int, customer_id: int | None, order_id: int, running: int) -> tuple[FirstVisitOffer, int, str] | None:
+async def offer_for(
+    *, store_id: int, customer_id: int | None, order_id: int, running: int
+) -> tuple[FirstVisitOffer, int, str] | None:
     """The offer, the amount it takes off ``running`` and its label, or None when it does not apply."""
     if customer_id is None:
         return None
@@ -92,4 +103,3 @@ async def offer_for(*, store_id: int, customer_id: int | None, order_id: int, ru
         name = await Product.filter(id=offer.gift_product_id).values_list("name", flat=True)  # type: ignore[attr-defined]
         return offer, 0, f"First visit gift: {name[0] if name else 'gift'}"
     return offer, min(offer.value, running), f"First visit {offer.value} off"
-

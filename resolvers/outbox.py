@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from models.outbox import OutboxMessage
@@ -40,7 +40,7 @@ async def enqueue(
         payload=payload,
         customer_id=customer_id,
         account_id=account_id,
-        available_at=_utc(available_at or datetime.now(timezone.utc)),
+        available_at=_utc(available_at or datetime.now(UTC)),
     )
 
 
@@ -66,7 +66,7 @@ async def deliver_due(
     """Deliver the messages due at ``now``, batch by batch. Returns how many were delivered."""
     delivered = 0
     for _ in range(policy.max_batches_per_run):
-        at = _utc(now) if now is not None else datetime.now(timezone.utc)
+        at = _utc(now) if now is not None else datetime.now(UTC)
         due = await (
             OutboxMessage.filter(
                 delivered_at=None, available_at__lte=at, attempts__lt=policy.max_attempts
@@ -107,11 +107,11 @@ async def deliver_one(
     try:
         sender = senders.for_message(message)
         await asyncio.wait_for(sender.send(message), timeout=policy.send_timeout_seconds)
-    except Exception as exc:  # noqa: BLE001 - any failure of a sender is retried
+    except Exception as exc:
         await _record_failure(message, exc, policy, now)
         return False
     await OutboxMessage.filter(id=message_id, attempts=message.attempts).update(
-        delivered_at=datetime.now(timezone.utc)
+        delivered_at=datetime.now(UTC)
     )
     return True
 
@@ -122,11 +122,20 @@ async def _record_failure(
     error = f"{type(exc).__name__}: {exc}"[:2000]
     retry_at = now + policy.backoff(message.attempts)
     if message.attempts >= policy.max_attempts:
-        logger.error("outbox message %s failed for good after %s attempts: %s",
-                     message.id, message.attempts, error)
+        logger.error(
+            "outbox message %s failed for good after %s attempts: %s",
+            message.id,
+            message.attempts,
+            error,
+        )
     else:
-        logger.warning("outbox message %s failed (attempt %s), retry at %s: %s",
-                       message.id, message.attempts, retry_at.isoformat(), error)
+        logger.warning(
+            "outbox message %s failed (attempt %s), retry at %s: %s",
+            message.id,
+            message.attempts,
+            retry_at.isoformat(),
+            error,
+        )
     await OutboxMessage.filter(id=message.id, attempts=message.attempts).update(
         available_at=retry_at, last_error=error
     )
@@ -135,4 +144,4 @@ async def _record_failure(
 def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("outbox times must carry a time zone")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)

@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from core.settings import Settings
 from core.errors import InvalidInput
+from core.settings import Settings
 
 REGION = "KR"
 NAME = "name"

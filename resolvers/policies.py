@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise.expressions import F
-
 from core.context import Context
 from core.database import write_transaction
+from core.errors import InvalidInput, NotDelegable, NotFound
 from models.accounts import Account
 from models.policies import CasbinRule, PolicyVersion
 from models.stores import Membership, Store
@@ -33,7 +32,7 @@ from policies.catalogue import (
 )
 from policies.enforcement import Decision
 from resolvers import audit
-from core.errors import InvalidInput, NotDelegable, NotFound
+from resolvers.roles import add_role, bump_version, ensure_owner_remains
 
 ALLOW = "allow"
 DENY = "deny"
@@ -81,35 +80,6 @@ def _values(rule: list[str]) -> dict[str, str]:
     return {f"v{index}": value for index, value in enumerate(rule)}
 
 
-async def bump_version() -> None:
-    updated = await PolicyVersion.filter(id=1).update(version=F("version") + 1)
-    if not updated:
-        await PolicyVersion.create(id=1, version=1)
-
-
-async def add_role(account_id: int, role: str, store_id: int | None) -> bool:
-    domain = domain_of(store_id)
-    return await _adapter.add_policy("g", "g", [account_subject(account_id), role, domain])
-
-
-async def remove_roles(account_id: int, store_id: int, role: str | None = None) -> int:
-    filters = {"v0": account_subject(account_id), "v2": store_domain(store_id)}
-    if role is not None:
-        filters["v1"] = role
-    return await CasbinRule.filter(ptype="g", **filters).delete()
-
-
-async def store_role_of(account_id: int, store_id: int) -> list[str]:
-    """Roles read from the database, for decisions that must hold under concurrency."""
-    return await CasbinRule.filter(
-        ptype="g", v0=account_subject(account_id), v2=store_domain(store_id)
-    ).values_list("v1", flat=True)
-
-
-async def owner_count(store_id: int) -> int:
-    return await CasbinRule.filter(ptype="g", v1=OWNER, v2=store_domain(store_id)).count()
-
-
 def _check_action(action: str) -> None:
     if action not in actions():
         raise InvalidInput(f"Unknown action {action!r}.", field="action")
@@ -138,9 +108,7 @@ async def _check_delegation(ctx: Context, role: str, action: str, store_id: int 
         )
 
 
-async def _checked_domain(
-    ctx: Context, *, role: str, action: str, store_id: int | None
-) -> str:
+async def _checked_domain(ctx: Context, *, role: str, action: str, store_id: int | None) -> str:
     _validate_role(role)
     _check_action(action)
     await _check_store(store_id)
@@ -148,13 +116,26 @@ async def _checked_domain(
     return domain_of(store_id)
 
 
-async def _record(ctx: Context, *, action: str, store_id: int | None, target_type: str,
-                  target_id: object, before: Any = None, after: Any = None) -> None:
+async def _record(
+    ctx: Context,
+    *,
+    action: str,
+    store_id: int | None,
+    target_type: str,
+    target_id: object,
+    before: Any = None,
+    after: Any = None,
+) -> None:
     """Inside the change's transaction: other processes reload, and the log says who did it."""
     await bump_version()
     await audit.record(
-        ctx, store_id=store_id, action=action, target_type=target_type, target_id=target_id,
-        before=before, after=after,
+        ctx,
+        store_id=store_id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        before=before,
+        after=after,
     )
 
 
@@ -171,7 +152,11 @@ async def grant(ctx: Context, *, role: str, action: str, store_id: int | None) -
         if store_id is None or not await _grants_everywhere(role, action):
             await _adapter.add_policy("p", "p", [role, domain, action, ALLOW])
         await _record(
-            ctx, action="policy.grant", store_id=store_id, target_type="role", target_id=role,
+            ctx,
+            action="policy.grant",
+            store_id=store_id,
+            target_type="role",
+            target_id=role,
             after={"role": role, "action": action, "domain": domain},
         )
     return await _answer(ctx, store_id)
@@ -184,7 +169,11 @@ async def revoke(ctx: Context, *, role: str, action: str, store_id: int | None) 
         if store_id is not None and await _grants_everywhere(role, action):
             await _adapter.add_policy("p", "p", [role, domain, action, DENY])
         await _record(
-            ctx, action="policy.revoke", store_id=store_id, target_type="role", target_id=role,
+            ctx,
+            action="policy.revoke",
+            store_id=store_id,
+            target_type="role",
+            target_id=role,
             before={"role": role, "action": action, "domain": domain},
         )
     return await _answer(ctx, store_id)
@@ -196,9 +185,7 @@ async def _grants_everywhere(role: str, action: str) -> bool:
 
 def _validate_role(role: str, allowed: tuple[str, ...] = GRANTABLE_ROLES) -> None:
     if role not in allowed:
-        raise InvalidInput(
-            f"Unknown role {role!r}; one of: {', '.join(allowed)}.", field="role"
-        )
+        raise InvalidInput(f"Unknown role {role!r}; one of: {', '.join(allowed)}.", field="role")
 
 
 async def assign_role(
@@ -220,8 +207,12 @@ async def assign_role(
                 defaults={"is_active": True, "deactivated_at": None},
             )
         await _record(
-            ctx, action="policy.assign_role", store_id=store_id, target_type="account",
-            target_id=account_id, after={"role": role},
+            ctx,
+            action="policy.assign_role",
+            store_id=store_id,
+            target_type="account",
+            target_id=account_id,
+            after={"role": role},
         )
     return await _answer(ctx, store_id)
 
@@ -229,8 +220,6 @@ async def assign_role(
 async def unassign_role(
     ctx: Context, *, account_id: int, role: str, store_id: int | None
 ) -> AccessPolicy:
-    from resolvers.staff import ensure_owner_remains
-
     await _check_store(store_id)
     domain = domain_of(store_id)
     async with write_transaction():
@@ -242,8 +231,12 @@ async def unassign_role(
         if not removed:
             raise NotFound("The account does not hold that role there.", field="role")
         await _record(
-            ctx, action="policy.unassign_role", store_id=store_id, target_type="account",
-            target_id=account_id, before={"role": role},
+            ctx,
+            action="policy.unassign_role",
+            store_id=store_id,
+            target_type="account",
+            target_id=account_id,
+            before={"role": role},
         )
     return await _answer(ctx, store_id)
 

@@ -10,19 +10,13 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.expressions import F
 
 from core.context import Context
 from core.database import write_transaction
-from models.catalogue import Product
-from models.customers import Customer
-from models.points import PointEntry, PointKind, PointSource
-from models.rewards import Redemption, RedemptionStatus, Reward, StampBalance, StampEntry
-from models.stores import Membership
-from resolvers import idempotency, outbox
 from core.errors import (
     InsufficientStamps,
     InvalidInput,
@@ -33,6 +27,12 @@ from core.errors import (
     RedemptionOfAnotherCustomer,
     RewardInactive,
 )
+from models.catalogue import Product
+from models.customers import Customer
+from models.points import PointEntry, PointKind, PointSource
+from models.rewards import Redemption, RedemptionStatus, Reward, StampBalance, StampEntry
+from models.stores import Membership
+from resolvers import idempotency, outbox
 from resolvers.points import ledger
 
 MAX_NAME = 100
@@ -52,7 +52,7 @@ def _order_gid(order_id: int | None) -> str | None:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 async def _check_reward(store_id: int, values: dict[str, Any]) -> None:
@@ -84,8 +84,12 @@ async def create_reward(
     requires_approval: bool = False,
 ) -> Reward:
     values: dict[str, Any] = dict(
-        name=name.strip(), cost_points=cost_points, cost_stamps=cost_stamps,
-        product_id=product_id, value=value, requires_approval=requires_approval,
+        name=name.strip(),
+        cost_points=cost_points,
+        cost_stamps=cost_stamps,
+        product_id=product_id,
+        value=value,
+        requires_approval=requires_approval,
     )
     await _check_reward(store_id, values)
     async with write_transaction():
@@ -104,8 +108,11 @@ async def update_reward(ctx: Context, *, reward_id: int, changes: dict[str, Any]
         if "name" in changes:
             changes["name"] = changes["name"].strip()
         current = {
-            "name": reward.name, "cost_points": reward.cost_points, "cost_stamps": reward.cost_stamps,
-            "product_id": reward.product_id, "value": reward.value,  # type: ignore[attr-defined]
+            "name": reward.name,
+            "cost_points": reward.cost_points,
+            "cost_stamps": reward.cost_stamps,
+            "product_id": reward.product_id,
+            "value": reward.value,  # type: ignore[attr-defined]
         }
         await _check_reward(reward.store_id, {**current, **changes})  # type: ignore[attr-defined]
         if changes:
@@ -173,11 +180,16 @@ async def _give_back(redemption: Redemption, kind_reason: str) -> None:
             kind=PointKind.REDEEM, reference_type="redemption", reference_id=str(redemption.id)
         ).values_list("expires_at", flat=True)
         await ledger.credit(
-            store_id, customer_id, redemption.points_spent,
-            kind=PointKind.REDEEM_RETURN, source=PointSource.REWARD,
+            store_id,
+            customer_id,
+            redemption.points_spent,
+            kind=PointKind.REDEEM_RETURN,
+            source=PointSource.REWARD,
             reference=ledger.Reference(
-                type="redemption", id=redemption.id,
-                order_id=redemption.order_id, reason=kind_reason,  # type: ignore[attr-defined]
+                type="redemption",
+                id=redemption.id,
+                order_id=redemption.order_id,
+                reason=kind_reason,  # type: ignore[attr-defined]
             ),
             expires_at=spent[0] if spent else None,
         )
@@ -230,8 +242,11 @@ async def redeem_reward(
         )
         if reward.cost_points:
             await ledger.debit(
-                store_id, customer_id, reward.cost_points,
-                kind=PointKind.REDEEM, source=PointSource.REWARD,
+                store_id,
+                customer_id,
+                reward.cost_points,
+                kind=PointKind.REDEEM,
+                source=PointSource.REWARD,
                 reference=ledger.Reference(
                     type="redemption", id=redemption.id, created_by_id=principal.account_id
                 ),
@@ -282,18 +297,22 @@ async def approve_redemption(ctx: Context, *, redemption_id: int, approve: bool)
     return redemption
 
 
-async def _refusal(redemption: Redemption | None, store_id: int, customer_id: int, field: str) -> Exception:
+async def _refusal(
+    redemption: Redemption | None, store_id: int, customer_id: int, field: str
+) -> Exception:
     if redemption is None or redemption.store_id != store_id:  # type: ignore[attr-defined]
         return NotFound("No such redemption.", field=field)
     if redemption.customer_id != customer_id:  # type: ignore[attr-defined]
         return RedemptionOfAnotherCustomer("The redemption is another customer's.", field=field)
     if redemption.status == RedemptionStatus.APPLIED:
         return RedemptionAlreadyApplied(
-            "The redemption is already applied to an order.", field=field,
+            "The redemption is already applied to an order.",
+            field=field,
             order_id=_order_gid(redemption.order_id),  # type: ignore[attr-defined]
         )
     return RedemptionNotApproved(
-        f"The redemption is {redemption.status.value}, not APPROVED.", field=field,
+        f"The redemption is {redemption.status.value}, not APPROVED.",
+        field=field,
         status=redemption.status,
     )
 
@@ -307,7 +326,9 @@ async def apply_to_order(
     applied = []
     for index, redemption_id in enumerate(redemption_ids):
         moved = await Redemption.filter(
-            id=redemption_id, store_id=store_id, customer_id=customer_id,
+            id=redemption_id,
+            store_id=store_id,
+            customer_id=customer_id,
             status=RedemptionStatus.APPROVED,
         ).update(status=RedemptionStatus.APPLIED, order_id=order_id)
         redemption = await Redemption.get_or_none(id=redemption_id).prefetch_related("reward")

@@ -6,20 +6,26 @@ import asyncio
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tortoise.exceptions import DoesNotExist
 
 from core.context import Context
-from core.database import lock_rows, write_transaction
+from core.database import write_transaction
+from core.errors import AlreadyExists, InvalidInput, NotFound
 from models.accounts import Account, Session
+from models.policies import CasbinRule
 from models.stores import Membership, Store
 from policies.catalogue import ALL_STORES, OWNER, STORE_ROLES, account_subject
-from models.policies import CasbinRule
 from resolvers import audit
 from resolvers.accounts import normalise_email
-from core.errors import AlreadyExists, InvalidInput, LastOwner, NotFound
-from resolvers.policies import add_role, bump_version, owner_count, remove_roles, store_role_of
+from resolvers.roles import (
+    add_role,
+    bump_version,
+    ensure_owner_remains,
+    remove_roles,
+    store_role_of,
+)
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -34,17 +40,6 @@ class Invitation:
 def _check_role(role: str) -> None:
     if role not in STORE_ROLES:
         raise InvalidInput(f"role must be one of {', '.join(STORE_ROLES)}.", field="role")
-
-
-async def lock_store(store_id: int) -> None:
-    """Serialise staff changes of one store."""
-    await lock_rows(Store, id=store_id)
-
-
-async def ensure_owner_remains(store_id: int, *, losing: int) -> None:
-    await lock_store(store_id)
-    if OWNER in await store_role_of(losing, store_id) and await owner_count(store_id) <= 1:
-        raise LastOwner("A store keeps at least one owner.")
 
 
 async def invite(
@@ -85,7 +80,9 @@ async def invite(
             )
         if membership is None:
             membership = await Membership.create(
-                store_id=store.id, account_id=account.id, invited_by_id=(await ctx.principal()).account_id
+                store_id=store.id,
+                account_id=account.id,
+                invited_by_id=(await ctx.principal()).account_id,
             )
         else:
             membership.is_active = True
@@ -109,7 +106,9 @@ async def invite(
     return Invitation(membership=membership, account=account, temporary_password=temporary_password)
 
 
-async def invite_staff(ctx: Context, *, store_id: int, email: str, name: str, role: str) -> Invitation:
+async def invite_staff(
+    ctx: Context, *, store_id: int, email: str, name: str, role: str
+) -> Invitation:
     store = await Store.get_or_none(id=store_id)
     if store is None:
         raise NotFound("No such store.", field="storeId")
@@ -150,7 +149,7 @@ async def change_role(ctx: Context, *, membership_id: int, role: str) -> Members
 
 
 async def deactivate(ctx: Context, *, membership_id: int) -> Membership:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     async with write_transaction():
         membership = await _active_membership(membership_id)
         store_id, account_id = membership.store_id, membership.account_id  # type: ignore[attr-defined]

@@ -8,18 +8,18 @@ so a refund takes back its share even if the card changed since.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tortoise.expressions import F
 
 from core.context import Context
 from core.database import write_transaction
+from core.errors import InvalidInput, NotFound
 from models.catalogue import Category, Product
 from models.customers import Customer
 from models.orders import Order, OrderLine
 from models.rewards import Reward, StampBalance, StampCard, StampEntry, StampRule
 from resolvers import audit, outbox
-from core.errors import InvalidInput, NotFound
 
 EARN_PREFIX = "ORDER_"
 REFUND = "REFUND"
@@ -39,14 +39,22 @@ class CardFields:
 def _check(f: CardFields) -> None:
     if not 1 <= f.stamps_required <= 100:
         raise InvalidInput("A card needs 1 to 100 stamps.", field="stampsRequired")
-    if f.rule == StampRule.PER_AMOUNT and not (f.amount_per_stamp and 1 <= f.amount_per_stamp <= 10**9):
-        raise InvalidInput("A per-amount card says how much one stamp takes.", field="amountPerStamp")
+    if f.rule == StampRule.PER_AMOUNT and not (
+        f.amount_per_stamp and 1 <= f.amount_per_stamp <= 10**9
+    ):
+        raise InvalidInput(
+            "A per-amount card says how much one stamp takes.", field="amountPerStamp"
+        )
     if f.rule != StampRule.PER_AMOUNT and f.amount_per_stamp is not None:
-        raise InvalidInput("Only a per-amount card has an amount per stamp.", field="amountPerStamp")
+        raise InvalidInput(
+            "Only a per-amount card has an amount per stamp.", field="amountPerStamp"
+        )
     if f.rule != StampRule.PER_ITEM and (f.product_id is not None or f.category_id is not None):
         raise InvalidInput("Only a per-item card names a product or a category.", field="productId")
     if f.product_id is not None and f.category_id is not None:
-        raise InvalidInput("A per-item card names a product or a category, not both.", field="categoryId")
+        raise InvalidInput(
+            "A per-item card names a product or a category, not both.", field="categoryId"
+        )
 
 
 async def configure(ctx: Context, *, store_id: int, fields: CardFields) -> StampCard:
@@ -60,16 +68,26 @@ async def configure(ctx: Context, *, store_id: int, fields: CardFields) -> Stamp
         if pk is not None and not await model.exists(id=pk, store_id=store_id):
             raise NotFound("No such object in this store.", field=field)
     values = {
-        "stamps_required": fields.stamps_required, "rule": fields.rule,
-        "amount_per_stamp": fields.amount_per_stamp, "product_id": fields.product_id,
-        "category_id": fields.category_id, "reward_id": fields.reward_id, "is_active": fields.is_active,
+        "stamps_required": fields.stamps_required,
+        "rule": fields.rule,
+        "amount_per_stamp": fields.amount_per_stamp,
+        "product_id": fields.product_id,
+        "category_id": fields.category_id,
+        "reward_id": fields.reward_id,
+        "is_active": fields.is_active,
     }
     async with write_transaction():
-        updated = await StampCard.filter(store_id=store_id).update(**values, updated_at=datetime.now(timezone.utc))
+        updated = await StampCard.filter(store_id=store_id).update(
+            **values, updated_at=datetime.now(UTC)
+        )
         if not updated:
             await StampCard.create(store_id=store_id, **values)
         await audit.record(
-            ctx, store_id=store_id, action="stamps.configure", target_type="stamp_card", target_id=store_id,
+            ctx,
+            store_id=store_id,
+            action="stamps.configure",
+            target_type="stamp_card",
+            target_id=store_id,
             after={**values, "rule": fields.rule.value},
         )
     return await StampCard.get(store_id=store_id)
@@ -91,7 +109,9 @@ async def balance_of(customer_id: int) -> int:
 
 async def balances_of(customer_ids: list[int]) -> list[int]:
     """Stamps held by each customer, in the order asked; one query for any number."""
-    rows = await StampBalance.filter(customer_id__in=customer_ids).values_list("customer_id", "stamps")
+    rows = await StampBalance.filter(customer_id__in=customer_ids).values_list(
+        "customer_id", "stamps"
+    )
     held = {int(customer): int(stamps) for customer, stamps in rows}
     return [held.get(customer, 0) for customer in customer_ids]
 
@@ -106,16 +126,22 @@ async def _earned(card: StampCard, order: Order) -> int:
     category_id = card.category_id  # type: ignore[attr-defined]
     if category_id is not None:
         wanted = set(
-            await Product.filter(id__in=[pk for pk, _ in lines], category_id=category_id).values_list("id", flat=True)
+            await Product.filter(
+                id__in=[pk for pk, _ in lines], category_id=category_id
+            ).values_list("id", flat=True)
         )
         return sum(quantity for pk, quantity in lines if pk in wanted)
     return sum(quantity for pk, quantity in lines if product_id is None or pk == product_id)
 
 
-async def _change(*, store_id: int, customer_id: int, amount: int, reason: str, order_id: int | None) -> int:
+async def _change(
+    *, store_id: int, customer_id: int, amount: int, reason: str, order_id: int | None
+) -> int:
     """Add (or, negative, take) stamps; never below zero. Returns the amount actually changed."""
     if amount > 0:
-        updated = await StampBalance.filter(customer_id=customer_id).update(stamps=F("stamps") + amount)
+        updated = await StampBalance.filter(customer_id=customer_id).update(
+            stamps=F("stamps") + amount
+        )
         if not updated:
             await StampBalance.create(store_id=store_id, customer_id=customer_id, stamps=amount)
     elif amount < 0:
@@ -129,8 +155,12 @@ async def _change(*, store_id: int, customer_id: int, amount: int, reason: str, 
         return 0
     after = await balance_of(customer_id)
     await StampEntry.create(
-        store_id=store_id, customer_id=customer_id, amount=amount, balance_after=after,
-        reason=reason, order_id=order_id,
+        store_id=store_id,
+        customer_id=customer_id,
+        amount=amount,
+        balance_after=after,
+        reason=reason,
+        order_id=order_id,
     )
     return amount
 
@@ -145,14 +175,22 @@ async def award_for_order(*, order_id: int, at: datetime) -> int:
         return 0
     earned = await _earned(card, order)
     added = await _change(
-        store_id=store_id, customer_id=customer_id, amount=earned,
-        reason=EARN_PREFIX + card.rule.value, order_id=order_id,
+        store_id=store_id,
+        customer_id=customer_id,
+        amount=earned,
+        reason=EARN_PREFIX + card.rule.value,
+        order_id=order_id,
     )
     if order.is_first_visit:
         await outbox.enqueue(
-            store_id=store_id, customer_id=customer_id, kind="stamp_card.welcome",
-            payload={"stamps": await balance_of(customer_id), "stamps_required": card.stamps_required,
-                     "rule": card.rule.value},
+            store_id=store_id,
+            customer_id=customer_id,
+            kind="stamp_card.welcome",
+            payload={
+                "stamps": await balance_of(customer_id),
+                "stamps_required": card.stamps_required,
+                "rule": card.rule.value,
+            },
         )
     return added
 
@@ -176,27 +214,42 @@ async def reverse_for_order(*, order_id: int, full: bool) -> int:
     else:
         owed = earned * (order.total - order.refunded_amount) // order.total
     return await _change(
-        store_id=order.store_id, customer_id=customer_id, amount=owed - net,  # type: ignore[attr-defined]
-        reason=REFUND, order_id=order_id,
+        store_id=order.store_id,
+        customer_id=customer_id,
+        amount=owed - net,  # type: ignore[attr-defined]
+        reason=REFUND,
+        order_id=order_id,
     )
 
 
-async def spend(*, store_id: int, customer_id: int, stamps: int, reason: str, order_id: int | None = None) -> bool:
+async def spend(
+    *, store_id: int, customer_id: int, stamps: int, reason: str, order_id: int | None = None
+) -> bool:
     """For stamp rewards: take ``stamps`` if the customer holds them (conditional UPDATE); counts a reward use."""
     if stamps <= 0:
         return False
-    if not await StampBalance.filter(customer_id=customer_id, stamps__gte=stamps).update(stamps=F("stamps") - stamps):
+    if not await StampBalance.filter(customer_id=customer_id, stamps__gte=stamps).update(
+        stamps=F("stamps") - stamps
+    ):
         return False
     await StampEntry.create(
-        store_id=store_id, customer_id=customer_id, amount=-stamps,
-        balance_after=await balance_of(customer_id), reason=reason, order_id=order_id,
+        store_id=store_id,
+        customer_id=customer_id,
+        amount=-stamps,
+        balance_after=await balance_of(customer_id),
+        reason=reason,
+        order_id=order_id,
     )
     await Customer.filter(id=customer_id).update(reward_uses=F("reward_uses") + 1)
     return True
 
 
-async def give_back(*, store_id: int, customer_id: int, stamps: int, reason: str, order_id: int | None = None) -> int:
-    return await _change(store_id=store_id, customer_id=customer_id, amount=stamps, reason=reason, order_id=order_id)
+async def give_back(
+    *, store_id: int, customer_id: int, stamps: int, reason: str, order_id: int | None = None
+) -> int:
+    return await _change(
+        store_id=store_id, customer_id=customer_id, amount=stamps, reason=reason, order_id=order_id
+    )
 
 
 async def entries_of(customer_id: int, limit: int = 50) -> list[StampEntry]:

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.context import Context
 from core.database import write_transaction
+from core.errors import InvalidInput, NotFound
 from models.stores import CampaignGrade, Plan, Store, StoreCategory
 from resolvers import audit
-from core.errors import InvalidInput, NotFound
 from resolvers.staff import Invitation, invite
 
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from models.stores import Store as StoreModel
-
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,6 +8,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from models.accounts import Account as AccountModel
+from models.stores import Store as StoreModel
 from policies.catalogue import ADMIN
 from resolvers import accounts, notifications
 from resolvers.accounts import IssuedTokens
@@ -121,9 +120,7 @@ class ChangePasswordSuccess:
     account: Account
 
 
-LoginResult = Annotated[
-    SessionTokens | errors.InvalidCredentials, strawberry.union("LoginResult")
-]
+LoginResult = Annotated[SessionTokens | errors.InvalidCredentials, strawberry.union("LoginResult")]
 RefreshSessionResult = Annotated[
     SessionTokens | errors.InvalidRefreshToken, strawberry.union("RefreshSessionResult")
 ]

@@ -77,7 +77,9 @@ class Mutation:
             name=input.name,
             granted=input.actions,
         )
-        return CreateApiKeySuccess(api_key=ApiKey.from_model(created.api_key), secret=created.secret)
+        return CreateApiKeySuccess(
+            api_key=ApiKey.from_model(created.api_key), secret=created.secret
+        )
 
     @mutation(
         "api_keys.revoke",

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from models.accounts import Account as AccountModel
-
 from datetime import datetime
 
 import strawberry
@@ -9,6 +7,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from models.accounts import Account as AccountModel
 from models.audit import AuditEntry as AuditEntryModel
 from resolvers import audit
 from schema.operations import query

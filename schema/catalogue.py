@@ -7,9 +7,11 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from models.catalogue import Category as CategoryModel, Product as ProductModel
+from core.errors import InvalidInput
+from core.errors import NotFound as NotFoundError
+from models.catalogue import Category as CategoryModel
+from models.catalogue import Product as ProductModel
 from resolvers import catalogue
-from core.errors import InvalidInput, NotFound as NotFoundError
 from schema import errors
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size

@@ -9,14 +9,18 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from core.errors import BadUserInput
 from models.coupons import (
     Coupon as CouponModel,
+)
+from models.coupons import (
     CouponKind,
-    CouponTemplate as CouponTemplateModel,
     CouponTrigger,
 )
+from models.coupons import (
+    CouponTemplate as CouponTemplateModel,
+)
 from resolvers import coupons
-from core.errors import BadUserInput
 from schema import errors
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
@@ -49,10 +53,18 @@ class CouponTemplate(relay.Node):
     @classmethod
     def from_model(cls, t: CouponTemplateModel) -> "CouponTemplate":
         return cls(
-            id=t.id, name=t.name, kind=t.kind, value=t.value, max_discount=t.max_discount,
-            minimum_spend=t.minimum_spend, product_id=_gid("Product", t.product_id),  # type: ignore[attr-defined]
+            id=t.id,
+            name=t.name,
+            kind=t.kind,
+            value=t.value,
+            max_discount=t.max_discount,
+            minimum_spend=t.minimum_spend,
+            product_id=_gid("Product", t.product_id),  # type: ignore[attr-defined]
             category_id=_gid("Category", t.category_id),  # type: ignore[attr-defined]
-            valid_days=t.valid_days, trigger=t.trigger, is_active=t.is_active, created_at=t.created_at,
+            valid_days=t.valid_days,
+            trigger=t.trigger,
+            is_active=t.is_active,
+            created_at=t.created_at,
         )
 
 
@@ -69,9 +81,13 @@ class Coupon:
     @classmethod
     def from_model(cls, c: CouponModel) -> "Coupon":
         return cls(
-            id=relay.GlobalID("Coupon", str(c.id)), template=CouponTemplate.from_model(c.template),
-            issued_reason=c.issued_reason, issued_at=c.issued_at, expires_at=c.expires_at,
-            used_at=c.used_at, order_id=_gid("Order", c.order_id),  # type: ignore[attr-defined]
+            id=relay.GlobalID("Coupon", str(c.id)),
+            template=CouponTemplate.from_model(c.template),
+            issued_reason=c.issued_reason,
+            issued_at=c.issued_at,
+            expires_at=c.expires_at,
+            used_at=c.used_at,
+            order_id=_gid("Order", c.order_id),  # type: ignore[attr-defined]
         )
 
 
@@ -93,8 +109,12 @@ async def customer_coupons(
         customer_id, include_used=include_used, first=size, after=position
     )
     return connection(
-        CouponConnection, rows, size, key=lambda row: [row.expires_at.isoformat(), row.id],
-        node=Coupon.from_model, has_previous=cursor is not None,
+        CouponConnection,
+        rows,
+        size,
+        key=lambda row: [row.expires_at.isoformat(), row.id],
+        node=Coupon.from_model,
+        has_previous=cursor is not None,
     )
 
 
@@ -114,7 +134,9 @@ class CreateCouponTemplateInput:
     trigger: CouponTriggerType = CouponTrigger.MANUAL  # type: ignore[valid-type]
 
 
-@strawberry.input(description="To customerIds or to a segment (NEW, REGULAR, DORMANT, REWARD_SENSITIVE, HIGH_FREQUENCY, LOW_FREQUENCY).")
+@strawberry.input(
+    description="To customerIds or to a segment (NEW, REGULAR, DORMANT, REWARD_SENSITIVE, HIGH_FREQUENCY, LOW_FREQUENCY)."
+)
 class IssueCouponsInput:
     template_id: relay.GlobalID
     idempotency_key: str
@@ -134,7 +156,8 @@ class IssueCouponsSuccess:
 
 
 CouponTemplateResult = Annotated[
-    CouponTemplateSuccess | errors.InvalidInput | errors.NotFound, strawberry.union("CouponTemplateResult")
+    CouponTemplateSuccess | errors.InvalidInput | errors.NotFound,
+    strawberry.union("CouponTemplateResult"),
 ]
 IssueCouponsResult = Annotated[
     IssueCouponsSuccess | errors.InvalidInput | errors.NotFound | errors.IdempotencyKeyReused,
@@ -145,11 +168,18 @@ IssueCouponsResult = Annotated[
 @strawberry.type
 class Mutation:
     @mutation("coupons.manage", store=store_id_at("input.store_id"), absent="store")
-    async def create_coupon_template(self, info: Info, input: CreateCouponTemplateInput) -> CouponTemplateResult:
+    async def create_coupon_template(
+        self, info: Info, input: CreateCouponTemplateInput
+    ) -> CouponTemplateResult:
         fields = coupons.TemplateFields(
-            name=input.name, kind=input.kind, value=input.value, minimum_spend=input.minimum_spend,
-            max_discount=input.max_discount, product_id=ref(input.product_id, "Product", "productId"),
-            category_id=ref(input.category_id, "Category", "categoryId"), valid_days=input.valid_days,
+            name=input.name,
+            kind=input.kind,
+            value=input.value,
+            minimum_spend=input.minimum_spend,
+            max_discount=input.max_discount,
+            product_id=ref(input.product_id, "Product", "productId"),
+            category_id=ref(input.category_id, "Category", "categoryId"),
+            valid_days=input.valid_days,
             trigger=input.trigger,
         )
         template = await coupons.create_template(
@@ -158,7 +188,8 @@ class Mutation:
         return CouponTemplateSuccess(template=CouponTemplate.from_model(template))
 
     @mutation(
-        "coupons.issue", store=owner_store_of("input.template_id", CouponTemplateModel, "CouponTemplate"),
+        "coupons.issue",
+        store=owner_store_of("input.template_id", CouponTemplateModel, "CouponTemplate"),
         absent="coupon template",
     )
     async def issue_coupons(self, info: Info, input: IssueCouponsInput) -> IssueCouponsResult:
@@ -166,9 +197,13 @@ class Mutation:
         if input.customer_ids is not None:
             customer_ids = [ref(pk, "Customer", "customerIds") or 0 for pk in input.customer_ids]
         result = await coupons.issue_coupons(
-            info.context, template_id=decode_id(input.template_id, "CouponTemplate"),
-            customer_ids=customer_ids, segment=input.segment, idempotency_key=input.idempotency_key,
+            info.context,
+            template_id=decode_id(input.template_id, "CouponTemplate"),
+            customer_ids=customer_ids,
+            segment=input.segment,
+            idempotency_key=input.idempotency_key,
         )
         return IssueCouponsSuccess(
-            issued_count=result["issued"], template_id=relay.GlobalID("CouponTemplate", str(result["template_id"]))
+            issued_count=result["issued"],
+            template_id=relay.GlobalID("CouponTemplate", str(result["template_id"])),
         )

@@ -7,10 +7,10 @@ from typing import Any
 
 import strawberry
 
+from core import errors as domain
 from models.notifications import NotificationKind
 from models.orders import OrderStatus
 from models.rewards import RedemptionStatus
-from core import errors as domain
 
 
 @strawberry.interface(name="UserError")
@@ -212,7 +212,8 @@ def to_graphql(error: domain.UserError) -> UserError:
     extra: dict[str, Any] = {
         name: value
         for name, value in error.extra.items()
-        if name in error_type.__annotations__ or name in getattr(error_type, "__dataclass_fields__", {})
+        if name in error_type.__annotations__
+        or name in getattr(error_type, "__dataclass_fields__", {})
     }
     return error_type(code=error.code, message=error.message, field=error.field, **extra)
 

@@ -13,28 +13,32 @@ from tortoise.models import Model
 
 from models.api_keys import ApiKey as ApiKeyModel
 from models.audit import AuditEntry as AuditEntryModel
-from models.catalogue import Category as CategoryModel, Product as ProductModel
-from models.customers import Customer as CustomerModel, Feedback as FeedbackModel
+from models.catalogue import Category as CategoryModel
+from models.catalogue import Product as ProductModel
 from models.coupons import CouponTemplate as CouponTemplateModel
+from models.customers import Customer as CustomerModel
+from models.customers import Feedback as FeedbackModel
 from models.orders import Order as OrderModel
-from models.tiers import Tier as TierModel
 from models.points import PointEntry as PointEntryModel
-from models.rewards import Redemption as RedemptionModel, Reward as RewardModel
-from models.stores import Membership, Store as StoreModel
+from models.rewards import Redemption as RedemptionModel
+from models.rewards import Reward as RewardModel
+from models.stores import Membership
+from models.stores import Store as StoreModel
+from models.tiers import Tier as TierModel
 from schema.api_keys import ApiKey
 from schema.audit import AuditEntry
 from schema.catalogue import Category, Product
+from schema.coupons import CouponTemplate
 from schema.customers.feedback import Feedback
 from schema.customers.types import Customer
-from schema.coupons import CouponTemplate
+from schema.operations import AUTHENTICATED, query
 from schema.orders import Order
-from schema.tiers import Tier
 from schema.points import PointEntry
 from schema.rewards import Redemption, Reward
-from schema.operations import AUTHENTICATED, query
 from schema.scopes import Absent, decode_id
 from schema.staff import staff_member
 from schema.stores import Store
+from schema.tiers import Tier
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,6 @@ class NodeKind:
     model: type[Model]
     action: str
     build: Callable[[Info, Any], Any]
-
-
 
 
 def _sync(build: Callable[[Any], Any]) -> Callable[[Info, Any], Any]:
@@ -62,7 +64,9 @@ KINDS: dict[str, NodeKind] = {
     "Category": NodeKind(CategoryModel, "products.read", _sync(Category.from_model)),
     "Order": NodeKind(OrderModel, "orders.read", _sync(Order.from_model)),
     "Tier": NodeKind(TierModel, "tiers.read", _sync(Tier.from_model)),
-    "CouponTemplate": NodeKind(CouponTemplateModel, "coupons.read", _sync(CouponTemplate.from_model)),
+    "CouponTemplate": NodeKind(
+        CouponTemplateModel, "coupons.read", _sync(CouponTemplate.from_model)
+    ),
     "Customer": NodeKind(CustomerModel, "customers.read", _sync(Customer.from_model)),
     "Feedback": NodeKind(FeedbackModel, "feedback.read", _sync(Feedback.from_model)),
     "PointEntry": NodeKind(PointEntryModel, "points.read", _sync(PointEntry.from_model)),

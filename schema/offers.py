@@ -9,7 +9,8 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from models.coupons import FirstVisitOffer as FirstVisitOfferModel, FirstVisitOfferKind
+from models.coupons import FirstVisitOffer as FirstVisitOfferModel
+from models.coupons import FirstVisitOfferKind
 from resolvers import offers
 from schema import errors
 from schema.operations import mutation
@@ -33,9 +34,13 @@ class FirstVisitOffer:
     def from_model(cls, o: FirstVisitOfferModel) -> "FirstVisitOffer":
         gift = o.gift_product_id  # type: ignore[attr-defined]
         return cls(
-            id=relay.GlobalID("FirstVisitOffer", str(o.id)), kind=o.kind, value=o.value,
-            minimum_spend=o.minimum_spend, gift_product_id=None if gift is None else relay.GlobalID("Product", str(gift)),
-            is_active=o.is_active, created_at=o.created_at,
+            id=relay.GlobalID("FirstVisitOffer", str(o.id)),
+            kind=o.kind,
+            value=o.value,
+            minimum_spend=o.minimum_spend,
+            gift_product_id=None if gift is None else relay.GlobalID("Product", str(gift)),
+            is_active=o.is_active,
+            created_at=o.created_at,
         )
 
 
@@ -55,17 +60,25 @@ class FirstVisitOfferSuccess:
 
 
 FirstVisitOfferResult = Annotated[
-    FirstVisitOfferSuccess | errors.InvalidInput | errors.NotFound, strawberry.union("FirstVisitOfferResult")
+    FirstVisitOfferSuccess | errors.InvalidInput | errors.NotFound,
+    strawberry.union("FirstVisitOfferResult"),
 ]
 
 
 @strawberry.type
 class Mutation:
     @mutation("first_visit_offers.manage", store=store_id_at("input.store_id"), absent="store")
-    async def set_first_visit_offer(self, info: Info, input: SetFirstVisitOfferInput) -> FirstVisitOfferResult:
+    async def set_first_visit_offer(
+        self, info: Info, input: SetFirstVisitOfferInput
+    ) -> FirstVisitOfferResult:
         fields = offers.OfferFields(
-            kind=input.kind, value=input.value, minimum_spend=input.minimum_spend,
-            gift_product_id=ref(input.gift_product_id, "Product", "giftProductId"), is_active=input.is_active,
+            kind=input.kind,
+            value=input.value,
+            minimum_spend=input.minimum_spend,
+            gift_product_id=ref(input.gift_product_id, "Product", "giftProductId"),
+            is_active=input.is_active,
         )
-        offer = await offers.set_offer(info.context, store_id=decode_id(input.store_id, "Store"), fields=fields)
+        offer = await offers.set_offer(
+            info.context, store_id=decode_id(input.store_id, "Store"), fields=fields
+        )
         return FirstVisitOfferSuccess(offer=FirstVisitOffer.from_model(offer))

@@ -55,7 +55,9 @@ class Operation(FieldExtension):
             return
         if self.action == SIGNED_IN:
             if principal.account_id is None:
-                raise Forbidden("This is for people signed in, not for partner keys.", action=self.action)
+                raise Forbidden(
+                    "This is for people signed in, not for partner keys.", action=self.action
+                )
             return
         policy = await ctx.current_policy()
         store_id = await self.store(source, kwargs, ctx)

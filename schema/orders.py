@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from models.accounts import Account as AccountModel
-from models.catalogue import Product as ProductModel
-
 from datetime import datetime
 from typing import Annotated
 
@@ -10,15 +7,24 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from core.errors import BadUserInput
+from core.errors import NotFound as NotFoundError
+from models.accounts import Account as AccountModel
+from models.catalogue import Product as ProductModel
 from models.orders import (
     DiscountSource,
-    Order as OrderModel,
     OrderChannel,
+)
+from models.orders import (
+    Order as OrderModel,
+)
+from models.orders import (
     OrderDiscount as OrderDiscountModel,
+)
+from models.orders import (
     OrderLine as OrderLineModel,
 )
 from resolvers import orders
-from core.errors import BadUserInput, NotFound as NotFoundError
 from schema import errors
 from schema.accounts import Account
 from schema.catalogue import Product
@@ -136,7 +142,12 @@ class Order(relay.Node):
 
     @strawberry.field
     async def lines(self, info: Info) -> list[OrderLine]:
-        return [OrderLine.from_model(line) for line in await info.context.loaders.children(OrderLineModel, "order_id").load(self.id)]
+        return [
+            OrderLine.from_model(line)
+            for line in await info.context.loaders.children(OrderLineModel, "order_id").load(
+                self.id
+            )
+        ]
 
     @strawberry.field(description="Tier discount, coupon, rewards, first-visit offer, as applied.")
     async def discounts(self, info: Info) -> list[OrderDiscount]:
@@ -246,7 +257,9 @@ class CancelOrderInput:
 @strawberry.input
 class RefundOrderInput:
     order_id: relay.GlobalID
-    amount: int | None = strawberry.field(default=None, description="null refunds all that remains.")
+    amount: int | None = strawberry.field(
+        default=None, description="null refunds all that remains."
+    )
     reason: str | None = None
 
 

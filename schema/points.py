@@ -9,11 +9,13 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from core.errors import BadUserInput, InvalidInput
+from core.errors import NotFound as NotFoundError
 from models.customers import Customer as CustomerModel
-from models.points import PointEntry as PointEntryModel, PointKind, PointProgram as ProgramModel
-from models.points import PointSource, Rounding
+from models.points import PointEntry as PointEntryModel
+from models.points import PointKind, PointSource, Rounding
+from models.points import PointProgram as ProgramModel
 from resolvers import points
-from core.errors import BadUserInput, InvalidInput, NotFound as NotFoundError
 from schema import errors
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
@@ -95,7 +97,9 @@ class PointEntryConnection(Connection[PointEntry]):
     pass
 
 
-async def history_connection(customer_id: int, first: int | None, after: str | None) -> PointEntryConnection:
+async def history_connection(
+    customer_id: int, first: int | None, after: str | None
+) -> PointEntryConnection:
     size = page_size(first)
     cursor = decode_cursor(after)
     try:
@@ -104,8 +108,12 @@ async def history_connection(customer_id: int, first: int | None, after: str | N
         raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
     rows = await points.history_page(customer_id=customer_id, size=size, before_id=before_id)
     return connection(
-        PointEntryConnection, rows, size,
-        key=lambda row: [row.id], node=PointEntry.from_model, has_previous=cursor is not None,
+        PointEntryConnection,
+        rows,
+        size,
+        key=lambda row: [row.id],
+        node=PointEntry.from_model,
+        has_previous=cursor is not None,
         total=PointEntryModel.filter(customer_id=customer_id).count,
     )
 
@@ -122,7 +130,9 @@ class SourceTotal:
     points: int
 
 
-@strawberry.type(description="A top earner: the customer's id and points; names stay behind PII rules.")
+@strawberry.type(
+    description="A top earner: the customer's id and points; names stay behind PII rules."
+)
 class TopEarner:
     customer_id: relay.GlobalID
     points: int
@@ -180,7 +190,9 @@ class UpdatePointProgramInput:
 @strawberry.input
 class AdjustPointsInput:
     customer_id: relay.GlobalID
-    points: int = strawberry.field(description="Signed and non-zero: positive adds, negative takes away.")
+    points: int = strawberry.field(
+        description="Signed and non-zero: positive adds, negative takes away."
+    )
     reason: str
     idempotency_key: str
 
@@ -232,18 +244,30 @@ TransferPointsResult = Annotated[
 ]
 
 _FIELDS = (
-    "earn_rate_bp", "rounding", "minimum_order", "signup_points", "review_points",
-    "referral_points", "expiry_months", "expiry_notice_days",
+    "earn_rate_bp",
+    "rounding",
+    "minimum_order",
+    "signup_points",
+    "review_points",
+    "referral_points",
+    "expiry_months",
+    "expiry_notice_days",
 )
 
 
 def _changes(input: UpdatePointProgramInput) -> points.ProgramChanges:
-    given = {name: getattr(input, name) for name in _FIELDS if getattr(input, name) is not strawberry.UNSET}
+    given = {
+        name: getattr(input, name)
+        for name in _FIELDS
+        if getattr(input, name) is not strawberry.UNSET
+    }
     for name, value in given.items():
         if value is None and name != "expiry_months":
             raise InvalidInput(f"{name} cannot be null.", field=name)
     clear = "expiry_months" in given and given["expiry_months"] is None
-    return points.ProgramChanges(**{k: v for k, v in given.items() if v is not None}, clear_expiry=clear)
+    return points.ProgramChanges(
+        **{k: v for k, v in given.items() if v is not None}, clear_expiry=clear
+    )
 
 
 def _customer(value: relay.GlobalID, field: str) -> int:

@@ -9,11 +9,13 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from core.errors import BadUserInput
+from core.errors import NotFound as NotFoundError
 from models.customers import Customer as CustomerModel
-from models.rewards import Redemption as RedemptionModel, RedemptionStatus as RedemptionStatusModel
+from models.rewards import Redemption as RedemptionModel
+from models.rewards import RedemptionStatus as RedemptionStatusModel
 from models.rewards import Reward as RewardModel
 from resolvers import rewards
-from core.errors import BadUserInput, NotFound as NotFoundError
 from schema import errors
 from schema.errors import RedemptionStatusType
 from schema.operations import mutation
@@ -97,8 +99,12 @@ async def rewards_connection(
         store_id=store_id, size=size, after_id=_after_id(after), include_inactive=include_inactive
     )
     return connection(
-        RewardConnection, rows, size,
-        key=lambda row: [row.id], node=Reward.from_model, has_previous=after is not None,
+        RewardConnection,
+        rows,
+        size,
+        key=lambda row: [row.id],
+        node=Reward.from_model,
+        has_previous=after is not None,
     )
 
 
@@ -123,8 +129,12 @@ async def redemptions_connection(
         store_id=store_id, status=status, size=size, after_id=_after_id(after)
     )
     return connection(
-        RedemptionConnection, rows, size,
-        key=lambda row: [row.id], node=Redemption.from_model, has_previous=after is not None,
+        RedemptionConnection,
+        rows,
+        size,
+        key=lambda row: [row.id],
+        node=Redemption.from_model,
+        has_previous=after is not None,
     )
 
 
@@ -230,11 +240,15 @@ class Mutation:
         return RewardSuccess(reward=Reward.from_model(reward))
 
     @mutation(
-        "rewards.manage", store=owner_store_of("input.reward_id", RewardModel, "Reward"), absent="reward"
+        "rewards.manage",
+        store=owner_store_of("input.reward_id", RewardModel, "Reward"),
+        absent="reward",
     )
     async def update_reward(self, info: Info, input: UpdateRewardInput) -> RewardResult:
         reward = await rewards.update_reward(
-            info.context, reward_id=decode_id(input.reward_id, "Reward"), changes=_reward_changes(input)
+            info.context,
+            reward_id=decode_id(input.reward_id, "Reward"),
+            changes=_reward_changes(input),
         )
         return RewardSuccess(reward=Reward.from_model(reward))
 
@@ -250,7 +264,9 @@ class Mutation:
             reward_id=_pk(input.reward_id, "Reward", "rewardId") or 0,
             idempotency_key=input.idempotency_key,
         )
-        return RedemptionSuccess(redemption=Redemption.from_model(await RedemptionModel.get(id=redemption_id)))
+        return RedemptionSuccess(
+            redemption=Redemption.from_model(await RedemptionModel.get(id=redemption_id))
+        )
 
     @mutation(
         "rewards.approve",

@@ -6,8 +6,6 @@ raises ``Absent`` when the object does not exist.
 
 from __future__ import annotations
 
-from models.stores import Store as StoreModel
-
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,6 +13,7 @@ from strawberry.relay import GlobalID
 from tortoise.models import Model
 
 from core.context import Context
+from models.stores import Store as StoreModel
 
 PLATFORM = None
 Scope = Callable[[Any, dict[str, Any], Context], Awaitable[int | None]]

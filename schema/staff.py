@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from models.accounts import Account as AccountModel
-
 from datetime import datetime
 from typing import Annotated
 
@@ -9,7 +7,9 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from models.stores import Membership, StoreRole as StoreRoleModel
+from models.accounts import Account as AccountModel
+from models.stores import Membership
+from models.stores import StoreRole as StoreRoleModel
 from policies.catalogue import account_subject
 from resolvers import staff
 from schema import errors

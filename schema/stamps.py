@@ -9,7 +9,8 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from models.rewards import StampCard as StampCardModel, StampRule
+from models.rewards import StampCard as StampCardModel
+from models.rewards import StampRule
 from resolvers import stamps
 from schema import errors
 from schema.operations import mutation
@@ -37,9 +38,14 @@ class StampCard:
     @classmethod
     def from_model(cls, c: StampCardModel) -> "StampCard":
         return cls(
-            stamps_required=c.stamps_required, rule=c.rule, amount_per_stamp=c.amount_per_stamp,
-            product_id=_gid("Product", c.product_id), category_id=_gid("Category", c.category_id),  # type: ignore[attr-defined]
-            reward_id=_gid("Reward", c.reward_id), is_active=c.is_active, updated_at=c.updated_at,  # type: ignore[attr-defined]
+            stamps_required=c.stamps_required,
+            rule=c.rule,
+            amount_per_stamp=c.amount_per_stamp,
+            product_id=_gid("Product", c.product_id),
+            category_id=_gid("Category", c.category_id),  # type: ignore[attr-defined]
+            reward_id=_gid("Reward", c.reward_id),
+            is_active=c.is_active,
+            updated_at=c.updated_at,  # type: ignore[attr-defined]
         )
 
 
@@ -47,17 +53,23 @@ class StampCard:
 class CustomerStampCard:
     stamps: int
     required: int
-    rewards_available: int = strawberry.field(description="Full cards the stamps held would pay for.")
+    rewards_available: int = strawberry.field(
+        description="Full cards the stamps held would pay for."
+    )
     card: StampCard
 
 
-async def customer_stamp_card(info: Info, store_id: int, customer_id: int) -> CustomerStampCard | None:
+async def customer_stamp_card(
+    info: Info, store_id: int, customer_id: int
+) -> CustomerStampCard | None:
     card = await info.context.loaders.batch(stamps.cards_of_stores).load(store_id)
     if card is None:
         return None
     held = await info.context.loaders.batch(stamps.balances_of).load(customer_id)
     return CustomerStampCard(
-        stamps=held, required=card.stamps_required, rewards_available=held // card.stamps_required,
+        stamps=held,
+        required=card.stamps_required,
+        rewards_available=held // card.stamps_required,
         card=StampCard.from_model(card),
     )
 
@@ -87,12 +99,19 @@ StampCardResult = Annotated[
 @strawberry.type
 class Mutation:
     @mutation("stamps.configure", store=store_id_at("input.store_id"), absent="store")
-    async def configure_stamp_card(self, info: Info, input: ConfigureStampCardInput) -> StampCardResult:
+    async def configure_stamp_card(
+        self, info: Info, input: ConfigureStampCardInput
+    ) -> StampCardResult:
         fields = stamps.CardFields(
-            stamps_required=input.stamps_required, rule=input.rule, amount_per_stamp=input.amount_per_stamp,
+            stamps_required=input.stamps_required,
+            rule=input.rule,
+            amount_per_stamp=input.amount_per_stamp,
             product_id=ref(input.product_id, "Product", "productId"),
             category_id=ref(input.category_id, "Category", "categoryId"),
-            reward_id=ref(input.reward_id, "Reward", "rewardId"), is_active=input.is_active,
+            reward_id=ref(input.reward_id, "Reward", "rewardId"),
+            is_active=input.is_active,
         )
-        card = await stamps.configure(info.context, store_id=decode_id(input.store_id, "Store"), fields=fields)
+        card = await stamps.configure(
+            info.context, store_id=decode_id(input.store_id, "Store"), fields=fields
+        )
         return StampCardSuccess(card=StampCard.from_model(card))

@@ -7,32 +7,36 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from models.stores import CampaignGrade, Plan, Store as StoreModel, StoreCategory
-from schema.customers.types import CustomerSort
-from resolvers import api_keys, stores
 from core.errors import InvalidInput
+from models.stores import CampaignGrade, Plan, StoreCategory
+from models.stores import Store as StoreModel
+from resolvers import api_keys, stores
 from schema import errors
-from schema.operations import mutation, query
+from schema.customers.types import CustomerSort
 from schema.errors import RedemptionStatusType
+from schema.operations import mutation, query
 from schema.points import PointsPeriodInput
 from schema.scopes import decode_id, platform, source_store, store_id_at
 
 if TYPE_CHECKING:
-    from schema.coupons import CouponTemplate
-    from schema.offers import FirstVisitOffer
-    from schema.stamps import StampCard
-    from schema.tiers import Tier, TierProgram, TierPromotion
-    from schema.points import PointProgram, PointsDashboard
-    from schema.rewards import RedemptionConnection, RewardConnection
     from schema.api_keys import ApiKey
-    from schema.customers.feedback import FeedbackConnection, StoreAlertConnection
-    from schema.customers.mutations import CustomerFilterInput
-    from schema.customers.feedback import FeedbackCategorySummary
-    from schema.customers.types import Customer, CustomerConnection, CustomerSettings, SegmentCount
     from schema.audit import AuditEntryConnection
     from schema.catalogue import Category, ProductConnection
+    from schema.coupons import CouponTemplate
+    from schema.customers.feedback import (
+        FeedbackCategorySummary,
+        FeedbackConnection,
+        StoreAlertConnection,
+    )
+    from schema.customers.mutations import CustomerFilterInput
+    from schema.customers.types import Customer, CustomerConnection, CustomerSettings, SegmentCount
+    from schema.offers import FirstVisitOffer
     from schema.orders import OrderConnection, OrderFilter
+    from schema.points import PointProgram, PointsDashboard
+    from schema.rewards import RedemptionConnection, RewardConnection
     from schema.staff import StaffMemberConnection
+    from schema.stamps import StampCard
+    from schema.tiers import Tier, TierProgram, TierPromotion
 
 StoreCategoryType = strawberry.enum(StoreCategory, name="StoreCategory")
 PlanType = strawberry.enum(Plan, name="Plan")
@@ -190,7 +194,8 @@ class Store(relay.Node):
     async def customers(
         self,
         info: Info,
-        filter: Annotated["CustomerFilterInput", strawberry.lazy("schema.customers.mutations")] | None = None,
+        filter: Annotated["CustomerFilterInput", strawberry.lazy("schema.customers.mutations")]
+        | None = None,
         sort: CustomerSort = CustomerSort.CREATED_DESC,  # type: ignore[valid-type]
         first: int | None = None,
         after: str | None = None,
@@ -215,7 +220,11 @@ class Store(relay.Node):
 
         return await customer_settings(self.id)
 
-    @query("customers.segments", store=source_store(), description="Customers per segment, counted now.")
+    @query(
+        "customers.segments",
+        store=source_store(),
+        description="Customers per segment, counted now.",
+    )
     async def customer_segments(
         self, info: Info
     ) -> list[Annotated["SegmentCount", strawberry.lazy("schema.customers.types")]]:
@@ -243,7 +252,11 @@ class Store(relay.Node):
 
         return await feedback_connection(self.id, first, after, max_rating)
 
-    @query("store.read", store=source_store(), description="Alerts addressed to the caller in this store.")
+    @query(
+        "store.read",
+        store=source_store(),
+        description="Alerts addressed to the caller in this store.",
+    )
     async def alerts(
         self,
         info: Info,
@@ -263,7 +276,9 @@ class Store(relay.Node):
         return [Tier.from_model(tier) for tier in await tiers_of(self.id)]
 
     @query("tiers.read", store=source_store())
-    async def tier_program(self, info: Info) -> Annotated["TierProgram", strawberry.lazy("schema.tiers")]:
+    async def tier_program(
+        self, info: Info
+    ) -> Annotated["TierProgram", strawberry.lazy("schema.tiers")]:
         from resolvers.tiers import program_of
         from schema.tiers import TierProgram
 
@@ -279,7 +294,9 @@ class Store(relay.Node):
         return [TierPromotion.from_model(p) for p in await promotions_of(self.id)]
 
     @query("stamps.read", store=source_store())
-    async def stamp_card(self, info: Info) -> Annotated["StampCard", strawberry.lazy("schema.stamps")] | None:
+    async def stamp_card(
+        self, info: Info
+    ) -> Annotated["StampCard", strawberry.lazy("schema.stamps")] | None:
         from resolvers.stamps import card_of
         from schema.stamps import StampCard
 
@@ -386,11 +403,7 @@ class Query:
 class Mutation:
     @mutation("store.create", store=platform())
     async def create_store(self, info: Info, input: CreateStoreInput) -> CreateStoreResult:
-        values = {
-            name: value
-            for name, value in vars(input).items()
-            if name != "business_hours"
-        }
+        values = {name: value for name, value in vars(input).items() if name != "business_hours"}
         hours = [
             stores.BusinessHours(day=e.day, opens=e.opens, closes=e.closes)
             for e in input.business_hours or []

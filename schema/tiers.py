@@ -9,17 +9,26 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from core.errors import InvalidInput
+from core.errors import NotFound as NotFoundError
 from models.tiers import (
     DiscountKind,
     DiscountScope,
-    Tier as TierModel,
-    TierChange as TierChangeModel,
     TierChangeReason,
+)
+from models.tiers import (
+    Tier as TierModel,
+)
+from models.tiers import (
+    TierChange as TierChangeModel,
+)
+from models.tiers import (
     TierProgram as TierProgramModel,
+)
+from models.tiers import (
     TierPromotion as TierPromotionModel,
 )
 from resolvers import tiers
-from core.errors import InvalidInput, NotFound as NotFoundError
 from schema import errors
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
@@ -34,7 +43,9 @@ def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
     return None if pk is None else relay.GlobalID(type_name, str(pk))
 
 
-@strawberry.type(description="Reached when every criterion is met over the programme's rolling window.")
+@strawberry.type(
+    description="Reached when every criterion is met over the programme's rolling window."
+)
 class Tier(relay.Node):
     id: relay.NodeID[int]
     name: str
@@ -55,15 +66,21 @@ class Tier(relay.Node):
     @classmethod
     def from_model(cls, tier: TierModel) -> "Tier":
         return cls(
-            id=tier.id, name=tier.name, rank=tier.rank, min_amount=tier.min_amount,
-            min_visits=tier.min_visits, min_points=tier.min_points,
-            discount_kind=tier.discount_kind, discount_value=tier.discount_value,
+            id=tier.id,
+            name=tier.name,
+            rank=tier.rank,
+            min_amount=tier.min_amount,
+            min_visits=tier.min_visits,
+            min_points=tier.min_points,
+            discount_kind=tier.discount_kind,
+            discount_value=tier.discount_value,
             discount_scope=tier.discount_scope,
             discount_category_id=_gid("Category", tier.discount_category_id),  # type: ignore[attr-defined]
             discount_product_id=_gid("Product", tier.discount_product_id),  # type: ignore[attr-defined]
             earn_rate_bp=tier.earn_rate_bp,
             welcome_coupon_template_id=_gid("CouponTemplate", tier.welcome_coupon_id),  # type: ignore[attr-defined]
-            perks=list(tier.perks or []), created_at=tier.created_at,
+            perks=list(tier.perks or []),
+            created_at=tier.created_at,
         )
 
 
@@ -74,7 +91,9 @@ class TierProgram:
 
     @classmethod
     def from_model(cls, program: TierProgramModel) -> "TierProgram":
-        return cls(window_days=program.window_days, downgrade_grace_days=program.downgrade_grace_days)
+        return cls(
+            window_days=program.window_days, downgrade_grace_days=program.downgrade_grace_days
+        )
 
 
 @strawberry.type
@@ -89,8 +108,12 @@ class TierPromotion:
     @classmethod
     def from_model(cls, p: TierPromotionModel) -> "TierPromotion":
         return cls(
-            id=strawberry.ID(str(_gid("TierPromotion", p.id))), name=p.name, min_rank=p.min_rank,
-            points_multiplier_bp=p.points_multiplier_bp, starts_at=p.starts_at, ends_at=p.ends_at,
+            id=strawberry.ID(str(_gid("TierPromotion", p.id))),
+            name=p.name,
+            min_rank=p.min_rank,
+            points_multiplier_bp=p.points_multiplier_bp,
+            starts_at=p.starts_at,
+            ends_at=p.ends_at,
         )
 
 
@@ -109,7 +132,8 @@ class TierChange:
             id=strawberry.ID(str(c.id)),
             from_tier_id=_gid("Tier", c.from_tier_id),  # type: ignore[attr-defined]
             to_tier_id=_gid("Tier", c.to_tier_id),  # type: ignore[attr-defined]
-            reason=c.reason, order_id=_gid("Order", c.order_id),  # type: ignore[attr-defined]
+            reason=c.reason,
+            order_id=_gid("Order", c.order_id),  # type: ignore[attr-defined]
             created_at=c.created_at,
         )
 
@@ -133,8 +157,12 @@ async def customer_tier_history(
         customer_id, first=size, before_id=int(cursor[0]) if cursor else None
     )
     return connection(
-        TierChangeConnection, rows, size, key=lambda row: [row.id],
-        node=TierChange.from_model, has_previous=cursor is not None,
+        TierChangeConnection,
+        rows,
+        size,
+        key=lambda row: [row.id],
+        node=TierChange.from_model,
+        has_previous=cursor is not None,
     )
 
 
@@ -190,7 +218,9 @@ class UpdateTierProgramInput:
 class CreateTierPromotionInput:
     store_id: relay.GlobalID
     name: str
-    from_tier_id: relay.GlobalID = strawberry.field(description="The promotion is for this tier and those above.")
+    from_tier_id: relay.GlobalID = strawberry.field(
+        description="The promotion is for this tier and those above."
+    )
     points_multiplier_bp: int
     starts_at: datetime
     ends_at: datetime
@@ -221,12 +251,16 @@ TierResult = Annotated[
     TierSuccess | errors.InvalidInput | errors.NotFound | errors.TierLadderInvalid,
     strawberry.union("TierResult"),
 ]
-DeleteTierResult = Annotated[DeleteTierSuccess | errors.NotFound, strawberry.union("DeleteTierResult")]
+DeleteTierResult = Annotated[
+    DeleteTierSuccess | errors.NotFound, strawberry.union("DeleteTierResult")
+]
 TierProgramResult = Annotated[
-    TierProgramSuccess | errors.InvalidInput | errors.NotFound, strawberry.union("TierProgramResult")
+    TierProgramSuccess | errors.InvalidInput | errors.NotFound,
+    strawberry.union("TierProgramResult"),
 ]
 TierPromotionResult = Annotated[
-    TierPromotionSuccess | errors.InvalidInput | errors.NotFound, strawberry.union("TierPromotionResult")
+    TierPromotionSuccess | errors.InvalidInput | errors.NotFound,
+    strawberry.union("TierPromotionResult"),
 ]
 
 REFERENCES = {
@@ -234,8 +268,17 @@ REFERENCES = {
     "discount_product_id": ("Product", "discountProductId"),
     "welcome_coupon_template_id": ("CouponTemplate", "welcomeCouponTemplateId"),
 }
-REQUIRED = ("name", "rank", "min_amount", "min_visits", "min_points", "discount_kind", "discount_value",
-            "discount_scope", "perks")
+REQUIRED = (
+    "name",
+    "rank",
+    "min_amount",
+    "min_visits",
+    "min_points",
+    "discount_kind",
+    "discount_value",
+    "discount_scope",
+    "perks",
+)
 
 
 def ref(value: relay.GlobalID | None, type_name: str, field: str) -> int | None:
@@ -270,13 +313,17 @@ class Mutation:
     async def create_tier(self, info: Info, input: CreateTierInput) -> TierResult:
         values = {k: v for k, v in vars(input).items() if k != "store_id"}
         tier = await tiers.create_tier(
-            info.context, store_id=decode_id(input.store_id, "Store"), fields=tiers.TierFields(**_fields(values))
+            info.context,
+            store_id=decode_id(input.store_id, "Store"),
+            fields=tiers.TierFields(**_fields(values)),
         )
         return TierSuccess(tier=Tier.from_model(tier))
 
     @mutation("tiers.manage", store=_tier_store, absent="tier")
     async def update_tier(self, info: Info, input: UpdateTierInput) -> TierResult:
-        given = {k: v for k, v in vars(input).items() if v is not strawberry.UNSET and k != "tier_id"}
+        given = {
+            k: v for k, v in vars(input).items() if v is not strawberry.UNSET and k != "tier_id"
+        }
         for name in REQUIRED:
             if name in given and given[name] is None:
                 raise InvalidInput(f"{name} cannot be null.", field=name)
@@ -291,18 +338,30 @@ class Mutation:
         return DeleteTierSuccess(deleted_tier_id=relay.GlobalID("Tier", str(pk)))
 
     @mutation("tiers.manage", store=store_id_at("input.store_id"), absent="store")
-    async def update_tier_program(self, info: Info, input: UpdateTierProgramInput) -> TierProgramResult:
+    async def update_tier_program(
+        self, info: Info, input: UpdateTierProgramInput
+    ) -> TierProgramResult:
         program = await tiers.update_program(
-            info.context, store_id=decode_id(input.store_id, "Store"),
-            window_days=input.window_days, downgrade_grace_days=input.downgrade_grace_days,
+            info.context,
+            store_id=decode_id(input.store_id, "Store"),
+            window_days=input.window_days,
+            downgrade_grace_days=input.downgrade_grace_days,
         )
         return TierProgramSuccess(program=TierProgram.from_model(program))
 
     @mutation("tiers.promotions.manage", store=store_id_at("input.store_id"), absent="store")
-    async def create_tier_promotion(self, info: Info, input: CreateTierPromotionInput) -> TierPromotionResult:
+    async def create_tier_promotion(
+        self, info: Info, input: CreateTierPromotionInput
+    ) -> TierPromotionResult:
         promotion, announced = await tiers.create_promotion(
-            info.context, store_id=decode_id(input.store_id, "Store"), name=input.name,
+            info.context,
+            store_id=decode_id(input.store_id, "Store"),
+            name=input.name,
             from_tier_id=ref(input.from_tier_id, "Tier", "fromTierId") or 0,
-            points_multiplier_bp=input.points_multiplier_bp, starts_at=input.starts_at, ends_at=input.ends_at,
+            points_multiplier_bp=input.points_multiplier_bp,
+            starts_at=input.starts_at,
+            ends_at=input.ends_at,
         )
-        return TierPromotionSuccess(promotion=TierPromotion.from_model(promotion), announced_to=announced)
+        return TierPromotionSuccess(
+            promotion=TierPromotion.from_model(promotion), announced_to=announced
+        )

@@ -19,9 +19,9 @@ import asyncpg
 import pytest
 from httpx import ASGITransport, AsyncClient
 
-from core.database import apply_migrations, close_database, open_database
 from app.demo import seed_demo
 from app.main import create_app
+from core.database import apply_migrations, close_database, open_database
 from core.security import Passwords
 from core.settings import Settings
 from resolvers.policies import install_default_policy

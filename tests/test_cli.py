@@ -22,8 +22,12 @@ def _run(args: list[str], database: Path, **env: str) -> subprocess.CompletedPro
         **env,
     }
     return subprocess.run(
-        [sys.executable, "-m", "app", *args], cwd=ROOT, env=environment,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -34,25 +38,40 @@ def test_migrate_create_admin_and_seed_demo(tmp_path: Path) -> None:
     assert "installed the default access policy" in migrated.stdout
     assert "applied migration" not in _run(["migrate"], database).stdout
 
-    created = _run(["create-admin", "--email", "Root@Example.com"], database,
-                   DANGOL_ADMIN_PASSWORD="a-long-admin-password")
+    created = _run(
+        ["create-admin", "--email", "Root@Example.com"],
+        database,
+        DANGOL_ADMIN_PASSWORD="a-long-admin-password",
+    )
     assert created.returncode == 0, created.stderr
     assert "created admin root@example.com" in created.stdout
-    again = _run(["create-admin", "--email", "root@example.com"], database,
-                 DANGOL_ADMIN_PASSWORD="a-long-admin-password")
+    again = _run(
+        ["create-admin", "--email", "root@example.com"],
+        database,
+        DANGOL_ADMIN_PASSWORD="a-long-admin-password",
+    )
     assert again.returncode != 0 and "exists already" in again.stderr
-    weak = _run(["create-admin", "--email", "x@example.com"], database, DANGOL_ADMIN_PASSWORD="short")
+    weak = _run(
+        ["create-admin", "--email", "x@example.com"], database, DANGOL_ADMIN_PASSWORD="short"
+    )
     assert weak.returncode != 0
 
     seeded = _run(["seed-demo"], database)
     assert seeded.returncode == 0
-    assert "loaded the demo data" not in seeded.stdout  # accounts exist already: the demo never overwrites
+    assert (
+        "loaded the demo data" not in seeded.stdout
+    )  # accounts exist already: the demo never overwrites
 
 
 def test_seed_demo_on_an_empty_database_prints_the_sign_ins(tmp_path: Path) -> None:
     seeded = _run(["seed-demo"], tmp_path / "demo.sqlite3")
     assert seeded.returncode == 0, seeded.stderr
-    for email in ("admin@dangol.test", "owner1@dangol.test", "manager2@dangol.test", "staff2@dangol.test"):
+    for email in (
+        "admin@dangol.test",
+        "owner1@dangol.test",
+        "manager2@dangol.test",
+        "staff2@dangol.test",
+    ):
         assert email in seeded.stdout
 
 
@@ -65,8 +84,16 @@ def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
 
 def test_production_without_secrets_stops_with_a_clear_message(tmp_path: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DANGOL_")}
-    environment.update({"DANGOL_ENV": "production", "DATABASE_URL": f"sqlite://{tmp_path}/p.sqlite3"})
-    result = subprocess.run([sys.executable, "-m", "app", "migrate"], cwd=ROOT, env=environment,
-                            capture_output=True, text=True, timeout=60)
+    environment.update(
+        {"DANGOL_ENV": "production", "DATABASE_URL": f"sqlite://{tmp_path}/p.sqlite3"}
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "migrate"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "DANGOL_JWT_SECRET" in result.stderr

@@ -8,20 +8,32 @@ from dataclasses import dataclass
 
 from core.context import Context
 from core.database import write_transaction
+from core.errors import CsvTooLarge
 from models.customers import Customer
 from resolvers import audit
 from resolvers.customers.csv_import import MAX_ROWS
 from resolvers.customers.listing import CustomerFilter, filtered
 from resolvers.customers.privacy import reveals
 from resolvers.customers.records import customer_gid, opened
-from core.errors import CsvTooLarge
 from resolvers.pii import display_phone, keys_for, mask_name, mask_phone
 
 BOM = "\ufeff"
 BATCH = 2000
 COLUMNS = (
-    "id", "name", "phone", "birth_year", "age_band", "gender", "marketing_consent",
-    "source_channel", "tags", "visit_count", "total_paid", "first_visit_at", "last_visit_at", "created_at",
+    "id",
+    "name",
+    "phone",
+    "birth_year",
+    "age_band",
+    "gender",
+    "marketing_consent",
+    "source_channel",
+    "tags",
+    "visit_count",
+    "total_paid",
+    "first_visit_at",
+    "last_visit_at",
+    "created_at",
 )
 
 
@@ -42,7 +54,8 @@ async def export_csv(ctx: Context, *, store_id: int, where: CustomerFilter) -> E
     if total > MAX_ROWS:
         raise CsvTooLarge(
             f"An export holds at most {MAX_ROWS} customers; narrow the filter.",
-            field="filter", max_rows=MAX_ROWS,
+            field="filter",
+            max_rows=MAX_ROWS,
         )
     whole = await reveals(ctx, store_id, reason="export")
     keys = keys_for(ctx.settings)
@@ -55,20 +68,39 @@ async def export_csv(ctx: Context, *, store_id: int, where: CustomerFilter) -> E
         rows: list[Customer] = await query.filter(id__gt=last_id).order_by("id").limit(BATCH)
         for row in rows:
             name, phone = opened(keys, row)
-            writer.writerow([
-                customer_gid(row.id), name if whole else mask_name(name),
-                display_phone(phone) if whole else mask_phone(phone), row.birth_year or "",
-                row.age_band.value if row.age_band else "", row.gender.value, str(row.marketing_consent).lower(),
-                row.source_channel.value, ";".join(row.tags), row.visit_count, row.total_paid,
-                _iso(row.first_visit_at), _iso(row.last_visit_at), _iso(row.created_at),
-            ])
+            writer.writerow(
+                [
+                    customer_gid(row.id),
+                    name if whole else mask_name(name),
+                    display_phone(phone) if whole else mask_phone(phone),
+                    row.birth_year or "",
+                    row.age_band.value if row.age_band else "",
+                    row.gender.value,
+                    str(row.marketing_consent).lower(),
+                    row.source_channel.value,
+                    ";".join(row.tags),
+                    row.visit_count,
+                    row.total_paid,
+                    _iso(row.first_visit_at),
+                    _iso(row.last_visit_at),
+                    _iso(row.created_at),
+                ]
+            )
         count += len(rows)
         if len(rows) < BATCH:
             break
         last_id = rows[-1].id
     async with write_transaction():
         await audit.record(
-            ctx, store_id=store_id, action="customers.export", target_type="store", target_id=store_id,
-            after={"rows": count, "masked": not whole, "filter": {k: v for k, v in vars(where).items() if v is not None and k != "search"}},
+            ctx,
+            store_id=store_id,
+            action="customers.export",
+            target_type="store",
+            target_id=store_id,
+            after={
+                "rows": count,
+                "masked": not whole,
+                "filter": {k: v for k, v in vars(where).items() if v is not None and k != "search"},
+            },
         )
     return Export(csv=out.getvalue(), row_count=count, masked=not whole)

@@ -14,11 +14,11 @@ from tortoise.exceptions import IntegrityError
 
 from core.context import Context
 from core.database import dialect, write_transaction
+from core.errors import CsvColumnsInvalid, CsvMalformed, CsvTooLarge, UserError
 from models.customers import AgeBand, Customer, Gender, SourceChannel
 from resolvers import audit
 from resolvers.customers.fields import CustomerFields, clean_birth_year, clean_name, clean_tags
 from resolvers.customers.records import allocate_ids, customer_gid, sealed
-from core.errors import CsvColumnsInvalid, CsvMalformed, CsvTooLarge, UserError
 from resolvers.pii import keys_for, normalise_phone
 
 T = TypeVar("T")
@@ -29,9 +29,15 @@ CHUNK = 1000
 REQUIRED = ("name", "phone")
 OPTIONAL = ("birth_year", "age_band", "gender", "marketing_consent", "source_channel", "tags")
 ALIASES = {
-    "이름": "name", "전화번호": "phone", "휴대폰": "phone", "출생연도": "birth_year",
-    "연령대": "age_band", "성별": "gender", "마케팅동의": "marketing_consent",
-    "유입경로": "source_channel", "태그": "tags",
+    "이름": "name",
+    "전화번호": "phone",
+    "휴대폰": "phone",
+    "출생연도": "birth_year",
+    "연령대": "age_band",
+    "성별": "gender",
+    "마케팅동의": "marketing_consent",
+    "유입경로": "source_channel",
+    "태그": "tags",
 }
 TRUE = {"true", "yes", "y", "1", "o", "동의"}
 FALSE = {"false", "no", "n", "0", "x", "", "미동의"}
@@ -64,7 +70,11 @@ def _records(text: str) -> Iterator[list[str]]:
     try:
         yield from reader
     except csv.Error as exc:
-        raise CsvMalformed(f"The CSV is malformed near line {reader.line_num}: {exc}.", field="csv", line=reader.line_num) from exc
+        raise CsvMalformed(
+            f"The CSV is malformed near line {reader.line_num}: {exc}.",
+            field="csv",
+            line=reader.line_num,
+        ) from exc
 
 
 def _header(names: list[str]) -> list[str]:
@@ -107,44 +117,79 @@ def _fields(values: dict[str, str], errors: list[tuple[str, str]]) -> CustomerFi
     name = _check(errors, "name", lambda: clean_name(get("name")))
     phone = _check(errors, "phone", lambda: normalise_phone(get("phone")))
     birth_year = _check(
-        errors, "birth_year", lambda: clean_birth_year(int(get("birth_year")) if get("birth_year") else None)
+        errors,
+        "birth_year",
+        lambda: clean_birth_year(int(get("birth_year")) if get("birth_year") else None),
     )
     age_band = _check(errors, "age_band", lambda: _enum(AgeBand, get("age_band"), None))
     gender = _check(errors, "gender", lambda: _enum(Gender, get("gender"), Gender.UNDISCLOSED))
-    source = _check(errors, "source_channel", lambda: _enum(SourceChannel, get("source_channel"), SourceChannel.IMPORT))
+    source = _check(
+        errors,
+        "source_channel",
+        lambda: _enum(SourceChannel, get("source_channel"), SourceChannel.IMPORT),
+    )
     consent = get("marketing_consent").lower()
     if consent not in TRUE | FALSE:
         errors.append(("marketing_consent", "marketing_consent must be true or false."))
-    tags = _check(errors, "tags", lambda: clean_tags([t for t in get("tags").replace("|", ";").split(";") if t.strip()]))
+    tags = _check(
+        errors,
+        "tags",
+        lambda: clean_tags([t for t in get("tags").replace("|", ";").split(";") if t.strip()]),
+    )
     if errors or name is None or phone is None:
         return None
     return CustomerFields(
-        name=name, phone=phone, birth_year=birth_year, age_band=age_band,  # type: ignore[arg-type]
-        gender=gender, marketing_consent=consent in TRUE, source_channel=source, tags=tags or (),  # type: ignore[arg-type]
+        name=name,
+        phone=phone,
+        birth_year=birth_year,
+        age_band=age_band,  # type: ignore[arg-type]
+        gender=gender,
+        marketing_consent=consent in TRUE,
+        source_channel=source,
+        tags=tags or (),  # type: ignore[arg-type]
     )
 
 
 def parse(text: str) -> list[RowReport]:
     if len(text) > MAX_BYTES:
-        raise CsvTooLarge("The CSV is too large.", field="csv", max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
+        raise CsvTooLarge(
+            "The CSV is too large.", field="csv", max_rows=MAX_ROWS, max_bytes=MAX_BYTES
+        )
     records = _records(text)
     header = next(records, None)
     if header is None:
-        raise CsvColumnsInvalid("The CSV is empty: it needs a header.", field="csv", missing_columns=list(REQUIRED))
+        raise CsvColumnsInvalid(
+            "The CSV is empty: it needs a header.", field="csv", missing_columns=list(REQUIRED)
+        )
     columns = _header(header)
     reports: list[RowReport] = []
     for number, record in enumerate(records, start=2):
         if not any(cell.strip() for cell in record):
             continue
         if len(reports) >= MAX_ROWS:
-            raise CsvTooLarge(f"A CSV holds at most {MAX_ROWS} rows.", field="csv", max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
+            raise CsvTooLarge(
+                f"A CSV holds at most {MAX_ROWS} rows.",
+                field="csv",
+                max_rows=MAX_ROWS,
+                max_bytes=MAX_BYTES,
+            )
         errors: list[tuple[str, str]] = []
         if len(record) != len(columns):
-            errors.append(("csv", f"The row has {len(record)} cells; the header names {len(columns)}."))
+            errors.append(
+                ("csv", f"The row has {len(record)} cells; the header names {len(columns)}.")
+            )
             reports.append(RowReport(row=number, status=RowStatus.INVALID, errors=errors))
             continue
         fields = _fields(dict(zip(columns, record)), errors)
-        reports.append(RowReport(number, RowStatus.INVALID if errors else RowStatus.NOT_IMPORTED, errors, None, fields))
+        reports.append(
+            RowReport(
+                number,
+                RowStatus.INVALID if errors else RowStatus.NOT_IMPORTED,
+                errors,
+                None,
+                fields,
+            )
+        )
     return reports
 
 
@@ -164,12 +209,18 @@ async def _mark_duplicates(ctx: Context, store_id: int, reports: list[RowReport]
         indexed.append((index, report))
     for start in range(0, len(indexed), CHUNK):
         chunk = dict(indexed[start : start + CHUNK])
-        for index, existing in await Customer.filter(store_id=store_id, phone_index__in=list(chunk)).values_list("phone_index", "id"):
-            chunk[index].errors.append(("phone", f"A customer with this phone exists already ({customer_gid(existing)})."))
+        for index, existing in await Customer.filter(
+            store_id=store_id, phone_index__in=list(chunk)
+        ).values_list("phone_index", "id"):
+            chunk[index].errors.append(
+                ("phone", f"A customer with this phone exists already ({customer_gid(existing)}).")
+            )
             chunk[index].status = RowStatus.INVALID
 
 
-async def _insert_tags(conn: BaseDBAsyncClient, store_id: int, customers: list[dict[str, Any]]) -> None:
+async def _insert_tags(
+    conn: BaseDBAsyncClient, store_id: int, customers: list[dict[str, Any]]
+) -> None:
     rows = [[store_id, c["id"], tag] for c in customers for tag in c["tags"]]
     marks = "$1, $2, $3" if dialect() == "postgres" else "?, ?, ?"
     sql = f'INSERT INTO "customer_tag" ("store_id", "customer_id", "tag") VALUES ({marks})'
@@ -177,7 +228,9 @@ async def _insert_tags(conn: BaseDBAsyncClient, store_id: int, customers: list[d
         await conn.execute_many(sql, rows[start : start + 10 * CHUNK])
 
 
-async def import_csv(ctx: Context, *, store_id: int, text: str, skip_invalid_rows: bool) -> ImportReport:
+async def import_csv(
+    ctx: Context, *, store_id: int, text: str, skip_invalid_rows: bool
+) -> ImportReport:
     """All or nothing; a customer registered meanwhile with a phone of the file makes a second pass."""
     for attempt in (1, 2):
         try:
@@ -188,7 +241,9 @@ async def import_csv(ctx: Context, *, store_id: int, text: str, skip_invalid_row
     raise AssertionError("unreachable")
 
 
-async def _import(ctx: Context, store_id: int, reports: list[RowReport], skip_invalid_rows: bool) -> ImportReport:
+async def _import(
+    ctx: Context, store_id: int, reports: list[RowReport], skip_invalid_rows: bool
+) -> ImportReport:
     keys = keys_for(ctx.settings)
     async with write_transaction() as conn:
         await _mark_duplicates(ctx, store_id, reports)
@@ -201,19 +256,35 @@ async def _import(ctx: Context, store_id: int, reports: list[RowReport], skip_in
         for customer_id, report in zip(ids, valid):
             data = report.fields
             assert data is not None
-            customers.append({
-                "id": customer_id, "birth_year": data.birth_year, "age_band": data.age_band,
-                "gender": data.gender, "marketing_consent": data.marketing_consent,
-                "source_channel": data.source_channel, "tags": list(data.tags),
-                **sealed(keys, store_id=store_id, customer_id=customer_id, name=data.name, phone=data.phone),
-            })
+            customers.append(
+                {
+                    "id": customer_id,
+                    "birth_year": data.birth_year,
+                    "age_band": data.age_band,
+                    "gender": data.gender,
+                    "marketing_consent": data.marketing_consent,
+                    "source_channel": data.source_channel,
+                    "tags": list(data.tags),
+                    **sealed(
+                        keys,
+                        store_id=store_id,
+                        customer_id=customer_id,
+                        name=data.name,
+                        phone=data.phone,
+                    ),
+                }
+            )
             report.status, report.customer_id = RowStatus.IMPORTED, customer_gid(customer_id)
         await Customer.bulk_create(
             [Customer(store_id=store_id, **values) for values in customers], batch_size=CHUNK
         )
         await _insert_tags(conn, store_id, customers)
         await audit.record(
-            ctx, store_id=store_id, action="customers.import", target_type="store", target_id=store_id,
+            ctx,
+            store_id=store_id,
+            action="customers.import",
+            target_type="store",
+            target_id=store_id,
             after={"rows": len(reports), "imported": len(customers), "rejected": rejected},
         )
     return ImportReport(imported=len(customers), rejected=rejected, rows=reports)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.functions import Count, Sum
@@ -11,11 +10,11 @@ from tortoise.queryset import QuerySet
 
 from core.context import Context
 from core.database import write_transaction
+from core.errors import InvalidInput, NotFound
 from models.customers import Customer, Feedback, FeedbackCategory, FeedbackChannel, StoreAlert
 from models.notifications import NotificationKind
 from policies.catalogue import MANAGER, OWNER
 from resolvers import audit, points
-from core.errors import InvalidInput, NotFound
 
 NEGATIVE_AT_MOST = 2
 MAX_COMMENT = 2000
@@ -38,33 +37,58 @@ async def submit(
         raise InvalidInput(f"A comment has at most {MAX_COMMENT} characters.", field="comment")
     principal = await ctx.principal()
     policy = await ctx.current_policy()
-    recipients = sorted({
-        int(subject.removeprefix("account:"))
-        for role in (OWNER, MANAGER)
-        for subject in policy.subjects_with_role(role, store_id)
-        if subject.startswith("account:")
-    })
+    recipients = sorted(
+        {
+            int(subject.removeprefix("account:"))
+            for role in (OWNER, MANAGER)
+            for subject in policy.subjects_with_role(role, store_id)
+            if subject.startswith("account:")
+        }
+    )
     async with write_transaction():
         if customer_id is not None and not await Customer.exists(id=customer_id, store_id=store_id):
             raise NotFound("No such customer.", field="customerId")
         feedback = await Feedback.create(
-            store_id=store_id, customer_id=customer_id, rating=rating, comment=comment,
-            channel=channel, category=category,
-            created_by_account_id=principal.account_id, created_by_api_key_id=principal.api_key_id,
+            store_id=store_id,
+            customer_id=customer_id,
+            rating=rating,
+            comment=comment,
+            channel=channel,
+            category=category,
+            created_by_account_id=principal.account_id,
+            created_by_api_key_id=principal.api_key_id,
         )
         if customer_id is not None and comment:
             await points.award_review(ctx, customer_id=customer_id, feedback_id=feedback.id)
         alerts: list[StoreAlert] = []
         if rating <= NEGATIVE_AT_MOST:
-            payload = {"feedbackId": feedback.id, "rating": rating, "category": category.value, "channel": channel.value}
+            payload = {
+                "feedbackId": feedback.id,
+                "rating": rating,
+                "category": category.value,
+                "channel": channel.value,
+            }
             for account_id in recipients:
-                alerts.append(await StoreAlert.create(
-                    store_id=store_id, recipient_id=account_id,
-                    kind=NotificationKind.NEGATIVE_FEEDBACK.value, payload=payload,
-                ))
+                alerts.append(
+                    await StoreAlert.create(
+                        store_id=store_id,
+                        recipient_id=account_id,
+                        kind=NotificationKind.NEGATIVE_FEEDBACK.value,
+                        payload=payload,
+                    )
+                )
         await audit.record(
-            ctx, store_id=store_id, action="feedback.create", target_type="feedback", target_id=feedback.id,
-            after={"rating": rating, "category": category.value, "channel": channel.value, "alerts": len(alerts)},
+            ctx,
+            store_id=store_id,
+            action="feedback.create",
+            target_type="feedback",
+            target_id=feedback.id,
+            after={
+                "rating": rating,
+                "category": category.value,
+                "channel": channel.value,
+                "alerts": len(alerts),
+            },
         )
     return feedback, alerts
 
@@ -76,7 +100,9 @@ def feedback_query(store_id: int, *, max_rating: int | None) -> QuerySet[Feedbac
     return query
 
 
-async def feedback_page(store_id: int, *, size: int, before_id: int | None, max_rating: int | None) -> list[Feedback]:
+async def feedback_page(
+    store_id: int, *, size: int, before_id: int | None, max_rating: int | None
+) -> list[Feedback]:
     query = feedback_query(store_id, max_rating=max_rating)
     if before_id is not None:
         query = query.filter(id__lt=before_id)
@@ -102,7 +128,7 @@ async def mark_read(ctx: Context, *, store_id: int, alert_ids: list[int]) -> int
     async with write_transaction():
         return await StoreAlert.filter(
             id__in=alert_ids, store_id=store_id, recipient_id=account_id, read_at__isnull=True
-        ).update(read_at=datetime.now(timezone.utc))
+        ).update(read_at=datetime.now(UTC))
 
 
 async def summary(store_id: int, *, since: datetime | None) -> list[dict[str, Any]]:
@@ -110,8 +136,10 @@ async def summary(store_id: int, *, since: datetime | None) -> list[dict[str, An
     query = Feedback.filter(store_id=store_id)
     if since is not None:
         query = query.filter(created_at__gte=since)
-    totals = await query.annotate(n=Count("id"), total=Sum("rating")).group_by("category").values(
-        "category", "n", "total"
+    totals = (
+        await query.annotate(n=Count("id"), total=Sum("rating"))
+        .group_by("category")
+        .values("category", "n", "total")
     )
     negative = dict(
         await query.filter(rating__lte=NEGATIVE_AT_MOST)

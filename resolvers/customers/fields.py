@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from models.customers import AgeBand, Gender, SourceChannel
 from core.errors import InvalidInput
+from models.customers import AgeBand, Gender, SourceChannel
 from resolvers.pii import normalise_phone
 
 TAG_PATTERN = re.compile(r"^[\w][\w .&+#/-]{0,39}$")
@@ -42,7 +42,9 @@ def clean_birth_year(year: int | None) -> int | None:
     if year is None:
         return None
     if year < 1900 or year > date.today().year:
-        raise InvalidInput("birthYear must be a year between 1900 and this year.", field="birthYear")
+        raise InvalidInput(
+            "birthYear must be a year between 1900 and this year.", field="birthYear"
+        )
     return year
 
 

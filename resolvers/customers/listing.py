@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from models.stores import Store as StoreModel
-
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -13,11 +11,12 @@ from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from core.context import Context
+from core.errors import BadUserInput, InvalidInput, UserError
 from models.customers import Customer, CustomerTag
 from models.points import PointBalance
+from models.stores import Store as StoreModel
 from resolvers.customers.fields import clean_tags
 from resolvers.customers.segments import Segment, clock, filter_segment, thresholds_of
-from core.errors import BadUserInput, InvalidInput, UserError
 from resolvers.pii import keys_for, normalise_phone
 
 
@@ -55,7 +54,9 @@ class Page:
     count: QuerySet[Customer]
 
 
-def _search(query: QuerySet[Customer], ctx: Context, store_id: int, search: str) -> QuerySet[Customer]:
+def _search(
+    query: QuerySet[Customer], ctx: Context, store_id: int, search: str
+) -> QuerySet[Customer]:
     """A full phone number, its last four digits, or an exact name (the data is encrypted)."""
     keys = keys_for(ctx.settings)
     text = search.strip()
@@ -81,7 +82,7 @@ def _tagged(query: QuerySet[Customer], raw: str) -> QuerySet[Customer]:
     table = CustomerTag._meta.db_table
     exists = RawSQL(
         f'EXISTS (SELECT 1 FROM "{table}" WHERE "{table}"."customer_id" = "customer"."id" '
-        f"AND \"{table}\".\"tag\" = '{tags[0]}')"
+        f'AND "{table}"."tag" = \'{tags[0]}\')'
     )
     return query.annotate(has_tag=exists).filter(has_tag=True)
 
@@ -92,7 +93,10 @@ async def filtered(ctx: Context, store_id: int, where: CustomerFilter) -> QueryS
         thresholds = await thresholds_of(store_id)
         store = await ctx.loaders.rows(StoreModel).load(store_id)
         query = filter_segment(
-            query, where.segment, thresholds, clock(thresholds, store.time_zone if store else "Asia/Seoul")
+            query,
+            where.segment,
+            thresholds,
+            clock(thresholds, store.time_zone if store else "Asia/Seoul"),
         )
     if where.tag is not None:
         query = _tagged(query, where.tag)
@@ -152,7 +156,9 @@ async def page(
         if cursor is None or value is not None:
             query = base.filter(last_visit_at__isnull=False)
             if value is not None:
-                query = query.filter(Q(last_visit_at__lt=value) | Q(last_visit_at=value, id__lt=last_id))
+                query = query.filter(
+                    Q(last_visit_at__lt=value) | Q(last_visit_at=value, id__lt=last_id)
+                )
             rows = await query.order_by("-last_visit_at", "-id").limit(size + 1)
         if len(rows) <= size:
             rest = base.filter(last_visit_at__isnull=True)
@@ -168,15 +174,20 @@ async def page(
     return Page(rows=await query.order_by(f"-{column}", "-id").limit(size + 1), count=base)
 
 
-async def _by_points(base: QuerySet[Customer], size: int, cursor: list[Any] | None) -> list[Customer]:
+async def _by_points(
+    base: QuerySet[Customer], size: int, cursor: list[Any] | None
+) -> list[Customer]:
     """Customers with points by balance (index store, balance), then the rest newest first."""
-    value, last_id = _parse_cursor(CustomerSort.POINTS_DESC, cursor) if cursor is not None else (None, None)
+    value, last_id = (
+        _parse_cursor(CustomerSort.POINTS_DESC, cursor) if cursor is not None else (None, None)
+    )
     rows: list[Customer] = []
     if cursor is None or value > 0:
         query = base.filter(point_balance__balance__gt=0)
         if cursor is not None:
             query = query.filter(
-                Q(point_balance__balance__lt=value) | Q(point_balance__balance=value, id__lt=last_id)
+                Q(point_balance__balance__lt=value)
+                | Q(point_balance__balance=value, id__lt=last_id)
             )
         rows = await query.order_by("-point_balance__balance", "-id").limit(size + 1)
     if len(rows) <= size:
@@ -185,7 +196,9 @@ async def _by_points(base: QuerySet[Customer], size: int, cursor: list[Any] | No
             rest = rest.filter(id__lt=last_id)
         rows += await rest.order_by("-id").limit(size + 1 - len(rows))
     balances = dict(
-        await PointBalance.filter(customer_id__in=[row.id for row in rows]).values_list("customer_id", "balance")
+        await PointBalance.filter(customer_id__in=[row.id for row in rows]).values_list(
+            "customer_id", "balance"
+        )
     )
     for row in rows:
         row.points = int(balances.get(row.id, 0))  # type: ignore[attr-defined]

@@ -11,7 +11,9 @@ REVEAL_ACTION = "customers.reveal_pii"
 
 async def reveals(ctx: Context, store_id: int, *, reason: str = "view") -> bool:
     """Whether this caller sees PII whole in the store; audited once per request and store."""
-    return await ctx.loaders.once(("pii_revealed", store_id), lambda: _decide(ctx, store_id, reason))
+    return await ctx.loaders.once(
+        ("pii_revealed", store_id), lambda: _decide(ctx, store_id, reason)
+    )
 
 
 async def _decide(ctx: Context, store_id: int, reason: str) -> bool:

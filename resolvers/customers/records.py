@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -13,12 +13,19 @@ from tortoise.exceptions import IntegrityError
 
 from core.context import Context
 from core.database import dialect, write_transaction
+from core.errors import DuplicateCustomer, InvalidInput, NotFound
 from models.customers import Customer, CustomerTag
 from models.points import PointSource
 from models.tiers import TierChangeReason
 from resolvers import audit, points, tiers
-from resolvers.customers.fields import CustomerFields, camel, clean, clean_birth_year, clean_name, clean_tags
-from core.errors import DuplicateCustomer, InvalidInput, NotFound
+from resolvers.customers.fields import (
+    CustomerFields,
+    camel,
+    clean,
+    clean_birth_year,
+    clean_name,
+    clean_tags,
+)
 from resolvers.pii import NAME, PHONE, PiiKeys, keys_for, normalise_phone
 
 MAX_TAGGED = 500
@@ -45,9 +52,13 @@ async def allocate_ids(conn: BaseDBAsyncClient, count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
-def sealed(keys: PiiKeys, *, store_id: int, customer_id: int, name: str, phone: str) -> dict[str, Any]:
+def sealed(
+    keys: PiiKeys, *, store_id: int, customer_id: int, name: str, phone: str
+) -> dict[str, Any]:
     return {
-        "name_encrypted": keys.seal(name, store_id=store_id, customer_id=customer_id, field_name=NAME),
+        "name_encrypted": keys.seal(
+            name, store_id=store_id, customer_id=customer_id, field_name=NAME
+        ),
         "phone_encrypted": keys.seal(
             phone, store_id=store_id, customer_id=customer_id, field_name=PHONE
         ),
@@ -75,7 +86,10 @@ def audit_view(fields: CustomerFields | dict[str, Any]) -> dict[str, Any]:
     values = asdict(fields) if isinstance(fields, CustomerFields) else dict(fields)
     values.pop("name", None)
     values.pop("phone", None)
-    return {k: (v.value if hasattr(v, "value") else list(v) if isinstance(v, tuple) else v) for k, v in values.items()}
+    return {
+        k: (v.value if hasattr(v, "value") else list(v) if isinstance(v, tuple) else v)
+        for k, v in values.items()
+    }
 
 
 async def _duplicate(store_id: int, phone_index: str, *, except_id: int | None = None) -> None:
@@ -91,7 +105,9 @@ async def _duplicate(store_id: int, phone_index: str, *, except_id: int | None =
         )
 
 
-async def set_tags(customer_ids: Iterable[int], store_id: int, tags_by_customer: dict[int, tuple[str, ...]]) -> None:
+async def set_tags(
+    customer_ids: Iterable[int], store_id: int, tags_by_customer: dict[int, tuple[str, ...]]
+) -> None:
     ids = list(customer_ids)
     await CustomerTag.filter(customer_id__in=ids).delete()
     await CustomerTag.bulk_create(
@@ -111,7 +127,9 @@ async def register(
     keys = keys_for(ctx.settings)
     try:
         async with write_transaction() as conn:
-            if referred_by is not None and not await Customer.exists(id=referred_by, store_id=store_id):
+            if referred_by is not None and not await Customer.exists(
+                id=referred_by, store_id=store_id
+            ):
                 raise NotFound("No such customer.", field="referredByCustomerId")
             await _duplicate(store_id, keys.phone_index(store_id, data.phone))
             [customer_id] = await allocate_ids(conn, 1)
@@ -124,7 +142,13 @@ async def register(
                 marketing_consent=data.marketing_consent,
                 source_channel=data.source_channel,
                 tags=list(data.tags),
-                **sealed(keys, store_id=store_id, customer_id=customer_id, name=data.name, phone=data.phone),
+                **sealed(
+                    keys,
+                    store_id=store_id,
+                    customer_id=customer_id,
+                    name=data.name,
+                    phone=data.phone,
+                ),
             )
             await set_tags([customer.id], store_id, {customer.id: data.tags})
             awards = [(customer.id, PointSource.SIGNUP)]
@@ -132,13 +156,16 @@ async def register(
                 awards.append((referred_by, PointSource.REFERRAL))
             for earner, source in awards:
                 if await points.award(
-                    ctx, customer_id=earner, source=source,
-                    reference_type="customer", reference_id=customer.id,
+                    ctx,
+                    customer_id=earner,
+                    source=source,
+                    reference_type="customer",
+                    reference_id=customer.id,
                 ):
                     await tiers.reevaluate(
                         store_id=store_id,
                         customer_id=earner,
-                        at=datetime.now(timezone.utc),
+                        at=datetime.now(UTC),
                         reason=TierChangeReason.UPGRADE_ON_POINTS,
                     )
             await audit.record(
@@ -158,7 +185,14 @@ async def register(
 async def update(ctx: Context, *, customer_id: int, changes: dict[str, Any]) -> Customer:
     keys = keys_for(ctx.settings)
     for name, value in changes.items():
-        if value is None and name in ("name", "phone", "gender", "marketing_consent", "source_channel", "tags"):
+        if value is None and name in (
+            "name",
+            "phone",
+            "gender",
+            "marketing_consent",
+            "source_channel",
+            "tags",
+        ):
             raise InvalidInput(f"{camel(name)} cannot be null.", field=camel(name))
     if "name" in changes:
         changes["name"] = clean_name(changes["name"])
@@ -200,7 +234,9 @@ async def _update(ctx: Context, customer_id: int, changes: dict[str, Any]) -> No
             name, phone = changes.get("name", name), changes.get("phone", phone)
             if "phone" in changes:
                 await _duplicate(store_id, keys.phone_index(store_id, phone), except_id=customer.id)
-            plain.update(sealed(keys, store_id=store_id, customer_id=customer.id, name=name, phone=phone))
+            plain.update(
+                sealed(keys, store_id=store_id, customer_id=customer.id, name=name, phone=phone)
+            )
         if plain:
             await Customer.filter(id=customer.id).update(**plain)
         if "tags" in changes:
@@ -212,7 +248,12 @@ async def _update(ctx: Context, customer_id: int, changes: dict[str, Any]) -> No
             target_type="customer",
             target_id=customer.id,
             before=audit_view(before),
-            after=audit_view({**changes, **({"pii_changed": True} if "name" in changes or "phone" in changes else {})}),
+            after=audit_view(
+                {
+                    **changes,
+                    **({"pii_changed": True} if "name" in changes or "phone" in changes else {}),
+                }
+            ),
         )
 
 
@@ -225,7 +266,11 @@ async def tag(
     if not adding and not removing:
         raise InvalidInput("Name tags to add or to remove.", field="add")
     async with write_transaction():
-        customers = await Customer.filter(id__in=customer_ids, store_id=store_id).order_by("id").select_for_update()
+        customers = (
+            await Customer.filter(id__in=customer_ids, store_id=store_id)
+            .order_by("id")
+            .select_for_update()
+        )
         if len(customers) != len(set(customer_ids)):
             raise NotFound("No such customer.", field="customerIds")
         new_tags: dict[int, tuple[str, ...]] = {}
@@ -242,7 +287,11 @@ async def tag(
             action="customers.tag",
             target_type="customer",
             target_id=",".join(str(c) for c in sorted(new_tags))[:64],
-            after={"customers": sorted(new_tags), "added": list(adding), "removed": sorted(removing)},
+            after={
+                "customers": sorted(new_tags),
+                "added": list(adding),
+                "removed": sorted(removing),
+            },
         )
     return customers
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo
 
@@ -12,11 +12,11 @@ from tortoise.queryset import QuerySet
 
 from core.context import Context
 from core.database import dialect, write_transaction
+from core.errors import InvalidInput
 from models.customers import Customer, CustomerSettings
 from models.stores import Store
 from resolvers import audit
 from resolvers.customers.fields import camel
-from core.errors import InvalidInput
 
 LIMITS = {
     "new_customer_days": (1, 365),
@@ -55,7 +55,7 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Clock:
-    """"Today" in the store's time zone, and the instants the segments compare with."""
+    """ "Today" in the store's time zone, and the instants the segments compare with."""
 
     now: datetime
     new_since: datetime
@@ -63,12 +63,14 @@ class Clock:
 
 
 def clock(thresholds: Thresholds, time_zone: str, now: datetime | None = None) -> Clock:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     zone = ZoneInfo(time_zone)
     today = now.astimezone(zone).date()
 
     def day_start(days_back: int) -> datetime:
-        return datetime.combine(today - timedelta(days=days_back), time(), zone).astimezone(timezone.utc)
+        return datetime.combine(today - timedelta(days=days_back), time(), zone).astimezone(
+            UTC
+        )
 
     return Clock(
         now=now,
@@ -85,7 +87,9 @@ async def update_settings(ctx: Context, *, store_id: int, changes: dict[str, int
     for name, value in changes.items():
         low, high = LIMITS[name]
         if value is None or not low <= value <= high:
-            raise InvalidInput(f"{camel(name)} must be between {low} and {high}.", field=camel(name))
+            raise InvalidInput(
+                f"{camel(name)} must be between {low} and {high}.", field=camel(name)
+            )
     async with write_transaction():
         row, _ = await CustomerSettings.get_or_create(store_id=store_id)
         before = Thresholds.of(row)
@@ -105,7 +109,7 @@ async def update_settings(ctx: Context, *, store_id: int, changes: dict[str, int
 
 
 def _days_since_first_visit(now: datetime) -> str:
-    stamp = now.astimezone(timezone.utc).isoformat()
+    stamp = now.astimezone(UTC).isoformat()
     if dialect() == "postgres":
         return f"EXTRACT(EPOCH FROM (TIMESTAMPTZ '{stamp}' - \"first_visit_at\")) / 86400.0"
     return f"(julianday('{stamp}') - julianday(\"first_visit_at\"))"
@@ -117,7 +121,9 @@ def _visits_per_month(now: datetime) -> RawSQL:
     return RawSQL(f'("visit_count" * 30.0 / {greatest}(COALESCE({days}, 30.0), 30.0))')
 
 
-def filter_segment(query: QuerySet[Customer], segment: Segment, t: Thresholds, c: Clock) -> QuerySet[Customer]:
+def filter_segment(
+    query: QuerySet[Customer], segment: Segment, t: Thresholds, c: Clock
+) -> QuerySet[Customer]:
     if segment is Segment.NEW:
         return query.filter(
             Q(first_visit_at__gte=c.new_since)
@@ -134,7 +140,9 @@ def filter_segment(query: QuerySet[Customer], segment: Segment, t: Thresholds, c
         return query.filter(reward_uses__gte=t.reward_sensitive_min_uses)
     annotated = query.annotate(visits_per_month=_visits_per_month(c.now))
     if segment is Segment.HIGH_FREQUENCY:
-        return annotated.filter(visit_count__gte=2, visits_per_month__gte=t.high_frequency_visits_per_month)
+        return annotated.filter(
+            visit_count__gte=2, visits_per_month__gte=t.high_frequency_visits_per_month
+        )
     return annotated.filter(
         Q(visit_count=1)
         | Q(visit_count__gte=2, visits_per_month__lt=t.high_frequency_visits_per_month)
@@ -143,7 +151,9 @@ def filter_segment(query: QuerySet[Customer], segment: Segment, t: Thresholds, c
 
 def segments_of(customer: Customer, t: Thresholds, c: Clock) -> list[Segment]:
     found: list[Segment] = []
-    first_seen = customer.first_visit_at or (customer.created_at if customer.visit_count == 0 else None)
+    first_seen = customer.first_visit_at or (
+        customer.created_at if customer.visit_count == 0 else None
+    )
     if first_seen is not None and first_seen >= c.new_since:
         found.append(Segment.NEW)
     if customer.visit_count >= t.regular_min_visits or (
@@ -158,11 +168,12 @@ def segments_of(customer: Customer, t: Thresholds, c: Clock) -> list[Segment]:
         days = 30.0
         if customer.first_visit_at is not None:
             days = max((c.now - customer.first_visit_at).total_seconds() / 86400, 30.0)
-        high = customer.visit_count >= 2 and customer.visit_count * 30.0 / days >= t.high_frequency_visits_per_month
+        high = (
+            customer.visit_count >= 2
+            and customer.visit_count * 30.0 / days >= t.high_frequency_visits_per_month
+        )
         found.append(Segment.HIGH_FREQUENCY if high else Segment.LOW_FREQUENCY)
     return found
-
-
 
 
 async def counts(store_id: int, time_zone: str) -> dict[Segment, int]:

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.errors import InvalidInput
 from models.catalogue import Product
 from models.orders import DiscountSource, Order, OrderDiscount, OrderLine
 from models.tiers import DiscountKind, DiscountScope, Tier
 from resolvers import coupons, offers
-from core.errors import InvalidInput
 from resolvers.tiers import current_tier
 
 MAX_REDEMPTIONS = 20
@@ -32,7 +32,9 @@ class Benefits:
     redemption_ids: tuple[int, ...] = ()
 
 
-def _tier_amount(tier: Tier, lines: Sequence[OrderLine], categories: dict[int, int | None], running: int) -> int:
+def _tier_amount(
+    tier: Tier, lines: Sequence[OrderLine], categories: dict[int, int | None], running: int
+) -> int:
     if tier.discount_kind == DiscountKind.NONE:
         return 0
     if tier.discount_scope == DiscountScope.ALL:
@@ -43,7 +45,10 @@ def _tier_amount(tier: Tier, lines: Sequence[OrderLine], categories: dict[int, i
             sum(
                 line.line_total
                 for line in lines
-                if (tier.discount_scope == DiscountScope.PRODUCT and line.product_id == tier.discount_product_id)  # type: ignore[attr-defined]
+                if (
+                    tier.discount_scope == DiscountScope.PRODUCT
+                    and line.product_id == tier.discount_product_id
+                )  # type: ignore[attr-defined]
                 or (
                     tier.discount_scope == DiscountScope.CATEGORY
                     and categories.get(line.product_id) == tier.discount_category_id  # type: ignore[attr-defined]
@@ -55,26 +60,36 @@ def _tier_amount(tier: Tier, lines: Sequence[OrderLine], categories: dict[int, i
     return min(tier.discount_value, eligible)
 
 
-async def apply(order: Order, lines: Sequence[OrderLine], benefits: Benefits, at: datetime) -> list[OrderDiscount]:
+async def apply(
+    order: Order, lines: Sequence[OrderLine], benefits: Benefits, at: datetime
+) -> list[OrderDiscount]:
     """Take the benefits off ``order`` (saved with its new totals); returns the discount lines."""
     if len(benefits.redemption_ids) > MAX_REDEMPTIONS:
         raise InvalidInput(f"At most {MAX_REDEMPTIONS} rewards per order.", field="redemptionIds")
     store_id: int = order.store_id  # type: ignore[attr-defined]
     customer_id: int | None = order.customer_id  # type: ignore[attr-defined]
     categories = dict(
-        await Product.filter(id__in=[line.product_id for line in lines]).values_list("id", "category_id")  # type: ignore[attr-defined]
+        await Product.filter(id__in=[line.product_id for line in lines]).values_list(
+            "id", "category_id"
+        )  # type: ignore[attr-defined]
     )
     applied: list[OrderDiscount] = []
     running = order.subtotal
 
-    def take(source: DiscountSource, description: str, amount: int, reference_id: int | None) -> None:
+    def take(
+        source: DiscountSource, description: str, amount: int, reference_id: int | None
+    ) -> None:
         nonlocal running
         amount = max(0, min(amount, running))
         running -= amount
         applied.append(
             OrderDiscount(
-                order_id=order.id, source=source, description=description[:200], amount=amount,
-                reference_id=reference_id, position=len(applied) + 1,
+                order_id=order.id,
+                source=source,
+                description=description[:200],
+                amount=amount,
+                reference_id=reference_id,
+                position=len(applied) + 1,
             )
         )
 
@@ -85,15 +100,23 @@ async def apply(order: Order, lines: Sequence[OrderLine], benefits: Benefits, at
             take(DiscountSource.TIER, f"{tier.name} member discount", amount, tier.id)
     if benefits.coupon_id is not None:
         amount, label = await coupons.use(
-            coupon_id=benefits.coupon_id, store_id=store_id, customer_id=customer_id, order_id=order.id,
-            lines=lines, categories=categories, running=running, at=at,
+            coupon_id=benefits.coupon_id,
+            store_id=store_id,
+            customer_id=customer_id,
+            order_id=order.id,
+            lines=lines,
+            categories=categories,
+            running=running,
+            at=at,
         )
         take(DiscountSource.COUPON, f"Coupon: {label}", amount, benefits.coupon_id)
     if benefits.redemption_ids:
         from resolvers.rewards import apply_to_order
 
         for reward in await apply_to_order(
-            store_id=store_id, customer_id=customer_id, order_id=order.id,
+            store_id=store_id,
+            customer_id=customer_id,
+            order_id=order.id,
             redemption_ids=list(benefits.redemption_ids),
         ):
             take(DiscountSource.REWARD, reward.description, reward.amount, reward.redemption_id)
@@ -107,7 +130,9 @@ async def apply(order: Order, lines: Sequence[OrderLine], benefits: Benefits, at
         await OrderDiscount.bulk_create(applied)
         order.discount_total = order.subtotal - running
         order.total = running
-        await Order.filter(id=order.id).update(discount_total=order.discount_total, total=order.total)
+        await Order.filter(id=order.id).update(
+            discount_total=order.discount_total, total=order.total
+        )
     return applied
 
 
@@ -125,8 +150,11 @@ async def order_completed(*, order_id: int, at: datetime) -> None:
     if order.is_first_visit:
         await coupons.issue_first_visit(store_id=store_id, customer_id=customer_id, at=at)
     await tiers.reevaluate(
-        store_id=store_id, customer_id=customer_id, at=at,
-        reason=TierChangeReason.UPGRADE_ON_ORDER, order_id=order_id,
+        store_id=store_id,
+        customer_id=customer_id,
+        at=at,
+        reason=TierChangeReason.UPGRADE_ON_ORDER,
+        order_id=order_id,
     )
 
 
@@ -161,5 +189,9 @@ async def order_refunded(*, order_id: int, full: bool, at: datetime) -> None:
     store_id, customer_id = rows[0]
     if customer_id is not None:
         await tiers.reevaluate(
-            store_id=store_id, customer_id=customer_id, at=at, reason=TierChangeReason.REFUND, order_id=order_id
+            store_id=store_id,
+            customer_id=customer_id,
+            at=at,
+            reason=TierChangeReason.REFUND,
+            order_id=order_id,
         )

@@ -6,17 +6,17 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
 
 from core.context import Context
 from core.database import lock_rows, write_transaction
+from core.errors import IdempotencyKeyReused, InvalidInput, NotFound, ProductArchived
 from models.catalogue import Product
 from models.customers import Customer
 from models.orders import Order, OrderChannel, OrderLine
 from resolvers.orders import checkout
-from core.errors import IdempotencyKeyReused, InvalidInput, NotFound, ProductArchived
 
 MAX_LINES = 100
 MAX_QUANTITY = 999
@@ -43,7 +43,7 @@ class OrderRequest:
     redemption_ids: tuple[int, ...] = ()
 
     def digest(self) -> str:
-        pickup = self.pickup_at.astimezone(timezone.utc).isoformat() if self.pickup_at else None
+        pickup = self.pickup_at.astimezone(UTC).isoformat() if self.pickup_at else None
         normal = {
             "store": self.store_id,
             "customer": self.customer_id,
@@ -78,7 +78,9 @@ def _check_shape(request: OrderRequest) -> None:
     if pickup_at is not None and pickup_at.utcoffset() is None:
         raise InvalidInput("pickupAt needs a time zone offset.", field="pickupAt")
     if pickup_at is not None and request.channel not in PICKUP_CHANNELS:
-        raise InvalidInput("Only online, pickup and delivery orders have a pickup time.", field="pickupAt")
+        raise InvalidInput(
+            "Only online, pickup and delivery orders have a pickup time.", field="pickupAt"
+        )
     if pickup_at is None and request.channel == OrderChannel.PICKUP:
         raise InvalidInput("A pickup order needs the expected pickup time.", field="pickupAt")
 
@@ -88,7 +90,9 @@ def _global_id(type_name: str, pk: int) -> str:
 
 
 async def _replay(request: OrderRequest, digest: str) -> Order | None:
-    first = await Order.get_or_none(store_id=request.store_id, idempotency_key=request.idempotency_key)
+    first = await Order.get_or_none(
+        store_id=request.store_id, idempotency_key=request.idempotency_key
+    )
     if first is None:
         return None
     if first.request_digest != digest:
@@ -135,7 +139,7 @@ async def _check_context(request: OrderRequest) -> None:
         # A customer's checkouts take turns: coupons, rewards and the first-visit offer are
         # theirs to use once. Locked before the order's insert takes its share lock on the row.
         await lock_rows(Customer, id=request.customer_id)
-    if request.pickup_at is not None and request.pickup_at <= datetime.now(timezone.utc):
+    if request.pickup_at is not None and request.pickup_at <= datetime.now(UTC):
         raise InvalidInput("pickupAt must be in the future.", field="pickupAt")
 
 
@@ -176,8 +180,10 @@ async def create_order(ctx: Context, request: OrderRequest) -> Order:
             await checkout.apply(
                 order,
                 lines,
-                checkout.Benefits(coupon_id=request.coupon_id, redemption_ids=request.redemption_ids),
-                datetime.now(timezone.utc),
+                checkout.Benefits(
+                    coupon_id=request.coupon_id, redemption_ids=request.redemption_ids
+                ),
+                datetime.now(UTC),
             )
             return order
     except IntegrityError:

@@ -6,7 +6,7 @@ whatever they write commits or rolls back with the status change.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from core.context import Context
 from resolvers import points, rewards
@@ -16,7 +16,9 @@ from resolvers.orders import checkout
 async def order_completed(ctx: Context, *, order_id: int, at: datetime) -> None:
     """After the visit is recorded: earn points at the current tier, stamp, then re-evaluate the tier."""
     rate_bp, multiplier_bp = await checkout.earn_terms(order_id=order_id, at=at)
-    await points.earn_for_order(ctx, order_id=order_id, rate_bp=rate_bp, multiplier_bp=multiplier_bp)
+    await points.earn_for_order(
+        ctx, order_id=order_id, rate_bp=rate_bp, multiplier_bp=multiplier_bp
+    )
     await checkout.order_completed(order_id=order_id, at=at)
 
 
@@ -31,4 +33,4 @@ async def order_refunded(ctx: Context, *, order_id: int, amount: int, full: bool
     await points.reverse_for_refund(ctx, order_id=order_id, amount=amount, full=full)
     if full:
         await rewards.return_for_order(order_id=order_id)
-    await checkout.order_refunded(order_id=order_id, full=full, at=datetime.now(timezone.utc))
+    await checkout.order_refunded(order_id=order_id, full=full, at=datetime.now(UTC))

@@ -34,6 +34,7 @@ async def orders_page(
         query = query.filter(customer_id=where.customer_id)
     if after is not None:
         created_at, order_id = after
-        query = query.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=order_id))
+        query = query.filter(
+            Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=order_id)
+        )
     return await query.order_by("-created_at", "-id").limit(size + 1)
-

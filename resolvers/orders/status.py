@@ -6,20 +6,20 @@ requests exactly one moves the order, the others get ``IllegalOrderTransition``.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tortoise.expressions import F
 
 from core.context import Context
 from core.database import write_transaction
-from models.orders import Order, OrderStatus
-from resolvers import audit
 from core.errors import (
     IllegalOrderTransition,
     InvalidInput,
     NotFound,
     RefundExceedsRemaining,
 )
+from models.orders import Order, OrderStatus
+from resolvers import audit
 from resolvers.orders import loyalty, visits
 
 FLOW = (
@@ -51,7 +51,7 @@ async def _illegal(order_id: int, to: OrderStatus) -> IllegalOrderTransition:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Order:

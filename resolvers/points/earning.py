@@ -6,15 +6,15 @@ order's status change, so each runs once per completion or refund.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tortoise.functions import Sum
 
 from core.context import Context
+from core.errors import InvalidInput, NotFound
 from models.customers import Customer
 from models.orders import Order
 from models.points import PointEntry, PointKind, PointSource
-from core.errors import InvalidInput, NotFound
 from resolvers.points import ledger
 from resolvers.points.program import expiry_from, points_for, program_of
 
@@ -26,9 +26,11 @@ AWARDS = {
 
 
 async def _earned_by(order_id: int) -> int:
-    found = await PointEntry.filter(order_id=order_id, kind=PointKind.EARN).annotate(
-        total=Sum("amount")
-    ).values_list("total", flat=True)
+    found = (
+        await PointEntry.filter(order_id=order_id, kind=PointKind.EARN)
+        .annotate(total=Sum("amount"))
+        .values_list("total", flat=True)
+    )
     return int(found[0] or 0) if found else 0
 
 
@@ -51,7 +53,7 @@ async def earn_for_order(
     points = points_for(order.total, rate, multiplier_bp, program.rounding)
     if points <= 0:
         return 0
-    now = order.completed_at or datetime.now(timezone.utc)
+    now = order.completed_at or datetime.now(UTC)
     await ledger.credit(
         store_id,
         customer_id,
@@ -96,7 +98,12 @@ async def reverse_for_refund(ctx: Context, *, order_id: int, amount: int, full: 
 
 
 async def award(
-    ctx: Context, *, customer_id: int, source: PointSource, reference_type: str, reference_id: object
+    ctx: Context,
+    *,
+    customer_id: int,
+    source: PointSource,
+    reference_type: str,
+    reference_id: object,
 ) -> int:
     """Credit the programme's fixed award for a sign-up, a review or a referral, inside the
     caller's transaction. Returns the points (0 when the programme gives none)."""
@@ -118,7 +125,7 @@ async def award(
         kind=PointKind.EARN,
         source=source,
         reference=ledger.Reference(type=reference_type, id=reference_id),
-        expires_at=expiry_from(program, datetime.now(timezone.utc)),
+        expires_at=expiry_from(program, datetime.now(UTC)),
     )
     return points
 
@@ -134,13 +141,15 @@ async def award_review(ctx: Context, *, customer_id: int, feedback_id: int) -> i
     if customer is None:
         raise NotFound("No such customer.", field="customerId")
     await ledger.lock_balance(customer.store_id, customer_id)  # type: ignore[attr-defined]
-    since = datetime.now(timezone.utc) - REVIEW_AWARD_EVERY
+    since = datetime.now(UTC) - REVIEW_AWARD_EVERY
     if await PointEntry.filter(
         customer_id=customer_id, source=PointSource.REVIEW, created_at__gte=since
     ).exists():
         return 0
     return await award(
-        ctx, customer_id=customer_id, source=PointSource.REVIEW,
-        reference_type="feedback", reference_id=feedback_id,
+        ctx,
+        customer_id=customer_id,
+        source=PointSource.REVIEW,
+        reference_type="feedback",
+        reference_id=feedback_id,
     )
-

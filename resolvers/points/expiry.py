@@ -70,13 +70,17 @@ async def expire_points(now: datetime) -> int:
 
 async def _warn_store(store_id: int, notice_days: int, now: datetime) -> tuple[int, int]:
     horizon = now + timedelta(days=notice_days)
-    lots = await PointEntry.filter(
-        store_id=store_id,
-        remaining__gt=0,
-        expires_at__gt=now,
-        expires_at__lte=horizon,
-        expiry_notified_at__isnull=True,
-    ).order_by("customer_id", "id").limit(BATCH)
+    lots = (
+        await PointEntry.filter(
+            store_id=store_id,
+            remaining__gt=0,
+            expires_at__gt=now,
+            expires_at__lte=horizon,
+            expiry_notified_at__isnull=True,
+        )
+        .order_by("customer_id", "id")
+        .limit(BATCH)
+    )
     sent = 0
     for lot in lots:
         async with write_transaction():

@@ -9,13 +9,13 @@ on PostgreSQL racing changes of one customer queue up and never deadlock on lots
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tortoise import connections
 from tortoise.expressions import F
 
-from models.points import PointBalance, PointEntry, PointKind, PointSource
 from core.errors import InsufficientPoints
+from models.points import PointBalance, PointEntry, PointKind, PointSource
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ NO_REFERENCE = Reference()
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 async def ensure_balance(store_id: int, customer_id: int) -> None:
@@ -110,8 +110,13 @@ async def credit(
         balance=F("balance") + points, updated_at=_now()
     )
     return await _entry(
-        store_id, customer_id, kind=kind, source=source, amount=points,
-        reference=reference, expires_at=expires_at,
+        store_id,
+        customer_id,
+        kind=kind,
+        source=source,
+        amount=points,
+        reference=reference,
+        expires_at=expires_at,
     )
 
 
@@ -123,7 +128,11 @@ async def consume_lots(customer_id: int, points: int) -> datetime | None:
     left = points
     earliest: datetime | None = None
     while left > 0:
-        lots = await PointEntry.filter(customer_id=customer_id, remaining__gt=0).order_by("id").limit(50)
+        lots = (
+            await PointEntry.filter(customer_id=customer_id, remaining__gt=0)
+            .order_by("id")
+            .limit(50)
+        )
         if not lots:
             raise RuntimeError(f"customer {customer_id}: the lots hold less than the balance")
         for lot in lots:
@@ -170,7 +179,12 @@ async def debit(
         )
     earliest = await consume_lots(customer_id, points)
     entry = await _entry(
-        store_id, customer_id, kind=kind, source=source, amount=-points, reference=reference,
+        store_id,
+        customer_id,
+        kind=kind,
+        source=source,
+        amount=-points,
+        reference=reference,
         expires_at=earliest,
     )
     return Debit(entry=entry, earliest_expiry=earliest)

@@ -5,13 +5,13 @@ Both take an idempotency key; their result is the ids of the ledger entries writ
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from core.context import Context
+from core.errors import InvalidInput, NotFound
 from models.customers import Customer
 from models.points import PointKind, PointSource
 from resolvers import audit, idempotency, outbox
-from core.errors import InvalidInput, NotFound
 from resolvers.points import ledger
 from resolvers.points.program import expiry_from, program_of
 
@@ -57,12 +57,20 @@ async def transfer_points(
             type="transfer", id=idempotency_key, created_by_id=principal.account_id
         )
         sent = await ledger.debit(
-            store_id, from_customer_id, points,
-            kind=PointKind.TRANSFER_OUT, source=PointSource.TRANSFER, reference=reference,
+            store_id,
+            from_customer_id,
+            points,
+            kind=PointKind.TRANSFER_OUT,
+            source=PointSource.TRANSFER,
+            reference=reference,
         )
         received = await ledger.credit(
-            store_id, to_customer_id, points,
-            kind=PointKind.TRANSFER_IN, source=PointSource.TRANSFER, reference=reference,
+            store_id,
+            to_customer_id,
+            points,
+            kind=PointKind.TRANSFER_IN,
+            source=PointSource.TRANSFER,
+            reference=reference,
             expires_at=sent.earliest_expiry,
         )
         for customer_id, entry, kind in (
@@ -106,15 +114,23 @@ async def adjust_points(
         if points > 0:
             program = await program_of(store_id)
             entry = await ledger.credit(
-                store_id, customer_id, points,
-                kind=PointKind.ADJUST, source=PointSource.MANUAL, reference=reference,
-                expires_at=expiry_from(program, datetime.now(timezone.utc)),
+                store_id,
+                customer_id,
+                points,
+                kind=PointKind.ADJUST,
+                source=PointSource.MANUAL,
+                reference=reference,
+                expires_at=expiry_from(program, datetime.now(UTC)),
             )
         else:
             entry = (
                 await ledger.debit(
-                    store_id, customer_id, -points,
-                    kind=PointKind.ADJUST, source=PointSource.MANUAL, reference=reference,
+                    store_id,
+                    customer_id,
+                    -points,
+                    kind=PointKind.ADJUST,
+                    source=PointSource.MANUAL,
+                    reference=reference,
                 )
             ).entry
         await audit.record(

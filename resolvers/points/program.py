@@ -8,9 +8,9 @@ from datetime import datetime
 
 from core.context import Context
 from core.database import write_transaction
+from core.errors import InvalidInput
 from models.points import PointProgram, Rounding
 from resolvers import audit
-from core.errors import InvalidInput
 
 MAX_RATE_BP = 10_000
 MAX_EXPIRY_MONTHS = 120

@@ -8,8 +8,8 @@ from datetime import datetime
 from tortoise.expressions import RawSQL
 from tortoise.functions import Sum
 
-from models.points import PointBalance, PointEntry, PointKind, PointSource
 from core.errors import InvalidInput
+from models.points import PointBalance, PointEntry, PointKind, PointSource
 
 MAX_TOP = 100
 
@@ -23,7 +23,9 @@ async def history_page(*, customer_id: int, size: int, before_id: int | None) ->
 
 
 async def balances(customer_ids: list[int]) -> list[int]:
-    rows = await PointBalance.filter(customer_id__in=customer_ids).values_list("customer_id", "balance")
+    rows = await PointBalance.filter(customer_id__in=customer_ids).values_list(
+        "customer_id", "balance"
+    )
     found = {int(customer): int(balance) for customer, balance in rows}
     return [found.get(customer, 0) for customer in customer_ids]
 
@@ -39,7 +41,9 @@ class Dashboard:
     top_earners: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _account(board: Dashboard, kind: PointKind, source: PointSource, positive: bool, total: int) -> None:
+def _account(
+    board: Dashboard, kind: PointKind, source: PointSource, positive: bool, total: int
+) -> None:
     if kind in (PointKind.EARN, PointKind.ADJUST) and positive:
         board.issued += total
         board.by_source[source] = board.by_source.get(source, 0) + total
@@ -88,7 +92,9 @@ async def _outstanding_at(store_id: int, end: datetime) -> int:
     balances plus the entries after ``end`` instead of every entry ever written.
     """
     balances = await (
-        PointBalance.filter(store_id=store_id).annotate(total=Sum("balance")).values_list("total", flat=True)
+        PointBalance.filter(store_id=store_id)
+        .annotate(total=Sum("balance"))
+        .values_list("total", flat=True)
     )
     since = await (
         PointEntry.filter(store_id=store_id, created_at__gte=end)
@@ -96,4 +102,3 @@ async def _outstanding_at(store_id: int, end: datetime) -> int:
         .values_list("total", flat=True)
     )
     return int(balances[0] or 0 if balances else 0) - int(since[0] or 0 if since else 0)
-

@@ -9,18 +9,25 @@ qualifies for a tier qualifies for every tier below it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
-
 
 from core.context import Context
 from core.database import lock_rows, write_transaction
+from core.errors import InvalidInput, NotFound, TierLadderInvalid
 from models.catalogue import Category, Product
 from models.coupons import CouponTemplate
 from models.stores import Store
-from models.tiers import CustomerTier, DiscountKind, DiscountScope, Tier, TierChange, TierChangeReason, TierProgram
+from models.tiers import (
+    CustomerTier,
+    DiscountKind,
+    DiscountScope,
+    Tier,
+    TierChange,
+    TierChangeReason,
+    TierProgram,
+)
 from resolvers import audit, outbox
-from core.errors import InvalidInput, NotFound, TierLadderInvalid
 
 CRITERIA = ("min_amount", "min_visits", "min_points")
 MAX_RANK = 100
@@ -63,7 +70,9 @@ def _check_fields(f: TierFields) -> None:
         if not 0 <= getattr(f, name) <= MAX_CRITERION:
             raise InvalidInput("A criterion is zero or more.", field=_camel(name))
     if f.discount_kind == DiscountKind.NONE and f.discount_value != 0:
-        raise InvalidInput("A tier without a discount has no discount value.", field="discountValue")
+        raise InvalidInput(
+            "A tier without a discount has no discount value.", field="discountValue"
+        )
     if f.discount_kind == DiscountKind.PERCENT and not 1 <= f.discount_value <= 100:
         raise InvalidInput("A percent discount is 1 to 100.", field="discountValue")
     if f.discount_kind == DiscountKind.FIXED and not 1 <= f.discount_value <= MAX_CRITERION:
@@ -71,9 +80,13 @@ def _check_fields(f: TierFields) -> None:
     wants_category = f.discount_scope == DiscountScope.CATEGORY
     wants_product = f.discount_scope == DiscountScope.PRODUCT
     if wants_category != (f.discount_category_id is not None):
-        raise InvalidInput("A category discount names its category, no other does.", field="discountCategoryId")
+        raise InvalidInput(
+            "A category discount names its category, no other does.", field="discountCategoryId"
+        )
     if wants_product != (f.discount_product_id is not None):
-        raise InvalidInput("A product discount names its product, no other does.", field="discountProductId")
+        raise InvalidInput(
+            "A product discount names its product, no other does.", field="discountProductId"
+        )
     if f.earn_rate_bp is not None and not 0 <= f.earn_rate_bp <= 100_000:
         raise InvalidInput("An earn rate is 0 to 100000 basis points.", field="earnRateBp")
     if len(f.perks) > 20 or any(not 1 <= len(perk) <= 100 for perk in f.perks):
@@ -162,7 +175,11 @@ async def create_tier(ctx: Context, *, store_id: int, fields: TierFields) -> Tie
         check_ladder([*ladder, (None, fields)])
         tier = await Tier.create(store_id=store_id, **fields.values())
         await audit.record(
-            ctx, store_id=store_id, action="tiers.create", target_type="tier", target_id=tier.id,
+            ctx,
+            store_id=store_id,
+            action="tiers.create",
+            target_type="tier",
+            target_id=tier.id,
             after=fields.values(),
         )
     return tier
@@ -183,8 +200,13 @@ async def update_tier(ctx: Context, *, tier_id: int, changes: dict[str, Any]) ->
         check_ladder([*ladder, (tier_id, after)])
         await Tier.filter(id=tier_id).update(**after.values())
         await audit.record(
-            ctx, store_id=store_id, action="tiers.update", target_type="tier", target_id=tier_id,
-            before=before.values(), after=after.values(),
+            ctx,
+            store_id=store_id,
+            action="tiers.update",
+            target_type="tier",
+            target_id=tier_id,
+            before=before.values(),
+            after=after.values(),
         )
     return await Tier.get(id=tier_id)
 
@@ -193,19 +215,24 @@ async def delete_tier(ctx: Context, *, tier_id: int) -> int:
     """The tier leaves the ladder; its members move to the tier below it (or none), reason MANUAL."""
     tier = await _tier(None, tier_id)
     store_id: int = tier.store_id  # type: ignore[attr-defined]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     async with write_transaction():
         await _lock_ladder(store_id)
         tier = await _tier(store_id, tier_id)
-        below = await Tier.filter(
-            store_id=store_id, is_deleted=False, rank__lt=tier.rank
-        ).order_by("-rank").first()
+        below = (
+            await Tier.filter(store_id=store_id, is_deleted=False, rank__lt=tier.rank)
+            .order_by("-rank")
+            .first()
+        )
         members = await CustomerTier.filter(tier_id=tier_id).values_list("customer_id", flat=True)
         await TierChange.bulk_create(
             [
                 TierChange(
-                    store_id=store_id, customer_id=customer_id, from_tier_id=tier_id,
-                    to_tier_id=below.id if below else None, reason=TierChangeReason.MANUAL,
+                    store_id=store_id,
+                    customer_id=customer_id,
+                    from_tier_id=tier_id,
+                    to_tier_id=below.id if below else None,
+                    reason=TierChangeReason.MANUAL,
                 )
                 for customer_id in members
             ]
@@ -215,13 +242,24 @@ async def delete_tier(ctx: Context, *, tier_id: int) -> int:
         )
         for customer_id in members:
             await outbox.enqueue(
-                store_id=store_id, customer_id=int(customer_id), kind="tier.changed",
-                payload={"from": tier.name, "to": below.name if below else None, "reason": "MANUAL"},
+                store_id=store_id,
+                customer_id=int(customer_id),
+                kind="tier.changed",
+                payload={
+                    "from": tier.name,
+                    "to": below.name if below else None,
+                    "reason": "MANUAL",
+                },
             )
         await Tier.filter(id=tier_id).update(is_deleted=True)
         await audit.record(
-            ctx, store_id=store_id, action="tiers.delete", target_type="tier", target_id=tier_id,
-            before=TierFields.of(tier).values(), after={"members_moved": len(members)},
+            ctx,
+            store_id=store_id,
+            action="tiers.delete",
+            target_type="tier",
+            target_id=tier_id,
+            before=TierFields.of(tier).values(),
+            after={"members_moved": len(members)},
         )
     return tier_id
 
@@ -236,17 +274,28 @@ async def update_program(
     before = await program_of(store_id)
     changes = {
         name: value
-        for name, value in (("window_days", window_days), ("downgrade_grace_days", downgrade_grace_days))
+        for name, value in (
+            ("window_days", window_days),
+            ("downgrade_grace_days", downgrade_grace_days),
+        )
         if value is not None
     }
     async with write_transaction():
         await _lock_ladder(store_id)
-        if not await TierProgram.filter(store_id=store_id).update(**changes, updated_at=datetime.now(timezone.utc)):
+        if not await TierProgram.filter(store_id=store_id).update(
+            **changes, updated_at=datetime.now(UTC)
+        ):
             await TierProgram.create(store_id=store_id, **changes)
         await audit.record(
-            ctx, store_id=store_id, action="tiers.program.update", target_type="tier_program",
+            ctx,
+            store_id=store_id,
+            action="tiers.program.update",
+            target_type="tier_program",
             target_id=store_id,
-            before={"window_days": before.window_days, "downgrade_grace_days": before.downgrade_grace_days},
+            before={
+                "window_days": before.window_days,
+                "downgrade_grace_days": before.downgrade_grace_days,
+            },
             after=changes,
         )
     return await TierProgram.get(store_id=store_id)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from core.context import Context
 from core.database import write_transaction
+from core.errors import InvalidInput, NotFound
 from models.outbox import OutboxMessage
 from models.tiers import CustomerTier, Tier, TierPromotion
 from resolvers import audit
-from core.errors import InvalidInput, NotFound
 from resolvers.tiers.standing import current_tier
 
 NO_MULTIPLIER = 10_000
@@ -32,11 +32,14 @@ async def create_promotion(
     if not 1 <= len(name) <= 100:
         raise InvalidInput("A promotion name is 1 to 100 characters.", field="name")
     if not NO_MULTIPLIER < points_multiplier_bp <= 100_000:
-        raise InvalidInput("The multiplier is above 10000 and at most 100000 basis points.", field="pointsMultiplierBp")
+        raise InvalidInput(
+            "The multiplier is above 10000 and at most 100000 basis points.",
+            field="pointsMultiplierBp",
+        )
     for value, field in ((starts_at, "startsAt"), (ends_at, "endsAt")):
         if value.utcoffset() is None:
             raise InvalidInput("Times need a time zone offset.", field=field)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if ends_at <= starts_at or ends_at <= now:
         raise InvalidInput("A promotion ends after it starts, in the future.", field="endsAt")
     if ends_at - starts_at > timedelta(days=MAX_DAYS):
@@ -46,15 +49,28 @@ async def create_promotion(
         raise NotFound("No such tier.", field="fromTierId")
     async with write_transaction():
         promotion = await TierPromotion.create(
-            store_id=store_id, name=name, min_rank=tier.rank,
-            points_multiplier_bp=points_multiplier_bp, starts_at=starts_at, ends_at=ends_at,
+            store_id=store_id,
+            name=name,
+            min_rank=tier.rank,
+            points_multiplier_bp=points_multiplier_bp,
+            starts_at=starts_at,
+            ends_at=ends_at,
         )
         announced = await _announce(promotion, max(starts_at, now))
         await audit.record(
-            ctx, store_id=store_id, action="tiers.promotions.create", target_type="tier_promotion",
+            ctx,
+            store_id=store_id,
+            action="tiers.promotions.create",
+            target_type="tier_promotion",
             target_id=promotion.id,
-            after={"name": name, "min_rank": tier.rank, "points_multiplier_bp": points_multiplier_bp,
-                   "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(), "announced": announced},
+            after={
+                "name": name,
+                "min_rank": tier.rank,
+                "points_multiplier_bp": points_multiplier_bp,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+                "announced": announced,
+            },
         )
     return promotion, announced
 
@@ -64,8 +80,10 @@ async def _announce(promotion: TierPromotion, available_at: datetime) -> int:
     tier_ids = await Tier.filter(
         store_id=store_id, is_deleted=False, rank__gte=promotion.min_rank
     ).values_list("id", flat=True)
-    members = await CustomerTier.filter(tier_id__in=list(tier_ids)).order_by("customer_id").values_list(
-        "customer_id", flat=True
+    members = (
+        await CustomerTier.filter(tier_id__in=list(tier_ids))
+        .order_by("customer_id")
+        .values_list("customer_id", flat=True)
     )
     payload = {
         "promotion": promotion.name,
@@ -77,8 +95,11 @@ async def _announce(promotion: TierPromotion, available_at: datetime) -> int:
         await OutboxMessage.bulk_create(
             [
                 OutboxMessage(
-                    store_id=store_id, customer_id=int(customer_id), kind="tier.promotion",
-                    payload=payload, available_at=available_at,
+                    store_id=store_id,
+                    customer_id=int(customer_id),
+                    kind="tier.promotion",
+                    payload=payload,
+                    available_at=available_at,
                 )
                 for customer_id in members[start : start + ANNOUNCE_BATCH]
             ]

@@ -35,7 +35,9 @@ class Metrics:
     points: int = 0
 
 
-async def metrics(store_id: int, customer_ids: Iterable[int], since: datetime) -> dict[int, Metrics]:
+async def metrics(
+    store_id: int, customer_ids: Iterable[int], since: datetime
+) -> dict[int, Metrics]:
     ids = list(customer_ids)
     if not ids:
         return {}
@@ -54,7 +56,9 @@ async def metrics(store_id: int, customer_ids: Iterable[int], since: datetime) -
     )
     for row in rows:
         customer = int(row["customer_id"])
-        amounts[customer] = amounts.get(customer, 0) + int(row["paid"] or 0) - int(row["refunded"] or 0)
+        amounts[customer] = (
+            amounts.get(customer, 0) + int(row["paid"] or 0) - int(row["refunded"] or 0)
+        )
         if row["status"] in (OrderStatus.COMPLETED, OrderStatus.COMPLETED.value):
             visits[customer] = visits.get(customer, 0) + int(row["n"])
     points_rows = await (
@@ -71,7 +75,11 @@ def qualified(ladder: list[Tier], m: Metrics) -> Tier | None:
     """The highest tier whose every criterion is met."""
     best = None
     for tier in ladder:
-        if m.amount >= tier.min_amount and m.visits >= tier.min_visits and m.points >= tier.min_points:
+        if (
+            m.amount >= tier.min_amount
+            and m.visits >= tier.min_visits
+            and m.points >= tier.min_points
+        ):
             best = tier
     return best
 
@@ -86,7 +94,9 @@ async def current_tier(customer_id: int) -> Tier | None:
 
 async def current_tiers(customer_ids: list[int]) -> list[Tier | None]:
     """Each customer's tier, in the order asked; one query for any number."""
-    rows = await CustomerTier.filter(customer_id__in=customer_ids, tier_id__isnull=False).select_related("tier")
+    rows = await CustomerTier.filter(
+        customer_id__in=customer_ids, tier_id__isnull=False
+    ).select_related("tier")
     held = {row.customer_id: row.tier for row in rows if not row.tier.is_deleted}  # type: ignore[attr-defined]
     return [held.get(customer) for customer in customer_ids]
 
@@ -113,8 +123,12 @@ async def move(
             tier_id=to.id if to else None, since=at, below_since=None
         )
     await TierChange.create(
-        store_id=store_id, customer_id=customer_id, from_tier_id=before.id if before else None,
-        to_tier_id=to.id if to else None, reason=reason, order_id=order_id,
+        store_id=store_id,
+        customer_id=customer_id,
+        from_tier_id=before.id if before else None,
+        to_tier_id=to.id if to else None,
+        reason=reason,
+        order_id=order_id,
     )
     await outbox.enqueue(
         store_id=store_id,
@@ -166,16 +180,28 @@ async def reevaluate(
     best_rank = best.rank if best else 0
     if best_rank > held:
         await move(
-            store_id=store_id, customer_id=customer_id, row=row, ladder=ladder, to=best,
-            reason=reason, at=at, order_id=order_id,
+            store_id=store_id,
+            customer_id=customer_id,
+            row=row,
+            ladder=ladder,
+            to=best,
+            reason=reason,
+            at=at,
+            order_id=order_id,
         )
     elif row is not None and best_rank == held and row.below_since is not None:
         await CustomerTier.filter(id=row.id).update(below_since=None)
     elif row is not None and best_rank < held:
         if reason == TierChangeReason.REFUND and await _earned_by(row, order_id):
             await move(
-                store_id=store_id, customer_id=customer_id, row=row, ladder=ladder, to=best,
-                reason=reason, at=at, order_id=order_id,
+                store_id=store_id,
+                customer_id=customer_id,
+                row=row,
+                ladder=ladder,
+                to=best,
+                reason=reason,
+                at=at,
+                order_id=order_id,
             )
         elif row.below_since is None:
             await CustomerTier.filter(id=row.id, below_since__isnull=True).update(below_since=at)
@@ -202,9 +228,11 @@ async def _evaluate_store(store_id: int, now: datetime) -> int:
     program = await program_of(store_id)
     since = _since(program, now)
     held = await CustomerTier.filter(store_id=store_id).values_list("customer_id", flat=True)
-    active = await Order.filter(
-        store_id=store_id, completed_at__gte=since, customer_id__isnull=False
-    ).distinct().values_list("customer_id", flat=True)
+    active = (
+        await Order.filter(store_id=store_id, completed_at__gte=since, customer_id__isnull=False)
+        .distinct()
+        .values_list("customer_id", flat=True)
+    )
     candidates = sorted({int(pk) for pk in (*held, *active)})
     grace = timedelta(days=program.downgrade_grace_days)
     changed = 0
@@ -217,11 +245,20 @@ async def _evaluate_store(store_id: int, now: datetime) -> int:
                 row = rows.get(customer_id)
                 best = qualified(ladder, found[customer_id])
                 best_rank, held_rank = (best.rank if best else 0), _rank(row, ladder)
-                due = row is not None and row.below_since is not None and row.below_since <= now - grace
+                due = (
+                    row is not None
+                    and row.below_since is not None
+                    and row.below_since <= now - grace
+                )
                 if best_rank > held_rank or (best_rank < held_rank and due):
                     await move(
-                        store_id=store_id, customer_id=customer_id, row=row, ladder=ladder, to=best,
-                        reason=TierChangeReason.PERIODIC_EVALUATION, at=now,
+                        store_id=store_id,
+                        customer_id=customer_id,
+                        row=row,
+                        ladder=ladder,
+                        to=best,
+                        reason=TierChangeReason.PERIODIC_EVALUATION,
+                        at=now,
                     )
                     changed += 1
                 elif row is not None and best_rank < held_rank and row.below_since is None:

@@ -10,14 +10,16 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from models.customers import Feedback as FeedbackModel, FeedbackCategory as CategoryModel
-from models.customers import FeedbackChannel as ChannelModel, StoreAlert as StoreAlertModel
+from core.errors import BadUserInput
+from models.customers import Feedback as FeedbackModel
+from models.customers import FeedbackCategory as CategoryModel
+from models.customers import FeedbackChannel as ChannelModel
+from models.customers import StoreAlert as StoreAlertModel
 from resolvers.customers import feedback
 from schema import errors
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import decode_id, store_id_at
-from core.errors import BadUserInput
 
 FeedbackChannel = strawberry.enum(ChannelModel, name="FeedbackChannel")
 FeedbackCategory = strawberry.enum(CategoryModel, name="FeedbackCategory")
@@ -40,8 +42,12 @@ class Feedback(relay.Node):
     @classmethod
     def from_model(cls, row: FeedbackModel) -> "Feedback":
         return cls(
-            id=row.id, rating=row.rating, comment=row.comment, channel=row.channel,
-            category=row.category, customer_id=_gid("Customer", row.customer_id),  # type: ignore[attr-defined]
+            id=row.id,
+            rating=row.rating,
+            comment=row.comment,
+            channel=row.channel,
+            category=row.category,
+            customer_id=_gid("Customer", row.customer_id),  # type: ignore[attr-defined]
             created_at=row.created_at,
         )
 
@@ -56,7 +62,13 @@ class StoreAlert(relay.Node):
 
     @classmethod
     def from_model(cls, row: StoreAlertModel) -> "StoreAlert":
-        return cls(id=row.id, kind=row.kind, payload=row.payload, created_at=row.created_at, read_at=row.read_at)
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            payload=row.payload,
+            created_at=row.created_at,
+            read_at=row.read_at,
+        )
 
 
 @strawberry.type
@@ -93,9 +105,15 @@ async def feedback_connection(
     store_id: int, first: int | None, after: str | None, max_rating: int | None
 ) -> FeedbackConnection:
     size, before = page_size(first), _before(after)
-    rows = await feedback.feedback_page(store_id, size=size, before_id=before, max_rating=max_rating)
+    rows = await feedback.feedback_page(
+        store_id, size=size, before_id=before, max_rating=max_rating
+    )
     return connection(
-        FeedbackConnection, rows, size, key=lambda r: [r.id], node=Feedback.from_model,
+        FeedbackConnection,
+        rows,
+        size,
+        key=lambda r: [r.id],
+        node=Feedback.from_model,
         has_previous=before is not None,
         total=feedback.feedback_query(store_id, max_rating=max_rating).count,
     )
@@ -109,7 +127,11 @@ async def alert_connection(
         info.context, store_id, size=size, before_id=before, unread_only=unread_only
     )
     return connection(
-        StoreAlertConnection, rows, size, key=lambda r: [r.id], node=StoreAlert.from_model,
+        StoreAlertConnection,
+        rows,
+        size,
+        key=lambda r: [r.id],
+        node=StoreAlert.from_model,
         has_previous=before is not None,
     )
 
@@ -177,7 +199,9 @@ class Mutation:
         return SubmitFeedbackSuccess(feedback=Feedback.from_model(row), alerts_raised=len(alerts))
 
     @mutation("store.read", store=store_id_at("input.store_id"), absent="store")
-    async def mark_alerts_read(self, info: Info, input: MarkAlertsReadInput) -> MarkAlertsReadResult:
+    async def mark_alerts_read(
+        self, info: Info, input: MarkAlertsReadInput
+    ) -> MarkAlertsReadResult:
         ids = [_optional_pk(value, "StoreAlert", "alertIds") or 0 for value in input.alert_ids]
         marked = await feedback.mark_read(
             info.context, store_id=decode_id(input.store_id, "Store"), alert_ids=ids

@@ -9,11 +9,19 @@ from strawberry import relay
 from strawberry.types import Info
 
 from core.context import Context
-from models.customers import Customer as CustomerModel, Gender as GenderModel, SourceChannel as ChannelModel
+from core.errors import BadUserInput, NotFound
+from models.customers import (
+    Customer as CustomerModel,
+)
+from models.customers import (
+    Gender as GenderModel,
+)
+from models.customers import (
+    SourceChannel as ChannelModel,
+)
 from resolvers.customers import csv_export, csv_import, records, segments
 from resolvers.customers.fields import CustomerFields
 from resolvers.customers.listing import CustomerFilter
-from core.errors import BadUserInput, NotFound
 from schema import errors
 from schema.customers.types import (
     AgeBand,
@@ -41,7 +49,8 @@ class RegisterCustomerInput:
     source_channel: SourceChannel = ChannelModel.WALK_IN  # type: ignore[valid-type]
     tags: list[str] = strawberry.field(default_factory=list)
     referred_by_customer_id: relay.GlobalID | None = strawberry.field(
-        default=None, description="The customer who brought them: earns the programme's referral points."
+        default=None,
+        description="The customer who brought them: earns the programme's referral points.",
     )
 
 
@@ -231,7 +240,9 @@ def _report(report: csv_import.ImportReport) -> ImportCustomersReport:
 @strawberry.type
 class Mutation:
     @mutation("customers.create", store=store_id_at("input.store_id"), absent="store")
-    async def register_customer(self, info: Info, input: RegisterCustomerInput) -> RegisterCustomerResult:
+    async def register_customer(
+        self, info: Info, input: RegisterCustomerInput
+    ) -> RegisterCustomerResult:
         fields = CustomerFields(**_provided(input, "store_id", "referred_by_customer_id"))
         referrer = input.referred_by_customer_id
         row = await records.register(
@@ -260,7 +271,11 @@ class Mutation:
         ids = [decode_id(value, "Customer") for value in input.customer_ids]
         store_id = await _tagged_store(None, {"input": input}, info.context)
         rows = await records.tag(
-            info.context, store_id=int(store_id or 0), customer_ids=ids, add=input.add, remove=input.remove
+            info.context,
+            store_id=int(store_id or 0),
+            customer_ids=ids,
+            add=input.add,
+            remove=input.remove,
         )
         return TagCustomersSuccess(customers=[Customer.from_model(row) for row in rows])
 
@@ -276,7 +291,9 @@ class Mutation:
         return CustomerSettingsSuccess(settings=CustomerSettings.from_thresholds(thresholds))
 
     @mutation("customers.import", store=store_id_at("input.store_id"), absent="store")
-    async def import_customers(self, info: Info, input: ImportCustomersInput) -> ImportCustomersResult:
+    async def import_customers(
+        self, info: Info, input: ImportCustomersInput
+    ) -> ImportCustomersResult:
         report = await csv_import.import_csv(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
@@ -286,10 +303,14 @@ class Mutation:
         return _report(report)
 
     @mutation("customers.export", store=store_id_at("input.store_id"), absent="store")
-    async def export_customers(self, info: Info, input: ExportCustomersInput) -> ExportCustomersResult:
+    async def export_customers(
+        self, info: Info, input: ExportCustomersInput
+    ) -> ExportCustomersResult:
         export = await csv_export.export_csv(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
             where=input.filter.to_filter() if input.filter else CustomerFilter(),
         )
-        return ExportCustomersSuccess(csv=export.csv, row_count=export.row_count, masked=export.masked)
+        return ExportCustomersSuccess(
+            csv=export.csv, row_count=export.row_count, masked=export.masked
+        )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from models.stores import Store as StoreModel
-
 from strawberry.types import Info
 
+from models.stores import Store as StoreModel
 from resolvers.customers import records, segments
-from resolvers.customers.listing import CustomerSort as SortModel, page
+from resolvers.customers.listing import CustomerSort as SortModel
+from resolvers.customers.listing import page
 from schema.customers.mutations import CustomerFilterInput
 from schema.customers.types import Customer, CustomerConnection, CustomerSettings, SegmentCount
 from schema.pagination import connection, decode_cursor, page_size

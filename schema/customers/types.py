@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from models.stores import Store as StoreModel
-
-import asyncio
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,21 +10,30 @@ from strawberry import relay
 from strawberry.types import Info
 
 from core.context import Context
-from models.customers import AgeBand as AgeBandModel, Customer as CustomerModel, Gender as GenderModel
+from models.customers import (
+    AgeBand as AgeBandModel,
+)
+from models.customers import (
+    Customer as CustomerModel,
+)
+from models.customers import (
+    Gender as GenderModel,
+)
 from models.customers import SourceChannel as SourceChannelModel
+from models.stores import Store as StoreModel
 from resolvers.customers.listing import CustomerSort as CustomerSortModel
 from resolvers.customers.privacy import reveals
 from resolvers.customers.records import opened
 from resolvers.customers.segments import Segment, Thresholds, clock, segments_of, thresholds_of
-from resolvers.points import queries as point_queries
 from resolvers.pii import display_phone, keys_for, mask_name, mask_phone
+from resolvers.points import queries as point_queries
 from schema.operations import query
 from schema.pagination import Connection
 
 if TYPE_CHECKING:
+    from schema.coupons import CouponConnection
     from schema.orders import OrderConnection
     from schema.points import PointEntryConnection
-    from schema.coupons import CouponConnection
     from schema.stamps import CustomerStampCard
     from schema.tiers import Tier, TierChangeConnection
 
@@ -42,8 +48,13 @@ def age_band_of(birth_year: int | None, stored: AgeBandModel | None) -> AgeBandM
     if stored is not None or birth_year is None:
         return stored
     age = date.today().year - birth_year
-    bands = [(20, AgeBandModel.TEENS), (30, AgeBandModel.TWENTIES), (40, AgeBandModel.THIRTIES),
-             (50, AgeBandModel.FORTIES), (60, AgeBandModel.FIFTIES)]
+    bands = [
+        (20, AgeBandModel.TEENS),
+        (30, AgeBandModel.TWENTIES),
+        (40, AgeBandModel.THIRTIES),
+        (50, AgeBandModel.FORTIES),
+        (60, AgeBandModel.FIFTIES),
+    ]
     return next((band for limit, band in bands if age < limit), AgeBandModel.SIXTIES_PLUS)
 
 
@@ -117,10 +128,16 @@ class Customer(relay.Node):
         name, _ = opened(keys_for(info.context.settings), self.row)
         return name if await reveals(info.context, self.store_id) else mask_name(name)
 
-    @strawberry.field(description="Masked (010-****-5678) unless the caller may reveal customers' PII.")
+    @strawberry.field(
+        description="Masked (010-****-5678) unless the caller may reveal customers' PII."
+    )
     async def phone(self, info: Info) -> str:
         _, phone = opened(keys_for(info.context.settings), self.row)
-        return display_phone(phone) if await reveals(info.context, self.store_id) else mask_phone(phone)
+        return (
+            display_phone(phone)
+            if await reveals(info.context, self.store_id)
+            else mask_phone(phone)
+        )
 
     @strawberry.field(description="True when name and phone are shown masked to this caller.")
     async def pii_masked(self, info: Info) -> bool:

@@ -87,18 +87,28 @@ async def test_change_password_needs_the_current_one_and_ends_other_sessions(api
     }"""
     # when
     wrong = await api.data(
-        change, {"current": "wrong-password", "new": "a-new-long-password"}, token=session["accessToken"]
+        change,
+        {"current": "wrong-password", "new": "a-new-long-password"},
+        token=session["accessToken"],
     )
     short = await api.data(
         change, {"current": "dangol-demo", "new": "short"}, token=session["accessToken"]
     )
     done = await api.data(
-        change, {"current": "dangol-demo", "new": "a-new-long-password"}, token=session["accessToken"]
+        change,
+        {"current": "dangol-demo", "new": "a-new-long-password"},
+        token=session["accessToken"],
     )
     # then
-    assert wrong["changePassword"] == {"__typename": "InvalidCredentials", "code": "INVALID_CREDENTIALS", "field": "currentPassword"}
+    assert wrong["changePassword"] == {
+        "__typename": "InvalidCredentials",
+        "code": "INVALID_CREDENTIALS",
+        "field": "currentPassword",
+    }
     assert short["changePassword"]["code"] == "INVALID_INPUT"
     assert done["changePassword"]["__typename"] == "ChangePasswordSuccess"
     assert error_code(await api.gql(ME, token=session["accessToken"])) == "UNAUTHENTICATED"
     assert (await api.login("staff2@dangol.test"))["code"] == "INVALID_CREDENTIALS"
-    assert (await api.login("staff2@dangol.test", "a-new-long-password"))["__typename"] == "SessionTokens"
+    assert (await api.login("staff2@dangol.test", "a-new-long-password"))[
+        "__typename"
+    ] == "SessionTokens"

@@ -22,7 +22,9 @@ def _aliased_logins(count: int, email: str, password: str) -> str:
 async def test_failed_logins_are_slowed_per_account(api: Api) -> None:
     # given five failures
     for _ in range(5):
-        assert (await api.login("owner1@dangol.test", "wrong-password"))["code"] == "INVALID_CREDENTIALS"
+        assert (await api.login("owner1@dangol.test", "wrong-password"))[
+            "code"
+        ] == "INVALID_CREDENTIALS"
     # when even the right password comes next
     body = await api.gql(
         "mutation($i: LoginInput!) { login(input: $i) { __typename } }",

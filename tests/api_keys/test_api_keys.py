@@ -22,10 +22,14 @@ STORE = "query ($id: ID!) { store(id: $id) { name } }"
 STAFF = "query ($id: ID!) { store(id: $id) { staff { edges { node { id } } } } }"
 
 
-async def _create(api: Api, actions: list[str], store: int = 1, email: str = "owner1@dangol.test") -> dict:
+async def _create(
+    api: Api, actions: list[str], store: int = 1, email: str = "owner1@dangol.test"
+) -> dict:
     owner = await api.token(email)
     body = await api.data(
-        CREATE, {"input": {"storeId": gid("Store", store), "name": "POS", "actions": actions}}, token=owner
+        CREATE,
+        {"input": {"storeId": gid("Store", store), "name": "POS", "actions": actions}},
+        token=owner,
     )
     return body["createApiKey"]
 
@@ -39,8 +43,14 @@ async def test_a_key_is_shown_once_stored_hashed_and_recognisable(api: Api) -> N
     rows = await connections.get("default").execute_query_dict("SELECT * FROM api_key")
     assert len(rows) == 1 and secret not in str(rows)
     owner = await api.token("owner1@dangol.test")
-    listed = await api.data("query ($id: ID!) { store(id: $id) { apiKeys { prefix actions } } }", {"id": gid("Store", 1)}, token=owner)
-    assert listed["store"]["apiKeys"] == [{"prefix": created["apiKey"]["prefix"], "actions": ["orders.create", "store.read"]}]
+    listed = await api.data(
+        "query ($id: ID!) { store(id: $id) { apiKeys { prefix actions } } }",
+        {"id": gid("Store", 1)},
+        token=owner,
+    )
+    assert listed["store"]["apiKeys"] == [
+        {"prefix": created["apiKey"]["prefix"], "actions": ["orders.create", "store.read"]}
+    ]
     assert "secret" not in str(listed)
 
 
@@ -48,7 +58,9 @@ async def test_a_key_acts_as_partner_in_its_store_only_and_within_its_actions(ap
     # given a key that may read the store but not its staff
     secret = (await _create(api, ["store.read"]))["secret"]
     # when / then
-    assert (await api.data(STORE, {"id": gid("Store", 1)}, token=secret))["store"]["name"] == "카페 단골 성수점"
+    assert (await api.data(STORE, {"id": gid("Store", 1)}, token=secret))["store"][
+        "name"
+    ] == "카페 단골 성수점"
     assert (await api.data(STORE, {"id": gid("Store", 2)}, token=secret))["store"] is None
     assert error_code(await api.gql(STAFF, {"id": gid("Store", 1)}, token=secret)) == "FORBIDDEN"
     assert error_code(await api.gql("{ me { account { email } } }", token=secret)) == "FORBIDDEN"
@@ -70,14 +82,22 @@ async def test_a_revoked_key_stops_working(api: Api) -> None:
     owner = await api.token("owner1@dangol.test")
     result = await api.data(REVOKE, {"id": created["apiKey"]["id"]}, token=owner)
     assert result["revokeApiKey"]["__typename"] == "RevokeApiKeySuccess"
-    assert error_code(await api.gql(STORE, {"id": gid("Store", 1)}, token=created["secret"])) == "UNAUTHENTICATED"
+    assert (
+        error_code(await api.gql(STORE, {"id": gid("Store", 1)}, token=created["secret"]))
+        == "UNAUTHENTICATED"
+    )
 
 
 async def test_a_forged_key_is_unauthenticated(api: Api) -> None:
     created = await _create(api, ["store.read"])
     forged = created["secret"][:-4] + "AAAA"
-    assert error_code(await api.gql(STORE, {"id": gid("Store", 1)}, token=forged)) == "UNAUTHENTICATED"
-    assert error_code(await api.gql(STORE, {"id": gid("Store", 1)}, token="dgl_nope")) == "UNAUTHENTICATED"
+    assert (
+        error_code(await api.gql(STORE, {"id": gid("Store", 1)}, token=forged)) == "UNAUTHENTICATED"
+    )
+    assert (
+        error_code(await api.gql(STORE, {"id": gid("Store", 1)}, token="dgl_nope"))
+        == "UNAUTHENTICATED"
+    )
 
 
 async def test_keys_are_rate_limited(api: Api, app) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,9 @@ mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { __typename 
 
 
 def _create(w: World, target: str) -> dict:
-    return {"input": {"storeId": w.store(target), "name": w.unique("key"), "actions": ["store.read"]}}
+    return {
+        "input": {"storeId": w.store(target), "name": w.unique("key"), "actions": ["store.read"]}
+    }
 
 
 async def _revoke(w: World, target: str) -> dict:
@@ -24,44 +26,53 @@ async def _revoke(w: World, target: str) -> dict:
 
 ROWS = [
     Row(
-        "Store.apiKeys", STORE_API_KEYS, lambda w, t: {"id": w.store(t)},
+        "Store.apiKeys",
+        STORE_API_KEYS,
+        lambda w, t: {"id": w.store(t)},
         #             own        other
-        admin=        (OK,        OK),
-        owner=        (OK,        ABSENT),
-        manager=      (FORBIDDEN, ABSENT),
-        staff=        (FORBIDDEN, ABSENT),
-        partner=      (FORBIDDEN, ABSENT),
-        anonymous=    UNAUTHENTICATED,
-        other_owner=  (ABSENT,    OK),
+        admin=(OK, OK),
+        owner=(OK, ABSENT),
+        manager=(FORBIDDEN, ABSENT),
+        staff=(FORBIDDEN, ABSENT),
+        partner=(FORBIDDEN, ABSENT),
+        anonymous=UNAUTHENTICATED,
+        other_owner=(ABSENT, OK),
     ),
     Row(
-        "Query.node", NODE_API_KEY, lambda w, t: {"id": w.api_key(t)}, variant="ApiKey",
-        admin=        (OK,        OK),
-        owner=        (OK,        ABSENT),
-        manager=      (ABSENT,    ABSENT),
-        staff=        (ABSENT,    ABSENT),
-        partner=      (ABSENT,    ABSENT),
-        anonymous=    UNAUTHENTICATED,
-        other_owner=  (ABSENT,    OK),
+        "Query.node",
+        NODE_API_KEY,
+        lambda w, t: {"id": w.api_key(t)},
+        variant="ApiKey",
+        admin=(OK, OK),
+        owner=(OK, ABSENT),
+        manager=(ABSENT, ABSENT),
+        staff=(ABSENT, ABSENT),
+        partner=(ABSENT, ABSENT),
+        anonymous=UNAUTHENTICATED,
+        other_owner=(ABSENT, OK),
     ),
     Row(
-        "Mutation.createApiKey", CREATE_API_KEY, _create,
-        admin=        (OK,        OK),
-        owner=        (OK,        ABSENT),
-        manager=      (FORBIDDEN, ABSENT),
-        staff=        (FORBIDDEN, ABSENT),
-        partner=      (FORBIDDEN, ABSENT),
-        anonymous=    UNAUTHENTICATED,
-        other_owner=  (ABSENT,    OK),
+        "Mutation.createApiKey",
+        CREATE_API_KEY,
+        _create,
+        admin=(OK, OK),
+        owner=(OK, ABSENT),
+        manager=(FORBIDDEN, ABSENT),
+        staff=(FORBIDDEN, ABSENT),
+        partner=(FORBIDDEN, ABSENT),
+        anonymous=UNAUTHENTICATED,
+        other_owner=(ABSENT, OK),
     ),
     Row(
-        "Mutation.revokeApiKey", REVOKE_API_KEY, _revoke,
-        admin=        (OK,        OK),
-        owner=        (OK,        ABSENT),
-        manager=      (FORBIDDEN, ABSENT),
-        staff=        (FORBIDDEN, ABSENT),
-        partner=      (FORBIDDEN, ABSENT),
-        anonymous=    UNAUTHENTICATED,
-        other_owner=  (ABSENT,    OK),
+        "Mutation.revokeApiKey",
+        REVOKE_API_KEY,
+        _revoke,
+        admin=(OK, OK),
+        owner=(OK, ABSENT),
+        manager=(FORBIDDEN, ABSENT),
+        staff=(FORBIDDEN, ABSENT),
+        partner=(FORBIDDEN, ABSENT),
+        anonymous=UNAUTHENTICATED,
+        other_owner=(ABSENT, OK),
     ),
 ]

@@ -45,23 +45,23 @@ async def _update_product(w: World, target: str) -> dict:
 
 READ = dict(
     #             own        other
-    admin=        (OK,        OK),
-    owner=        (OK,        ABSENT),
-    manager=      (OK,        ABSENT),
-    staff=        (OK,        ABSENT),
-    partner=      (OK,        ABSENT),
-    anonymous=    UNAUTHENTICATED,
-    other_owner=  (ABSENT,    OK),
+    admin=(OK, OK),
+    owner=(OK, ABSENT),
+    manager=(OK, ABSENT),
+    staff=(OK, ABSENT),
+    partner=(OK, ABSENT),
+    anonymous=UNAUTHENTICATED,
+    other_owner=(ABSENT, OK),
 )
 MANAGE = dict(
     #             own        other
-    admin=        (OK,        OK),
-    owner=        (OK,        ABSENT),
-    manager=      (OK,        ABSENT),
-    staff=        (FORBIDDEN, ABSENT),
-    partner=      (FORBIDDEN, ABSENT),
-    anonymous=    UNAUTHENTICATED,
-    other_owner=  (ABSENT,    OK),
+    admin=(OK, OK),
+    owner=(OK, ABSENT),
+    manager=(OK, ABSENT),
+    staff=(FORBIDDEN, ABSENT),
+    partner=(FORBIDDEN, ABSENT),
+    anonymous=UNAUTHENTICATED,
+    other_owner=(ABSENT, OK),
 )
 
 ROWS = [
@@ -70,15 +70,16 @@ ROWS = [
     Row("Query.node", NODE_PRODUCT, _node_product, variant="Product", **READ),
     Row("Query.node", NODE_CATEGORY, _node_category, variant="Category", **READ),
     Row(
-        "Mutation.createCategory", CREATE_CATEGORY,
+        "Mutation.createCategory",
+        CREATE_CATEGORY,
         lambda w, t: {"input": {"storeId": w.store(t), "name": w.unique("category")}},
         **MANAGE,
     ),
     Row(
-        "Mutation.createProduct", CREATE_PRODUCT,
+        "Mutation.createProduct",
+        CREATE_PRODUCT,
         lambda w, t: {"input": {"storeId": w.store(t), "name": w.unique("menu"), "price": 4000}},
         **MANAGE,
     ),
     Row("Mutation.updateProduct", UPDATE_PRODUCT, _update_product, **MANAGE),
 ]
-

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
 from tests.authorization.rows_tiers import READ
+from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
 from tests.checkout import loyalty
 from tests.client import gid
 from tests.orders import factories
@@ -15,13 +15,13 @@ ISSUE = "mutation($input: IssueCouponsInput!) { issueCoupons(input: $input) { __
 
 MANAGE = dict(
     #             own        other
-    admin=        (OK,        OK),
-    owner=        (OK,        ABSENT),
-    manager=      (OK,        ABSENT),
-    staff=        (FORBIDDEN, ABSENT),
-    partner=      (FORBIDDEN, ABSENT),
-    anonymous=    UNAUTHENTICATED,
-    other_owner=  (ABSENT,    OK),
+    admin=(OK, OK),
+    owner=(OK, ABSENT),
+    manager=(OK, ABSENT),
+    staff=(FORBIDDEN, ABSENT),
+    partner=(FORBIDDEN, ABSENT),
+    anonymous=UNAUTHENTICATED,
+    other_owner=(ABSENT, OK),
 )
 
 
@@ -32,20 +32,33 @@ async def _template(w: World, target: str) -> dict:
 async def _issue(w: World, target: str) -> dict:
     made = await loyalty.template(w.store_id(target))
     customer = await factories.customer(w.store_id(target))
-    return {"input": {"templateId": gid("CouponTemplate", made.id), "idempotencyKey": w.unique("issue"),
-                      "customerIds": [gid("Customer", customer)]}}
+    return {
+        "input": {
+            "templateId": gid("CouponTemplate", made.id),
+            "idempotencyKey": w.unique("issue"),
+            "customerIds": [gid("Customer", customer)],
+        }
+    }
 
 
 ROWS = [
     Row("Store.couponTemplates", TEMPLATES, lambda w, t: {"id": w.store(t)}, **READ),
     Row("Query.node", NODE_TEMPLATE, _template, variant="CouponTemplate", **READ),
-    Row("Mutation.createCouponTemplate", CREATE,
-        lambda w, t: {"input": {"storeId": w.store(t), "name": "1000", "kind": "FIXED", "value": 1000}}, **MANAGE),
+    Row(
+        "Mutation.createCouponTemplate",
+        CREATE,
+        lambda w, t: {
+            "input": {"storeId": w.store(t), "name": "1000", "kind": "FIXED", "value": 1000}
+        },
+        **MANAGE,
+    ),
     Row("Mutation.issueCoupons", ISSUE, _issue, **MANAGE),
 ]
 
 
-CUSTOMER_COUPONS = "query($id: ID!) { node(id: $id) { id ... on Customer { coupons { edges { node { id } } } } } }"
+CUSTOMER_COUPONS = (
+    "query($id: ID!) { node(id: $id) { id ... on Customer { coupons { edges { node { id } } } } } }"
+)
 
 
 async def _customer(w: World, target: str) -> dict:

@@ -7,8 +7,12 @@ from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Ro
 from tests.client import gid
 from tests.customers import factories
 
-STORE_CUSTOMERS = "query($id: ID!) { store(id: $id) { id customers { edges { node { id name } } } } }"
-BY_PHONE = "query($id: ID!, $p: String!) { store(id: $id) { id customerByPhone(phone: $p) { id phone } } }"
+STORE_CUSTOMERS = (
+    "query($id: ID!) { store(id: $id) { id customers { edges { node { id name } } } } }"
+)
+BY_PHONE = (
+    "query($id: ID!, $p: String!) { store(id: $id) { id customerByPhone(phone: $p) { id phone } } }"
+)
 SEGMENTS = "query($id: ID!) { store(id: $id) { id customerSegments { count } } }"
 SUMMARY = "query($id: ID!) { store(id: $id) { id feedbackSummary { count } } }"
 SETTINGS = "query($id: ID!) { store(id: $id) { id customerSettings { dormantDays } } }"
@@ -19,7 +23,9 @@ NODE_FEEDBACK = "query($id: ID!) { node(id: $id) { id ... on Feedback { rating }
 CUSTOMER_ORDERS = (
     "query($id: ID!) { node(id: $id) { id ... on Customer { orders { edges { node { id } } } } } }"
 )
-REGISTER = "mutation($input: RegisterCustomerInput!) { registerCustomer(input: $input) { __typename } }"
+REGISTER = (
+    "mutation($input: RegisterCustomerInput!) { registerCustomer(input: $input) { __typename } }"
+)
 UPDATE = "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { __typename } }"
 TAG = "mutation($input: TagCustomersInput!) { tagCustomers(input: $input) { __typename } }"
 SET = (
@@ -50,7 +56,9 @@ async def _feedback(w: World, target: str) -> dict:
 
 
 def _register(w: World, target: str) -> dict:
-    return {"input": {"storeId": w.store(target), "name": "이수진", "phone": factories.unique_phone()}}
+    return {
+        "input": {"storeId": w.store(target), "name": "이수진", "phone": factories.unique_phone()}
+    }
 
 
 async def _update(w: World, target: str) -> dict:
@@ -72,13 +80,13 @@ def _store_input(extra: dict) -> "object":
 
 READ = dict(
     #             own        other
-    admin=        (OK,        OK),
-    owner=        (OK,        ABSENT),
-    manager=      (OK,        ABSENT),
-    staff=        (OK,        ABSENT),
-    partner=      (OK,        ABSENT),
-    anonymous=    UNAUTHENTICATED,
-    other_owner=  (ABSENT,    OK),
+    admin=(OK, OK),
+    owner=(OK, ABSENT),
+    manager=(OK, ABSENT),
+    staff=(OK, ABSENT),
+    partner=(OK, ABSENT),
+    anonymous=UNAUTHENTICATED,
+    other_owner=(ABSENT, OK),
 )
 NOT_PARTNER = {**READ, "partner": (FORBIDDEN, ABSENT)}
 OWNER_MANAGER = {**NOT_PARTNER, "staff": (FORBIDDEN, ABSENT)}
@@ -94,7 +102,10 @@ ROWS = [
     Row("Store.alerts", ALERTS, lambda w, t: {"id": w.store(t)}, **READ),
     Row("Query.node", NODE_CUSTOMER, lambda w, t: _node(w, t), variant="Customer", **READ),
     Row(
-        "Query.node", NODE_FEEDBACK, _feedback, variant="Feedback",
+        "Query.node",
+        NODE_FEEDBACK,
+        _feedback,
+        variant="Feedback",
         **{**READ, "partner": (ABSENT, ABSENT)},  # node() answers null where the action is denied
     ),
     Row("Customer.orders", CUSTOMER_ORDERS, lambda w, t: _node(w, t), **READ),
@@ -102,13 +113,16 @@ ROWS = [
     Row("Mutation.updateCustomer", UPDATE, _update, **NOT_PARTNER),
     Row("Mutation.tagCustomers", TAG, _tag, **NOT_PARTNER),
     Row(
-        "Mutation.updateCustomerSettings", SET, _store_input({"dormantDays": 45}),  # type: ignore[arg-type]
+        "Mutation.updateCustomerSettings",
+        SET,
+        _store_input({"dormantDays": 45}),  # type: ignore[arg-type]
         **OWNER_ONLY,
     ),
     Row("Mutation.importCustomers", IMPORT, _import, **OWNER_MANAGER),
     Row("Mutation.exportCustomers", EXPORT, _store_input({}), **OWNER_ONLY),  # type: ignore[arg-type]
     Row(
-        "Mutation.submitFeedback", SUBMIT,
+        "Mutation.submitFeedback",
+        SUBMIT,
         _store_input({"rating": 1, "channel": "IN_STORE", "category": "SERVICE"}),  # type: ignore[arg-type]
         **READ,
     ),

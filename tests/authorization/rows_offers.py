@@ -20,6 +20,10 @@ async def _offer(w: World, target: str) -> dict:
 
 ROWS = [
     Row("Store.firstVisitOffer", OFFER, _offer, **READ),
-    Row("Mutation.setFirstVisitOffer", SET,
-        lambda w, t: {"input": {"storeId": w.store(t), "kind": "FIXED", "value": 1000}}, **MANAGE),
+    Row(
+        "Mutation.setFirstVisitOffer",
+        SET,
+        lambda w, t: {"input": {"storeId": w.store(t), "kind": "FIXED", "value": 1000}},
+        **MANAGE,
+    ),
 ]

@@ -10,7 +10,9 @@ from tests.orders import factories
 STORE_ORDERS = "query($id: ID!) { store(id: $id) { id orders { edges { node { id } } } } }"
 NODE_ORDER = "query($id: ID!) { node(id: $id) { id ... on Order { status } } }"
 CREATE_ORDER = "mutation($input: CreateOrderInput!) { createOrder(input: $input) { __typename } }"
-ADVANCE_ORDER = "mutation($input: AdvanceOrderInput!) { advanceOrder(input: $input) { __typename } }"
+ADVANCE_ORDER = (
+    "mutation($input: AdvanceOrderInput!) { advanceOrder(input: $input) { __typename } }"
+)
 CANCEL_ORDER = "mutation($input: CancelOrderInput!) { cancelOrder(input: $input) { __typename } }"
 REFUND_ORDER = "mutation($input: RefundOrderInput!) { refundOrder(input: $input) { __typename } }"
 
@@ -49,13 +51,13 @@ async def _refund(w: World, target: str) -> dict:
 
 TAKE = dict(
     #             own        other
-    admin=        (OK,        OK),
-    owner=        (OK,        ABSENT),
-    manager=      (OK,        ABSENT),
-    staff=        (OK,        ABSENT),
-    partner=      (OK,        ABSENT),
-    anonymous=    UNAUTHENTICATED,
-    other_owner=  (ABSENT,    OK),
+    admin=(OK, OK),
+    owner=(OK, ABSENT),
+    manager=(OK, ABSENT),
+    staff=(OK, ABSENT),
+    partner=(OK, ABSENT),
+    anonymous=UNAUTHENTICATED,
+    other_owner=(ABSENT, OK),
 )
 
 ROWS = [
@@ -64,23 +66,27 @@ ROWS = [
     Row("Mutation.createOrder", CREATE_ORDER, _create, **TAKE),
     Row("Mutation.advanceOrder", ADVANCE_ORDER, _advance, **TAKE),
     Row(
-        "Mutation.cancelOrder", CANCEL_ORDER, _cancel,
-        admin=        (OK,        OK),
-        owner=        (OK,        ABSENT),
-        manager=      (OK,        ABSENT),
-        staff=        (OK,        ABSENT),
-        partner=      (FORBIDDEN, ABSENT),
-        anonymous=    UNAUTHENTICATED,
-        other_owner=  (ABSENT,    OK),
+        "Mutation.cancelOrder",
+        CANCEL_ORDER,
+        _cancel,
+        admin=(OK, OK),
+        owner=(OK, ABSENT),
+        manager=(OK, ABSENT),
+        staff=(OK, ABSENT),
+        partner=(FORBIDDEN, ABSENT),
+        anonymous=UNAUTHENTICATED,
+        other_owner=(ABSENT, OK),
     ),
     Row(
-        "Mutation.refundOrder", REFUND_ORDER, _refund,
-        admin=        (OK,        OK),
-        owner=        (OK,        ABSENT),
-        manager=      (OK,        ABSENT),
-        staff=        (FORBIDDEN, ABSENT),
-        partner=      (FORBIDDEN, ABSENT),
-        anonymous=    UNAUTHENTICATED,
-        other_owner=  (ABSENT,    OK),
+        "Mutation.refundOrder",
+        REFUND_ORDER,
+        _refund,
+        admin=(OK, OK),
+        owner=(OK, ABSENT),
+        manager=(OK, ABSENT),
+        staff=(FORBIDDEN, ABSENT),
+        partner=(FORBIDDEN, ABSENT),
+        anonymous=UNAUTHENTICATED,
+        other_owner=(ABSENT, OK),
     ),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from models.points import PointEntry
 from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
@@ -15,9 +15,7 @@ DASHBOARD = (
     "{ store(id: $id) { id pointsDashboard(period: $p) { issued } } }"
 )
 BALANCE = "query($id: ID!) { node(id: $id) { id ... on Customer { pointsBalance } } }"
-HISTORY = (
-    "query($id: ID!) { node(id: $id) { id ... on Customer { pointsHistory { edges { node { id } } } } } }"
-)
+HISTORY = "query($id: ID!) { node(id: $id) { id ... on Customer { pointsHistory { edges { node { id } } } } } }"
 NODE_ENTRY = "query($id: ID!) { node(id: $id) { id ... on PointEntry { amount } } }"
 UPDATE = "mutation($input: UpdatePointProgramInput!) { updatePointProgram(input: $input) { __typename } }"
 ADJUST = "mutation($input: AdjustPointsInput!) { adjustPoints(input: $input) { __typename } }"
@@ -29,15 +27,20 @@ async def _customer(w: World, target: str) -> dict:
 
 
 async def _entry(w: World, target: str) -> dict:
-    entry: PointEntry = await helpers.give(await helpers.customer(w.store_id(target)), 10, w.store_id(target))
+    entry: PointEntry = await helpers.give(
+        await helpers.customer(w.store_id(target)), 10, w.store_id(target)
+    )
     return {"id": gid("PointEntry", entry.id)}
 
 
 def _period(w: World, target: str) -> dict:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return {
         "id": w.store(target),
-        "p": {"from": (now - timedelta(days=30)).isoformat(), "to": (now + timedelta(days=1)).isoformat()},
+        "p": {
+            "from": (now - timedelta(days=30)).isoformat(),
+            "to": (now + timedelta(days=1)).isoformat(),
+        },
     }
 
 
@@ -45,7 +48,9 @@ async def _adjust(w: World, target: str) -> dict:
     customer = await helpers.customer(w.store_id(target))
     return {
         "input": {
-            "customerId": gid("Customer", customer), "points": 10, "reason": "goodwill",
+            "customerId": gid("Customer", customer),
+            "points": 10,
+            "reason": "goodwill",
             "idempotencyKey": w.unique("adjust"),
         }
     }
@@ -57,30 +62,32 @@ async def _transfer(w: World, target: str) -> dict:
     await helpers.give(sender, 100, store_id)
     return {
         "input": {
-            "fromCustomerId": gid("Customer", sender), "toCustomerId": gid("Customer", receiver),
-            "points": 10, "idempotencyKey": w.unique("transfer"),
+            "fromCustomerId": gid("Customer", sender),
+            "toCustomerId": gid("Customer", receiver),
+            "points": 10,
+            "idempotencyKey": w.unique("transfer"),
         }
     }
 
 
 READ = dict(
     #             own        other
-    admin=        (OK,        OK),
-    owner=        (OK,        ABSENT),
-    manager=      (OK,        ABSENT),
-    staff=        (OK,        ABSENT),
-    partner=      (OK,        ABSENT),
-    anonymous=    UNAUTHENTICATED,
-    other_owner=  (ABSENT,    OK),
+    admin=(OK, OK),
+    owner=(OK, ABSENT),
+    manager=(OK, ABSENT),
+    staff=(OK, ABSENT),
+    partner=(OK, ABSENT),
+    anonymous=UNAUTHENTICATED,
+    other_owner=(ABSENT, OK),
 )
 OWNER_ONLY = dict(
-    admin=        (OK,        OK),
-    owner=        (OK,        ABSENT),
-    manager=      (FORBIDDEN, ABSENT),
-    staff=        (FORBIDDEN, ABSENT),
-    partner=      (FORBIDDEN, ABSENT),
-    anonymous=    UNAUTHENTICATED,
-    other_owner=  (ABSENT,    OK),
+    admin=(OK, OK),
+    owner=(OK, ABSENT),
+    manager=(FORBIDDEN, ABSENT),
+    staff=(FORBIDDEN, ABSENT),
+    partner=(FORBIDDEN, ABSENT),
+    anonymous=UNAUTHENTICATED,
+    other_owner=(ABSENT, OK),
 )
 
 ROWS = [
@@ -89,29 +96,34 @@ ROWS = [
     Row("Customer.pointsHistory", HISTORY, _customer, **READ),
     Row("Query.node", NODE_ENTRY, _entry, variant="PointEntry", **READ),
     Row(
-        "Store.pointsDashboard", DASHBOARD, _period,
-        admin=        (OK,        OK),
-        owner=        (OK,        ABSENT),
-        manager=      (OK,        ABSENT),
-        staff=        (FORBIDDEN, ABSENT),
-        partner=      (FORBIDDEN, ABSENT),
-        anonymous=    UNAUTHENTICATED,
-        other_owner=  (ABSENT,    OK),
+        "Store.pointsDashboard",
+        DASHBOARD,
+        _period,
+        admin=(OK, OK),
+        owner=(OK, ABSENT),
+        manager=(OK, ABSENT),
+        staff=(FORBIDDEN, ABSENT),
+        partner=(FORBIDDEN, ABSENT),
+        anonymous=UNAUTHENTICATED,
+        other_owner=(ABSENT, OK),
     ),
     Row(
-        "Mutation.updatePointProgram", UPDATE,
+        "Mutation.updatePointProgram",
+        UPDATE,
         lambda w, t: {"input": {"storeId": w.store(t), "earnRateBp": 300}},
         **OWNER_ONLY,
     ),
     Row("Mutation.adjustPoints", ADJUST, _adjust, **OWNER_ONLY),
     Row(
-        "Mutation.transferPoints", TRANSFER, _transfer,
-        admin=        (OK,        OK),
-        owner=        (OK,        ABSENT),
-        manager=      (OK,        ABSENT),
-        staff=        (OK,        ABSENT),
-        partner=      (FORBIDDEN, ABSENT),
-        anonymous=    UNAUTHENTICATED,
-        other_owner=  (ABSENT,    OK),
+        "Mutation.transferPoints",
+        TRANSFER,
+        _transfer,
+        admin=(OK, OK),
+        owner=(OK, ABSENT),
+        manager=(OK, ABSENT),
+        staff=(OK, ABSENT),
+        partner=(FORBIDDEN, ABSENT),
+        anonymous=UNAUTHENTICATED,
+        other_owner=(ABSENT, OK),
     ),
 ]

@@ -14,18 +14,25 @@ NODE_REDEMPTION = "query($id: ID!) { node(id: $id) { id ... on Redemption { stat
 CREATE = "mutation($input: CreateRewardInput!) { createReward(input: $input) { __typename } }"
 UPDATE = "mutation($input: UpdateRewardInput!) { updateReward(input: $input) { __typename } }"
 REDEEM = "mutation($input: RedeemRewardInput!) { redeemReward(input: $input) { __typename } }"
-APPROVE = "mutation($input: ApproveRedemptionInput!) { approveRedemption(input: $input) { __typename } }"
+APPROVE = (
+    "mutation($input: ApproveRedemptionInput!) { approveRedemption(input: $input) { __typename } }"
+)
 
 
 async def _reward(store_id: int) -> Reward:
-    return await Reward.create(store_id=store_id, name="아메리카노 1잔", cost_points=100, value=4500)
+    return await Reward.create(
+        store_id=store_id, name="아메리카노 1잔", cost_points=100, value=4500
+    )
 
 
 async def _pending(store_id: int) -> Redemption:
     reward = await _reward(store_id)
     customer = await helpers.customer(store_id)
     return await Redemption.create(
-        store_id=store_id, customer_id=customer, reward_id=reward.id, status=RedemptionStatus.PENDING
+        store_id=store_id,
+        customer_id=customer,
+        reward_id=reward.id,
+        status=RedemptionStatus.PENDING,
     )
 
 
@@ -49,7 +56,8 @@ async def _redeem(w: World, target: str) -> dict:
     await helpers.give(customer, 100, store_id)
     return {
         "input": {
-            "customerId": gid("Customer", customer), "rewardId": gid("Reward", reward.id),
+            "customerId": gid("Customer", customer),
+            "rewardId": gid("Reward", reward.id),
             "idempotencyKey": w.unique("redeem"),
         }
     }
@@ -62,31 +70,31 @@ async def _approve(w: World, target: str) -> dict:
 
 READ = dict(
     #             own        other
-    admin=        (OK,        OK),
-    owner=        (OK,        ABSENT),
-    manager=      (OK,        ABSENT),
-    staff=        (OK,        ABSENT),
-    partner=      (OK,        ABSENT),
-    anonymous=    UNAUTHENTICATED,
-    other_owner=  (ABSENT,    OK),
+    admin=(OK, OK),
+    owner=(OK, ABSENT),
+    manager=(OK, ABSENT),
+    staff=(OK, ABSENT),
+    partner=(OK, ABSENT),
+    anonymous=UNAUTHENTICATED,
+    other_owner=(ABSENT, OK),
 )
 MANAGE = dict(
-    admin=        (OK,        OK),
-    owner=        (OK,        ABSENT),
-    manager=      (OK,        ABSENT),
-    staff=        (FORBIDDEN, ABSENT),
-    partner=      (FORBIDDEN, ABSENT),
-    anonymous=    UNAUTHENTICATED,
-    other_owner=  (ABSENT,    OK),
+    admin=(OK, OK),
+    owner=(OK, ABSENT),
+    manager=(OK, ABSENT),
+    staff=(FORBIDDEN, ABSENT),
+    partner=(FORBIDDEN, ABSENT),
+    anonymous=UNAUTHENTICATED,
+    other_owner=(ABSENT, OK),
 )
 STAFF_UP = dict(
-    admin=        (OK,        OK),
-    owner=        (OK,        ABSENT),
-    manager=      (OK,        ABSENT),
-    staff=        (OK,        ABSENT),
-    partner=      (FORBIDDEN, ABSENT),
-    anonymous=    UNAUTHENTICATED,
-    other_owner=  (ABSENT,    OK),
+    admin=(OK, OK),
+    owner=(OK, ABSENT),
+    manager=(OK, ABSENT),
+    staff=(OK, ABSENT),
+    partner=(FORBIDDEN, ABSENT),
+    anonymous=UNAUTHENTICATED,
+    other_owner=(ABSENT, OK),
 )
 
 ROWS = [
@@ -95,8 +103,11 @@ ROWS = [
     Row("Query.node", NODE_REWARD, _node_reward, variant="Reward", **READ),
     Row("Query.node", NODE_REDEMPTION, _node_redemption, variant="Redemption", **READ),
     Row(
-        "Mutation.createReward", CREATE,
-        lambda w, t: {"input": {"storeId": w.store(t), "name": "쿠키", "costPoints": 300, "value": 2500}},
+        "Mutation.createReward",
+        CREATE,
+        lambda w, t: {
+            "input": {"storeId": w.store(t), "name": "쿠키", "costPoints": 300, "value": 2500}
+        },
         **MANAGE,
     ),
     Row("Mutation.updateReward", UPDATE, _update, **MANAGE),

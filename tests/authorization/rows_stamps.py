@@ -19,12 +19,18 @@ async def _card(w: World, target: str) -> dict:
 
 ROWS = [
     Row("Store.stampCard", CARD, _card, **READ),
-    Row("Mutation.configureStampCard", CONFIGURE,
-        lambda w, t: {"input": {"storeId": w.store(t), "stampsRequired": 8, "rule": "PER_VISIT"}}, **OWNER),
+    Row(
+        "Mutation.configureStampCard",
+        CONFIGURE,
+        lambda w, t: {"input": {"storeId": w.store(t), "stampsRequired": 8, "rule": "PER_VISIT"}},
+        **OWNER,
+    ),
 ]
 
 
-CUSTOMER_CARD = "query($id: ID!) { node(id: $id) { id ... on Customer { stampCard { stamps required } } } }"
+CUSTOMER_CARD = (
+    "query($id: ID!) { node(id: $id) { id ... on Customer { stampCard { stamps required } } } }"
+)
 
 
 async def _customer(w: World, target: str) -> dict:

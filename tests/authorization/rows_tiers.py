@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
 from tests.checkout import loyalty
@@ -15,7 +15,9 @@ NODE_TIER = "query($id: ID!) { node(id: $id) { id ... on Tier { rank } } }"
 CREATE = "mutation($input: CreateTierInput!) { createTier(input: $input) { __typename } }"
 UPDATE = "mutation($input: UpdateTierInput!) { updateTier(input: $input) { __typename } }"
 DELETE = "mutation($input: DeleteTierInput!) { deleteTier(input: $input) { __typename } }"
-SET_PROGRAM = "mutation($input: UpdateTierProgramInput!) { updateTierProgram(input: $input) { __typename } }"
+SET_PROGRAM = (
+    "mutation($input: UpdateTierProgramInput!) { updateTierProgram(input: $input) { __typename } }"
+)
 PROMOTE = "mutation($input: CreateTierPromotionInput!) { createTierPromotion(input: $input) { __typename } }"
 
 
@@ -31,35 +33,49 @@ async def _tier(w: World, target: str) -> str:
 
 def _create(w: World, target: str) -> dict:
     rank = _rank(w)
-    return {"input": {"storeId": w.store(target), "name": f"T{rank}", "rank": rank, "minAmount": rank * 1000}}
+    return {
+        "input": {
+            "storeId": w.store(target),
+            "name": f"T{rank}",
+            "rank": rank,
+            "minAmount": rank * 1000,
+        }
+    }
 
 
 async def _promote(w: World, target: str) -> dict:
-    now = datetime.now(timezone.utc)
-    return {"input": {"storeId": w.store(target), "name": "x2", "fromTierId": await _tier(w, target),
-                      "pointsMultiplierBp": 20000, "startsAt": now.isoformat(),
-                      "endsAt": (now + timedelta(days=7)).isoformat()}}
+    now = datetime.now(UTC)
+    return {
+        "input": {
+            "storeId": w.store(target),
+            "name": "x2",
+            "fromTierId": await _tier(w, target),
+            "pointsMultiplierBp": 20000,
+            "startsAt": now.isoformat(),
+            "endsAt": (now + timedelta(days=7)).isoformat(),
+        }
+    }
 
 
 READ = dict(
     #             own        other
-    admin=        (OK,        OK),
-    owner=        (OK,        ABSENT),
-    manager=      (OK,        ABSENT),
-    staff=        (OK,        ABSENT),
-    partner=      (OK,        ABSENT),
-    anonymous=    UNAUTHENTICATED,
-    other_owner=  (ABSENT,    OK),
+    admin=(OK, OK),
+    owner=(OK, ABSENT),
+    manager=(OK, ABSENT),
+    staff=(OK, ABSENT),
+    partner=(OK, ABSENT),
+    anonymous=UNAUTHENTICATED,
+    other_owner=(ABSENT, OK),
 )
 OWNER = dict(
     #             own        other
-    admin=        (OK,        OK),
-    owner=        (OK,        ABSENT),
-    manager=      (FORBIDDEN, ABSENT),
-    staff=        (FORBIDDEN, ABSENT),
-    partner=      (FORBIDDEN, ABSENT),
-    anonymous=    UNAUTHENTICATED,
-    other_owner=  (ABSENT,    OK),
+    admin=(OK, OK),
+    owner=(OK, ABSENT),
+    manager=(FORBIDDEN, ABSENT),
+    staff=(FORBIDDEN, ABSENT),
+    partner=(FORBIDDEN, ABSENT),
+    anonymous=UNAUTHENTICATED,
+    other_owner=(ABSENT, OK),
 )
 
 ROWS = [
@@ -70,8 +86,12 @@ ROWS = [
     Row("Mutation.createTier", CREATE, _create, **OWNER),
     Row("Mutation.updateTier", UPDATE, lambda w, t: _update(w, t), **OWNER),
     Row("Mutation.deleteTier", DELETE, lambda w, t: _delete(w, t), **OWNER),
-    Row("Mutation.updateTierProgram", SET_PROGRAM,
-        lambda w, t: {"input": {"storeId": w.store(t), "windowDays": 180}}, **OWNER),
+    Row(
+        "Mutation.updateTierProgram",
+        SET_PROGRAM,
+        lambda w, t: {"input": {"storeId": w.store(t), "windowDays": 180}},
+        **OWNER,
+    ),
     Row("Mutation.createTierPromotion", PROMOTE, _promote, **OWNER),
 ]
 
@@ -93,7 +113,7 @@ CUSTOMER_HISTORY = "query($id: ID!) { node(id: $id) { id ... on Customer { tierH
 
 
 async def _member(w: World, target: str) -> dict:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from models.tiers import CustomerTier
     from tests.orders import factories
@@ -101,8 +121,12 @@ async def _member(w: World, target: str) -> dict:
     customer = await factories.customer(w.store_id(target))
     rank = _rank(w)
     held = await loyalty.tier(w.store_id(target), rank=rank, min_amount=rank * 1000)
-    await CustomerTier.create(store_id=w.store_id(target), customer_id=customer, tier=held,
-                              since=datetime.now(timezone.utc))
+    await CustomerTier.create(
+        store_id=w.store_id(target),
+        customer_id=customer,
+        tier=held,
+        since=datetime.now(UTC),
+    )
     return {"id": gid("Customer", customer)}
 
 

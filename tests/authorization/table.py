@@ -140,7 +140,11 @@ def shape_of(document: str) -> Shape:
         for node in selections.selections:
             if isinstance(node, InlineFragmentNode):
                 condition = node.type_condition
-                walk(node.selection_set, schema.get_type(condition.name.value) if condition else parent, path)
+                walk(
+                    node.selection_set,
+                    schema.get_type(condition.name.value) if condition else parent,
+                    path,
+                )
             elif isinstance(node, FieldNode) and not node.name.value.startswith("__"):
                 definition = parent.fields[node.name.value]
                 key = (node.alias or node.name).value
@@ -267,7 +271,13 @@ class World:
         result = await self.data_as(
             caller,
             CREATE_API_KEY_DOC,
-            {"input": {"storeId": self.store(target), "name": self.unique("key"), "actions": actions}},
+            {
+                "input": {
+                    "storeId": self.store(target),
+                    "name": self.unique("key"),
+                    "actions": actions,
+                }
+            },
         )
         created = result["createApiKey"]
         assert created["__typename"] == "CreateApiKeySuccess", created
@@ -329,7 +339,14 @@ class World:
         result = await self.data_as(
             "admin",
             INVITE_STAFF_DOC,
-            {"input": {"storeId": self.store(target), "email": email, "name": "Fresh", "role": role}},
+            {
+                "input": {
+                    "storeId": self.store(target),
+                    "email": email,
+                    "name": "Fresh",
+                    "role": role,
+                }
+            },
         )
         invited = result["inviteStaff"]
         assert invited["__typename"] == "InviteStaffSuccess", invited

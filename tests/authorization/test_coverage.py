@@ -29,8 +29,14 @@ def operations_needing_rows() -> dict[str, str | None]:
 def test_the_walk_finds_the_known_operations() -> None:
     found = operations_needing_rows()
     for known in (
-        "Query.me", "Query.node", "Query.explainAccess", "Mutation.login",
-        "Mutation.unassignRole", "Store.staff", "Store.auditLog", "Store.apiKeys",
+        "Query.me",
+        "Query.node",
+        "Query.explainAccess",
+        "Mutation.login",
+        "Mutation.unassignRole",
+        "Store.staff",
+        "Store.auditLog",
+        "Store.apiKeys",
     ):
         assert known in found
 
@@ -38,14 +44,15 @@ def test_the_walk_finds_the_known_operations() -> None:
 def test_every_operation_has_a_row() -> None:
     covered = {row.op for row in all_rows()}
     missing = sorted(set(operations_needing_rows()) - covered)
-    assert not missing, (
-        "operations without a row in tests/authorization/rows_*.py: " + ", ".join(missing)
+    assert not missing, "operations without a row in tests/authorization/rows_*.py: " + ", ".join(
+        missing
     )
 
 
 def test_every_root_field_declares_its_action() -> None:
     undeclared = sorted(
-        op for op, action in operations_needing_rows().items()
+        op
+        for op, action in operations_needing_rows().items()
         if op.split(".")[0] in ROOT_TYPES and action is None
     )
     assert not undeclared, f"root fields without schema.operations query/mutation: {undeclared}"
@@ -61,5 +68,7 @@ def test_every_row_names_an_operation_its_document_selects() -> None:
         elif row.op not in shape_of(row.document).fields:
             problems.append(f"{row.id}: the document does not select {row.op}")
     ids = [row.id for row in rows]
-    problems += [f"{i}: two rows share this id" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    problems += [
+        f"{i}: two rows share this id" for i in sorted({i for i in ids if ids.count(i) > 1})
+    ]
     assert not problems, problems

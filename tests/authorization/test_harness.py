@@ -28,15 +28,16 @@ async def test_snapshot_covers_the_data_and_leaves_out_the_counters(app: object)
 async def test_a_change_made_by_a_call_the_table_says_is_denied_is_reported(api: Api) -> None:
     world = await World.build(api)
     wrong = Row(
-        "Mutation.updateStore", UPDATE_STORE,
+        "Mutation.updateStore",
+        UPDATE_STORE,
         lambda w, t: {"input": {"storeId": w.store(t), "phone": f"02-{w.unique('p')}"}},
-        admin=        (OK,        OK),
-        owner=        (FORBIDDEN, ABSENT),  # wrong on purpose: the owner may update store 1
-        manager=      (FORBIDDEN, ABSENT),
-        staff=        (FORBIDDEN, ABSENT),
-        partner=      (FORBIDDEN, ABSENT),
-        anonymous=    UNAUTHENTICATED,
-        other_owner=  (ABSENT,    OK),
+        admin=(OK, OK),
+        owner=(FORBIDDEN, ABSENT),  # wrong on purpose: the owner may update store 1
+        manager=(FORBIDDEN, ABSENT),
+        staff=(FORBIDDEN, ABSENT),
+        partner=(FORBIDDEN, ABSENT),
+        anonymous=UNAUTHENTICATED,
+        other_owner=(ABSENT, OK),
     )
     failures = await run_row(wrong, world)
     assert len(failures) == 2, failures

@@ -51,7 +51,9 @@ async def build_world() -> PolicyWorld:
     assert stores[12] == 12 and stores[1] == 1
     for number in (1, 12):
         principals[f"partner{number}"] = Principal(
-            api_key_id=1000 + number, api_key_store_id=stores[number], api_key_actions=PARTNER_KEY_ACTIONS
+            api_key_id=1000 + number,
+            api_key_store_id=stores[number],
+            api_key_actions=PARTNER_KEY_ACTIONS,
         )
     return PolicyWorld(principals, stores)
 
@@ -161,8 +163,10 @@ async def test_each_role_holds_its_actions_in_its_store_and_nothing_elsewhere(ap
     table = []
     for action in sorted(actions()):
         for who, role, home, away in (
-            ("owner1", "owner", 1, 12), ("owner12", "owner", 12, 1),
-            ("manager1", "manager", 1, 12), ("staff1", "staff", 1, 12),
+            ("owner1", "owner", 1, 12),
+            ("owner12", "owner", 12, 1),
+            ("manager1", "manager", 1, 12),
+            ("staff1", "staff", 1, 12),
             ("staff12", "staff", 12, 1),
         ):
             table.append((who, action, home, action in role_actions(role)))
@@ -178,7 +182,8 @@ async def test_each_role_holds_its_actions_in_its_store_and_nothing_elsewhere(ap
     staff_actions = role_actions("staff")
     assert {"orders.advance", "rewards.approve"} <= staff_actions
     assert not {
-        a for a in staff_actions
+        a
+        for a in staff_actions
         if a.startswith(("settlements.", "policy.", "staff.")) or a == "points.adjust"
     }
 
@@ -228,5 +233,10 @@ async def test_a_store_level_deny_overrides_the_global_grant_only_in_that_store(
     ]
     failures = mismatches(policy, world, after)
     assert not failures, "\n".join(failures)
-    decision = policy.explain(f"account:{world.principals['staff1'].account_id}", 1, "customers.read")
-    assert (decision.allowed, decision.rule) == (False, ("staff", "store:1", "customers.read", "deny"))
+    decision = policy.explain(
+        f"account:{world.principals['staff1'].account_id}", 1, "customers.read"
+    )
+    assert (decision.allowed, decision.rule) == (
+        False,
+        ("staff", "store:1", "customers.read", "deny"),
+    )

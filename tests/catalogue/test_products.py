@@ -59,7 +59,10 @@ async def test_owner_builds_a_menu_of_categories_and_products(api: Api) -> None:
     listed = await api.data(PRODUCTS, {"id": gid("Store", 1), "all": False}, token=token)
     # then
     assert created["product"] == {
-        "id": created["product"]["id"], "name": "라떼", "price": 5000, "isArchived": False,
+        "id": created["product"]["id"],
+        "name": "라떼",
+        "price": 5000,
+        "isArchived": False,
         "category": {"name": "커피"},
     }
     assert listed["store"]["products"]["edges"] == [
@@ -105,7 +108,9 @@ async def test_an_archived_product_leaves_the_menu_until_asked_for(api: Api) -> 
     product = await f.product(name="시즌 음료")
     token = await api.token("owner1@dangol.test")
     # when
-    variables = {"input": {"productId": gid("Product", product.id), "archived": True, "price": 6000}}
+    variables = {
+        "input": {"productId": gid("Product", product.id), "archived": True, "price": 6000}
+    }
     updated = (await api.data(UPDATE_PRODUCT, variables, token=token))["updateProduct"]
     menu = await api.data(PRODUCTS, {"id": gid("Store", 1), "all": False}, token=token)
     everything = await api.data(PRODUCTS, {"id": gid("Store", 1), "all": True}, token=token)

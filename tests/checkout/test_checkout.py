@@ -14,17 +14,23 @@ async def test_benefits_apply_in_the_documented_order_and_are_kept_as_lines(api:
     # given
     customer = await f.customer()
     gold = await lo.tier(rank=1, name="Gold", discount_kind=DiscountKind.PERCENT, discount_value=10)
-    await CustomerTier.create(store_id=f.STORE_1, customer_id=customer, tier=gold, since=gold.created_at)
+    await CustomerTier.create(
+        store_id=f.STORE_1, customer_id=customer, tier=gold, since=gold.created_at
+    )
     coupon = await lo.coupon(customer, kind=CouponKind.FIXED, value=2000)
     await lo.offer(kind=FirstVisitOfferKind.PERCENT, value=50)
     item = await f.product(price=10000)
     token = await api.token("staff1@dangol.test")
     # when
-    result = await lo.checkout(api, token, [(item.id, 2)], customer_id=customer, couponId=gid("Coupon", coupon.id))
+    result = await lo.checkout(
+        api, token, [(item.id, 2)], customer_id=customer, couponId=gid("Coupon", coupon.id)
+    )
     # then
     order = result["order"]
     assert [(d["source"], d["amount"]) for d in order["discounts"]] == [
-        ("TIER", 2000), ("COUPON", 2000), ("FIRST_VISIT", 8000)
+        ("TIER", 2000),
+        ("COUPON", 2000),
+        ("FIRST_VISIT", 8000),
     ]
     assert (order["subtotal"], order["discountTotal"], order["total"]) == (20000, 12000, 8000)
     assert (await Coupon.get(id=coupon.id)).used_at is not None
@@ -38,11 +44,16 @@ async def test_the_total_never_goes_below_zero(api: Api) -> None:
     item = await f.product(price=4500)
     token = await api.token("staff1@dangol.test")
     # when
-    result = await lo.checkout(api, token, [(item.id, 1)], customer_id=customer, couponId=gid("Coupon", coupon.id))
+    result = await lo.checkout(
+        api, token, [(item.id, 1)], customer_id=customer, couponId=gid("Coupon", coupon.id)
+    )
     # then
     order = result["order"]
     assert (order["discountTotal"], order["total"]) == (4500, 0)
-    assert [(d["source"], d["amount"]) for d in order["discounts"]] == [("COUPON", 4500), ("FIRST_VISIT", 0)]
+    assert [(d["source"], d["amount"]) for d in order["discounts"]] == [
+        ("COUPON", 4500),
+        ("FIRST_VISIT", 0),
+    ]
 
 
 async def test_a_customer_with_a_completed_visit_gets_no_first_visit_offer(api: Api) -> None:
@@ -60,7 +71,9 @@ async def test_a_customer_with_a_completed_visit_gets_no_first_visit_offer(api: 
     assert second["order"]["total"] == 10000
 
 
-async def test_a_gift_offer_is_a_zero_amount_line_and_a_threshold_offer_needs_its_spend(api: Api) -> None:
+async def test_a_gift_offer_is_a_zero_amount_line_and_a_threshold_offer_needs_its_spend(
+    api: Api,
+) -> None:
     # given
     gift = await f.product(name="쿠키", price=2000)
     await lo.offer(kind=FirstVisitOfferKind.GIFT_ITEM, gift_product_id=gift.id, minimum_spend=5000)
@@ -83,10 +96,14 @@ async def test_fifty_concurrent_checkouts_with_one_coupon_use_it_once(api: Api) 
     item = await f.product(price=5000)
     token = await api.token("staff1@dangol.test")
     # when
-    results = await asyncio.gather(*(
-        lo.checkout(api, token, [(item.id, 1)], customer_id=customer, couponId=gid("Coupon", coupon.id))
-        for _ in range(50)
-    ))
+    results = await asyncio.gather(
+        *(
+            lo.checkout(
+                api, token, [(item.id, 1)], customer_id=customer, couponId=gid("Coupon", coupon.id)
+            )
+            for _ in range(50)
+        )
+    )
     # then
     kinds = [r["__typename"] for r in results]
     assert kinds.count("OrderSuccess") == 1
@@ -112,7 +129,9 @@ async def test_a_retried_checkout_with_the_same_key_returns_the_first_order(api:
     assert await Order.filter(customer_id=customer).count() == 1
 
 
-async def test_racing_first_orders_of_a_new_customer_get_the_first_visit_offer_once(api: Api) -> None:
+async def test_racing_first_orders_of_a_new_customer_get_the_first_visit_offer_once(
+    api: Api,
+) -> None:
     # given a brand-new customer and a store with a first-visit offer
     customer = await f.customer()
     await lo.offer(kind=FirstVisitOfferKind.FIXED, value=1000)
@@ -124,6 +143,11 @@ async def test_racing_first_orders_of_a_new_customer_get_the_first_visit_offer_o
     )
     # then all are created, and exactly one carries the offer
     assert all(result["__typename"] == "OrderSuccess" for result in results)
-    offers = [d for result in results for d in result["order"]["discounts"] if d["source"] == "FIRST_VISIT"]
+    offers = [
+        d
+        for result in results
+        for d in result["order"]["discounts"]
+        if d["source"] == "FIRST_VISIT"
+    ]
     assert len(offers) == 1
     assert await OrderDiscount.filter(source="FIRST_VISIT").count() == 1

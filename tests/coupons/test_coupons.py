@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from models.coupons import Coupon, CouponKind, CouponTemplate
 from models.customers import Customer
@@ -31,8 +31,16 @@ mutation($input: IssueCouponsInput!) {
 async def test_a_manager_creates_a_percent_template(api: Api) -> None:
     # given
     token = await api.token("manager1@dangol.test")
-    variables = {"input": {"storeId": gid("Store", 1), "name": "10%", "kind": "PERCENT", "value": 10,
-                           "minimumSpend": 10000, "validDays": 14}}
+    variables = {
+        "input": {
+            "storeId": gid("Store", 1),
+            "name": "10%",
+            "kind": "PERCENT",
+            "value": 10,
+            "minimumSpend": 10000,
+            "validDays": 14,
+        }
+    }
     # when
     result = (await api.data(CREATE_TEMPLATE, variables, token=token))["createCouponTemplate"]
     # then
@@ -55,8 +63,13 @@ async def test_bad_templates_are_typed_errors_and_change_nothing(api: Api) -> No
     before = await snapshot()
     # when
     results = [
-        (await api.data(CREATE_TEMPLATE, {"input": {"storeId": gid("Store", 1), "name": "x", **b}}, token=token))[
-            "createCouponTemplate"]
+        (
+            await api.data(
+                CREATE_TEMPLATE,
+                {"input": {"storeId": gid("Store", 1), "name": "x", **b}},
+                token=token,
+            )
+        )["createCouponTemplate"]
         for b in bad
     ]
     # then
@@ -69,8 +82,13 @@ async def test_issuing_to_customers_is_idempotent(api: Api) -> None:
     made = await lo.template()
     customers = [await f.customer(), await f.customer()]
     token = await api.token("manager1@dangol.test")
-    variables = {"input": {"templateId": gid("CouponTemplate", made.id), "idempotencyKey": "issue-1",
-                           "customerIds": [gid("Customer", c) for c in customers]}}
+    variables = {
+        "input": {
+            "templateId": gid("CouponTemplate", made.id),
+            "idempotencyKey": "issue-1",
+            "customerIds": [gid("Customer", c) for c in customers],
+        }
+    }
     # when
     first = (await api.data(ISSUE, variables, token=token))["issueCoupons"]
     again = (await api.data(ISSUE, variables, token=token))["issueCoupons"]
@@ -89,13 +107,20 @@ async def test_issuing_to_a_segment_reaches_its_customers_only(api: Api) -> None
     await Customer.filter(id=sensitive).update(reward_uses=5)
     await f.customer()
     token = await api.token("owner1@dangol.test")
-    variables = {"input": {"templateId": gid("CouponTemplate", made.id), "idempotencyKey": "seg-1",
-                           "segment": "REWARD_SENSITIVE"}}
+    variables = {
+        "input": {
+            "templateId": gid("CouponTemplate", made.id),
+            "idempotencyKey": "seg-1",
+            "segment": "REWARD_SENSITIVE",
+        }
+    }
     # when
     result = (await api.data(ISSUE, variables, token=token))["issueCoupons"]
     # then
     assert result["issuedCount"] == 1
-    assert await Coupon.filter(template_id=made.id).values_list("customer_id", flat=True) == [sensitive]
+    assert await Coupon.filter(template_id=made.id).values_list("customer_id", flat=True) == [
+        sensitive
+    ]
 
 
 async def test_another_store_customer_cannot_receive_a_coupon(api: Api) -> None:
@@ -103,8 +128,13 @@ async def test_another_store_customer_cannot_receive_a_coupon(api: Api) -> None:
     made = await lo.template()
     stranger = await f.customer(f.STORE_2)
     token = await api.token("owner1@dangol.test")
-    variables = {"input": {"templateId": gid("CouponTemplate", made.id), "idempotencyKey": "x-1",
-                           "customerIds": [gid("Customer", stranger)]}}
+    variables = {
+        "input": {
+            "templateId": gid("CouponTemplate", made.id),
+            "idempotencyKey": "x-1",
+            "customerIds": [gid("Customer", stranger)],
+        }
+    }
     # when
     result = (await api.data(ISSUE, variables, token=token))["issueCoupons"]
     # then
@@ -117,23 +147,35 @@ async def test_unusable_coupons_are_typed_errors_and_create_no_order(api: Api) -
     customer = await f.customer()
     other_customer = await f.customer()
     expired = await lo.coupon(customer)
-    await Coupon.filter(id=expired.id).update(expires_at=datetime.now(timezone.utc) - timedelta(days=1))
+    await Coupon.filter(id=expired.id).update(
+        expires_at=datetime.now(UTC) - timedelta(days=1)
+    )
     used = await lo.coupon(customer)
-    await Coupon.filter(id=used.id).update(used_at=datetime.now(timezone.utc))
+    await Coupon.filter(id=used.id).update(used_at=datetime.now(UTC))
     theirs = await lo.coupon(other_customer)
     other_store = await lo.coupon(await f.customer(f.STORE_2), f.STORE_2)
     big_spend = await lo.coupon(customer, minimum_spend=50000)
-    scoped = await lo.coupon(customer, kind=CouponKind.FREE_ITEM, value=0, product_id=(await f.product()).id)
+    scoped = await lo.coupon(
+        customer, kind=CouponKind.FREE_ITEM, value=0, product_id=(await f.product()).id
+    )
     item = await f.product(price=10000)
     token = await api.token("staff1@dangol.test")
     # when
     seen = []
     for c in (expired, used, theirs, other_store, big_spend, scoped):
-        result = await lo.checkout(api, token, [(item.id, 1)], customer_id=customer, couponId=gid("Coupon", c.id))
+        result = await lo.checkout(
+            api, token, [(item.id, 1)], customer_id=customer, couponId=gid("Coupon", c.id)
+        )
         seen.append(result["__typename"])
     # then
-    assert seen == ["CouponExpired", "CouponAlreadyUsed", "CouponNotOwned", "NotFound", "MinimumSpendNotMet",
-                    "CouponNotApplicable"]
+    assert seen == [
+        "CouponExpired",
+        "CouponAlreadyUsed",
+        "CouponNotOwned",
+        "NotFound",
+        "MinimumSpendNotMet",
+        "CouponNotApplicable",
+    ]
     assert await Order.filter(customer_id=customer).count() == 0
 
 
@@ -144,12 +186,16 @@ async def test_a_free_item_coupon_takes_one_unit_off(api: Api) -> None:
     coupon = await lo.coupon(customer, kind=CouponKind.FREE_ITEM, value=0, product_id=latte.id)
     token = await api.token("staff1@dangol.test")
     # when
-    result = await lo.checkout(api, token, [(latte.id, 3)], customer_id=customer, couponId=gid("Coupon", coupon.id))
+    result = await lo.checkout(
+        api, token, [(latte.id, 3)], customer_id=customer, couponId=gid("Coupon", coupon.id)
+    )
     # then
     assert result["order"]["total"] == 10000
 
 
-async def test_cancelling_or_fully_refunding_gives_the_coupon_back_but_a_partial_refund_does_not(api: Api) -> None:
+async def test_cancelling_or_fully_refunding_gives_the_coupon_back_but_a_partial_refund_does_not(
+    api: Api,
+) -> None:
     # given
     customer = await f.customer()
     item = await f.product(price=10000)
@@ -157,7 +203,9 @@ async def test_cancelling_or_fully_refunding_gives_the_coupon_back_but_a_partial
     coupons = [await lo.coupon(customer) for _ in range(3)]
     orders = []
     for c in coupons:
-        made = await lo.checkout(api, token, [(item.id, 1)], customer_id=customer, couponId=gid("Coupon", c.id))
+        made = await lo.checkout(
+            api, token, [(item.id, 1)], customer_id=customer, couponId=gid("Coupon", c.id)
+        )
         orders.append(made["order"]["id"])
     refund = "mutation($input: RefundOrderInput!) { refundOrder(input: $input) { __typename } }"
     cancel = "mutation($input: CancelOrderInput!) { cancelOrder(input: $input) { __typename } }"
@@ -173,7 +221,9 @@ async def test_cancelling_or_fully_refunding_gives_the_coupon_back_but_a_partial
     assert (await Customer.get(id=customer)).reward_uses == 1
 
 
-async def test_a_first_visit_template_issues_a_coupon_on_the_first_completed_visit(api: Api) -> None:
+async def test_a_first_visit_template_issues_a_coupon_on_the_first_completed_visit(
+    api: Api,
+) -> None:
     # given
     from models.coupons import CouponTrigger
 

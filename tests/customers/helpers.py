@@ -31,7 +31,13 @@ query Customers($id: ID!, $filter: CustomerFilterInput, $sort: CustomerSort, $fi
 
 
 async def register(
-    api: Api, token: str, *, name: str = "김민수", phone: str = "010-1234-5678", store: str = STORE1, **extra: Any
+    api: Api,
+    token: str,
+    *,
+    name: str = "김민수",
+    phone: str = "010-1234-5678",
+    store: str = STORE1,
+    **extra: Any,
 ) -> dict[str, Any]:
     data = await api.data(
         REGISTER, {"input": {"storeId": store, "name": name, "phone": phone, **extra}}, token=token

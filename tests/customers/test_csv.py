@@ -29,9 +29,12 @@ mutation($input: ExportCustomersInput!) { exportCustomers(input: $input) {
 HEADER = "name,phone,birth_year,gender,marketing_consent,source_channel,tags\n"
 
 
-async def _import(api: Api, text: str, skip: bool = False, token: str | None = None) -> dict[str, Any]:
+async def _import(
+    api: Api, text: str, skip: bool = False, token: str | None = None
+) -> dict[str, Any]:
     data = await api.data(
-        IMPORT, {"input": {"storeId": STORE1, "csv": text, "skipInvalidRows": skip}},
+        IMPORT,
+        {"input": {"storeId": STORE1, "csv": text, "skipInvalidRows": skip}},
         token=token or await owner(api),
     )
     return data["importCustomers"]
@@ -39,7 +42,11 @@ async def _import(api: Api, text: str, skip: bool = False, token: str | None = N
 
 async def test_a_valid_file_with_a_bom_imports_every_row(api: Api) -> None:
     # given
-    text = "\ufeff" + HEADER + "김민수,010-1234-5678,1990,MALE,yes,referral,단골;vip\n\"이, 영희\",+82 10 2222 3333,,,,,\n"
+    text = (
+        "\ufeff"
+        + HEADER
+        + '김민수,010-1234-5678,1990,MALE,yes,referral,단골;vip\n"이, 영희",+82 10 2222 3333,,,,,\n'
+    )
     # when
     report = await _import(api, text)
     # then
@@ -66,7 +73,13 @@ async def test_one_invalid_row_imports_nothing_and_names_its_fields(api: Api) ->
     assert report["imported"] == 0 and report["rejected"] == 3
     rows = {r["row"]: r for r in report["rows"]}
     assert rows[2]["status"] == "NOT_IMPORTED"
-    assert {e["field"] for e in rows[3]["errors"]} == {"name", "phone", "birth_year", "gender", "marketing_consent"}
+    assert {e["field"] for e in rows[3]["errors"]} == {
+        "name",
+        "phone",
+        "birth_year",
+        "gender",
+        "marketing_consent",
+    }
     assert [e["field"] for e in rows[4]["errors"]] == ["phone"]
     assert "row 2" in rows[4]["errors"][0]["message"]
     assert [e["field"] for e in rows[5]["errors"]] == ["phone"]
@@ -108,6 +121,7 @@ async def test_too_many_rows_is_refused(api: Api) -> None:
     text = "name,phone\n" + "a,1\n" * (MAX_ROWS + 1)
     # when
     from resolvers.customers.csv_import import CsvTooLarge, parse
+
     try:
         parse(text)
         refused = False
@@ -133,7 +147,11 @@ async def test_staff_cannot_import_or_export(api: Api) -> None:
     # given
     token = await api.token("staff1@dangol.test")
     # when
-    imported = await api.gql(IMPORT, {"input": {"storeId": STORE1, "csv": HEADER + "김민수,010-1234-5678,,,,,\n"}}, token=token)
+    imported = await api.gql(
+        IMPORT,
+        {"input": {"storeId": STORE1, "csv": HEADER + "김민수,010-1234-5678,,,,,\n"}},
+        token=token,
+    )
     exported = await api.gql(EXPORT, {"input": {"storeId": STORE1}}, token=token)
     # then
     assert error_code(imported) == error_code(exported) == "FORBIDDEN"
@@ -146,12 +164,18 @@ async def test_export_is_utf8_with_bom_keeps_korean_and_is_audited(api: Api) -> 
     await factories.customer(1, name="김민수", phone="010-1234-5678", tags=("단골",))
     await factories.customer(2, name="다른가게")
     # when
-    result = (await api.data(EXPORT, {"input": {"storeId": STORE1}}, token=await owner(api)))["exportCustomers"]
+    result = (await api.data(EXPORT, {"input": {"storeId": STORE1}}, token=await owner(api)))[
+        "exportCustomers"
+    ]
     # then
     assert result["csv"].startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(result["csv"].removeprefix("\ufeff"))))
     assert result["rowCount"] == 1 and result["masked"] is False
-    assert (rows[0]["name"], rows[0]["phone"], rows[0]["tags"]) == ("김민수", "010-1234-5678", "단골")
+    assert (rows[0]["name"], rows[0]["phone"], rows[0]["tags"]) == (
+        "김민수",
+        "010-1234-5678",
+        "단골",
+    )
     assert result["csv"].encode("utf-8").startswith(b"\xef\xbb\xbf")
     assert await AuditEntry.filter(action="customers.export", store_id=1).count() == 1
 
@@ -159,9 +183,18 @@ async def test_export_is_utf8_with_bom_keeps_korean_and_is_audited(api: Api) -> 
 async def test_an_exported_file_imports_into_another_store(api: Api) -> None:
     # given
     await factories.customer(1, name="김민수", phone="010-1234-5678")
-    exported = (await api.data(EXPORT, {"input": {"storeId": STORE1}}, token=await owner(api)))["exportCustomers"]["csv"]
-    text = "\n".join(",".join(r[c] for c in ("name", "phone")) for r in csv.DictReader(io.StringIO(exported.removeprefix("\ufeff"))))
+    exported = (await api.data(EXPORT, {"input": {"storeId": STORE1}}, token=await owner(api)))[
+        "exportCustomers"
+    ]["csv"]
+    text = "\n".join(
+        ",".join(r[c] for c in ("name", "phone"))
+        for r in csv.DictReader(io.StringIO(exported.removeprefix("\ufeff")))
+    )
     # when
-    data = await api.data(IMPORT, {"input": {"storeId": "U3RvcmU6Mg==", "csv": "name,phone\n" + text}}, token=await owner(api, 2))
+    data = await api.data(
+        IMPORT,
+        {"input": {"storeId": "U3RvcmU6Mg==", "csv": "name,phone\n" + text}},
+        token=await owner(api, 2),
+    )
     # then
     assert data["importCustomers"]["imported"] == 1

@@ -22,15 +22,28 @@ FEEDBACK = "query($id: ID!) { store(id: $id) { feedback(maxRating: 2) { edges { 
 
 
 def _input(**extra: object) -> dict:
-    return {"input": {"storeId": STORE1, "rating": 5, "channel": "IN_STORE", "category": "TASTE", **extra}}
+    return {
+        "input": {
+            "storeId": STORE1,
+            "rating": 5,
+            "channel": "IN_STORE",
+            "category": "TASTE",
+            **extra,
+        }
+    }
 
 
 async def test_a_good_rating_is_kept_without_alerts(api: Api) -> None:
     # given
     customer = await factories.customer(1)
     # when
-    result = (await api.data(SUBMIT, _input(comment=" 맛있어요 ", customerId=gid("Customer", customer.id)),
-                             token=await api.token("staff1@dangol.test")))["submitFeedback"]
+    result = (
+        await api.data(
+            SUBMIT,
+            _input(comment=" 맛있어요 ", customerId=gid("Customer", customer.id)),
+            token=await api.token("staff1@dangol.test"),
+        )
+    )["submitFeedback"]
     # then
     assert result["alertsRaised"] == 0
     assert result["feedback"]["comment"] == "맛있어요"
@@ -42,12 +55,16 @@ async def test_a_negative_rating_alerts_the_owner_and_managers_of_the_store(api:
     # given
     staff = await api.token("staff1@dangol.test")
     # when
-    result = (await api.data(SUBMIT, _input(rating=2, category="SERVICE", comment="불친절"), token=staff))["submitFeedback"]
+    result = (
+        await api.data(SUBMIT, _input(rating=2, category="SERVICE", comment="불친절"), token=staff)
+    )["submitFeedback"]
     # then
     assert result["alertsRaised"] == 2
     recipients = set(await StoreAlert.all().values_list("recipient__email", flat=True))
     assert recipients == {"owner1@dangol.test", "manager1@dangol.test"}
-    manager_alerts = (await api.data(ALERTS, {"id": STORE1, "unread": True}, token=await api.token("manager1@dangol.test")))
+    manager_alerts = await api.data(
+        ALERTS, {"id": STORE1, "unread": True}, token=await api.token("manager1@dangol.test")
+    )
     node = manager_alerts["store"]["alerts"]["edges"][0]["node"]
     assert node["kind"] == "NEGATIVE_FEEDBACK" and node["payload"]["rating"] == 2
     staff_alerts = await api.data(ALERTS, {"id": STORE1, "unread": False}, token=staff)
@@ -65,8 +82,14 @@ async def test_alerts_are_marked_read_by_their_recipient_only(api: Api) -> None:
     mark = "mutation($input: MarkAlertsReadInput!) { markAlertsRead(input: $input) { __typename ... on MarkAlertsReadSuccess { marked } } }"
     alert_id = gid("StoreAlert", owner_alert.id)
     # when
-    by_manager = await api.data(mark, {"input": {"storeId": STORE1, "alertIds": [alert_id]}}, token=await api.token("manager1@dangol.test"))
-    by_owner = await api.data(mark, {"input": {"storeId": STORE1, "alertIds": [alert_id]}}, token=await owner(api))
+    by_manager = await api.data(
+        mark,
+        {"input": {"storeId": STORE1, "alertIds": [alert_id]}},
+        token=await api.token("manager1@dangol.test"),
+    )
+    by_owner = await api.data(
+        mark, {"input": {"storeId": STORE1, "alertIds": [alert_id]}}, token=await owner(api)
+    )
     # then
     assert by_manager["markAlertsRead"]["marked"] == 0
     assert by_owner["markAlertsRead"]["marked"] == 1
@@ -80,7 +103,9 @@ async def test_bad_rating_and_another_stores_customer_change_nothing(api: Api) -
     token = await owner(api)
     # when
     bad = (await api.data(SUBMIT, _input(rating=6), token=token))["submitFeedback"]
-    foreign = (await api.data(SUBMIT, _input(rating=1, customerId=gid("Customer", theirs.id)), token=token))["submitFeedback"]
+    foreign = (
+        await api.data(SUBMIT, _input(rating=1, customerId=gid("Customer", theirs.id)), token=token)
+    )["submitFeedback"]
     # then
     assert bad == {"__typename": "InvalidInput", "code": "INVALID_INPUT", "field": "rating"}
     assert foreign["__typename"] == "NotFound"

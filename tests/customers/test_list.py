@@ -1,24 +1,32 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.client import Api, error_code, gid
 from tests.customers import factories
 from tests.customers.helpers import CUSTOMERS, STORE1, owner
 from tests.customers.statements import counted_statements
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 async def _all_pages(api: Api, token: str, sort: str, first: int, **filter_: object) -> list[str]:
     seen: list[str] = []
     after = None
     while True:
-        page = (await api.data(
-            CUSTOMERS,
-            {"id": STORE1, "sort": sort, "first": first, "after": after, "filter": filter_ or None},
-            token=token,
-        ))["store"]["customers"]
+        page = (
+            await api.data(
+                CUSTOMERS,
+                {
+                    "id": STORE1,
+                    "sort": sort,
+                    "first": first,
+                    "after": after,
+                    "filter": filter_ or None,
+                },
+                token=token,
+            )
+        )["store"]["customers"]
         seen += [edge["node"]["id"] for edge in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             return seen
@@ -32,11 +40,17 @@ async def _population() -> list[int]:
     for n, visits in enumerate([3, 3, 0, 7, 1, 3, 0, 12]):
         last = NOW - timedelta(days=n) if visits else None
         row = await factories.customer(
-            1, visit_count=visits, total_paid=visits * 5000 + n, first_visit_at=last, last_visit_at=last
+            1,
+            visit_count=visits,
+            total_paid=visits * 5000 + n,
+            first_visit_at=last,
+            last_visit_at=last,
         )
         ids.append(row.id)
         if n % 3:
-            await PointBalance.create(store_id=1, customer_id=row.id, balance=[0, 500, 500, 90][n % 4])
+            await PointBalance.create(
+                store_id=1, customer_id=row.id, balance=[0, 500, 500, 90][n % 4]
+            )
     await factories.customer(2, visit_count=99)
     return ids
 
@@ -46,7 +60,13 @@ async def test_every_sort_pages_through_every_customer_once_in_order(api: Api) -
     ids = await _population()
     token = await owner(api)
     # when / then
-    for sort in ("CREATED_DESC", "VISITS_DESC", "TOTAL_PAID_DESC", "LAST_VISIT_DESC", "POINTS_DESC"):
+    for sort in (
+        "CREATED_DESC",
+        "VISITS_DESC",
+        "TOTAL_PAID_DESC",
+        "LAST_VISIT_DESC",
+        "POINTS_DESC",
+    ):
         seen = await _all_pages(api, token, sort, 3)
         assert sorted(seen) == sorted(gid("Customer", pk) for pk in ids), sort
         assert len(seen) == len(set(seen)), sort
@@ -66,11 +86,13 @@ async def test_total_count_is_given_when_asked(api: Api) -> None:
     # when
     data = await api.data(
         "query($id: ID!) { store(id: $id) { customers(first: 1) { totalCount } } }",
-        {"id": STORE1}, token=await owner(api),
+        {"id": STORE1},
+        token=await owner(api),
     )
     tagged = await api.data(
         'query($id: ID!) { store(id: $id) { customers(first: 1, filter: {tag: "vip", segment: NEW}) { totalCount } } }',
-        {"id": STORE1}, token=await owner(api),
+        {"id": STORE1},
+        token=await owner(api),
     )
     # then
     assert data["store"]["customers"]["totalCount"] == 8
@@ -80,7 +102,9 @@ async def test_total_count_is_given_when_asked(api: Api) -> None:
 async def test_statements_per_page_do_not_grow_with_the_page(api: Api) -> None:
     # given
     for _ in range(60):
-        await factories.customer(1, visit_count=1, last_visit_at=NOW, first_visit_at=NOW, tags=("vip",))
+        await factories.customer(
+            1, visit_count=1, last_visit_at=NOW, first_visit_at=NOW, tags=("vip",)
+        )
     token = await owner(api)
     counts = {}
     # when
@@ -89,7 +113,12 @@ async def test_statements_per_page_do_not_grow_with_the_page(api: Api) -> None:
         with counted_statements() as statements:
             data = await api.data(
                 CUSTOMERS,
-                {"id": STORE1, "first": first, "sort": "LAST_VISIT_DESC", "filter": {"tag": "vip", "segment": "NEW"}},
+                {
+                    "id": STORE1,
+                    "first": first,
+                    "sort": "LAST_VISIT_DESC",
+                    "filter": {"tag": "vip", "segment": "NEW"},
+                },
                 token=token,
             )
         assert len(data["store"]["customers"]["edges"]) == first
@@ -124,16 +153,25 @@ async def test_customer_by_phone_finds_any_writing_and_only_in_its_store(api: Ap
     token = await owner(api)
     # when
     found = await api.data(query, {"id": STORE1, "p": "+82 10 9876 5432"}, token=token)
-    other = await api.data(query, {"id": gid("Store", 2), "p": "010-9876-5432"}, token=await owner(api, 2))
+    other = await api.data(
+        query, {"id": gid("Store", 2), "p": "010-9876-5432"}, token=await owner(api, 2)
+    )
     bad = await api.gql(query, {"id": STORE1, "p": "hello"}, token=token)
     # then
-    assert found["store"]["customerByPhone"] == {"id": gid("Customer", row.id), "phone": "010-9876-5432"}
+    assert found["store"]["customerByPhone"] == {
+        "id": gid("Customer", row.id),
+        "phone": "010-9876-5432",
+    }
     assert other["store"]["customerByPhone"] is None
     assert error_code(bad) == "BAD_USER_INPUT"
 
 
 async def test_a_foreign_cursor_is_bad_input(api: Api) -> None:
-    body = await api.gql(CUSTOMERS, {"id": STORE1, "sort": "VISITS_DESC", "after": "bm9wZQ=="}, token=await owner(api))
+    body = await api.gql(
+        CUSTOMERS,
+        {"id": STORE1, "sort": "VISITS_DESC", "after": "bm9wZQ=="},
+        token=await owner(api),
+    )
     assert error_code(body) == "BAD_USER_INPUT"
 
 
@@ -147,25 +185,35 @@ async def test_filter_by_tier(api: Api) -> None:
     await CustomerTier.create(store_id=1, customer_id=member.id, tier_id=gold.id, since=NOW)
     token = await owner(api)
     # when
-    data = await api.data(CUSTOMERS, {"id": STORE1, "filter": {"tierId": gid("Tier", gold.id)}}, token=token)
-    wrong = await api.gql(CUSTOMERS, {"id": STORE1, "filter": {"tierId": gid("Store", 1)}}, token=token)
+    data = await api.data(
+        CUSTOMERS, {"id": STORE1, "filter": {"tierId": gid("Tier", gold.id)}}, token=token
+    )
+    wrong = await api.gql(
+        CUSTOMERS, {"id": STORE1, "filter": {"tierId": gid("Store", 1)}}, token=token
+    )
     # then
-    assert [e["node"]["id"] for e in data["store"]["customers"]["edges"]] == [gid("Customer", member.id)]
+    assert [e["node"]["id"] for e in data["store"]["customers"]["edges"]] == [
+        gid("Customer", member.id)
+    ]
     assert error_code(wrong) == "BAD_USER_INPUT"
 
 
-async def test_a_page_with_loyalty_fields_costs_the_same_statements_whatever_its_size(api: Api) -> None:
+async def test_a_page_with_loyalty_fields_costs_the_same_statements_whatever_its_size(
+    api: Api,
+) -> None:
     # given customers holding points, and a store with tiers and a stamp card
     for _ in range(30):
         await factories.customer(1, visit_count=1, last_visit_at=NOW, first_visit_at=NOW)
     token = await owner(api)
     await api.data(
         "mutation($i: ConfigureStampCardInput!) { configureStampCard(input: $i) { __typename } }",
-        {"i": {"storeId": STORE1, "stampsRequired": 10}}, token=token,
+        {"i": {"storeId": STORE1, "stampsRequired": 10}},
+        token=token,
     )
     await api.data(
         "mutation($i: CreateTierInput!) { createTier(input: $i) { __typename } }",
-        {"i": {"storeId": STORE1, "name": "Silver", "rank": 1}}, token=token,
+        {"i": {"storeId": STORE1, "name": "Silver", "rank": 1}},
+        token=token,
     )
     page = """query ($id: ID!, $first: Int) { store(id: $id) { customers(first: $first) {
         edges { node { id pointsBalance tier { name } stampCard { stamps required } } } } } }"""

@@ -55,7 +55,9 @@ async def test_staff_and_managers_see_masked_values_owners_whole(api: Api) -> No
     seen = {}
     # when
     for who in ("owner1", "manager1", "staff1", "admin"):
-        data = await api.data(CUSTOMERS, {"id": STORE1}, token=await api.token(f"{who}@dangol.test"))
+        data = await api.data(
+            CUSTOMERS, {"id": STORE1}, token=await api.token(f"{who}@dangol.test")
+        )
         node = data["store"]["customers"]["edges"][0]["node"]
         seen[who] = (node["name"], node["phone"])
     # then
@@ -83,8 +85,13 @@ async def test_partner_key_sees_whole_values_only_with_reveal_in_its_key(api: Ap
       __typename ... on CreateApiKeySuccess { secret } } }"""
     token = await owner(api)
     secrets = []
-    for actions in (["store.read", "customers.read"], ["store.read", "customers.read", "customers.reveal_pii"]):
-        result = await api.data(create, {"i": {"storeId": STORE1, "name": "pos", "actions": actions}}, token=token)
+    for actions in (
+        ["store.read", "customers.read"],
+        ["store.read", "customers.read", "customers.reveal_pii"],
+    ):
+        result = await api.data(
+            create, {"i": {"storeId": STORE1, "name": "pos", "actions": actions}}, token=token
+        )
         secrets.append(result["createApiKey"]["secret"])
     # when
     views = []
@@ -106,11 +113,17 @@ async def test_a_sealed_value_does_not_open_in_another_row(app: object, settings
         opened(keys_for(settings), await Customer.get(id=second.id))
 
 
-async def test_rotate_keys_reseals_every_row_under_the_new_version(settings: Settings, api: Api) -> None:
+async def test_rotate_keys_reseals_every_row_under_the_new_version(
+    settings: Settings, api: Api
+) -> None:
     # given
-    rows = [await factories.customer(1, name=f"고객{n}", phone=f"010-7000-000{n}") for n in range(3)]
+    rows = [
+        await factories.customer(1, name=f"고객{n}", phone=f"010-7000-000{n}") for n in range(3)
+    ]
     rotated = replace(
-        settings, pii_key="new-pii-key-" + "n" * 32, pii_key_version=2,
+        settings,
+        pii_key="new-pii-key-" + "n" * 32,
+        pii_key_version=2,
         pii_previous_keys=((1, settings.pii_key),),
     )
     # when

@@ -21,7 +21,10 @@ async def test_owner_registers_a_customer_and_sees_it_whole(api: Api) -> None:
     assert customer["ageBand"] is not None
     row = await Customer.get()
     assert row.store_id == 1 and row.key_version == 1
-    assert sorted(await CustomerTag.filter(customer_id=row.id).values_list("tag", flat=True)) == ["vegan", "단골"]
+    assert sorted(await CustomerTag.filter(customer_id=row.id).values_list("tag", flat=True)) == [
+        "vegan",
+        "단골",
+    ]
     assert await AuditEntry.filter(action="customers.create", target_id=str(row.id)).exists()
 
 
@@ -30,7 +33,10 @@ async def test_every_usual_writing_of_a_phone_is_the_same_customer(api: Api) -> 
     token = await owner(api)
     first = await register(api, token, phone="010-1234-5678")
     # when
-    again = [await register(api, token, phone=p) for p in ("01012345678", "+82 10 1234 5678", "+821012345678")]
+    again = [
+        await register(api, token, phone=p)
+        for p in ("01012345678", "+82 10 1234 5678", "+821012345678")
+    ]
     # then
     for result in again:
         assert result["__typename"] == "DuplicateCustomer"
@@ -111,5 +117,7 @@ async def test_concurrent_registrations_of_one_phone_make_one_customer(api: Api)
     # when
     results = await asyncio.gather(*(register(api, token, phone="010-4444-5555") for _ in range(4)))
     # then
-    assert sorted(r["__typename"] for r in results) == ["CustomerSuccess"] + ["DuplicateCustomer"] * 3
+    assert (
+        sorted(r["__typename"] for r in results) == ["CustomerSuccess"] + ["DuplicateCustomer"] * 3
+    )
     assert await Customer.all().count() == 1

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 NEW_KEY = "rotated-pii-key-" + "r" * 32
 
 
-async def test_rotate_keys_command_reseals_under_the_configured_version(app: object, settings: Settings) -> None:
+async def test_rotate_keys_command_reseals_under_the_configured_version(
+    app: object, settings: Settings
+) -> None:
     # given
     row = await factories.customer(1, name="김민수", phone="010-1234-5678")
     environment = {
@@ -31,8 +33,13 @@ async def test_rotate_keys_command_reseals_under_the_configured_version(app: obj
     }
     # when
     done = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "app", "rotate-keys"], cwd=ROOT, env=environment,
-        capture_output=True, text=True, timeout=120,
+        subprocess.run,
+        [sys.executable, "-m", "app", "rotate-keys"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     # then
     assert done.returncode == 0, done.stderr
@@ -45,12 +52,18 @@ async def test_rotate_keys_command_reseals_under_the_configured_version(app: obj
 
 def test_previous_keys_must_be_well_formed() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "app", "rotate-keys"], cwd=ROOT,
+        [sys.executable, "-m", "app", "rotate-keys"],
+        cwd=ROOT,
         env={
-            **os.environ, "DANGOL_JWT_SECRET": "j" * 40, "DANGOL_PII_KEY": "p" * 40,
-            "DANGOL_BLIND_INDEX_KEY": "b" * 40, "DANGOL_PII_PREVIOUS_KEYS": "one:short",
+            **os.environ,
+            "DANGOL_JWT_SECRET": "j" * 40,
+            "DANGOL_PII_KEY": "p" * 40,
+            "DANGOL_BLIND_INDEX_KEY": "b" * 40,
+            "DANGOL_PII_PREVIOUS_KEYS": "one:short",
         },
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 2
     assert "DANGOL_PII_PREVIOUS_KEYS" in done.stderr

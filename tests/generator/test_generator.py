@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from core.database import connection
 from app.generator import Spec, generate, phone_of
+from core.database import connection
 from core.settings import Settings
 from models.customers import Customer
 from models.orders import Order, OrderLine, OrderStatus
@@ -19,7 +19,13 @@ from tests.client import Api, gid
 from tests.customers.helpers import owner
 
 STORE = 1
-SPEC = Spec(store_id=STORE, customers=120, orders=1_500, seed=7, now=datetime(2026, 11, 25, 12, tzinfo=timezone.utc))
+SPEC = Spec(
+    store_id=STORE,
+    customers=120,
+    orders=1_500,
+    seed=7,
+    now=datetime(2026, 11, 25, 12, tzinfo=UTC),
+)
 BY_PHONE = """
 query($id: ID!, $p: String!) {
   store(id: $id) { customerByPhone(phone: $p) { id name phone piiMasked visits { count } } }
@@ -67,7 +73,9 @@ async def test_visit_stats_equal_the_completed_orders(generated: dict[str, Any])
 
 async def test_order_totals_are_the_sum_of_their_lines(generated: dict[str, Any]) -> None:
     totals: dict[int, int] = defaultdict(int)
-    for order_id, line_total in await OrderLine.filter(order__store_id=STORE).values_list("order_id", "line_total"):
+    for order_id, line_total in await OrderLine.filter(order__store_id=STORE).values_list(
+        "order_id", "line_total"
+    ):
         totals[order_id] += line_total
     for order in await Order.filter(store_id=STORE):
         assert order.subtotal == order.total == totals[order.id] > 0
@@ -106,8 +114,12 @@ async def test_generated_customers_are_found_by_phone_masked_or_not(
     for k, customer in enumerate(customers):
         name, phone = opened(keys, customer)
         # when
-        as_owner = await api.data(BY_PHONE, {"id": gid("Store", STORE), "p": phone_of(SPEC, first + k)}, token=owner_token)
-        as_staff = await api.data(BY_PHONE, {"id": gid("Store", STORE), "p": phone}, token=staff_token)
+        as_owner = await api.data(
+            BY_PHONE, {"id": gid("Store", STORE), "p": phone_of(SPEC, first + k)}, token=owner_token
+        )
+        as_staff = await api.data(
+            BY_PHONE, {"id": gid("Store", STORE), "p": phone}, token=staff_token
+        )
         # then
         for found in (as_owner["store"]["customerByPhone"], as_staff["store"]["customerByPhone"]):
             assert found["id"] == gid("Customer", customer.id)
@@ -125,7 +137,9 @@ async def test_points_follow_the_orders_and_balances_add_up(generated: dict[str,
 
     entries = await PointEntry.filter(store_id=STORE).order_by("created_at", "id")
     balances = {b.customer_id: b.balance for b in await PointBalance.filter(store_id=STORE)}  # type: ignore[attr-defined]
-    visited = await Order.filter(store_id=STORE, status__in=[OrderStatus.COMPLETED, OrderStatus.REFUNDED])
+    visited = await Order.filter(
+        store_id=STORE, status__in=[OrderStatus.COMPLETED, OrderStatus.REFUNDED]
+    )
     # when
     running: dict[int, int] = defaultdict(int)
     remaining: dict[int, int] = defaultdict(int)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -18,11 +18,14 @@ ME = "{ me { account { email } } }"
 
 @pytest.fixture
 async def strict_api(settings: Settings) -> AsyncIterator[Api]:
-    strict = replace(settings, max_query_depth=4, max_aliases=3, max_tokens=200, max_body_bytes=10_000)
+    strict = replace(
+        settings, max_query_depth=4, max_aliases=3, max_tokens=200, max_body_bytes=10_000
+    )
     application = create_app(strict)
-    async with application.router.lifespan_context(application):
-        async with AsyncClient(transport=ASGITransport(app=application), base_url="http://dangol.test") as client:
-            yield Api(client)
+    async with application.router.lifespan_context(application), AsyncClient(
+        transport=ASGITransport(app=application), base_url="http://dangol.test"
+    ) as client:
+        yield Api(client)
 
 
 async def test_deep_queries_are_refused(strict_api: Api) -> None:
@@ -46,10 +49,13 @@ async def test_documents_with_too_many_tokens_are_refused(strict_api: Api) -> No
 
 
 async def test_oversized_bodies_are_refused_before_parsing(strict_api: Api) -> None:
-    response = await strict_api.client.post("/graphql", json={"query": "{ __typename }", "pad": "x" * 20_000})
+    response = await strict_api.client.post(
+        "/graphql", json={"query": "{ __typename }", "pad": "x" * 20_000}
+    )
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
     assert "content-length" in response.request.headers
+
     async def undeclared_length() -> AsyncIterator[bytes]:
         for _ in range(20):
             yield b"x" * 1_000
@@ -61,14 +67,18 @@ async def test_oversized_bodies_are_refused_before_parsing(strict_api: Api) -> N
 
 
 async def test_malformed_json_is_a_clear_400(api: Api) -> None:
-    response = await api.client.post("/graphql", content=b'{"query": "{ me', headers={"content-type": "application/json"})
+    response = await api.client.post(
+        "/graphql", content=b'{"query": "{ me', headers={"content-type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
 async def test_wrong_variable_types_and_unknown_fields_are_bad_user_input(api: Api) -> None:
     token = await api.token("owner1@dangol.test")
-    wrong_type = await api.gql("query ($id: ID!) { store(id: $id) { name } }", {"id": {"not": "an id"}}, token=token)
+    wrong_type = await api.gql(
+        "query ($id: ID!) { store(id: $id) { name } }", {"id": {"not": "an id"}}, token=token
+    )
     unknown = await api.gql("{ me { password } }", token=token)
     assert error_code(wrong_type) == "BAD_USER_INPUT"
     assert error_code(unknown) == "BAD_USER_INPUT"
@@ -87,30 +97,45 @@ async def test_graphql_response_media_type_answers_400_for_invalid_documents(api
 async def test_get_serves_queries_but_not_mutations(api: Api) -> None:
     query = await api.client.get("/graphql", params={"query": "{ __typename }"})
     mutation = await api.client.get(
-        "/graphql", params={"query": 'mutation { logout(input: {refreshToken: "x"}) { __typename } }'}
+        "/graphql",
+        params={"query": 'mutation { logout(input: {refreshToken: "x"}) { __typename } }'},
     )
     assert query.json() == {"data": {"__typename": "Query"}}
     assert mutation.status_code in (400, 405)
 
 
 def _token(settings: Settings, **overrides: object) -> str:
-    now = datetime.now(timezone.utc)
-    claims = {"sub": "2", "sid": "00000000-0000-0000-0000-000000000000", "iss": settings.jwt_issuer,
-              "aud": settings.jwt_audience, "iat": now, "exp": now + timedelta(minutes=5)}
+    now = datetime.now(UTC)
+    claims = {
+        "sub": "2",
+        "sid": "00000000-0000-0000-0000-000000000000",
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+    }
     claims.update(overrides)
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
 
 
-async def test_expired_forged_and_unsigned_tokens_are_unauthenticated(api: Api, settings: Settings) -> None:
+async def test_expired_forged_and_unsigned_tokens_are_unauthenticated(
+    api: Api, settings: Settings
+) -> None:
     # given a real session's token, and variants of it
     real = await api.token("owner1@dangol.test")
     claims = jwt.decode(real, options={"verify_signature": False})
-    expired = _token(settings, sid=claims["sid"], exp=datetime.now(timezone.utc) - timedelta(seconds=1))
+    expired = _token(
+        settings, sid=claims["sid"], exp=datetime.now(UTC) - timedelta(seconds=1)
+    )
     forged = jwt.encode({**claims}, "another-secret-of-at-least-32-bytes!!", algorithm="HS256")
     header = {"alg": "none", "typ": "JWT"}
-    unsigned = ".".join(
-        jwt.utils.base64url_encode(json.dumps(part).encode()).decode() for part in (header, claims)
-    ) + "."
+    unsigned = (
+        ".".join(
+            jwt.utils.base64url_encode(json.dumps(part).encode()).decode()
+            for part in (header, claims)
+        )
+        + "."
+    )
     audience = _token(settings, sid=claims["sid"], aud="someone-else")
     someone_else = _token(settings, sid=claims["sid"], sub="1")
     # then
@@ -120,7 +145,9 @@ async def test_expired_forged_and_unsigned_tokens_are_unauthenticated(api: Api, 
 
 
 async def test_a_malformed_authorization_header_is_unauthenticated(api: Api) -> None:
-    response = await api.client.post("/graphql", json={"query": ME}, headers={"authorization": "Basic abc"})
+    response = await api.client.post(
+        "/graphql", json={"query": ME}, headers={"authorization": "Basic abc"}
+    )
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 

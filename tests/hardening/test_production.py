@@ -14,9 +14,10 @@ from tests.client import Api, error_code
 @pytest.fixture
 async def production_api(settings: Settings) -> AsyncIterator[Api]:
     application = create_app(replace(settings, env="production"))
-    async with application.router.lifespan_context(application):
-        async with AsyncClient(transport=ASGITransport(app=application), base_url="http://dangol.test") as client:
-            yield Api(client)
+    async with application.router.lifespan_context(application), AsyncClient(
+        transport=ASGITransport(app=application), base_url="http://dangol.test"
+    ) as client:
+        yield Api(client)
 
 
 async def test_production_has_no_introspection(production_api: Api) -> None:
@@ -39,13 +40,25 @@ async def test_production_suggests_no_field_names(production_api: Api, api: Api)
 
 def test_production_refuses_to_start_without_its_secrets() -> None:
     with pytest.raises(SettingsError, match="DANGOL_JWT_SECRET"):
-        load_settings({"DANGOL_ENV": "production", "DANGOL_PII_KEY": "p" * 40, "DANGOL_BLIND_INDEX_KEY": "b" * 40})
+        load_settings(
+            {
+                "DANGOL_ENV": "production",
+                "DANGOL_PII_KEY": "p" * 40,
+                "DANGOL_BLIND_INDEX_KEY": "b" * 40,
+            }
+        )
 
 
 def test_short_secrets_are_refused() -> None:
     with pytest.raises(SettingsError, match="at least 32"):
-        load_settings({"DANGOL_ENV": "production", "DANGOL_JWT_SECRET": "short",
-                       "DANGOL_PII_KEY": "p" * 40, "DANGOL_BLIND_INDEX_KEY": "b" * 40})
+        load_settings(
+            {
+                "DANGOL_ENV": "production",
+                "DANGOL_JWT_SECRET": "short",
+                "DANGOL_PII_KEY": "p" * 40,
+                "DANGOL_BLIND_INDEX_KEY": "b" * 40,
+            }
+        )
 
 
 def test_development_generates_missing_secrets_once(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

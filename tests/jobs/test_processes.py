@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from core.database import close_database, open_database
 from app.main import create_app
+from core.database import close_database, open_database
 from core.settings import Settings
 from models.outbox import OutboxMessage
 from tests.conftest import with_settings
@@ -35,7 +35,9 @@ async def test_the_app_runs_the_jobs_in_its_lifespan_when_asked(settings: Settin
     assert delivered
 
 
-async def test_the_worker_command_runs_jobs_and_stops_on_sigterm(settings: Settings, tmp_path: Path) -> None:
+async def test_the_worker_command_runs_jobs_and_stops_on_sigterm(
+    settings: Settings, tmp_path: Path
+) -> None:
     # given a due message
     await open_database(settings.database_url)
     try:
@@ -47,8 +49,13 @@ async def test_the_worker_command_runs_jobs_and_stops_on_sigterm(settings: Setti
     # when the worker runs
     with log.open("w") as output:
         environment = {**server_environment(settings), "DANGOL_OUTBOX_INTERVAL_SECONDS": "1"}
-        process = subprocess.Popen([sys.executable, "-m", "app", "worker"], cwd=ROOT, env=environment,
-                                   stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "worker"],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
         try:
             for _ in range(400):
                 if "worker.hello" in log.read_text() or process.poll() is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -38,7 +38,7 @@ async def test_a_job_held_by_one_scheduler_does_not_run_in_another() -> None:
     body = Body(hold=True)
     job = Job("test.hold", body, interval_seconds=1)
     first, second = Scheduler([job], holder="first"), Scheduler([job], holder="second")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     # when the second tries while the first runs the job
     running = asyncio.create_task(first.run_once(now))
@@ -59,7 +59,7 @@ async def test_racing_schedulers_run_a_due_job_once() -> None:
     body = Body()
     job = Job("test.race", body, interval_seconds=60)
     schedulers = [Scheduler([job], holder=f"holder-{n}") for n in range(4)]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     # when
     results = await asyncio.gather(*(s.run_once(now) for s in schedulers))
@@ -71,11 +71,14 @@ async def test_racing_schedulers_run_a_due_job_once() -> None:
 
 
 async def test_racing_acquirers_of_a_new_lease_get_it_once() -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
-    taken = await asyncio.gather(*(
-        acquire_lease("test.new", holder=f"h{n}", now=now, lease=timedelta(minutes=5)) for n in range(6)
-    ))
+    taken = await asyncio.gather(
+        *(
+            acquire_lease("test.new", holder=f"h{n}", now=now, lease=timedelta(minutes=5))
+            for n in range(6)
+        )
+    )
 
     assert sorted(taken) == [False] * 5 + [True]
 
@@ -84,7 +87,7 @@ async def test_an_expired_lease_is_taken_over_by_another_holder() -> None:
     # given a holder that took the lease and never came back
     body = Body()
     job = Job("test.expiry", body, interval_seconds=1, lease_seconds=120)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert await acquire_lease(job.name, holder="crashed", now=now, lease=timedelta(seconds=120))
     survivor = Scheduler([job], holder="survivor")
 
@@ -102,7 +105,7 @@ async def test_a_job_runs_again_only_once_its_interval_has_passed() -> None:
     body = Body()
     job = Job("test.interval", body, interval_seconds=3600)
     one, other = Scheduler([job], holder="one"), Scheduler([job], holder="other")
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
 
     # when
     await one.run_once(start)
@@ -120,7 +123,7 @@ async def test_a_failing_job_releases_its_lease() -> None:
 
     job = Job("test.broken", broken, interval_seconds=1)
     scheduler = Scheduler([job], holder="me")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     # when
     result = await scheduler.run_once(now)
@@ -143,10 +146,17 @@ async def test_jobs_named_by_path_are_resolved_lazily_and_skipped_while_missing(
     assert not await JobLease.exists(name="test.missing")
 
 
-async def test_the_default_jobs_are_the_outbox_point_expiry_and_tier_evaluation(settings: Settings) -> None:
+async def test_the_default_jobs_are_the_outbox_point_expiry_and_tier_evaluation(
+    settings: Settings,
+) -> None:
     jobs = {job.name: job for job in default_jobs(settings)}
 
-    assert set(jobs) == {"outbox.deliver", "points.expire", "points.warn_expiring", "tiers.evaluate"}
+    assert set(jobs) == {
+        "outbox.deliver",
+        "points.expire",
+        "points.warn_expiring",
+        "tiers.evaluate",
+    }
     assert jobs["outbox.deliver"].interval_seconds == settings.outbox_interval_seconds
     assert jobs["tiers.evaluate"].target == "resolvers.tiers:evaluate_tiers"
 

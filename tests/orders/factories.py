@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise import connections
@@ -75,8 +75,18 @@ async def product(
 
 
 CUSTOMER_COLUMNS = (
-    "store_id", "name_encrypted", "phone_encrypted", "phone_index", "key_version", "gender",
-    "marketing_consent", "source_channel", "tags", "visit_count", "total_paid", "created_at",
+    "store_id",
+    "name_encrypted",
+    "phone_encrypted",
+    "phone_index",
+    "key_version",
+    "gender",
+    "marketing_consent",
+    "source_channel",
+    "tags",
+    "visit_count",
+    "total_paid",
+    "created_at",
     "updated_at",
 )
 
@@ -94,7 +104,7 @@ async def customer(store_id: int = STORE_1) -> int:
         pass
     connection = connections.get("default")
     postgres = connection.schema_generator.DIALECT == "postgres"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     values = [store_id, "x", "x", index, 1, "UNDISCLOSED", False, "WALK_IN", "[]", 0, 0, now, now]
     marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(values) + 1))
     if not postgres:

@@ -27,10 +27,20 @@ async def test_the_server_prices_every_line_and_records_who_took_the_order(api: 
     order = result["order"]
     assert order["status"] == "RECEIVED"
     assert order["lines"] == [
-        {"productId": gid("Product", coffee.id), "productName": "아메리카노", "unitPrice": 4500,
-         "quantity": 2, "lineTotal": 9000},
-        {"productId": gid("Product", cake.id), "productName": "치즈케이크", "unitPrice": 6800,
-         "quantity": 1, "lineTotal": 6800},
+        {
+            "productId": gid("Product", coffee.id),
+            "productName": "아메리카노",
+            "unitPrice": 4500,
+            "quantity": 2,
+            "lineTotal": 9000,
+        },
+        {
+            "productId": gid("Product", cake.id),
+            "productName": "치즈케이크",
+            "unitPrice": 6800,
+            "quantity": 1,
+            "lineTotal": 6800,
+        },
     ]
     assert (order["subtotal"], order["discountTotal"], order["total"]) == (15800, 0, 15800)
     assert order["createdBy"] == {"email": "staff1@dangol.test", "name": "Staff 1"}
@@ -55,7 +65,9 @@ async def test_a_quantity_outside_one_to_999_is_refused(api: Api, quantity: int)
     coffee = await f.product()
     token = await api.token("owner1@dangol.test")
     # when
-    result = await f.create_order(api, token, f.order_input(1, [(coffee.id, 1), (coffee.id, quantity)]))
+    result = await f.create_order(
+        api, token, f.order_input(1, [(coffee.id, 1), (coffee.id, quantity)])
+    )
     # then
     assert result["__typename"] == "InvalidInput"
     assert result["field"] == "lines.1.quantity"
@@ -81,7 +93,9 @@ async def test_unknown_and_other_store_products_are_not_found(api: Api) -> None:
     elsewhere = await f.product(f.STORE_2)
     token = await api.token("owner1@dangol.test")
     # when
-    other_store = await f.create_order(api, token, f.order_input(1, [(coffee.id, 1), (elsewhere.id, 1)]))
+    other_store = await f.create_order(
+        api, token, f.order_input(1, [(coffee.id, 1), (elsewhere.id, 1)])
+    )
     unknown = await f.create_order(api, token, f.order_input(1, [(999_999, 1)]))
     # then
     assert (other_store["__typename"], other_store["field"]) == ("NotFound", "lines.1.productId")
@@ -95,7 +109,9 @@ async def test_another_stores_customer_is_not_found(api: Api) -> None:
     stranger = await f.customer(f.STORE_2)
     token = await api.token("owner1@dangol.test")
     # when
-    result = await f.create_order(api, token, f.order_input(1, [(coffee.id, 1)], customer_id=stranger))
+    result = await f.create_order(
+        api, token, f.order_input(1, [(coffee.id, 1)], customer_id=stranger)
+    )
     # then
     assert (result["__typename"], result["field"]) == ("NotFound", "customerId")
     assert await Order.all().count() == 0
@@ -136,7 +152,9 @@ async def test_a_pickup_order_needs_a_future_pickup_time(api: Api) -> None:
         api, token, f.order_input(1, lines, channel="PICKUP", pickupAt="2001-01-01T09:00:00+09:00")
     )
     in_store = await f.create_order(
-        api, token, f.order_input(1, lines, channel="IN_STORE", pickupAt="2999-01-01T09:00:00+09:00")
+        api,
+        token,
+        f.order_input(1, lines, channel="IN_STORE", pickupAt="2999-01-01T09:00:00+09:00"),
     )
     future = await f.create_order(
         api, token, f.order_input(1, lines, channel="PICKUP", pickupAt="2999-01-01T09:00:00+09:00")
@@ -168,7 +186,10 @@ async def test_the_same_key_with_another_input_is_refused(api: Api) -> None:
     # when
     result = await f.create_order(api, token, f.order_input(1, [(coffee.id, 3)], key="pos-17-0002"))
     # then
-    assert (result["__typename"], result["code"]) == ("IdempotencyKeyReused", "IDEMPOTENCY_KEY_REUSED")
+    assert (result["__typename"], result["code"]) == (
+        "IdempotencyKeyReused",
+        "IDEMPOTENCY_KEY_REUSED",
+    )
     assert await Order.all().count() == 1
 
 
@@ -190,8 +211,14 @@ async def test_a_partner_key_order_records_the_key(api: Api) -> None:
     # given
     coffee = await f.product()
     owner = await api.token("owner1@dangol.test")
-    key_input = {"storeId": gid("Store", 1), "name": "배달앱", "actions": ["store.read", "orders.create"]}
-    created_key = (await api.data(CREATE_API_KEY, {"input": key_input}, token=owner))["createApiKey"]
+    key_input = {
+        "storeId": gid("Store", 1),
+        "name": "배달앱",
+        "actions": ["store.read", "orders.create"],
+    }
+    created_key = (await api.data(CREATE_API_KEY, {"input": key_input}, token=owner))[
+        "createApiKey"
+    ]
     # when
     result = await f.create_order(
         api, created_key["secret"], f.order_input(1, [(coffee.id, 1)], channel="DELIVERY")

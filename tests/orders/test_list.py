@@ -20,7 +20,9 @@ NODE = "query($id: ID!) { node(id: $id) { id ... on Order { status total } } }"
 
 
 async def _page(api: Api, token: str, **variables: object) -> dict:
-    return (await api.data(ORDERS, {"id": gid("Store", 1), **variables}, token=token))["store"]["orders"]
+    return (await api.data(ORDERS, {"id": gid("Store", 1), **variables}, token=token))["store"][
+        "orders"
+    ]
 
 
 async def test_orders_come_newest_first_page_by_page(api: Api) -> None:

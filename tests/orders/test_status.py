@@ -23,8 +23,10 @@ async def test_an_order_moves_one_step_at_a_time_to_completed(api: Api) -> None:
     order = await f.order()
     token = await api.token("staff1@dangol.test")
     # when
-    seen = [(await f.advance(api, token, order.id, to))["order"]["status"]
-            for to in ("CONFIRMED", "PREPARING", "READY", "COMPLETED")]
+    seen = [
+        (await f.advance(api, token, order.id, to))["order"]["status"]
+        for to in ("CONFIRMED", "PREPARING", "READY", "COMPLETED")
+    ]
     # then
     assert seen == ["CONFIRMED", "PREPARING", "READY", "COMPLETED"]
     done = await Order.get(id=order.id)
@@ -42,10 +44,18 @@ async def test_skipping_or_going_back_is_an_illegal_transition(api: Api) -> None
     same = await f.advance(api, token, order.id, "CONFIRMED")
     refund_by_advance = await f.advance(api, token, order.id, "REFUNDED")
     # then
-    assert skip == {"__typename": "IllegalOrderTransition", "from": "CONFIRMED", "to": "COMPLETED",
-                    "code": "ILLEGAL_ORDER_TRANSITION", "message": skip["message"], "field": "to"}
+    assert skip == {
+        "__typename": "IllegalOrderTransition",
+        "from": "CONFIRMED",
+        "to": "COMPLETED",
+        "code": "ILLEGAL_ORDER_TRANSITION",
+        "message": skip["message"],
+        "field": "to",
+    }
     assert [(r["from"], r["to"]) for r in (back, same, refund_by_advance)] == [
-        ("CONFIRMED", "RECEIVED"), ("CONFIRMED", "CONFIRMED"), ("CONFIRMED", "REFUNDED")
+        ("CONFIRMED", "RECEIVED"),
+        ("CONFIRMED", "CONFIRMED"),
+        ("CONFIRMED", "REFUNDED"),
     ]
     assert (await Order.get(id=order.id)).status == OrderStatus.CONFIRMED
 
@@ -55,7 +65,9 @@ async def test_fifty_racing_advances_move_the_order_once(api: Api) -> None:
     order = await f.order()
     token = await api.token("staff1@dangol.test")
     # when
-    results = await asyncio.gather(*(f.advance(api, token, order.id, "CONFIRMED") for _ in range(50)))
+    results = await asyncio.gather(
+        *(f.advance(api, token, order.id, "CONFIRMED") for _ in range(50))
+    )
     # then
     kinds = [r["__typename"] for r in results]
     assert kinds.count("OrderSuccess") == 1
@@ -86,8 +98,10 @@ async def test_completion_is_a_visit_and_the_first_one_is_flagged(api: Api) -> N
 async def test_racing_completions_flag_exactly_one_first_visit(api: Api) -> None:
     # given
     customer = await f.customer()
-    orders = [await f.order(customer_id=customer, status=OrderStatus.READY, price=1000, quantity=1)
-              for _ in range(6)]
+    orders = [
+        await f.order(customer_id=customer, status=OrderStatus.READY, price=1000, quantity=1)
+        for _ in range(6)
+    ]
     token = await api.token("staff1@dangol.test")
     # when
     results = await asyncio.gather(*(f.advance(api, token, o.id, "COMPLETED") for o in orders))
@@ -122,7 +136,9 @@ async def test_an_open_order_can_be_cancelled_but_not_a_completed_one(api: Api) 
     assert (refused["from"], refused["to"]) == ("COMPLETED", "CANCELLED")
     assert (advance_cancelled["from"], advance_cancelled["to"]) == ("CANCELLED", "READY")
     assert (await Order.get(id=completed.id)).status == OrderStatus.COMPLETED
-    assert await AuditEntry.filter(action="orders.cancel", target_id=str(open_order.id)).count() == 1
+    assert (
+        await AuditEntry.filter(action="orders.cancel", target_id=str(open_order.id)).count() == 1
+    )
 
 
 async def test_partial_refunds_up_to_the_total_then_the_order_is_refunded(api: Api) -> None:
@@ -192,7 +208,9 @@ async def test_staff_cannot_refund_and_nothing_changes(api: Api) -> None:
     order = await f.order(status=OrderStatus.COMPLETED)
     token = await api.token("staff1@dangol.test")
     # when
-    body = await api.gql(f.REFUND_ORDER, {"input": {"orderId": gid("Order", order.id)}}, token=token)
+    body = await api.gql(
+        f.REFUND_ORDER, {"input": {"orderId": gid("Order", order.id)}}, token=token
+    )
     # then
     assert error_code(body) == "FORBIDDEN"
     unchanged = await Order.get(id=order.id)

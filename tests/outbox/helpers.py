@@ -11,8 +11,13 @@ from models.stores import Store
 from resolvers.outbox import enqueue
 
 
-async def queue_messages(count: int, *, kind: str = "test.hello", available_at: datetime | None = None,
-                         channel: str | None = None) -> list[int]:
+async def queue_messages(
+    count: int,
+    *,
+    kind: str = "test.hello",
+    available_at: datetime | None = None,
+    channel: str | None = None,
+) -> list[int]:
     store = await Store.all().order_by("id").first()
     account = await Account.all().order_by("id").first()
     assert store and account
@@ -21,8 +26,13 @@ async def queue_messages(count: int, *, kind: str = "test.hello", available_at: 
         payload: dict[str, object] = {"number": number}
         if channel:
             payload["channel"] = channel
-        message = await enqueue(store_id=store.id, account_id=account.id, kind=kind,
-                                payload=payload, available_at=available_at)
+        message = await enqueue(
+            store_id=store.id,
+            account_id=account.id,
+            kind=kind,
+            payload=payload,
+            available_at=available_at,
+        )
         ids.append(message.id)
     return ids
 

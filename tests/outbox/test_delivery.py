@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -18,7 +18,9 @@ from tests.outbox.helpers import FailingSender, RecordingSender, queue_messages,
 pytestmark = pytest.mark.usefixtures("app")
 
 
-async def test_log_sender_writes_one_structured_line_per_message(caplog: pytest.LogCaptureFixture) -> None:
+async def test_log_sender_writes_one_structured_line_per_message(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     # given
     ids = await queue_messages(3, kind="points.expiring")
     caplog.set_level(logging.INFO, logger=NOTIFICATIONS_LOGGER)
@@ -59,7 +61,7 @@ async def test_two_concurrent_deliverers_deliver_each_message_exactly_once() -> 
 async def test_a_claim_is_won_by_one_deliverer_only() -> None:
     # given
     [message_id] = await queue_messages(1)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     # when
     claims = await asyncio.gather(*(claim(message_id, 0, now, DeliveryPolicy()) for _ in range(4)))
@@ -74,7 +76,7 @@ async def test_a_failing_sender_is_retried_with_growing_backoff_then_given_up() 
     failing = FailingSender("kakao gateway 503")
     policy = DeliveryPolicy(max_attempts=3, backoff_seconds=10)
     senders = Senders(default=failing)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     # when the first attempt fails
     assert await deliver_due(senders, policy, now) == 0
@@ -105,7 +107,7 @@ async def test_a_failing_sender_is_retried_with_growing_backoff_then_given_up() 
 async def test_a_retried_message_is_delivered_once_the_sender_recovers() -> None:
     # given
     [message_id] = await queue_messages(1)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     await deliver_due(Senders(default=FailingSender()), DeliveryPolicy(), now)
     retry_at = (await reload(message_id)).available_at
 

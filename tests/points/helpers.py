@@ -91,7 +91,9 @@ async def balance(customer_id: int) -> int:
     return int(found[0]) if found else 0
 
 
-async def adjust(api: Api, token: str, customer_id: int, points: int, **extra: Any) -> dict[str, Any]:
+async def adjust(
+    api: Api, token: str, customer_id: int, points: int, **extra: Any
+) -> dict[str, Any]:
     variables = {
         "input": {
             "customerId": gid("Customer", customer_id),

@@ -27,11 +27,16 @@ async def check_ledger(store_id: int | None = None) -> None:
         )
         assert running[customer] >= 0, f"entry {row['id']}: balance went negative"
         if row["amount"] > 0:
-            assert 0 <= row["remaining"] <= row["amount"], f"entry {row['id']}: remaining out of its lot"
+            assert 0 <= row["remaining"] <= row["amount"], (
+                f"entry {row['id']}: remaining out of its lot"
+            )
             remaining[customer] += row["remaining"]
         else:
             assert row["remaining"] == 0, f"entry {row['id']}: a debit holds a remainder"
-    stored = {row["customer_id"]: row["balance"] for row in await balances.values("customer_id", "balance")}
+    stored = {
+        row["customer_id"]: row["balance"]
+        for row in await balances.values("customer_id", "balance")
+    }
     for customer in set(stored) | set(running):
         balance = stored.get(customer, 0)
         assert balance >= 0, f"customer {customer}: negative balance {balance}"

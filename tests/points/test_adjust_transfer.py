@@ -10,7 +10,9 @@ from tests.points import helpers
 from tests.points.invariants import check_ledger
 
 
-async def test_owner_adjusts_up_and_down_with_a_reason_audited_and_nobody_notified(api: Api) -> None:
+async def test_owner_adjusts_up_and_down_with_a_reason_audited_and_nobody_notified(
+    api: Api,
+) -> None:
     # given
     token = await helpers.owner(api)
     customer = await helpers.customer()
@@ -19,8 +21,16 @@ async def test_owner_adjusts_up_and_down_with_a_reason_audited_and_nobody_notifi
     down = await helpers.adjust(api, token, customer, -200, reason="typo")
     # then
     assert up["__typename"] == "AdjustPointsSuccess", up
-    assert up["balance"] == 500 and up["entry"]["kind"] == "ADJUST" and up["entry"]["source"] == "MANUAL"
-    assert down["balance"] == 300 and down["entry"]["amount"] == -200 and down["entry"]["reason"] == "typo"
+    assert (
+        up["balance"] == 500
+        and up["entry"]["kind"] == "ADJUST"
+        and up["entry"]["source"] == "MANUAL"
+    )
+    assert (
+        down["balance"] == 300
+        and down["entry"]["amount"] == -200
+        and down["entry"]["reason"] == "typo"
+    )
     assert await helpers.balance(customer) == 300
     assert await AuditEntry.filter(action="points.adjust").count() == 2
     assert await OutboxMessage.filter(customer_id=customer).count() == 0
@@ -51,7 +61,11 @@ async def test_bad_adjustments_are_invalid_input(api: Api) -> None:
     no_reason = await helpers.adjust(api, token, customer, 10, reason="  ")
     blank_key = await helpers.adjust(api, token, customer, 10, idempotencyKey="")
     # then
-    assert [r["field"] for r in (zero, no_reason, blank_key)] == ["points", "reason", "idempotencyKey"]
+    assert [r["field"] for r in (zero, no_reason, blank_key)] == [
+        "points",
+        "reason",
+        "idempotencyKey",
+    ]
     assert {r["__typename"] for r in (zero, no_reason, blank_key)} == {"InvalidInput"}
     assert await PointEntry.filter(customer_id=customer).count() == 0
 
@@ -68,7 +82,9 @@ async def test_transfer_moves_points_and_notifies_both(api: Api) -> None:
     assert result["sent"]["amount"] == -120 and result["sent"]["balanceAfter"] == 180
     assert result["received"]["amount"] == 120 and result["received"]["balanceAfter"] == 120
     assert await helpers.balance(sender) == 180 and await helpers.balance(receiver) == 120
-    kinds = await OutboxMessage.filter(customer_id__in=[sender, receiver]).values_list("customer_id", "kind")
+    kinds = await OutboxMessage.filter(customer_id__in=[sender, receiver]).values_list(
+        "customer_id", "kind"
+    )
     assert sorted(kinds) == sorted(
         [(sender, "points_transfer_sent"), (receiver, "points_transfer_received")]
     )
@@ -92,7 +108,12 @@ async def test_transfer_refuses_oneself_nonpositive_too_much_and_other_stores(ap
     ]
     # then
     assert [r["__typename"] for r in results] == [
-        "InvalidInput", "InvalidInput", "InvalidInput", "InsufficientPoints", "NotFound", "NotFound"
+        "InvalidInput",
+        "InvalidInput",
+        "InvalidInput",
+        "InsufficientPoints",
+        "NotFound",
+        "NotFound",
     ]
     assert results[3]["available"] == 50
     assert await helpers.balance(sender) == 50
@@ -137,7 +158,10 @@ async def test_fifty_racing_requests_with_one_key_execute_once(api: Api) -> None
     customer = await helpers.customer()
     # when
     results = await asyncio.gather(
-        *(helpers.adjust(api, token, customer, 7, idempotencyKey="race", reason="r") for _ in range(50))
+        *(
+            helpers.adjust(api, token, customer, 7, idempotencyKey="race", reason="r")
+            for _ in range(50)
+        )
     )
     # then
     assert results[0]["__typename"] == "AdjustPointsSuccess", results[0]
@@ -155,7 +179,9 @@ async def test_history_is_newest_first_and_paged_with_the_balance(api: Api) -> N
     for points in (10, 20, 30):
         await helpers.adjust(api, token, customer, points)
     # when
-    first = await api.data(helpers.HISTORY, {"id": gid("Customer", customer), "first": 2}, token=token)
+    first = await api.data(
+        helpers.HISTORY, {"id": gid("Customer", customer), "first": 2}, token=token
+    )
     cursor = first["node"]["pointsHistory"]["pageInfo"]["endCursor"]
     rest = await api.data(
         helpers.HISTORY, {"id": gid("Customer", customer), "first": 2, "after": cursor}, token=token

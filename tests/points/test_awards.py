@@ -17,7 +17,9 @@ mutation ($input: RegisterCustomerInput!) {
 
 async def _register(api: Api, token: str, phone: str) -> dict:
     body = await api.data(
-        REGISTER, {"input": {"storeId": gid("Store", 1), "name": "김단골", "phone": phone}}, token=token
+        REGISTER,
+        {"input": {"storeId": gid("Store", 1), "name": "김단골", "phone": phone}},
+        token=token,
     )
     return body["registerCustomer"]
 
@@ -25,7 +27,9 @@ async def _register(api: Api, token: str, phone: str) -> dict:
 async def test_a_new_customer_earns_the_programmes_sign_up_points(api: Api) -> None:
     # given a programme that gives 500 points for signing up
     owner = await api.token("owner1@dangol.test")
-    await api.data(UPDATE_PROGRAM, {"input": {"storeId": gid("Store", 1), "signupPoints": 500}}, token=owner)
+    await api.data(
+        UPDATE_PROGRAM, {"input": {"storeId": gid("Store", 1), "signupPoints": 500}}, token=owner
+    )
     staff = await api.token("staff1@dangol.test")
     # when
     result = await _register(api, staff, "010-2000-0001")
@@ -47,18 +51,31 @@ async def test_without_sign_up_points_registration_writes_no_ledger_entry(api: A
 async def test_the_referrer_earns_the_programmes_referral_points(api: Api) -> None:
     # given a programme with referral points, and a customer who brings a friend
     owner = await api.token("owner1@dangol.test")
-    await api.data(UPDATE_PROGRAM, {"input": {"storeId": gid("Store", 1), "referralPoints": 300}}, token=owner)
+    await api.data(
+        UPDATE_PROGRAM, {"input": {"storeId": gid("Store", 1), "referralPoints": 300}}, token=owner
+    )
     staff = await api.token("staff1@dangol.test")
     referrer = (await _register(api, staff, "010-2000-0003"))["customer"]["id"]
     # when
     body = await api.data(
         REGISTER,
-        {"input": {"storeId": gid("Store", 1), "name": "친구", "phone": "010-2000-0004", "referredByCustomerId": referrer}},
+        {
+            "input": {
+                "storeId": gid("Store", 1),
+                "name": "친구",
+                "phone": "010-2000-0004",
+                "referredByCustomerId": referrer,
+            }
+        },
         token=staff,
     )
     # then
     assert body["registerCustomer"]["__typename"] == "CustomerSuccess"
-    balance = await api.data("query ($id: ID!) { node(id: $id) { ... on Customer { pointsBalance } } }", {"id": referrer}, token=owner)
+    balance = await api.data(
+        "query ($id: ID!) { node(id: $id) { ... on Customer { pointsBalance } } }",
+        {"id": referrer},
+        token=owner,
+    )
     assert balance["node"]["pointsBalance"] == 300
     await check_ledger(1)
 
@@ -76,13 +93,21 @@ async def test_a_referrer_of_another_store_is_absent_and_nothing_is_registered(a
     # when
     body = await api.data(
         REGISTER,
-        {"input": {"storeId": gid("Store", 1), "name": "친구", "phone": "010-2000-0006", "referredByCustomerId": referrer}},
+        {
+            "input": {
+                "storeId": gid("Store", 1),
+                "name": "친구",
+                "phone": "010-2000-0006",
+                "referredByCustomerId": referrer,
+            }
+        },
         token=staff,
     )
     # then
     assert body["registerCustomer"] == {"__typename": "NotFound", "code": "NOT_FOUND"}
     found = await api.data(
-        "query ($id: ID!) { store(id: $id) { customerByPhone(phone: \"010-2000-0006\") { id } } }",
-        {"id": gid("Store", 1)}, token=staff,
+        'query ($id: ID!) { store(id: $id) { customerByPhone(phone: "010-2000-0006") { id } } }',
+        {"id": gid("Store", 1)},
+        token=staff,
     )
     assert found["store"]["customerByPhone"] is None

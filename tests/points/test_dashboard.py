@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from core.database import write_transaction
 from models.points import PointKind, PointSource
@@ -21,14 +21,19 @@ query($id: ID!, $p: PointsPeriodInput!, $top: Int) {
   }
 }
 """
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def _period(days_before: int = 1, days_after: int = 1) -> dict:
-    return {"from": (NOW - timedelta(days=days_before)).isoformat(), "to": (NOW + timedelta(days=days_after)).isoformat()}
+    return {
+        "from": (NOW - timedelta(days=days_before)).isoformat(),
+        "to": (NOW + timedelta(days=days_after)).isoformat(),
+    }
 
 
-async def _earn(customer: int, points: int, source: PointSource = PointSource.PURCHASE, **lot: object) -> None:
+async def _earn(
+    customer: int, points: int, source: PointSource = PointSource.PURCHASE, **lot: object
+) -> None:
     async with write_transaction():
         await ledger.credit(1, customer, points, kind=PointKind.EARN, source=source, **lot)  # type: ignore[arg-type]
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from core.database import write_transaction
 from models.audit import AuditEntry
@@ -17,7 +17,9 @@ STORE1 = gid("Store", 1)
 
 async def _program(api: Api, **values: object) -> dict:
     token = await helpers.owner(api)
-    result = await api.data(helpers.UPDATE_PROGRAM, {"input": {"storeId": STORE1, **values}}, token=token)
+    result = await api.data(
+        helpers.UPDATE_PROGRAM, {"input": {"storeId": STORE1, **values}}, token=token
+    )
     return result["updatePointProgram"]
 
 
@@ -29,7 +31,9 @@ async def _completed_order(api: Api, customer: int, price: int, quantity: int = 
 
 async def test_the_owner_sets_the_programme_and_it_is_audited(api: Api) -> None:
     # when
-    result = await _program(api, earnRateBp=500, rounding="CEIL", minimumOrder=3000, expiryMonths=12)
+    result = await _program(
+        api, earnRateBp=500, rounding="CEIL", minimumOrder=3000, expiryMonths=12
+    )
     cleared = await _program(api, expiryMonths=None)
     # then
     assert result["program"]["earnRateBp"] == 500 and result["program"]["rounding"] == "CEIL"
@@ -62,8 +66,10 @@ def test_points_follow_the_rate_the_multiplier_and_the_rounding() -> None:
     assert points_for(4549, 100, 10_000, Rounding.ROUND) == 45
     assert points_for(4550, 100, 20_000, Rounding.FLOOR) == 91
     assert points_for(0, 100, 10_000, Rounding.CEIL) == 0
-    assert add_months(datetime(2026, 1, 31, tzinfo=timezone.utc), 1) == datetime(2026, 2, 28, tzinfo=timezone.utc)
-    assert add_months(datetime(2026, 11, 15, tzinfo=timezone.utc), 14).year == 2028
+    assert add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(
+        2026, 2, 28, tzinfo=UTC
+    )
+    assert add_months(datetime(2026, 11, 15, tzinfo=UTC), 14).year == 2028
 
 
 async def test_a_completed_order_earns_at_the_programme_rate_with_expiry(api: Api) -> None:
@@ -75,7 +81,9 @@ async def test_a_completed_order_earns_at_the_programme_rate_with_expiry(api: Ap
     # then
     entry = await PointEntry.get(customer_id=customer)
     assert (entry.kind, entry.amount, entry.order_id) == (PointKind.EARN, 450, order_id)
-    assert entry.expires_at is not None and entry.expires_at > datetime.now(timezone.utc) + timedelta(days=150)
+    assert entry.expires_at is not None and entry.expires_at > datetime.now(
+        UTC
+    ) + timedelta(days=150)
     assert entry.reference_type == "order" and entry.balance_after == 450
     await check_ledger()
 
@@ -99,8 +107,12 @@ async def test_earn_for_order_runs_once_per_order_and_takes_a_tier_rate(app: obj
     ctx = helpers.system_context(app)
     # when
     async with write_transaction():
-        first = await points.earn_for_order(ctx, order_id=order.id, rate_bp=300, multiplier_bp=20_000)
-        second = await points.earn_for_order(ctx, order_id=order.id, rate_bp=300, multiplier_bp=20_000)
+        first = await points.earn_for_order(
+            ctx, order_id=order.id, rate_bp=300, multiplier_bp=20_000
+        )
+        second = await points.earn_for_order(
+            ctx, order_id=order.id, rate_bp=300, multiplier_bp=20_000
+        )
     # then
     assert (first, second) == (600, 0)
     await check_ledger()
@@ -152,8 +164,20 @@ async def test_fixed_awards_follow_the_programme(api: Api, app: object) -> None:
     ctx = helpers.system_context(app)
     # when
     async with write_transaction():
-        signup = await points.award(ctx, customer_id=customer, source=PointSource.SIGNUP, reference_type="customer", reference_id=customer)
-        review = await points.award(ctx, customer_id=customer, source=PointSource.REVIEW, reference_type="feedback", reference_id=1)
+        signup = await points.award(
+            ctx,
+            customer_id=customer,
+            source=PointSource.SIGNUP,
+            reference_type="customer",
+            reference_id=customer,
+        )
+        review = await points.award(
+            ctx,
+            customer_id=customer,
+            source=PointSource.REVIEW,
+            reference_type="feedback",
+            reference_id=1,
+        )
     # then
     assert (signup, review) == (1000, 0)
     entry = await PointEntry.get(customer_id=customer)

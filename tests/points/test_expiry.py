@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from models.outbox import OutboxMessage
 from models.points import PointEntry, PointKind, PointProgram
@@ -10,7 +10,7 @@ from resolvers.points import expire_points, warn_expiring
 from tests.points import helpers
 from tests.points.invariants import check_ledger
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 async def test_expired_lots_expire_oldest_first_and_only_what_remains(api: object) -> None:
@@ -27,7 +27,10 @@ async def test_expired_lots_expire_oldest_first_and_only_what_remains(api: objec
     # then
     assert expired == 150, "the 120 transferred kept the expiry of the lots they came from"
     assert await helpers.balance(friend) == 0
-    remaining = {e.id: e.remaining for e in await PointEntry.filter(id__in=[old.id, also_old.id, fresh.id, forever.id])}
+    remaining = {
+        e.id: e.remaining
+        for e in await PointEntry.filter(id__in=[old.id, also_old.id, fresh.id, forever.id])
+    }
     assert remaining == {old.id: 0, also_old.id: 0, fresh.id: 70, forever.id: 5}
     entry = await PointEntry.get(customer_id=customer, kind=PointKind.EXPIRE)
     assert entry.amount == -30 and entry.balance_after == 75
@@ -35,7 +38,9 @@ async def test_expired_lots_expire_oldest_first_and_only_what_remains(api: objec
     await check_ledger()
 
 
-async def test_a_lot_transferred_keeps_its_expiry_and_expires_with_the_receiver(api: object) -> None:
+async def test_a_lot_transferred_keeps_its_expiry_and_expires_with_the_receiver(
+    api: object,
+) -> None:
     # given
     sender, receiver = await helpers.customer(), await helpers.customer()
     await helpers.give(sender, 100, expires_at=NOW + timedelta(days=1))
@@ -108,8 +113,13 @@ async def test_two_processes_expiring_at_once_expire_once(app: object, settings:
     url = settings.database_url  # type: ignore[attr-defined]
     # when
     other = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", SECOND_PROCESS, url, NOW.isoformat(),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-c",
+        SECOND_PROCESS,
+        url,
+        NOW.isoformat(),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
     )
     assert other.stdin is not None and other.stdout is not None
     assert await other.stdout.readline() == b"ready\n"

@@ -10,25 +10,33 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Awaitable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from core.context import Context
 from core.database import write_transaction
+from core.errors import InsufficientPoints
 from models.orders import Order, OrderStatus
 from models.points import PointEntry, PointKind, PointSource
 from models.rewards import Reward
 from resolvers import orders, points, rewards
-from core.errors import InsufficientPoints
 from resolvers.points import ledger
 from tests.orders import factories
 from tests.points import helpers
 from tests.points.invariants import check_ledger
 
-BASE = datetime(2030, 1, 1, tzinfo=timezone.utc)
+BASE = datetime(2030, 1, 1, tzinfo=UTC)
 _keys = itertools.count(1)
 
 
@@ -45,7 +53,7 @@ class Ledger(RuleBasedStateMachine):
     @initialize()
     def setup(self) -> None:
         self.customers = [self.run(helpers.customer()) for _ in range(3)]
-        self.balances = {customer: 0 for customer in self.customers}
+        self.balances = dict.fromkeys(self.customers, 0)
         self.orders: list[int] = []
         self.day = 0
         self.rewards = [
@@ -59,7 +67,11 @@ class Ledger(RuleBasedStateMachine):
     @rule(who=st.integers(0, 2), price=st.integers(0, 40_000))
     def earn(self, who: int, price: int) -> None:
         customer = self.customer(who)
-        order = self.run(factories.order(1, customer_id=customer, status=OrderStatus.COMPLETED, price=price, quantity=1))
+        order = self.run(
+            factories.order(
+                1, customer_id=customer, status=OrderStatus.COMPLETED, price=price, quantity=1
+            )
+        )
 
         async def earn() -> int:
             async with write_transaction():
@@ -77,7 +89,11 @@ class Ledger(RuleBasedStateMachine):
         async def grant() -> None:
             async with write_transaction():
                 await ledger.credit(
-                    1, customer, points_, kind=PointKind.EARN, source=PointSource.EVENT,
+                    1,
+                    customer,
+                    points_,
+                    kind=PointKind.EARN,
+                    source=PointSource.EVENT,
                     expires_at=BASE + timedelta(days=self.day + days),
                 )
 
@@ -89,9 +105,19 @@ class Ledger(RuleBasedStateMachine):
         customer, reward_id = self.customer(who), self.rewards[which]
         cost = (50, 120)[which]
         try:
-            self.run(rewards.redeem_reward(self.ctx, customer_id=customer, reward_id=reward_id, idempotency_key=f"s{next(_keys)}"))
+            self.run(
+                rewards.redeem_reward(
+                    self.ctx,
+                    customer_id=customer,
+                    reward_id=reward_id,
+                    idempotency_key=f"s{next(_keys)}",
+                )
+            )
         except InsufficientPoints as error:
-            assert self.balances[customer] < cost and error.extra["available"] == self.balances[customer]
+            assert (
+                self.balances[customer] < cost
+                and error.extra["available"] == self.balances[customer]
+            )
             return
         assert self.balances[customer] >= cost
         self.balances[customer] -= cost
@@ -102,7 +128,15 @@ class Ledger(RuleBasedStateMachine):
         if sender == receiver:
             return
         try:
-            self.run(points.transfer_points(self.ctx, from_customer_id=sender, to_customer_id=receiver, points=amount, idempotency_key=f"s{next(_keys)}"))
+            self.run(
+                points.transfer_points(
+                    self.ctx,
+                    from_customer_id=sender,
+                    to_customer_id=receiver,
+                    points=amount,
+                    idempotency_key=f"s{next(_keys)}",
+                )
+            )
         except InsufficientPoints:
             assert self.balances[sender] < amount
             return
@@ -114,7 +148,15 @@ class Ledger(RuleBasedStateMachine):
     def adjust(self, who: int, amount: int) -> None:
         customer = self.customer(who)
         try:
-            self.run(points.adjust_points(self.ctx, customer_id=customer, points=amount, reason="test", idempotency_key=f"s{next(_keys)}"))
+            self.run(
+                points.adjust_points(
+                    self.ctx,
+                    customer_id=customer,
+                    points=amount,
+                    reason="test",
+                    idempotency_key=f"s{next(_keys)}",
+                )
+            )
         except InsufficientPoints:
             assert self.balances[customer] < -amount
             return
@@ -129,10 +171,18 @@ class Ledger(RuleBasedStateMachine):
             return
         amount = max(1, left * share // 100)
         customer: int = order.customer_id  # type: ignore[attr-defined]
-        earned = sum(self.run(PointEntry.filter(order_id=order.id, kind=PointKind.EARN).values_list("amount", flat=True)))
+        earned = sum(
+            self.run(
+                PointEntry.filter(order_id=order.id, kind=PointKind.EARN).values_list(
+                    "amount", flat=True
+                )
+            )
+        )
         refunded = order.refunded_amount + amount
         full = refunded == order.total
-        due = (earned if full else earned * refunded // order.total) - earned * order.refunded_amount // order.total
+        due = (
+            earned if full else earned * refunded // order.total
+        ) - earned * order.refunded_amount // order.total
         self.run(orders.refund_order(self.ctx, order_id=order.id, amount=amount))
         self.balances[customer] -= min(due, self.balances[customer])
 
@@ -142,13 +192,15 @@ class Ledger(RuleBasedStateMachine):
         now = BASE + timedelta(days=self.day)
         due_before = self.run(self._due(now))
         self.run(points.expire_points(now))
-        assert self.run(self._due(now)) == {customer: 0 for customer in self.customers}
+        assert self.run(self._due(now)) == dict.fromkeys(self.customers, 0)
         for customer, amount in due_before.items():
             self.balances[customer] -= amount
 
     async def _due(self, now: datetime) -> dict[int, int]:
-        due = {customer: 0 for customer in self.customers}
-        rows = await PointEntry.filter(customer_id__in=self.customers, remaining__gt=0, expires_at__lte=now).values_list("customer_id", "remaining")
+        due = dict.fromkeys(self.customers, 0)
+        rows = await PointEntry.filter(
+            customer_id__in=self.customers, remaining__gt=0, expires_at__lte=now
+        ).values_list("customer_id", "remaining")
         for customer, remaining in rows:
             due[customer] += remaining
         return due
@@ -166,7 +218,10 @@ async def test_the_ledger_holds_whatever_the_order_of_operations(app: object) ->
     Ledger.loop = asyncio.get_running_loop()
     Ledger.ctx = helpers.system_context(app, account_id=None)
     run_settings = settings(
-        max_examples=20, stateful_step_count=20, deadline=None, database=None,
+        max_examples=20,
+        stateful_step_count=20,
+        deadline=None,
+        database=None,
         suppress_health_check=list(HealthCheck),
     )
     await asyncio.get_running_loop().run_in_executor(

@@ -14,9 +14,13 @@ mutation ($input: PermissionInput!) { revokePermission(input: $input) { __typena
 """
 
 
-async def _post(client: httpx.AsyncClient, url: str, query: str, variables: dict, token: str | None = None) -> dict:
+async def _post(
+    client: httpx.AsyncClient, url: str, query: str, variables: dict, token: str | None = None
+) -> dict:
     headers = {"authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(f"{url}/graphql", json={"query": query, "variables": variables}, headers=headers)
+    response = await client.post(
+        f"{url}/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -26,7 +30,9 @@ async def _token(client: httpx.AsyncClient, url: str, email: str) -> str:
     return body["data"]["login"]["accessToken"]
 
 
-async def test_a_revocation_through_one_process_is_obeyed_by_the_other(database_url: str, settings: Settings) -> None:
+async def test_a_revocation_through_one_process_is_obeyed_by_the_other(
+    database_url: str, settings: Settings
+) -> None:
     async with uvicorn_server(settings) as first, uvicorn_server(settings) as second:
         async with httpx.AsyncClient() as client:
             # given the manager reads the staff list through the second process
@@ -35,7 +41,9 @@ async def test_a_revocation_through_one_process_is_obeyed_by_the_other(database_
             assert "errors" not in before
             # when the admin revokes it through the first process
             admin = await _token(client, first, "admin@dangol.test")
-            revoked = await _post(client, first, REVOKE, {"input": {"role": "manager", "action": "staff.read"}}, admin)
+            revoked = await _post(
+                client, first, REVOKE, {"input": {"role": "manager", "action": "staff.read"}}, admin
+            )
             assert revoked["data"]["revokePermission"]["__typename"] == "AccessPolicySuccess"
             # then the second process refuses the very next request
             after = await _post(client, second, STAFF, {"id": gid("Store", 1)}, manager)

@@ -39,7 +39,8 @@ STAFF = "query ($id: ID!) { store(id: $id) { staff { edges { node { id } } } } }
 
 async def _account_id(email: str) -> int:
     rows = await connections.get("default").execute_query_dict(
-        "SELECT id FROM account WHERE email = $1" if connections.get("default").schema_generator.DIALECT == "postgres"
+        "SELECT id FROM account WHERE email = $1"
+        if connections.get("default").schema_generator.DIALECT == "postgres"
         else "SELECT id FROM account WHERE email = ?",
         [email],
     )
@@ -58,7 +59,9 @@ async def test_admin_revokes_an_action_everywhere_and_it_is_in_force_at_once(api
     manager = await api.token("manager1@dangol.test")
     assert (await api.gql(STAFF, {"id": gid("Store", 1)}, token=manager)).get("errors") is None
     # when
-    result = await api.data(REVOKE, {"input": {"role": "manager", "action": "staff.read"}}, token=admin)
+    result = await api.data(
+        REVOKE, {"input": {"role": "manager", "action": "staff.read"}}, token=admin
+    )
     # then
     assert result["revokePermission"]["__typename"] == "AccessPolicySuccess"
     assert error_code(await api.gql(STAFF, {"id": gid("Store", 1)}, token=manager)) == "FORBIDDEN"
@@ -70,7 +73,9 @@ async def test_admin_revokes_an_action_everywhere_and_it_is_in_force_at_once(api
 async def _explain(api: Api, email: str, store: int, action: str) -> bool:
     admin = await api.token("admin@dangol.test")
     account = gid("Account", await _account_id(email))
-    body = await api.data(EXPLAIN, {"account": account, "store": gid("Store", store), "action": action}, token=admin)
+    body = await api.data(
+        EXPLAIN, {"account": account, "store": gid("Store", store), "action": action}, token=admin
+    )
     return body["explainAccess"]["allowed"]
 
 
@@ -80,7 +85,9 @@ async def test_owner_customises_their_own_store_only(api: Api) -> None:
     assert not await _explain(api, "staff1@dangol.test", 1, "customers.export")
     # when the owner lets the staff of store 1 export customers
     result = await api.data(
-        GRANT, {"input": {"role": "staff", "action": "customers.export", "storeId": gid("Store", 1)}}, token=owner
+        GRANT,
+        {"input": {"role": "staff", "action": "customers.export", "storeId": gid("Store", 1)}},
+        token=owner,
     )
     # then it holds in store 1, and nowhere else
     assert result["grantPermission"]["__typename"] == "AccessPolicySuccess"
@@ -93,17 +100,23 @@ async def test_owner_revokes_a_default_action_in_their_store_with_a_deny(api: Ap
     owner = await api.token("owner1@dangol.test")
     # when
     result = await api.data(
-        REVOKE, {"input": {"role": "manager", "action": "customers.import", "storeId": gid("Store", 1)}}, token=owner
+        REVOKE,
+        {"input": {"role": "manager", "action": "customers.import", "storeId": gid("Store", 1)}},
+        token=owner,
     )
     # then
     assert result["revokePermission"]["__typename"] == "AccessPolicySuccess"
     assert not await _explain(api, "manager1@dangol.test", 1, "customers.import")
     assert await _explain(api, "manager2@dangol.test", 2, "customers.import")
     denies = [r for r in await _rules() if r["v3"] == "deny"]
-    assert denies == [{"ptype": "p", "v0": "manager", "v1": "store:1", "v2": "customers.import", "v3": "deny"}]
+    assert denies == [
+        {"ptype": "p", "v0": "manager", "v1": "store:1", "v2": "customers.import", "v3": "deny"}
+    ]
     # and granting it back removes the deny
     await api.data(
-        GRANT, {"input": {"role": "manager", "action": "customers.import", "storeId": gid("Store", 1)}}, token=owner
+        GRANT,
+        {"input": {"role": "manager", "action": "customers.import", "storeId": gid("Store", 1)}},
+        token=owner,
     )
     assert await _explain(api, "manager1@dangol.test", 1, "customers.import")
     assert [r for r in await _rules() if r["v3"] == "deny"] == []
@@ -112,7 +125,9 @@ async def test_owner_revokes_a_default_action_in_their_store_with_a_deny(api: Ap
 async def test_staff_management_is_not_delegable(api: Api) -> None:
     owner = await api.token("owner1@dangol.test")
     result = await api.data(
-        GRANT, {"input": {"role": "staff", "action": "staff.read", "storeId": gid("Store", 1)}}, token=owner
+        GRANT,
+        {"input": {"role": "staff", "action": "staff.read", "storeId": gid("Store", 1)}},
+        token=owner,
     )
     assert result["grantPermission"]["code"] == "NOT_DELEGABLE"
 
@@ -123,17 +138,27 @@ async def test_owner_cannot_delegate_beyond_what_the_policy_lets_owners_delegate
     before = await _rules()
     # when
     settlements = await api.data(
-        GRANT, {"input": {"role": "staff", "action": "settlements.read", "storeId": gid("Store", 1)}}, token=owner
+        GRANT,
+        {"input": {"role": "staff", "action": "settlements.read", "storeId": gid("Store", 1)}},
+        token=owner,
     )
     promote = await api.data(
-        GRANT, {"input": {"role": "owner", "action": "orders.read", "storeId": gid("Store", 1)}}, token=owner
+        GRANT,
+        {"input": {"role": "owner", "action": "orders.read", "storeId": gid("Store", 1)}},
+        token=owner,
     )
     admin_only = await api.data(
-        GRANT, {"input": {"role": "staff", "action": "store.create", "storeId": gid("Store", 1)}}, token=owner
+        GRANT,
+        {"input": {"role": "staff", "action": "store.create", "storeId": gid("Store", 1)}},
+        token=owner,
     )
-    everywhere = await api.gql(GRANT, {"input": {"role": "staff", "action": "orders.read"}}, token=owner)
+    everywhere = await api.gql(
+        GRANT, {"input": {"role": "staff", "action": "orders.read"}}, token=owner
+    )
     other_store = await api.data(
-        GRANT, {"input": {"role": "staff", "action": "orders.read", "storeId": gid("Store", 2)}}, token=owner
+        GRANT,
+        {"input": {"role": "staff", "action": "orders.read", "storeId": gid("Store", 2)}},
+        token=owner,
     )
     # then
     assert settlements["grantPermission"]["code"] == "NOT_DELEGABLE"
@@ -150,7 +175,15 @@ async def test_admin_assigns_and_unassigns_roles(api: Api) -> None:
     staff2_id = await _account_id("staff2@dangol.test")
     # when staff2 becomes a manager of store 1 too
     result = await api.data(
-        ASSIGN, {"input": {"accountId": gid("Account", staff2_id), "role": "manager", "storeId": gid("Store", 1)}}, token=admin
+        ASSIGN,
+        {
+            "input": {
+                "accountId": gid("Account", staff2_id),
+                "role": "manager",
+                "storeId": gid("Store", 1),
+            }
+        },
+        token=admin,
     )
     # then
     assert result["assignRole"]["__typename"] == "AccessPolicySuccess"
@@ -159,7 +192,15 @@ async def test_admin_assigns_and_unassigns_roles(api: Api) -> None:
     assert {"roles": ["manager"], "store": {"name": "카페 단골 성수점"}} in me["me"]["memberships"]
     # and unassigning takes it away again
     await api.data(
-        UNASSIGN, {"input": {"accountId": gid("Account", staff2_id), "role": "manager", "storeId": gid("Store", 1)}}, token=admin
+        UNASSIGN,
+        {
+            "input": {
+                "accountId": gid("Account", staff2_id),
+                "role": "manager",
+                "storeId": gid("Store", 1),
+            }
+        },
+        token=admin,
     )
     me = await api.data("{ me { memberships { store { name } } } }", token=staff2)
     assert me["me"]["memberships"] == [{"store": {"name": "성수 베이커리"}}]
@@ -169,18 +210,40 @@ async def test_unassigning_the_last_owner_is_refused(api: Api) -> None:
     admin = await api.token("admin@dangol.test")
     owner_id = await _account_id("owner1@dangol.test")
     result = await api.data(
-        UNASSIGN, {"input": {"accountId": gid("Account", owner_id), "role": "owner", "storeId": gid("Store", 1)}}, token=admin
+        UNASSIGN,
+        {
+            "input": {
+                "accountId": gid("Account", owner_id),
+                "role": "owner",
+                "storeId": gid("Store", 1),
+            }
+        },
+        token=admin,
     )
     assert result["unassignRole"]["code"] == "LAST_OWNER"
 
 
 async def test_bad_policy_input_is_a_typed_error(api: Api) -> None:
     admin = await api.token("admin@dangol.test")
-    role = await api.data(GRANT, {"input": {"role": "wizard", "action": "orders.read"}}, token=admin)
-    action = await api.data(GRANT, {"input": {"role": "staff", "action": "orders.fly"}}, token=admin)
-    assign = await api.data(ASSIGN, {"input": {"accountId": gid("Account", 9999), "role": "staff", "storeId": gid("Store", 1)}}, token=admin)
-    assert (role["grantPermission"]["code"], role["grantPermission"]["field"]) == ("INVALID_INPUT", "role")
-    assert (action["grantPermission"]["code"], action["grantPermission"]["field"]) == ("INVALID_INPUT", "action")
+    role = await api.data(
+        GRANT, {"input": {"role": "wizard", "action": "orders.read"}}, token=admin
+    )
+    action = await api.data(
+        GRANT, {"input": {"role": "staff", "action": "orders.fly"}}, token=admin
+    )
+    assign = await api.data(
+        ASSIGN,
+        {"input": {"accountId": gid("Account", 9999), "role": "staff", "storeId": gid("Store", 1)}},
+        token=admin,
+    )
+    assert (role["grantPermission"]["code"], role["grantPermission"]["field"]) == (
+        "INVALID_INPUT",
+        "role",
+    )
+    assert (action["grantPermission"]["code"], action["grantPermission"]["field"]) == (
+        "INVALID_INPUT",
+        "action",
+    )
     assert assign["assignRole"]["code"] == "NOT_FOUND"
 
 
@@ -189,12 +252,26 @@ async def test_explain_access_names_the_deciding_rule(api: Api) -> None:
     admin = await api.token("admin@dangol.test")
     staff_id = gid("Account", await _account_id("staff1@dangol.test"))
     # when
-    allowed = await api.data(EXPLAIN, {"account": staff_id, "store": gid("Store", 1), "action": "orders.create"}, token=admin)
-    refused = await api.data(EXPLAIN, {"account": staff_id, "store": gid("Store", 1), "action": "settlements.read"}, token=admin)
-    other = await api.data(EXPLAIN, {"account": staff_id, "store": gid("Store", 2), "action": "orders.create"}, token=admin)
+    allowed = await api.data(
+        EXPLAIN,
+        {"account": staff_id, "store": gid("Store", 1), "action": "orders.create"},
+        token=admin,
+    )
+    refused = await api.data(
+        EXPLAIN,
+        {"account": staff_id, "store": gid("Store", 1), "action": "settlements.read"},
+        token=admin,
+    )
+    other = await api.data(
+        EXPLAIN,
+        {"account": staff_id, "store": gid("Store", 2), "action": "orders.create"},
+        token=admin,
+    )
     # then
     assert allowed["explainAccess"] == {
-        "allowed": True, "rule": ["staff", "*", "orders.create", "allow"], "reason": "allowed by p, staff, *, orders.create, allow"
+        "allowed": True,
+        "rule": ["staff", "*", "orders.create", "allow"],
+        "reason": "allowed by p, staff, *, orders.create, allow",
     }
     assert refused["explainAccess"]["allowed"] is False and refused["explainAccess"]["rule"] is None
     assert other["explainAccess"]["allowed"] is False
@@ -217,7 +294,10 @@ async def test_access_policy_lists_roles_and_assignments(api: Api) -> None:
 async def test_policy_changes_are_audited(api: Api) -> None:
     admin = await api.token("admin@dangol.test")
     await api.data(REVOKE, {"input": {"role": "staff", "action": "orders.cancel"}}, token=admin)
-    log = await api.data("{ auditLog(first: 1) { edges { node { action targetId before actorEmail } } } }", token=admin)
+    log = await api.data(
+        "{ auditLog(first: 1) { edges { node { action targetId before actorEmail } } } }",
+        token=admin,
+    )
     entry = log["auditLog"]["edges"][0]["node"]
     assert entry["action"] == "policy.revoke" and entry["targetId"] == "staff"
     assert entry["before"] == {"role": "staff", "action": "orders.cancel", "domain": "*"}
@@ -235,7 +315,9 @@ async def test_the_answer_to_a_change_shows_the_policy_as_changed(api: Api) -> N
     }"""
     before = (await api.data(POLICY, {}, token=admin))["accessPolicy"]
     # when
-    result = await api.data(document, {"input": {"role": "manager", "action": "staff.read"}}, token=admin)
+    result = await api.data(
+        document, {"input": {"role": "manager", "action": "staff.read"}}, token=admin
+    )
     # then
     policy = result["revokePermission"]["policy"]
     manager = next(r["actions"] for r in policy["roles"] if r["role"] == "manager")

@@ -16,21 +16,39 @@ async def test_a_manager_creates_and_updates_rewards(api: Api) -> None:
     # when
     created = await api.data(
         rewards.CREATE,
-        {"input": {"storeId": STORE1, "name": " 쿠키 ", "costPoints": 300, "value": 2500,
-                   "productId": gid("Product", product.id)}},
+        {
+            "input": {
+                "storeId": STORE1,
+                "name": " 쿠키 ",
+                "costPoints": 300,
+                "value": 2500,
+                "productId": gid("Product", product.id),
+            }
+        },
         token=token,
     )
     reward = created["createReward"]["reward"]
     updated = await api.data(
         rewards.UPDATE,
-        {"input": {"rewardId": reward["id"], "costPoints": None, "costStamps": 8, "isActive": False}},
+        {
+            "input": {
+                "rewardId": reward["id"],
+                "costPoints": None,
+                "costStamps": 8,
+                "isActive": False,
+            }
+        },
         token=token,
     )
     # then
     assert reward["name"] == "쿠키" and reward["costPoints"] == 300
     assert reward["productId"] == gid("Product", product.id)
     changed = updated["updateReward"]["reward"]
-    assert changed["costPoints"] is None and changed["costStamps"] == 8 and changed["isActive"] is False
+    assert (
+        changed["costPoints"] is None
+        and changed["costStamps"] == 8
+        and changed["isActive"] is False
+    )
 
 
 async def test_a_reward_costs_points_or_stamps_never_both_nor_neither(api: Api) -> None:
@@ -45,14 +63,20 @@ async def test_a_reward_costs_points_or_stamps_never_both_nor_neither(api: Api) 
     ]
     # when
     results = [
-        (await api.data(
-            rewards.CREATE, {"input": {"storeId": STORE1, "name": "x", **case}}, token=token
-        ))["createReward"]
+        (
+            await api.data(
+                rewards.CREATE, {"input": {"storeId": STORE1, "name": "x", **case}}, token=token
+            )
+        )["createReward"]
         for case in cases
     ]
     # then
     assert [r["__typename"] for r in results] == [
-        "InvalidInput", "InvalidInput", "InvalidInput", "InvalidInput", "NotFound"
+        "InvalidInput",
+        "InvalidInput",
+        "InvalidInput",
+        "InvalidInput",
+        "NotFound",
     ]
     assert await Reward.all().count() == 0
 
@@ -72,4 +96,9 @@ async def test_store_rewards_lists_active_ones_in_pages(api: Api) -> None:
     # then
     assert [e["node"]["name"] for e in first["store"]["rewards"]["edges"]] == ["r0", "r1"]
     assert [e["node"]["name"] for e in rest["store"]["rewards"]["edges"]] == ["r2"]
-    assert [e["node"]["name"] for e in everything["store"]["rewards"]["edges"]] == ["r0", "r1", "r2", "old"]
+    assert [e["node"]["name"] for e in everything["store"]["rewards"]["edges"]] == [
+        "r0",
+        "r1",
+        "r2",
+        "old",
+    ]

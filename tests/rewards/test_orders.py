@@ -5,11 +5,6 @@ from __future__ import annotations
 import pytest
 
 from core.database import write_transaction
-from models.customers import Customer
-from models.orders import OrderStatus
-from models.points import PointEntry
-from models.rewards import Redemption, RedemptionStatus, StampBalance
-from resolvers import rewards as domain
 from core.errors import (
     InvalidInput,
     NotFound,
@@ -17,6 +12,11 @@ from core.errors import (
     RedemptionNotApproved,
     RedemptionOfAnotherCustomer,
 )
+from models.customers import Customer
+from models.orders import OrderStatus
+from models.points import PointEntry
+from models.rewards import Redemption, RedemptionStatus, StampBalance
+from resolvers import rewards as domain
 from tests.client import Api, gid
 from tests.orders import factories
 from tests.points import helpers
@@ -32,7 +32,9 @@ async def _redeemed(api: Api, customer: int, **reward: object) -> int:
     return factories.pk(result["redemption"]["id"])
 
 
-async def _apply(customer: int, order_id: int, ids: list[int], store_id: int = 1) -> list[domain.AppliedReward]:
+async def _apply(
+    customer: int, order_id: int, ids: list[int], store_id: int = 1
+) -> list[domain.AppliedReward]:
     async with write_transaction():
         return await domain.apply_to_order(
             store_id=store_id, customer_id=customer, order_id=order_id, redemption_ids=ids
@@ -45,14 +47,20 @@ async def test_apply_marks_approved_redemptions_applied_with_their_value(api: Ap
     await helpers.give(customer, 500)
     gift = await factories.product(1, name="쿠키")
     first = await _redeemed(api, customer, cost_points=100, value=4500, name="아메리카노")
-    second = await _redeemed(api, customer, cost_points=200, value=0, name="쿠키", product_id=gift.id)
+    second = await _redeemed(
+        api, customer, cost_points=200, value=0, name="쿠키", product_id=gift.id
+    )
     order = await factories.order(1, customer_id=customer)
     # when
     applied = await _apply(customer, order.id, [first, second])
     # then
     assert applied == [
-        domain.AppliedReward(redemption_id=first, amount=4500, description="아메리카노", gift_product_id=None),
-        domain.AppliedReward(redemption_id=second, amount=0, description="쿠키", gift_product_id=gift.id),
+        domain.AppliedReward(
+            redemption_id=first, amount=4500, description="아메리카노", gift_product_id=None
+        ),
+        domain.AppliedReward(
+            redemption_id=second, amount=0, description="쿠키", gift_product_id=gift.id
+        ),
     ]
     rows = await Redemption.filter(id__in=[first, second]).values_list("status", "order_id")
     assert set(rows) == {(RedemptionStatus.APPLIED, order.id)}

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from models.customers import Customer
 from models.outbox import OutboxMessage
@@ -25,7 +25,9 @@ async def test_redeeming_spends_points_into_an_approved_redemption(api: Api) -> 
     result = await rewards.redeem(api, token, customer, reward.id)
     # then
     assert result["__typename"] == "RedemptionSuccess", result
-    assert result["redemption"]["status"] == "APPROVED" and result["redemption"]["pointsSpent"] == 100
+    assert (
+        result["redemption"]["status"] == "APPROVED" and result["redemption"]["pointsSpent"] == 100
+    )
     assert await helpers.balance(customer) == 150
     entry = await PointEntry.get(customer_id=customer, kind="REDEEM")
     assert entry.amount == -100 and entry.reference_id == str(pk(result["redemption"]["id"]))
@@ -33,7 +35,9 @@ async def test_redeeming_spends_points_into_an_approved_redemption(api: Api) -> 
     await check_ledger()
 
 
-async def test_redeeming_more_than_the_balance_or_an_inactive_reward_changes_nothing(api: Api) -> None:
+async def test_redeeming_more_than_the_balance_or_an_inactive_reward_changes_nothing(
+    api: Api,
+) -> None:
     # given
     token = await helpers.staff(api)
     customer = await helpers.customer()
@@ -85,7 +89,9 @@ async def test_a_reward_needing_approval_waits_and_tells_the_staff(api: Api) -> 
     # then
     assert result["redemption"]["status"] == "PENDING"
     assert await helpers.balance(customer) == 0
-    messages = await OutboxMessage.filter(kind="redemption_approval_needed").values_list("account_id", flat=True)
+    messages = await OutboxMessage.filter(kind="redemption_approval_needed").values_list(
+        "account_id", flat=True
+    )
     assert len(messages) == 3 and None not in messages
     assert (await Customer.get(id=customer)).reward_uses == 0
 
@@ -129,7 +135,7 @@ async def test_points_given_back_expire_when_the_points_spent_would_have(api: Ap
     # given two lots, the older expiring in ten days
     token = await helpers.owner(api)
     customer = await helpers.customer()
-    soon = datetime.now(timezone.utc) + timedelta(days=10)
+    soon = datetime.now(UTC) + timedelta(days=10)
     await helpers.give(customer, 50, expires_at=soon)
     await helpers.give(customer, 50, expires_at=soon + timedelta(days=300))
     reward = await rewards.reward(cost_points=80, requires_approval=True)
@@ -149,7 +155,9 @@ async def test_fifty_racing_redemptions_of_the_last_hundred_points_succeed_once(
     await helpers.give(customer, 100)
     reward = await rewards.reward(cost_points=100)
     # when
-    results = await asyncio.gather(*(rewards.redeem(api, token, customer, reward.id) for _ in range(50)))
+    results = await asyncio.gather(
+        *(rewards.redeem(api, token, customer, reward.id) for _ in range(50))
+    )
     # then
     kinds = [result["__typename"] for result in results]
     assert kinds.count("RedemptionSuccess") == 1, kinds
@@ -199,11 +207,18 @@ async def test_staff_find_the_redemptions_waiting_for_approval(api: Api) -> None
     for reward_id in (waits.id, instant.id, waits.id, waits.id):
         await rewards.redeem(api, token, customer, reward_id)
     # when
-    first = await api.data(PENDING, {"id": gid("Store", 1), "status": "PENDING", "first": 2}, token=token)
+    first = await api.data(
+        PENDING, {"id": gid("Store", 1), "status": "PENDING", "first": 2}, token=token
+    )
     page = first["store"]["redemptions"]
     rest = await api.data(
         PENDING,
-        {"id": gid("Store", 1), "status": "PENDING", "first": 2, "after": page["pageInfo"]["endCursor"]},
+        {
+            "id": gid("Store", 1),
+            "status": "PENDING",
+            "first": 2,
+            "after": page["pageInfo"]["endCursor"],
+        },
         token=token,
     )
     # then
@@ -212,7 +227,9 @@ async def test_staff_find_the_redemptions_waiting_for_approval(api: Api) -> None
     assert len(rest["store"]["redemptions"]["edges"]) == 1
 
 
-async def test_listing_redemptions_with_their_rewards_costs_the_same_statements_per_page(api: Api) -> None:
+async def test_listing_redemptions_with_their_rewards_costs_the_same_statements_per_page(
+    api: Api,
+) -> None:
     # given
     token = await helpers.staff(api)
     customer = await helpers.customer()

@@ -19,7 +19,14 @@ mutation($input: ConfigureStampCardInput!) {
 async def test_an_owner_configures_the_card(api: Api) -> None:
     # given
     token = await api.token("owner1@dangol.test")
-    variables = {"input": {"storeId": gid("Store", 1), "stampsRequired": 10, "rule": "PER_AMOUNT", "amountPerStamp": 5000}}
+    variables = {
+        "input": {
+            "storeId": gid("Store", 1),
+            "stampsRequired": 10,
+            "rule": "PER_AMOUNT",
+            "amountPerStamp": 5000,
+        }
+    }
     # when
     result = (await api.data(CONFIGURE, variables, token=token))["configureStampCard"]
     # then
@@ -32,9 +39,17 @@ async def test_bad_cards_are_typed_errors_and_a_manager_is_forbidden(api: Api) -
     manager = await api.token("manager1@dangol.test")
     before = await snapshot()
     # when
-    no_amount = await api.data(CONFIGURE, {"input": {"storeId": gid("Store", 1), "stampsRequired": 10, "rule": "PER_AMOUNT"}}, token=owner)
-    zero = await api.data(CONFIGURE, {"input": {"storeId": gid("Store", 1), "stampsRequired": 0}}, token=owner)
-    denied = await api.gql(CONFIGURE, {"input": {"storeId": gid("Store", 1), "stampsRequired": 5}}, token=manager)
+    no_amount = await api.data(
+        CONFIGURE,
+        {"input": {"storeId": gid("Store", 1), "stampsRequired": 10, "rule": "PER_AMOUNT"}},
+        token=owner,
+    )
+    zero = await api.data(
+        CONFIGURE, {"input": {"storeId": gid("Store", 1), "stampsRequired": 0}}, token=owner
+    )
+    denied = await api.gql(
+        CONFIGURE, {"input": {"storeId": gid("Store", 1), "stampsRequired": 5}}, token=manager
+    )
     # then
     assert no_amount["configureStampCard"]["field"] == "amountPerStamp"
     assert zero["configureStampCard"]["__typename"] == "InvalidInput"
@@ -44,7 +59,9 @@ async def test_bad_cards_are_typed_errors_and_a_manager_is_forbidden(api: Api) -
 
 async def test_completion_stamps_by_the_rule_and_a_new_customer_hears_of_the_card(api: Api) -> None:
     # given
-    await StampCard.create(store_id=1, stamps_required=10, rule=StampRule.PER_AMOUNT, amount_per_stamp=5000)
+    await StampCard.create(
+        store_id=1, stamps_required=10, rule=StampRule.PER_AMOUNT, amount_per_stamp=5000
+    )
     customer = await f.customer()
     token = await api.token("staff1@dangol.test")
     # when
@@ -52,12 +69,18 @@ async def test_completion_stamps_by_the_rule_and_a_new_customer_hears_of_the_car
     await lo.completed_order(api, token, customer, price=5000)
     # then
     assert (await StampBalance.get(customer_id=customer)).stamps == 3
-    entries = await StampEntry.filter(customer_id=customer).order_by("id").values_list("amount", "balance_after")
+    entries = (
+        await StampEntry.filter(customer_id=customer)
+        .order_by("id")
+        .values_list("amount", "balance_after")
+    )
     assert entries == [(2, 2), (1, 3)]
     assert await OutboxMessage.filter(customer_id=customer, kind="stamp_card.welcome").count() == 1
 
 
-async def test_per_item_stamps_count_the_qualifying_units_and_a_full_refund_takes_them_back(api: Api) -> None:
+async def test_per_item_stamps_count_the_qualifying_units_and_a_full_refund_takes_them_back(
+    api: Api,
+) -> None:
     # given
     latte = await f.product(name="라떼", price=5000)
     cookie = await f.product(name="쿠키", price=2000)
@@ -73,7 +96,9 @@ async def test_per_item_stamps_count_the_qualifying_units_and_a_full_refund_take
     # then
     assert stamped == 3
     assert (await StampBalance.get(customer_id=customer)).stamps == 0
-    assert await StampEntry.filter(customer_id=customer).order_by("id").values_list("amount", flat=True) == [3, -3]
+    assert await StampEntry.filter(customer_id=customer).order_by("id").values_list(
+        "amount", flat=True
+    ) == [3, -3]
 
 
 async def test_a_customer_shows_stamps_tier_history_and_coupons(api: Api) -> None:
@@ -110,7 +135,9 @@ async def test_a_customers_coupons_page_with_keyset_cursors(api: Api) -> None:
     # when
     seen, after = [], None
     while True:
-        page = (await api.data(query, {"id": gid("Customer", customer), "after": after}, token=token))["node"]["coupons"]
+        page = (
+            await api.data(query, {"id": gid("Customer", customer), "after": after}, token=token)
+        )["node"]["coupons"]
         seen += [e["node"]["id"] for e in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             break

@@ -56,7 +56,9 @@ async def test_an_owner_cannot_create_stores_and_nothing_is_created(api: Api) ->
     body = await api.gql(CREATE, _new_store(), token=owner)
     assert error_code(body) == "FORBIDDEN"
     admin = await api.token("admin@dangol.test")
-    created = await api.data("query ($id: ID!) { store(id: $id) { id } }", {"id": gid("Store", 3)}, token=admin)
+    created = await api.data(
+        "query ($id: ID!) { store(id: $id) { id } }", {"id": gid("Store", 3)}, token=admin
+    )
     assert created["store"] is None
 
 
@@ -64,7 +66,9 @@ async def test_bad_store_input_is_a_typed_error(api: Api) -> None:
     admin = await api.token("admin@dangol.test")
     blank = (await api.data(CREATE, _new_store(name="  "), token=admin))["createStore"]
     zone = (await api.data(CREATE, _new_store(timeZone="Mars/Olympus"), token=admin))["createStore"]
-    email = (await api.data(CREATE, _new_store(ownerEmail="not-an-email"), token=admin))["createStore"]
+    email = (await api.data(CREATE, _new_store(ownerEmail="not-an-email"), token=admin))[
+        "createStore"
+    ]
     assert (blank["code"], blank["field"]) == ("INVALID_INPUT", "name")
     assert (zone["code"], zone["field"]) == ("INVALID_INPUT", "timeZone")
     assert (email["code"], email["field"]) == ("INVALID_INPUT", "email")
@@ -76,15 +80,22 @@ async def test_owner_updates_their_store_and_the_change_is_audited(api: Api) -> 
     # when
     result = await api.data(
         UPDATE,
-        {"input": {"storeId": gid("Store", 1), "phone": "02-1234-5678",
-                   "businessHours": [{"day": "MON", "opens": "09:00", "closes": "21:00"}]}},
+        {
+            "input": {
+                "storeId": gid("Store", 1),
+                "phone": "02-1234-5678",
+                "businessHours": [{"day": "MON", "opens": "09:00", "closes": "21:00"}],
+            }
+        },
         token=owner,
     )
     # then
     store = result["updateStore"]["store"]
     assert store["phone"] == "02-1234-5678"
     assert store["businessHours"] == [{"day": "MON", "opens": "09:00", "closes": "21:00"}]
-    log = (await api.data(STORE, {"id": gid("Store", 1)}, token=owner))["store"]["auditLog"]["edges"]
+    log = (await api.data(STORE, {"id": gid("Store", 1)}, token=owner))["store"]["auditLog"][
+        "edges"
+    ]
     entry = log[0]["node"]
     assert entry["action"] == "store.update"
     assert entry["before"]["phone"] == "02-555-0001" and entry["after"]["phone"] == "02-1234-5678"
@@ -104,7 +115,11 @@ async def test_an_owner_cannot_update_another_store_and_learns_nothing(api: Api)
 
 async def test_a_manager_sees_the_store_but_may_not_update_it(api: Api) -> None:
     manager = await api.token("manager1@dangol.test")
-    body = await api.gql(UPDATE, {"input": {"storeId": gid("Store", 1), "name": "x"}}, token=manager)
+    body = await api.gql(
+        UPDATE, {"input": {"storeId": gid("Store", 1), "name": "x"}}, token=manager
+    )
     assert error_code(body) == "FORBIDDEN"
-    store = await api.data("query ($id: ID!) { store(id: $id) { name } }", {"id": gid("Store", 1)}, token=manager)
+    store = await api.data(
+        "query ($id: ID!) { store(id: $id) { name } }", {"id": gid("Store", 1)}, token=manager
+    )
     assert store["store"]["name"] == "카페 단골 성수점"

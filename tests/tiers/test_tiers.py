@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from models.coupons import Coupon, CouponTrigger
 from models.outbox import OutboxMessage
@@ -30,24 +30,39 @@ async def test_an_owner_builds_a_ladder_of_increasing_criteria(api: Api) -> None
     token = await api.token("owner1@dangol.test")
     # when
     silver = await api.data(lo.CREATE_TIER, _tier_input(1, minAmount=100000), token=token)
-    gold = await api.data(lo.CREATE_TIER, _tier_input(2, minAmount=300000, minVisits=5), token=token)
+    gold = await api.data(
+        lo.CREATE_TIER, _tier_input(2, minAmount=300000, minVisits=5), token=token
+    )
     # then
     assert silver["createTier"]["__typename"] == gold["createTier"]["__typename"] == "TierSuccess"
-    assert await Tier.filter(store_id=1).order_by("rank").values_list("min_amount", flat=True) == [100000, 300000]
+    assert await Tier.filter(store_id=1).order_by("rank").values_list("min_amount", flat=True) == [
+        100000,
+        300000,
+    ]
 
 
-async def test_overlapping_or_decreasing_criteria_are_typed_errors_and_change_nothing(api: Api) -> None:
+async def test_overlapping_or_decreasing_criteria_are_typed_errors_and_change_nothing(
+    api: Api,
+) -> None:
     # given
     existing = await lo.tier(rank=2, min_amount=300000, min_visits=5)
     token = await api.token("owner1@dangol.test")
     before = await snapshot()
     # when
-    taken = await api.data(lo.CREATE_TIER, _tier_input(2, minAmount=500000, minVisits=9), token=token)
-    same = await api.data(lo.CREATE_TIER, _tier_input(3, minAmount=300000, minVisits=5), token=token)
-    falling = await api.data(lo.CREATE_TIER, _tier_input(3, minAmount=900000, minVisits=1), token=token)
+    taken = await api.data(
+        lo.CREATE_TIER, _tier_input(2, minAmount=500000, minVisits=9), token=token
+    )
+    same = await api.data(
+        lo.CREATE_TIER, _tier_input(3, minAmount=300000, minVisits=5), token=token
+    )
+    falling = await api.data(
+        lo.CREATE_TIER, _tier_input(3, minAmount=900000, minVisits=1), token=token
+    )
     above_lower = await api.data(lo.CREATE_TIER, _tier_input(1, minAmount=400000), token=token)
     bad_percent = await api.data(
-        lo.CREATE_TIER, _tier_input(4, minAmount=999999, discountKind="PERCENT", discountValue=150), token=token
+        lo.CREATE_TIER,
+        _tier_input(4, minAmount=999999, discountKind="PERCENT", discountValue=150),
+        token=token,
     )
     # then
     results = [r["createTier"] for r in (taken, same, falling, above_lower)]
@@ -69,12 +84,20 @@ async def test_a_manager_cannot_create_a_tier(api: Api) -> None:
     assert changes(before, await snapshot()) == []
 
 
-async def test_an_upgrade_applies_on_completion_with_its_coupon_and_its_discount_on_the_next_order(api: Api) -> None:
+async def test_an_upgrade_applies_on_completion_with_its_coupon_and_its_discount_on_the_next_order(
+    api: Api,
+) -> None:
     # given
     customer = await f.customer()
     welcome = await lo.template(trigger=CouponTrigger.TIER_UPGRADE)
-    gold = await lo.tier(rank=1, name="Gold", min_amount=20000, discount_kind=DiscountKind.PERCENT,
-                         discount_value=10, welcome_coupon_id=welcome.id)
+    gold = await lo.tier(
+        rank=1,
+        name="Gold",
+        min_amount=20000,
+        discount_kind=DiscountKind.PERCENT,
+        discount_value=10,
+        welcome_coupon_id=welcome.id,
+    )
     token = await api.token("staff1@dangol.test")
     await lo.completed_order(api, token, customer, price=10000)
     assert await CustomerTier.filter(customer_id=customer, tier_id=gold.id).count() == 0
@@ -84,10 +107,21 @@ async def test_an_upgrade_applies_on_completion_with_its_coupon_and_its_discount
     next_order = await lo.checkout(api, token, [(item.id, 1)], customer_id=customer)
     # then
     change = await TierChange.get(customer_id=customer)
-    assert (change.to_tier_id, change.reason, change.order_id) == (gold.id, TierChangeReason.UPGRADE_ON_ORDER, f.pk(qualifying["id"]))  # type: ignore[attr-defined]
-    assert await Coupon.filter(customer_id=customer, template_id=welcome.id, issued_reason=CouponTrigger.TIER_UPGRADE).count() == 1
+    assert (change.to_tier_id, change.reason, change.order_id) == (
+        gold.id,
+        TierChangeReason.UPGRADE_ON_ORDER,
+        f.pk(qualifying["id"]),
+    )  # type: ignore[attr-defined]
+    assert (
+        await Coupon.filter(
+            customer_id=customer, template_id=welcome.id, issued_reason=CouponTrigger.TIER_UPGRADE
+        ).count()
+        == 1
+    )
     assert await OutboxMessage.filter(customer_id=customer, kind="tier.changed").count() == 1
-    assert [(d["source"], d["amount"]) for d in next_order["order"]["discounts"]] == [("TIER", 1000)]
+    assert [(d["source"], d["amount"]) for d in next_order["order"]["discounts"]] == [
+        ("TIER", 1000)
+    ]
 
 
 async def test_a_refund_of_the_order_that_earned_an_upgrade_undoes_it(api: Api) -> None:
@@ -101,16 +135,22 @@ async def test_a_refund_of_the_order_that_earned_an_upgrade_undoes_it(api: Api) 
     await api.data(refund, {"input": {"orderId": done["id"]}}, token=token)
     # then
     assert (await CustomerTier.get(customer_id=customer)).tier_id is None  # type: ignore[attr-defined]
-    reasons = await TierChange.filter(customer_id=customer).order_by("id").values_list("reason", flat=True)
+    reasons = (
+        await TierChange.filter(customer_id=customer)
+        .order_by("id")
+        .values_list("reason", flat=True)
+    )
     assert reasons == [TierChangeReason.UPGRADE_ON_ORDER, TierChangeReason.REFUND]
 
 
-async def test_a_downgrade_waits_for_the_periodic_evaluation_and_the_grace_period(app: object) -> None:
+async def test_a_downgrade_waits_for_the_periodic_evaluation_and_the_grace_period(
+    app: object,
+) -> None:
     # given
     customer = await f.customer()
     gold = await lo.tier(rank=1, min_amount=10000)
     order = await f.order(customer_id=customer, price=20000, quantity=1)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     from models.orders import Order, OrderStatus
 
     await Order.filter(id=order.id).update(status=OrderStatus.COMPLETED, completed_at=now)
@@ -123,22 +163,35 @@ async def test_a_downgrade_waits_for_the_periodic_evaluation_and_the_grace_perio
     assert (upgraded, below, in_grace, after_grace) == (1, 0, 0, 1)
     row = await CustomerTier.get(customer_id=customer)
     assert row.tier_id is None  # type: ignore[attr-defined]
-    history = await TierChange.filter(customer_id=customer).order_by("id").values_list("from_tier_id", "to_tier_id", "reason")
-    assert history == [(None, gold.id, TierChangeReason.PERIODIC_EVALUATION),
-                       (gold.id, None, TierChangeReason.PERIODIC_EVALUATION)]
+    history = (
+        await TierChange.filter(customer_id=customer)
+        .order_by("id")
+        .values_list("from_tier_id", "to_tier_id", "reason")
+    )
+    assert history == [
+        (None, gold.id, TierChangeReason.PERIODIC_EVALUATION),
+        (gold.id, None, TierChangeReason.PERIODIC_EVALUATION),
+    ]
 
 
 async def test_a_promotion_is_announced_to_members_from_its_rank_up(api: Api) -> None:
     # given
     silver = await lo.tier(rank=1, min_amount=1000)
     gold = await lo.tier(rank=2, min_amount=5000)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for held in (silver, gold, gold):
         await CustomerTier.create(store_id=1, customer_id=await f.customer(), tier=held, since=now)
     token = await api.token("owner1@dangol.test")
-    variables = {"input": {"storeId": gid("Store", 1), "name": "Gold week", "fromTierId": gid("Tier", gold.id),
-                           "pointsMultiplierBp": 20000, "startsAt": now.isoformat(),
-                           "endsAt": (now + timedelta(days=7)).isoformat()}}
+    variables = {
+        "input": {
+            "storeId": gid("Store", 1),
+            "name": "Gold week",
+            "fromTierId": gid("Tier", gold.id),
+            "pointsMultiplierBp": 20000,
+            "startsAt": now.isoformat(),
+            "endsAt": (now + timedelta(days=7)).isoformat(),
+        }
+    }
     # when
     result = (await api.data(PROMOTE, variables, token=token))["createTierPromotion"]
     # then
@@ -147,18 +200,26 @@ async def test_a_promotion_is_announced_to_members_from_its_rank_up(api: Api) ->
     assert await OutboxMessage.filter(kind="tier.promotion").count() == 2
 
 
-async def test_earn_terms_follow_the_tier_held_before_the_order_and_the_promotion(app: object) -> None:
+async def test_earn_terms_follow_the_tier_held_before_the_order_and_the_promotion(
+    app: object,
+) -> None:
     # given
     from models.tiers import TierPromotion
     from resolvers.tiers import earn_terms
 
     customer = await f.customer()
     gold = await lo.tier(rank=1, min_amount=1000, earn_rate_bp=300)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     before = await earn_terms(store_id=1, customer_id=customer, at=now)
     await CustomerTier.create(store_id=1, customer_id=customer, tier=gold, since=now)
-    await TierPromotion.create(store_id=1, name="x2", min_rank=1, points_multiplier_bp=20000,
-                               starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1))
+    await TierPromotion.create(
+        store_id=1,
+        name="x2",
+        min_rank=1,
+        points_multiplier_bp=20000,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=1),
+    )
     # when
     after = await earn_terms(store_id=1, customer_id=customer, at=now)
     # then
