@@ -160,9 +160,7 @@ class Scheduler:
         while True:
             await asyncio.sleep(lease.total_seconds() / 3)
             try:
-                await renew_lease(
-                    name, holder=self.holder, until=datetime.now(UTC) + lease
-                )
+                await renew_lease(name, holder=self.holder, until=datetime.now(UTC) + lease)
             except Exception:
                 logger.exception("could not renew the lease of job %s", name)
 

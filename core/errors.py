@@ -1,13 +1,32 @@
-"""Errors that the domain raises.
+"""Errors that the domain raises, each declared once.
 
-A ``UserError`` is a rule of the business; the schema returns it as a typed
-member of the mutation's result union. A ``RequestError`` concerns the request
-as a whole and becomes a top-level GraphQL error with ``extensions.code``.
+A ``UserError`` is a rule of the business; the schema derives a typed member
+of the mutations' result unions from each class (its ``code`` and the fields
+annotated on it). A ``RequestError`` concerns the request as a whole and
+becomes a top-level GraphQL error with ``extensions.code``.
+
+Field names are snake_case (``field="lines.0.product_id"``) and ids are plain
+ids; an id of another object is annotated ``Annotated[int | None, NodeRef("Type")]``
+so that the schema can present it as that object's global id.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Annotated, Any, ClassVar, get_type_hints
+
+from models.notifications import NotificationKind
+from models.orders import OrderStatus
+from models.rewards import RedemptionStatus
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """Marks an ``int`` field of an error as the id of an object of ``type_name``."""
+
+    type_name: str
 
 
 class UserError(Exception):
@@ -15,9 +34,23 @@ class UserError(Exception):
 
     def __init__(self, message: str, *, field: str | None = None, **extra: Any) -> None:
         super().__init__(message)
+        unknown = set(extra) - set(self.extra_fields())
+        if unknown:
+            raise TypeError(f"{type(self).__name__} declares no field {', '.join(sorted(unknown))}")
         self.message = message
         self.field = field
         self.extra = extra
+
+    @classmethod
+    def extra_fields(cls) -> dict[str, Any]:
+        """The typed fields this error carries besides code, message and field."""
+        return _extra_fields(cls)
+
+
+@cache
+def _extra_fields(cls: type[UserError]) -> dict[str, Any]:
+    hints = get_type_hints(cls, include_extras=True)
+    return {name: hint for name, hint in hints.items() if name != "code"}
 
 
 class NotFound(UserError):
@@ -38,6 +71,7 @@ class InvalidRefreshToken(UserError):
 
 class AlreadyExists(UserError):
     code = "ALREADY_EXISTS"
+    membership_id: Annotated[int | None, NodeRef("StaffMember")]
 
 
 class LastOwner(UserError):
@@ -50,6 +84,7 @@ class NotDelegable(UserError):
 
 class MandatoryNotification(UserError):
     code = "MANDATORY_NOTIFICATION"
+    kind: NotificationKind | None
 
 
 class IdempotencyKeyReused(UserError):
@@ -58,14 +93,18 @@ class IdempotencyKeyReused(UserError):
 
 class IllegalOrderTransition(UserError):
     code = "ILLEGAL_ORDER_TRANSITION"
+    from_: OrderStatus | None
+    to: OrderStatus | None
 
 
 class ProductArchived(UserError):
     code = "PRODUCT_ARCHIVED"
+    product_id: Annotated[int | None, NodeRef("Product")]
 
 
 class RefundExceedsRemaining(UserError):
     code = "REFUND_EXCEEDS_REMAINING"
+    remaining: int | None
 
 
 class RequestError(Exception):
@@ -99,26 +138,34 @@ class PlanUpgradeRequired(RequestError):
 
 class DuplicateCustomer(UserError):
     code = "DUPLICATE_CUSTOMER"
+    existing_customer_id: Annotated[int | None, NodeRef("Customer")]
 
 
 class CsvMalformed(UserError):
     code = "CSV_MALFORMED"
+    line: int | None
 
 
 class CsvColumnsInvalid(UserError):
     code = "CSV_COLUMNS_INVALID"
+    unknown_columns: list[str]
+    missing_columns: list[str]
 
 
 class CsvTooLarge(UserError):
     code = "CSV_TOO_LARGE"
+    max_rows: int | None
+    max_bytes: int | None
 
 
 class InsufficientPoints(UserError):
     code = "INSUFFICIENT_POINTS"
+    available: int | None
 
 
 class InsufficientStamps(UserError):
     code = "INSUFFICIENT_STAMPS"
+    available: int | None
 
 
 class RewardInactive(UserError):
@@ -127,14 +174,17 @@ class RewardInactive(UserError):
 
 class RedemptionNotPending(UserError):
     code = "REDEMPTION_NOT_PENDING"
+    status: RedemptionStatus | None
 
 
 class RedemptionNotApproved(UserError):
     code = "REDEMPTION_NOT_APPROVED"
+    status: RedemptionStatus | None
 
 
 class RedemptionAlreadyApplied(UserError):
     code = "REDEMPTION_ALREADY_APPLIED"
+    order_id: Annotated[int | None, NodeRef("Order")]
 
 
 class RedemptionOfAnotherCustomer(UserError):
@@ -143,10 +193,12 @@ class RedemptionOfAnotherCustomer(UserError):
 
 class TierLadderInvalid(UserError):
     code = "TIER_LADDER_INVALID"
+    conflicting_tier_id: Annotated[int | None, NodeRef("Tier")]
 
 
 class CouponExpired(UserError):
     code = "COUPON_EXPIRED"
+    expired_at: datetime | None
 
 
 class CouponAlreadyUsed(UserError):
@@ -163,3 +215,4 @@ class CouponNotApplicable(UserError):
 
 class MinimumSpendNotMet(UserError):
     code = "MINIMUM_SPEND_NOT_MET"
+    minimum_spend: int | None

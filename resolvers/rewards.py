@@ -8,7 +8,6 @@ gives them back (``return_for_order``).
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -45,10 +44,6 @@ class AppliedReward:
     amount: int
     description: str
     gift_product_id: int | None
-
-
-def _order_gid(order_id: int | None) -> str | None:
-    return None if order_id is None else base64.b64encode(f"Order:{order_id}".encode()).decode()
 
 
 def _now() -> datetime:
@@ -308,7 +303,7 @@ async def _refusal(
         return RedemptionAlreadyApplied(
             "The redemption is already applied to an order.",
             field=field,
-            order_id=_order_gid(redemption.order_id),  # type: ignore[attr-defined]
+            order_id=redemption.order_id,  # type: ignore[attr-defined]
         )
     return RedemptionNotApproved(
         f"The redemption is {redemption.status.value}, not APPROVED.",

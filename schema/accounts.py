@@ -7,12 +7,13 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from core import errors
 from models.accounts import Account as AccountModel
 from models.stores import Store as StoreModel
 from policies.catalogue import ADMIN
 from resolvers import accounts, notifications
 from resolvers.accounts import IssuedTokens
-from schema import errors
+from schema.errors import result
 from schema.notifications import NotificationSetting
 from schema.operations import PUBLIC, SIGNED_IN, mutation, query
 
@@ -120,17 +121,15 @@ class ChangePasswordSuccess:
     account: Account
 
 
-LoginResult = Annotated[SessionTokens | errors.InvalidCredentials, strawberry.union("LoginResult")]
-RefreshSessionResult = Annotated[
-    SessionTokens | errors.InvalidRefreshToken, strawberry.union("RefreshSessionResult")
-]
-LogoutResult = Annotated[
-    LogoutSuccess | errors.InvalidRefreshToken, strawberry.union("LogoutResult")
-]
-ChangePasswordResult = Annotated[
-    ChangePasswordSuccess | errors.InvalidCredentials | errors.InvalidInput,
-    strawberry.union("ChangePasswordResult"),
-]
+LoginResult = result("LoginResult", SessionTokens, errors.InvalidCredentials)
+RefreshSessionResult = result("RefreshSessionResult", SessionTokens, errors.InvalidRefreshToken)
+LogoutResult = result("LogoutResult", LogoutSuccess, errors.InvalidRefreshToken)
+ChangePasswordResult = result(
+    "ChangePasswordResult",
+    ChangePasswordSuccess,
+    errors.InvalidCredentials,
+    errors.InvalidInput,
+)
 
 
 @strawberry.type
@@ -150,25 +149,29 @@ class Query:
 class Mutation:
     @mutation(
         PUBLIC,
+        result=LoginResult,
+        nullable=True,
         description="Nullable so that, when sign-ins are aliased into one request, "
         "a refused one (RATE_LIMITED) does not hide the answers of the others.",
     )
-    async def login(self, info: Info, input: LoginInput) -> LoginResult | None:
+    async def login(self, info: Info, input: LoginInput) -> SessionTokens | None:
         issued = await accounts.login(info.context, email=input.email, password=input.password)
         return SessionTokens.from_domain(issued)
 
-    @mutation(PUBLIC)
-    async def refresh_session(self, info: Info, input: RefreshSessionInput) -> RefreshSessionResult:
+    @mutation(PUBLIC, result=RefreshSessionResult)
+    async def refresh_session(self, info: Info, input: RefreshSessionInput) -> SessionTokens:
         issued = await accounts.refresh(info.context, refresh_token=input.refresh_token)
         return SessionTokens.from_domain(issued)
 
-    @mutation(PUBLIC)
-    async def logout(self, info: Info, input: LogoutInput) -> LogoutResult:
+    @mutation(PUBLIC, result=LogoutResult)
+    async def logout(self, info: Info, input: LogoutInput) -> LogoutSuccess:
         await accounts.logout(info.context, refresh_token=input.refresh_token)
         return LogoutSuccess()
 
-    @mutation(SIGNED_IN)
-    async def change_password(self, info: Info, input: ChangePasswordInput) -> ChangePasswordResult:
+    @mutation(SIGNED_IN, result=ChangePasswordResult)
+    async def change_password(
+        self, info: Info, input: ChangePasswordInput
+    ) -> ChangePasswordSuccess:
         account = await accounts.change_password(
             info.context,
             current_password=input.current_password,

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from core import errors
 from models.api_keys import ApiKey as ApiKeyModel
 from resolvers import api_keys
-from schema import errors
+from schema.errors import result
+from schema.ids import decode_id
 from schema.operations import mutation
-from schema.scopes import decode_id, owner_store_of, store_id_at
+from schema.scopes import owner_store_of, store_id_at
 
 
 @strawberry.type
@@ -58,19 +59,24 @@ class RevokeApiKeySuccess:
     api_key: ApiKey
 
 
-CreateApiKeyResult = Annotated[
-    CreateApiKeySuccess | errors.InvalidInput | errors.NotFound,
-    strawberry.union("CreateApiKeyResult"),
-]
-RevokeApiKeyResult = Annotated[
-    RevokeApiKeySuccess | errors.NotFound, strawberry.union("RevokeApiKeyResult")
-]
+CreateApiKeyResult = result(
+    "CreateApiKeyResult",
+    CreateApiKeySuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+)
+RevokeApiKeyResult = result("RevokeApiKeyResult", RevokeApiKeySuccess, errors.NotFound)
 
 
 @strawberry.type
 class Mutation:
-    @mutation("api_keys.create", store=store_id_at("input.store_id"), absent="store")
-    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyResult:
+    @mutation(
+        "api_keys.create",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=CreateApiKeyResult,
+    )
+    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeySuccess:
         created = await api_keys.create(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
@@ -83,9 +89,10 @@ class Mutation:
 
     @mutation(
         "api_keys.revoke",
+        result=RevokeApiKeyResult,
         store=owner_store_of("input.api_key_id", ApiKeyModel, "ApiKey"),
         absent="API key",
     )
-    async def revoke_api_key(self, info: Info, input: RevokeApiKeyInput) -> RevokeApiKeyResult:
+    async def revoke_api_key(self, info: Info, input: RevokeApiKeyInput) -> RevokeApiKeySuccess:
         key = await api_keys.revoke(info.context, key_id=decode_id(input.api_key_id, "ApiKey"))
         return RevokeApiKeySuccess(api_key=ApiKey.from_model(key))

@@ -10,9 +10,10 @@ from strawberry.types import Info
 from models.accounts import Account as AccountModel
 from models.audit import AuditEntry as AuditEntryModel
 from resolvers import audit
+from schema.ids import decode_id
 from schema.operations import query
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import decode_id, platform
+from schema.scopes import platform
 
 
 @strawberry.type

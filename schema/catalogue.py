@@ -1,21 +1,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from core.errors import InvalidInput
-from core.errors import NotFound as NotFoundError
-from models.catalogue import Category as CategoryModel
-from models.catalogue import Product as ProductModel
+from core import errors
+from core.errors import InvalidInput, NotFound as NotFoundError
+from models.catalogue import Category as CategoryModel, Product as ProductModel
 from resolvers import catalogue
-from schema import errors
+from schema.errors import result
+from schema.ids import Absent, decode_id
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import Absent, decode_id, owner_store_of, store_id_at
+from schema.scopes import owner_store_of, store_id_at
 
 
 @strawberry.type
@@ -143,18 +142,25 @@ class ProductSuccess:
     product: Product
 
 
-CreateCategoryResult = Annotated[
-    CategorySuccess | errors.InvalidInput | errors.AlreadyExists | errors.NotFound,
-    strawberry.union("CreateCategoryResult"),
-]
-CreateProductResult = Annotated[
-    ProductSuccess | errors.InvalidInput | errors.NotFound,
-    strawberry.union("CreateProductResult"),
-]
-UpdateProductResult = Annotated[
-    ProductSuccess | errors.InvalidInput | errors.NotFound,
-    strawberry.union("UpdateProductResult"),
-]
+CreateCategoryResult = result(
+    "CreateCategoryResult",
+    CategorySuccess,
+    errors.InvalidInput,
+    errors.AlreadyExists,
+    errors.NotFound,
+)
+CreateProductResult = result(
+    "CreateProductResult",
+    ProductSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+)
+UpdateProductResult = result(
+    "UpdateProductResult",
+    ProductSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+)
 
 
 def _set(value: object, field: str | None = None) -> object:
@@ -166,8 +172,13 @@ def _set(value: object, field: str | None = None) -> object:
 
 @strawberry.type
 class Mutation:
-    @mutation("products.manage", store=store_id_at("input.store_id"), absent="store")
-    async def create_category(self, info: Info, input: CreateCategoryInput) -> CreateCategoryResult:
+    @mutation(
+        "products.manage",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=CreateCategoryResult,
+    )
+    async def create_category(self, info: Info, input: CreateCategoryInput) -> CategorySuccess:
         created = await catalogue.create_category(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
@@ -176,8 +187,13 @@ class Mutation:
         )
         return CategorySuccess(category=Category.from_model(created))
 
-    @mutation("products.manage", store=store_id_at("input.store_id"), absent="store")
-    async def create_product(self, info: Info, input: CreateProductInput) -> CreateProductResult:
+    @mutation(
+        "products.manage",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=CreateProductResult,
+    )
+    async def create_product(self, info: Info, input: CreateProductInput) -> ProductSuccess:
         created = await catalogue.create_product(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
@@ -189,10 +205,11 @@ class Mutation:
 
     @mutation(
         "products.manage",
+        result=UpdateProductResult,
         store=owner_store_of("input.product_id", ProductModel, "Product"),
         absent="product",
     )
-    async def update_product(self, info: Info, input: UpdateProductInput) -> UpdateProductResult:
+    async def update_product(self, info: Info, input: UpdateProductInput) -> ProductSuccess:
         changes = catalogue.ProductChanges(
             name=_set(input.name, "name"),  # type: ignore[arg-type]
             price=_set(input.price, "price"),  # type: ignore[arg-type]

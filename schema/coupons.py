@@ -3,32 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from core import errors
 from core.errors import BadUserInput
 from models.coupons import (
     Coupon as CouponModel,
-)
-from models.coupons import (
-    CouponKind,
-    CouponTrigger,
-)
-from models.coupons import (
     CouponTemplate as CouponTemplateModel,
 )
 from resolvers import coupons
-from schema import errors
+from schema.enums import CouponKind, CouponTrigger
+from schema.errors import result
+from schema.ids import decode_id
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import decode_id, owner_store_of, store_id_at
+from schema.scopes import owner_store_of, store_id_at
 from schema.tiers import ref
-
-CouponKindType = strawberry.enum(CouponKind, name="CouponKind")
-CouponTriggerType = strawberry.enum(CouponTrigger, name="CouponTrigger")
 
 
 def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
@@ -39,14 +32,14 @@ def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
 class CouponTemplate(relay.Node):
     id: relay.NodeID[int]
     name: str
-    kind: CouponKindType  # type: ignore[valid-type]
+    kind: CouponKind
     value: int = strawberry.field(description="Percent (1-100) or won; 0 for a free item.")
     max_discount: int | None
     minimum_spend: int
     product_id: relay.GlobalID | None
     category_id: relay.GlobalID | None
     valid_days: int
-    trigger: CouponTriggerType  # type: ignore[valid-type]
+    trigger: CouponTrigger
     is_active: bool
     created_at: datetime
 
@@ -72,7 +65,7 @@ class CouponTemplate(relay.Node):
 class Coupon:
     id: relay.GlobalID
     template: CouponTemplate
-    issued_reason: CouponTriggerType  # type: ignore[valid-type]
+    issued_reason: CouponTrigger
     issued_at: datetime
     expires_at: datetime
     used_at: datetime | None
@@ -122,7 +115,7 @@ async def customer_coupons(
 class CreateCouponTemplateInput:
     store_id: relay.GlobalID
     name: str
-    kind: CouponKindType  # type: ignore[valid-type]
+    kind: CouponKind
     value: int = 0
     minimum_spend: int = 0
     max_discount: int | None = None
@@ -131,7 +124,7 @@ class CreateCouponTemplateInput:
     )
     category_id: relay.GlobalID | None = None
     valid_days: int = 30
-    trigger: CouponTriggerType = CouponTrigger.MANUAL  # type: ignore[valid-type]
+    trigger: CouponTrigger = CouponTrigger.MANUAL
 
 
 @strawberry.input(
@@ -155,22 +148,32 @@ class IssueCouponsSuccess:
     template_id: relay.GlobalID
 
 
-CouponTemplateResult = Annotated[
-    CouponTemplateSuccess | errors.InvalidInput | errors.NotFound,
-    strawberry.union("CouponTemplateResult"),
-]
-IssueCouponsResult = Annotated[
-    IssueCouponsSuccess | errors.InvalidInput | errors.NotFound | errors.IdempotencyKeyReused,
-    strawberry.union("IssueCouponsResult"),
-]
+CouponTemplateResult = result(
+    "CouponTemplateResult",
+    CouponTemplateSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+)
+IssueCouponsResult = result(
+    "IssueCouponsResult",
+    IssueCouponsSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+    errors.IdempotencyKeyReused,
+)
 
 
 @strawberry.type
 class Mutation:
-    @mutation("coupons.manage", store=store_id_at("input.store_id"), absent="store")
+    @mutation(
+        "coupons.manage",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=CouponTemplateResult,
+    )
     async def create_coupon_template(
         self, info: Info, input: CreateCouponTemplateInput
-    ) -> CouponTemplateResult:
+    ) -> CouponTemplateSuccess:
         fields = coupons.TemplateFields(
             name=input.name,
             kind=input.kind,
@@ -189,10 +192,11 @@ class Mutation:
 
     @mutation(
         "coupons.issue",
+        result=IssueCouponsResult,
         store=owner_store_of("input.template_id", CouponTemplateModel, "CouponTemplate"),
         absent="coupon template",
     )
-    async def issue_coupons(self, info: Info, input: IssueCouponsInput) -> IssueCouponsResult:
+    async def issue_coupons(self, info: Info, input: IssueCouponsInput) -> IssueCouponsSuccess:
         customer_ids = None
         if input.customer_ids is not None:
             customer_ids = [ref(pk, "Customer", "customerIds") or 0 for pk in input.customer_ids]

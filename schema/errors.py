@@ -1,16 +1,24 @@
-"""Typed errors: members of the mutations' result unions, one per rule of the business."""
+"""Typed errors: one GraphQL type per domain error class, derived from its declaration.
+
+A domain ``UserError`` subclass declares its ``code`` and its extra fields once
+(``core/errors.py``); its GraphQL type, a member of the result unions that list
+it, is made from that declaration here. A mutation's union is declared with
+``result(...)``, naming the domain classes it may answer with.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import strawberry
+from strawberry import relay
+from strawberry.utils.str_converters import to_camel_case
 
 from core import errors as domain
-from models.notifications import NotificationKind
-from models.orders import OrderStatus
-from models.rewards import RedemptionStatus
+from schema import enums  # noqa: F401  (the enums the error fields name must be registered)
 
 
 @strawberry.interface(name="UserError")
@@ -20,203 +28,75 @@ class UserError:
     field: str | None = None
 
 
-@strawberry.type
-class NotFound(UserError):
-    pass
+Convert = Callable[[Any], Any]
 
 
-@strawberry.type
-class InvalidInput(UserError):
-    pass
+def _unchanged(value: Any) -> Any:
+    return value
 
 
-@strawberry.type
-class InvalidCredentials(UserError):
-    pass
+def _graphql_field(hint: Any) -> tuple[Any, Convert, Any]:
+    """(GraphQL annotation, converter of the domain value, default) of one declared field."""
+    if get_origin(hint) is Annotated:
+        refs = [meta for meta in get_args(hint)[1:] if isinstance(meta, domain.NodeRef)]
+        if refs:
+            type_name = refs[0].type_name
+
+            def to_global_id(value: Any) -> Any:
+                return None if value is None else relay.GlobalID(type_name, str(value))
+
+            return relay.GlobalID | None, to_global_id, None
+        hint = get_args(hint)[0]
+    if get_origin(hint) is list:
+        return hint, _unchanged, strawberry.field(default_factory=list)
+    return hint, _unchanged, None
 
 
-@strawberry.type
-class InvalidRefreshToken(UserError):
-    pass
+@cache
+def graphql_type_of(error: type[domain.UserError]) -> type[UserError]:
+    """The GraphQL type of a domain error class, made once."""
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__module__": __name__, "__doc__": error.__doc__}
+    for name, hint in error.extra_fields().items():
+        annotations[name], _, default = _graphql_field(hint)
+        if name.endswith("_"):  # a Python keyword, such as ``from_``
+            default = strawberry.field(name=name.rstrip("_"), default=default)
+        namespace[name] = default
+    namespace["__annotations__"] = annotations
+    derived = type(error.__name__, (UserError,), namespace)
+    return strawberry.type(derived, name=error.__name__)
 
 
-@strawberry.type
-class AlreadyExists(UserError):
-    membership_id: strawberry.ID | None = None
-
-
-@strawberry.type
-class LastOwner(UserError):
-    pass
-
-
-@strawberry.type
-class NotDelegable(UserError):
-    pass
-
-
-@strawberry.type
-class MandatoryNotification(UserError):
-    kind: NotificationKind | None = None
-
-
-@strawberry.type
-class IdempotencyKeyReused(UserError):
-    pass
-
-
-OrderStatusType = strawberry.enum(OrderStatus, name="OrderStatus")
-
-
-@strawberry.type
-class IllegalOrderTransition(UserError):
-    from_: OrderStatusType | None = strawberry.field(name="from", default=None)  # type: ignore[valid-type]
-    to: OrderStatusType | None = None  # type: ignore[valid-type]
-
-
-@strawberry.type
-class ProductArchived(UserError):
-    product_id: strawberry.ID | None = None
-
-
-@strawberry.type
-class RefundExceedsRemaining(UserError):
-    remaining: int | None = None
-
-
-@strawberry.type
-class DuplicateCustomer(UserError):
-    existing_customer_id: strawberry.ID | None = None
-
-
-@strawberry.type
-class CsvMalformed(UserError):
-    line: int | None = None
-
-
-@strawberry.type
-class CsvColumnsInvalid(UserError):
-    unknown_columns: list[str] = strawberry.field(default_factory=list)
-    missing_columns: list[str] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class CsvTooLarge(UserError):
-    max_rows: int | None = None
-    max_bytes: int | None = None
-
-
-@strawberry.type
-class TierLadderInvalid(UserError):
-    conflicting_tier_id: strawberry.ID | None = None
-
-
-@strawberry.type
-class CouponExpired(UserError):
-    expired_at: datetime | None = None
-
-
-@strawberry.type
-class CouponAlreadyUsed(UserError):
-    pass
-
-
-@strawberry.type
-class CouponNotOwned(UserError):
-    pass
-
-
-@strawberry.type
-class CouponNotApplicable(UserError):
-    pass
-
-
-@strawberry.type
-class MinimumSpendNotMet(UserError):
-    minimum_spend: int | None = None
-
-
-RedemptionStatusType = strawberry.enum(RedemptionStatus, name="RedemptionStatus")
-
-
-@strawberry.type
-class InsufficientPoints(UserError):
-    available: int | None = None
-
-
-@strawberry.type
-class InsufficientStamps(UserError):
-    available: int | None = None
-
-
-@strawberry.type
-class RewardInactive(UserError):
-    pass
-
-
-@strawberry.type
-class RedemptionNotPending(UserError):
-    status: RedemptionStatusType | None = None  # type: ignore[valid-type]
-
-
-@strawberry.type
-class RedemptionNotApproved(UserError):
-    status: RedemptionStatusType | None = None  # type: ignore[valid-type]
-
-
-@strawberry.type
-class RedemptionAlreadyApplied(UserError):
-    order_id: strawberry.ID | None = None
-
-
-@strawberry.type
-class RedemptionOfAnotherCustomer(UserError):
-    pass
-
-
-ERROR_TYPES: dict[type[domain.UserError], type[UserError]] = {
-    domain.InsufficientPoints: InsufficientPoints,
-    domain.InsufficientStamps: InsufficientStamps,
-    domain.RewardInactive: RewardInactive,
-    domain.RedemptionNotPending: RedemptionNotPending,
-    domain.RedemptionNotApproved: RedemptionNotApproved,
-    domain.RedemptionAlreadyApplied: RedemptionAlreadyApplied,
-    domain.RedemptionOfAnotherCustomer: RedemptionOfAnotherCustomer,
-    domain.NotFound: NotFound,
-    domain.InvalidInput: InvalidInput,
-    domain.InvalidCredentials: InvalidCredentials,
-    domain.InvalidRefreshToken: InvalidRefreshToken,
-    domain.AlreadyExists: AlreadyExists,
-    domain.LastOwner: LastOwner,
-    domain.NotDelegable: NotDelegable,
-    domain.MandatoryNotification: MandatoryNotification,
-    domain.IdempotencyKeyReused: IdempotencyKeyReused,
-    domain.DuplicateCustomer: DuplicateCustomer,
-    domain.CsvMalformed: CsvMalformed,
-    domain.CsvColumnsInvalid: CsvColumnsInvalid,
-    domain.CsvTooLarge: CsvTooLarge,
-    domain.IllegalOrderTransition: IllegalOrderTransition,
-    domain.ProductArchived: ProductArchived,
-    domain.RefundExceedsRemaining: RefundExceedsRemaining,
-    domain.TierLadderInvalid: TierLadderInvalid,
-    domain.CouponExpired: CouponExpired,
-    domain.CouponAlreadyUsed: CouponAlreadyUsed,
-    domain.CouponNotOwned: CouponNotOwned,
-    domain.CouponNotApplicable: CouponNotApplicable,
-    domain.MinimumSpendNotMet: MinimumSpendNotMet,
-}
+def dotted_camel(path: str | None) -> str | None:
+    """``lines.0.product_id`` as the client wrote it: ``lines.0.productId``."""
+    return None if path is None else ".".join(to_camel_case(part) for part in path.split("."))
 
 
 def to_graphql(error: domain.UserError) -> UserError:
-    error_type = ERROR_TYPES[type(error)]
-    extra: dict[str, Any] = {
-        name: value
-        for name, value in error.extra.items()
-        if name in error_type.__annotations__
-        or name in getattr(error_type, "__dataclass_fields__", {})
-    }
-    return error_type(code=error.code, message=error.message, field=error.field, **extra)
+    error_type = graphql_type_of(type(error))
+    values = {}
+    for name, hint in type(error).extra_fields().items():
+        _, convert, _ = _graphql_field(hint)
+        if name in error.extra:
+            values[name] = convert(error.extra[name])
+    return error_type(
+        code=error.code, message=error.message, field=dotted_camel(error.field), **values
+    )
 
 
-def not_found(what: str = "object") -> NotFound:
-    return NotFound(code=domain.NotFound.code, message=f"No such {what}.", field=None)
+@dataclass(frozen=True)
+class Result:
+    """A mutation's result union: its success type and the domain errors it may answer."""
+
+    name: str
+    errors: frozenset[type[domain.UserError]]
+    annotation: Any
+
+    def lists(self, error: domain.UserError) -> bool:
+        return type(error) in self.errors
+
+
+def result(name: str, success: type, *errors: type[domain.UserError]) -> Result:
+    members = (success, *(graphql_type_of(error) for error in errors))
+    union = Annotated[Union[members], strawberry.union(name)]  # noqa: UP007 (a tuple of members)
+    return Result(name=name, errors=frozenset(errors), annotation=union)

@@ -13,17 +13,13 @@ from tortoise.models import Model
 
 from models.api_keys import ApiKey as ApiKeyModel
 from models.audit import AuditEntry as AuditEntryModel
-from models.catalogue import Category as CategoryModel
-from models.catalogue import Product as ProductModel
+from models.catalogue import Category as CategoryModel, Product as ProductModel
 from models.coupons import CouponTemplate as CouponTemplateModel
-from models.customers import Customer as CustomerModel
-from models.customers import Feedback as FeedbackModel
+from models.customers import Customer as CustomerModel, Feedback as FeedbackModel
 from models.orders import Order as OrderModel
 from models.points import PointEntry as PointEntryModel
-from models.rewards import Redemption as RedemptionModel
-from models.rewards import Reward as RewardModel
-from models.stores import Membership
-from models.stores import Store as StoreModel
+from models.rewards import Redemption as RedemptionModel, Reward as RewardModel
+from models.stores import Membership, Store as StoreModel
 from models.tiers import Tier as TierModel
 from schema.api_keys import ApiKey
 from schema.audit import AuditEntry
@@ -31,11 +27,11 @@ from schema.catalogue import Category, Product
 from schema.coupons import CouponTemplate
 from schema.customers.feedback import Feedback
 from schema.customers.types import Customer
+from schema.ids import Absent, decode_id
 from schema.operations import AUTHENTICATED, query
 from schema.orders import Order
 from schema.points import PointEntry
 from schema.rewards import Redemption, Reward
-from schema.scopes import Absent, decode_id
 from schema.staff import staff_member
 from schema.stores import Store
 from schema.tiers import Tier

@@ -1,21 +1,18 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 from strawberry.types import Info
 
-from models.notifications import NotificationKind
+from core import errors
 from resolvers import notifications
-from schema import errors
+from schema.enums import NotificationKind
+from schema.errors import result
 from schema.operations import SIGNED_IN, mutation
-
-NotificationKindType = strawberry.enum(NotificationKind, name="NotificationKind")
 
 
 @strawberry.type
 class NotificationSetting:
-    kind: NotificationKindType  # type: ignore[valid-type]
+    kind: NotificationKind
     enabled: bool
     mandatory: bool = strawberry.field(description="Stock warnings and new-order alerts stay on.")
 
@@ -26,7 +23,7 @@ class NotificationSetting:
 
 @strawberry.input
 class NotificationSettingInput:
-    kind: NotificationKindType  # type: ignore[valid-type]
+    kind: NotificationKind
     enabled: bool
 
 
@@ -40,18 +37,20 @@ class UpdateNotificationSettingsSuccess:
     settings: list[NotificationSetting]
 
 
-UpdateNotificationSettingsResult = Annotated[
-    UpdateNotificationSettingsSuccess | errors.MandatoryNotification | errors.InvalidInput,
-    strawberry.union("UpdateNotificationSettingsResult"),
-]
+UpdateNotificationSettingsResult = result(
+    "UpdateNotificationSettingsResult",
+    UpdateNotificationSettingsSuccess,
+    errors.MandatoryNotification,
+    errors.InvalidInput,
+)
 
 
 @strawberry.type
 class Mutation:
-    @mutation(SIGNED_IN)
+    @mutation(SIGNED_IN, result=UpdateNotificationSettingsResult)
     async def update_notification_settings(
         self, info: Info, input: UpdateNotificationSettingsInput
-    ) -> UpdateNotificationSettingsResult:
+    ) -> UpdateNotificationSettingsSuccess:
         settings = await notifications.update(
             info.context, changes=[(item.kind, item.enabled) for item in input.settings]
         )

@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from core import errors
 from models.coupons import FirstVisitOffer as FirstVisitOfferModel
-from models.coupons import FirstVisitOfferKind
 from resolvers import offers
-from schema import errors
+from schema.enums import FirstVisitOfferKind
+from schema.errors import result
+from schema.ids import decode_id
 from schema.operations import mutation
-from schema.scopes import decode_id, store_id_at
+from schema.scopes import store_id_at
 from schema.tiers import ref
-
-FirstVisitOfferKindType = strawberry.enum(FirstVisitOfferKind, name="FirstVisitOfferKind")
 
 
 @strawberry.type
 class FirstVisitOffer:
     id: relay.GlobalID
-    kind: FirstVisitOfferKindType  # type: ignore[valid-type]
+    kind: FirstVisitOfferKind
     value: int = strawberry.field(description="Percent (1-100) or won; 0 for a gift item.")
     minimum_spend: int
     gift_product_id: relay.GlobalID | None
@@ -47,7 +46,7 @@ class FirstVisitOffer:
 @strawberry.input
 class SetFirstVisitOfferInput:
     store_id: relay.GlobalID
-    kind: FirstVisitOfferKindType  # type: ignore[valid-type]
+    kind: FirstVisitOfferKind
     value: int = 0
     minimum_spend: int = 0
     gift_product_id: relay.GlobalID | None = None
@@ -59,18 +58,25 @@ class FirstVisitOfferSuccess:
     offer: FirstVisitOffer
 
 
-FirstVisitOfferResult = Annotated[
-    FirstVisitOfferSuccess | errors.InvalidInput | errors.NotFound,
-    strawberry.union("FirstVisitOfferResult"),
-]
+FirstVisitOfferResult = result(
+    "FirstVisitOfferResult",
+    FirstVisitOfferSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+)
 
 
 @strawberry.type
 class Mutation:
-    @mutation("first_visit_offers.manage", store=store_id_at("input.store_id"), absent="store")
+    @mutation(
+        "first_visit_offers.manage",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=FirstVisitOfferResult,
+    )
     async def set_first_visit_offer(
         self, info: Info, input: SetFirstVisitOfferInput
-    ) -> FirstVisitOfferResult:
+    ) -> FirstVisitOfferSuccess:
         fields = offers.OfferFields(
             kind=input.kind,
             value=input.value,

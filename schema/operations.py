@@ -9,30 +9,41 @@ typed member of the result union.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Optional
 
 import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
 from core.context import Context
-from core.errors import BadUserInput, Forbidden, UserError
-from schema.errors import not_found, to_graphql
-from schema.scopes import Absent, Scope, platform
+from core.errors import BadUserInput, Forbidden, NotFound, UserError
+from schema.errors import Result, dotted_camel, to_graphql
+from schema.ids import Absent
+from schema.scopes import Scope, platform
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"  # any caller with valid credentials, partner keys included
 SIGNED_IN = "signed_in"  # a person's own account; partner keys are refused
 STORE_VISIBILITY_ACTION = "store.read"
+contract_log = logging.getLogger("dangol.contract")
+
+
+class UnlistedError(RuntimeError):
+    """A mutation answered with an error its result union does not list: a bug, never an answer."""
 
 
 class Operation(FieldExtension):
-    def __init__(self, action: str, store: Scope | None, *, mutation: bool, absent: str) -> None:
+    def __init__(
+        self, action: str, store: Scope | None, *, result: Result | None, absent: str
+    ) -> None:
         self.action = action
         self.store = store or platform()
-        self.mutation = mutation
+        self.result = result
         self.absent = absent
+        if result is not None and self.store is not platform() and NotFound not in result.errors:
+            raise TypeError(f"{result.name} must list NotFound: its object may be absent")
 
     async def resolve_async(
         self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any
@@ -43,11 +54,20 @@ class Operation(FieldExtension):
                 await self._authorize(ctx, source, kwargs)
             return await next_(source, info, **kwargs)
         except Absent:
-            return not_found(self.absent) if self.mutation else None
+            if self.result is None:
+                return None
+            return to_graphql(NotFound(f"No such {self.absent}."))
         except UserError as error:
-            if self.mutation:
-                return to_graphql(error)
-            raise BadUserInput(error.message, field=error.field) from error
+            if self.result is None:
+                raise BadUserInput(error.message, field=dotted_camel(error.field)) from error
+            if not self.result.lists(error):
+                contract_log.error(
+                    "%s is not a member of %s", type(error).__name__, self.result.name
+                )
+                raise UnlistedError(
+                    f"{type(error).__name__} is not in {self.result.name}"
+                ) from error
+            return to_graphql(error)
 
     async def _authorize(self, ctx: Context, source: Any, kwargs: dict[str, Any]) -> None:
         principal = await ctx.principal()
@@ -67,26 +87,25 @@ class Operation(FieldExtension):
             raise Forbidden(f"You may not {self.action} here.", action=self.action)
 
 
-def _field(
-    decorator: Callable[..., Any],
-    action: str,
-    store: Scope | None,
-    mutation: bool,
-    absent: str,
-    kwargs: dict[str, Any],
-) -> Any:
-    extension = Operation(action, store, mutation=mutation, absent=absent)
-    return decorator(extensions=[extension], **kwargs)
-
-
-def query(action: str, *, store: Scope | None = None, absent: str = "object", **kwargs: Any) -> Any:
-    return _field(strawberry.field, action, store, False, absent, kwargs)
+def query(action: str, *, store: Scope | None = None, **kwargs: Any) -> Any:
+    """A field that reads: absent objects answer null."""
+    extension = Operation(action, store, result=None, absent="object")
+    return strawberry.field(extensions=[extension], **kwargs)
 
 
 def mutation(
-    action: str, *, store: Scope | None = None, absent: str = "object", **kwargs: Any
+    action: str,
+    *,
+    result: Result,
+    store: Scope | None = None,
+    absent: str = "object",
+    nullable: bool = False,
+    **kwargs: Any,
 ) -> Any:
-    return _field(strawberry.mutation, action, store, True, absent, kwargs)
+    """A field that changes: its answer is ``result``'s union of success and typed errors."""
+    extension = Operation(action, store, result=result, absent=absent)
+    answer = Optional[result.annotation] if nullable else result.annotation  # noqa: UP045
+    return strawberry.mutation(extensions=[extension], graphql_type=answer, **kwargs)
 
 
 def declared_action(field: Any) -> str | None:

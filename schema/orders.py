@@ -1,40 +1,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from core.errors import BadUserInput
-from core.errors import NotFound as NotFoundError
+from core import errors
+from core.errors import BadUserInput, NotFound as NotFoundError
 from models.accounts import Account as AccountModel
 from models.catalogue import Product as ProductModel
 from models.orders import (
-    DiscountSource,
-    OrderChannel,
-)
-from models.orders import (
     Order as OrderModel,
-)
-from models.orders import (
     OrderDiscount as OrderDiscountModel,
-)
-from models.orders import (
     OrderLine as OrderLineModel,
 )
 from resolvers import orders
-from schema import errors
 from schema.accounts import Account
 from schema.catalogue import Product
-from schema.errors import OrderStatusType
+from schema.enums import DiscountSource, OrderChannel, OrderStatus
+from schema.errors import result
+from schema.ids import Absent, decode_id
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import Absent, decode_id, owner_store_of, store_id_at
-
-OrderChannelType = strawberry.enum(OrderChannel, name="OrderChannel")
-DiscountSourceType = strawberry.enum(DiscountSource, name="DiscountSource")
+from schema.scopes import owner_store_of, store_id_at
 
 
 def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
@@ -71,7 +60,7 @@ class OrderLine:
 
 @strawberry.type(description="A benefit applied at checkout, in the order it was applied.")
 class OrderDiscount:
-    source: DiscountSourceType  # type: ignore[valid-type]
+    source: DiscountSource
     description: str
     amount: int = strawberry.field(description="Won taken off the order (0 for a gift item).")
     reference_id: relay.GlobalID | None = strawberry.field(
@@ -97,8 +86,8 @@ class OrderDiscount:
 @strawberry.type
 class Order(relay.Node):
     id: relay.NodeID[int]
-    channel: OrderChannelType  # type: ignore[valid-type]
-    status: OrderStatusType  # type: ignore[valid-type]
+    channel: OrderChannel
+    status: OrderStatus
     pickup_at: datetime | None
     subtotal: int
     discount_total: int
@@ -177,8 +166,8 @@ class OrderConnection(Connection[Order]):
 
 @strawberry.input
 class OrderFilter:
-    status: OrderStatusType | None = None  # type: ignore[valid-type]
-    channel: OrderChannelType | None = None  # type: ignore[valid-type]
+    status: OrderStatus | None = None
+    channel: OrderChannel | None = None
     customer_id: relay.GlobalID | None = None
 
 
@@ -227,7 +216,7 @@ class OrderLineInput:
 @strawberry.input(description="No amounts: the server prices every line from the catalogue.")
 class CreateOrderInput:
     store_id: relay.GlobalID
-    channel: OrderChannelType  # type: ignore[valid-type]
+    channel: OrderChannel
     lines: list[OrderLineInput]
     idempotency_key: str
     customer_id: relay.GlobalID | None = None
@@ -245,7 +234,7 @@ class CreateOrderInput:
 @strawberry.input
 class AdvanceOrderInput:
     order_id: relay.GlobalID
-    to: OrderStatusType  # type: ignore[valid-type]
+    to: OrderStatus
 
 
 @strawberry.input
@@ -268,31 +257,33 @@ class OrderSuccess:
     order: Order
 
 
-CreateOrderResult = Annotated[
-    OrderSuccess
-    | errors.InvalidInput
-    | errors.NotFound
-    | errors.ProductArchived
-    | errors.IdempotencyKeyReused
-    | errors.CouponExpired
-    | errors.CouponAlreadyUsed
-    | errors.CouponNotOwned
-    | errors.CouponNotApplicable
-    | errors.MinimumSpendNotMet,
-    strawberry.union("CreateOrderResult"),
-]
-OrderTransitionResult = Annotated[
-    OrderSuccess | errors.IllegalOrderTransition | errors.NotFound,
-    strawberry.union("OrderTransitionResult"),
-]
-RefundOrderResult = Annotated[
-    OrderSuccess
-    | errors.IllegalOrderTransition
-    | errors.RefundExceedsRemaining
-    | errors.InvalidInput
-    | errors.NotFound,
-    strawberry.union("RefundOrderResult"),
-]
+CreateOrderResult = result(
+    "CreateOrderResult",
+    OrderSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+    errors.ProductArchived,
+    errors.IdempotencyKeyReused,
+    errors.CouponExpired,
+    errors.CouponAlreadyUsed,
+    errors.CouponNotOwned,
+    errors.CouponNotApplicable,
+    errors.MinimumSpendNotMet,
+)
+OrderTransitionResult = result(
+    "OrderTransitionResult",
+    OrderSuccess,
+    errors.IllegalOrderTransition,
+    errors.NotFound,
+)
+RefundOrderResult = result(
+    "RefundOrderResult",
+    OrderSuccess,
+    errors.IllegalOrderTransition,
+    errors.RefundExceedsRemaining,
+    errors.InvalidInput,
+    errors.NotFound,
+)
 
 
 def _pk(value: relay.GlobalID, type_name: str, field: str) -> int:
@@ -331,27 +322,32 @@ _order_store = owner_store_of("input.order_id", OrderModel, "Order")
 
 @strawberry.type
 class Mutation:
-    @mutation("orders.create", store=store_id_at("input.store_id"), absent="store")
-    async def create_order(self, info: Info, input: CreateOrderInput) -> CreateOrderResult:
+    @mutation(
+        "orders.create",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=CreateOrderResult,
+    )
+    async def create_order(self, info: Info, input: CreateOrderInput) -> OrderSuccess:
         order = await orders.create_order(info.context, _order_request(input))
         return OrderSuccess(order=Order.from_model(order))
 
-    @mutation("orders.advance", store=_order_store, absent="order")
-    async def advance_order(self, info: Info, input: AdvanceOrderInput) -> OrderTransitionResult:
+    @mutation("orders.advance", store=_order_store, absent="order", result=OrderTransitionResult)
+    async def advance_order(self, info: Info, input: AdvanceOrderInput) -> OrderSuccess:
         order = await orders.advance_order(
             info.context, order_id=decode_id(input.order_id, "Order"), to=input.to
         )
         return OrderSuccess(order=Order.from_model(order))
 
-    @mutation("orders.cancel", store=_order_store, absent="order")
-    async def cancel_order(self, info: Info, input: CancelOrderInput) -> OrderTransitionResult:
+    @mutation("orders.cancel", store=_order_store, absent="order", result=OrderTransitionResult)
+    async def cancel_order(self, info: Info, input: CancelOrderInput) -> OrderSuccess:
         order = await orders.cancel_order(
             info.context, order_id=decode_id(input.order_id, "Order"), reason=input.reason
         )
         return OrderSuccess(order=Order.from_model(order))
 
-    @mutation("orders.refund", store=_order_store, absent="order")
-    async def refund_order(self, info: Info, input: RefundOrderInput) -> RefundOrderResult:
+    @mutation("orders.refund", store=_order_store, absent="order", result=RefundOrderResult)
+    async def refund_order(self, info: Info, input: RefundOrderInput) -> OrderSuccess:
         order = await orders.refund_order(
             info.context,
             order_id=decode_id(input.order_id, "Order"),

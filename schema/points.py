@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from core.errors import BadUserInput, InvalidInput
-from core.errors import NotFound as NotFoundError
+from core import errors
+from core.errors import BadUserInput, InvalidInput, NotFound as NotFoundError
 from models.customers import Customer as CustomerModel
-from models.points import PointEntry as PointEntryModel
-from models.points import PointKind, PointSource, Rounding
-from models.points import PointProgram as ProgramModel
+from models.points import (
+    PointEntry as PointEntryModel,
+    PointProgram as ProgramModel,
+)
 from resolvers import points
-from schema import errors
+from schema.enums import PointKind, PointSource, Rounding
+from schema.errors import result
+from schema.ids import Absent, decode_id
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import Absent, decode_id, owner_store_of, store_id_at
-
-RoundingType = strawberry.enum(Rounding, name="PointRounding")
-PointKindType = strawberry.enum(PointKind, name="PointKind")
-PointSourceType = strawberry.enum(PointSource, name="PointSource")
+from schema.scopes import owner_store_of, store_id_at
 
 
 def _gid(type_name: str, pk: object) -> relay.GlobalID | None:
@@ -33,7 +31,7 @@ def _gid(type_name: str, pk: object) -> relay.GlobalID | None:
 @strawberry.type
 class PointProgram:
     earn_rate_bp: int = strawberry.field(description="Basis points of the amount paid (100 = 1%).")
-    rounding: RoundingType  # type: ignore[valid-type]
+    rounding: Rounding
     minimum_order: int
     signup_points: int
     review_points: int
@@ -58,8 +56,8 @@ class PointProgram:
 @strawberry.type(description="One line of the append-only points ledger.")
 class PointEntry(relay.Node):
     id: relay.NodeID[int]
-    kind: PointKindType  # type: ignore[valid-type]
-    source: PointSourceType  # type: ignore[valid-type]
+    kind: PointKind
+    source: PointSource
     amount: int = strawberry.field(description="Signed: positive adds, negative takes away.")
     balance_after: int
     remaining: int = strawberry.field(description="What is still unspent of an earned lot.")
@@ -126,7 +124,7 @@ class PointsPeriodInput:
 
 @strawberry.type
 class SourceTotal:
-    source: PointSourceType  # type: ignore[valid-type]
+    source: PointSource
     points: int
 
 
@@ -176,7 +174,7 @@ async def point_program(store_id: int) -> PointProgram:
 class UpdatePointProgramInput:
     store_id: relay.GlobalID
     earn_rate_bp: int | None = strawberry.UNSET
-    rounding: RoundingType | None = strawberry.UNSET  # type: ignore[valid-type]
+    rounding: Rounding | None = strawberry.UNSET
     minimum_order: int | None = strawberry.UNSET
     signup_points: int | None = strawberry.UNSET
     review_points: int | None = strawberry.UNSET
@@ -222,26 +220,28 @@ class TransferPointsSuccess:
     received: PointEntry
 
 
-UpdatePointProgramResult = Annotated[
-    UpdatePointProgramSuccess | errors.InvalidInput | errors.NotFound,
-    strawberry.union("UpdatePointProgramResult"),
-]
-AdjustPointsResult = Annotated[
-    AdjustPointsSuccess
-    | errors.InsufficientPoints
-    | errors.InvalidInput
-    | errors.NotFound
-    | errors.IdempotencyKeyReused,
-    strawberry.union("AdjustPointsResult"),
-]
-TransferPointsResult = Annotated[
-    TransferPointsSuccess
-    | errors.InsufficientPoints
-    | errors.InvalidInput
-    | errors.NotFound
-    | errors.IdempotencyKeyReused,
-    strawberry.union("TransferPointsResult"),
-]
+UpdatePointProgramResult = result(
+    "UpdatePointProgramResult",
+    UpdatePointProgramSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+)
+AdjustPointsResult = result(
+    "AdjustPointsResult",
+    AdjustPointsSuccess,
+    errors.InsufficientPoints,
+    errors.InvalidInput,
+    errors.NotFound,
+    errors.IdempotencyKeyReused,
+)
+TransferPointsResult = result(
+    "TransferPointsResult",
+    TransferPointsSuccess,
+    errors.InsufficientPoints,
+    errors.InvalidInput,
+    errors.NotFound,
+    errors.IdempotencyKeyReused,
+)
 
 _FIELDS = (
     "earn_rate_bp",
@@ -284,10 +284,15 @@ async def _entries(ids: list[int]) -> list[PointEntry]:
 
 @strawberry.type
 class Mutation:
-    @mutation("points.program.update", store=store_id_at("input.store_id"), absent="store")
+    @mutation(
+        "points.program.update",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=UpdatePointProgramResult,
+    )
     async def update_point_program(
         self, info: Info, input: UpdatePointProgramInput
-    ) -> UpdatePointProgramResult:
+    ) -> UpdatePointProgramSuccess:
         program = await points.update_program(
             info.context, store_id=decode_id(input.store_id, "Store"), changes=_changes(input)
         )
@@ -295,10 +300,11 @@ class Mutation:
 
     @mutation(
         "points.adjust",
+        result=AdjustPointsResult,
         store=owner_store_of("input.customer_id", CustomerModel, "Customer"),
         absent="customer",
     )
-    async def adjust_points(self, info: Info, input: AdjustPointsInput) -> AdjustPointsResult:
+    async def adjust_points(self, info: Info, input: AdjustPointsInput) -> AdjustPointsSuccess:
         entry_id = await points.adjust_points(
             info.context,
             customer_id=_customer(input.customer_id, "customerId"),
@@ -311,10 +317,13 @@ class Mutation:
 
     @mutation(
         "points.transfer",
+        result=TransferPointsResult,
         store=owner_store_of("input.from_customer_id", CustomerModel, "Customer"),
         absent="customer",
     )
-    async def transfer_points(self, info: Info, input: TransferPointsInput) -> TransferPointsResult:
+    async def transfer_points(
+        self, info: Info, input: TransferPointsInput
+    ) -> TransferPointsSuccess:
         ids = await points.transfer_points(
             info.context,
             from_customer_id=_customer(input.from_customer_id, "fromCustomerId"),

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from core import errors
 from resolvers import policies
-from schema import errors
+from schema.errors import result
+from schema.ids import decode_id
 from schema.operations import mutation, query
-from schema.scopes import PLATFORM, decode_id, store_id_at
+from schema.scopes import PLATFORM, store_id_at
 
 
 @strawberry.type
@@ -91,14 +91,20 @@ class AccessPolicySuccess:
     policy: AccessPolicy
 
 
-PermissionResult = Annotated[
-    AccessPolicySuccess | errors.InvalidInput | errors.NotDelegable | errors.NotFound,
-    strawberry.union("PermissionResult"),
-]
-RoleAssignmentResult = Annotated[
-    AccessPolicySuccess | errors.InvalidInput | errors.NotFound | errors.LastOwner,
-    strawberry.union("RoleAssignmentResult"),
-]
+PermissionResult = result(
+    "PermissionResult",
+    AccessPolicySuccess,
+    errors.InvalidInput,
+    errors.NotDelegable,
+    errors.NotFound,
+)
+RoleAssignmentResult = result(
+    "RoleAssignmentResult",
+    AccessPolicySuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+    errors.LastOwner,
+)
 
 _input_store = store_id_at("input.store_id", optional=True)
 
@@ -131,8 +137,8 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @mutation("policy.grant", store=_input_store, absent="store")
-    async def grant_permission(self, info: Info, input: PermissionInput) -> PermissionResult:
+    @mutation("policy.grant", store=_input_store, absent="store", result=PermissionResult)
+    async def grant_permission(self, info: Info, input: PermissionInput) -> AccessPolicySuccess:
         policy = await policies.grant(
             info.context,
             role=input.role,
@@ -141,8 +147,8 @@ class Mutation:
         )
         return AccessPolicySuccess(policy=AccessPolicy.from_domain(policy))
 
-    @mutation("policy.revoke", store=_input_store, absent="store")
-    async def revoke_permission(self, info: Info, input: PermissionInput) -> PermissionResult:
+    @mutation("policy.revoke", store=_input_store, absent="store", result=PermissionResult)
+    async def revoke_permission(self, info: Info, input: PermissionInput) -> AccessPolicySuccess:
         policy = await policies.revoke(
             info.context,
             role=input.role,
@@ -151,8 +157,8 @@ class Mutation:
         )
         return AccessPolicySuccess(policy=AccessPolicy.from_domain(policy))
 
-    @mutation("policy.assign_role", store=_input_store, absent="store")
-    async def assign_role(self, info: Info, input: RoleAssignmentInput) -> RoleAssignmentResult:
+    @mutation("policy.assign_role", store=_input_store, absent="store", result=RoleAssignmentResult)
+    async def assign_role(self, info: Info, input: RoleAssignmentInput) -> AccessPolicySuccess:
         policy = await policies.assign_role(
             info.context,
             account_id=decode_id(input.account_id, "Account"),
@@ -161,8 +167,10 @@ class Mutation:
         )
         return AccessPolicySuccess(policy=AccessPolicy.from_domain(policy))
 
-    @mutation("policy.unassign_role", store=_input_store, absent="store")
-    async def unassign_role(self, info: Info, input: RoleAssignmentInput) -> RoleAssignmentResult:
+    @mutation(
+        "policy.unassign_role", store=_input_store, absent="store", result=RoleAssignmentResult
+    )
+    async def unassign_role(self, info: Info, input: RoleAssignmentInput) -> AccessPolicySuccess:
         policy = await policies.unassign_role(
             info.context,
             account_id=decode_id(input.account_id, "Account"),

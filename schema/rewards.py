@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from core.errors import BadUserInput
-from core.errors import NotFound as NotFoundError
+from core import errors
+from core.errors import BadUserInput, NotFound as NotFoundError
 from models.customers import Customer as CustomerModel
-from models.rewards import Redemption as RedemptionModel
-from models.rewards import RedemptionStatus as RedemptionStatusModel
-from models.rewards import Reward as RewardModel
+from models.rewards import (
+    Redemption as RedemptionModel,
+    Reward as RewardModel,
+)
 from resolvers import rewards
-from schema import errors
-from schema.errors import RedemptionStatusType
+from schema.enums import RedemptionStatus
+from schema.errors import result
+from schema.ids import Absent, decode_id
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import Absent, decode_id, owner_store_of, store_id_at
+from schema.scopes import owner_store_of, store_id_at
 
 
 def _gid(type_name: str, pk: object) -> relay.GlobalID | None:
@@ -57,7 +59,7 @@ class Reward(relay.Node):
 @strawberry.type
 class Redemption(relay.Node):
     id: relay.NodeID[int]
-    status: RedemptionStatusType  # type: ignore[valid-type]
+    status: RedemptionStatus
     customer_id: relay.GlobalID
     reward_id: relay.GlobalID
     order_id: relay.GlobalID | None
@@ -122,7 +124,7 @@ def _after_id(after: str | None) -> int | None:
 
 
 async def redemptions_connection(
-    store_id: int, status: RedemptionStatusModel | None, first: int | None, after: str | None
+    store_id: int, status: RedemptionStatus | None, first: int | None, after: str | None
 ) -> RedemptionConnection:
     size = page_size(first)
     rows = await rewards.redemptions_page(
@@ -184,23 +186,23 @@ class RedemptionSuccess:
     redemption: Redemption
 
 
-RewardResult = Annotated[
-    RewardSuccess | errors.InvalidInput | errors.NotFound, strawberry.union("RewardResult")
-]
-RedeemRewardResult = Annotated[
-    RedemptionSuccess
-    | errors.InsufficientPoints
-    | errors.InsufficientStamps
-    | errors.RewardInactive
-    | errors.InvalidInput
-    | errors.NotFound
-    | errors.IdempotencyKeyReused,
-    strawberry.union("RedeemRewardResult"),
-]
-ApproveRedemptionResult = Annotated[
-    RedemptionSuccess | errors.RedemptionNotPending | errors.NotFound,
-    strawberry.union("ApproveRedemptionResult"),
-]
+RewardResult = result("RewardResult", RewardSuccess, errors.InvalidInput, errors.NotFound)
+RedeemRewardResult = result(
+    "RedeemRewardResult",
+    RedemptionSuccess,
+    errors.InsufficientPoints,
+    errors.InsufficientStamps,
+    errors.RewardInactive,
+    errors.InvalidInput,
+    errors.NotFound,
+    errors.IdempotencyKeyReused,
+)
+ApproveRedemptionResult = result(
+    "ApproveRedemptionResult",
+    RedemptionSuccess,
+    errors.RedemptionNotPending,
+    errors.NotFound,
+)
 
 
 def _pk(value: relay.GlobalID | None, type_name: str, field: str) -> int | None:
@@ -225,8 +227,10 @@ def _reward_changes(input: UpdateRewardInput) -> dict[str, Any]:
 
 @strawberry.type
 class Mutation:
-    @mutation("rewards.manage", store=store_id_at("input.store_id"), absent="store")
-    async def create_reward(self, info: Info, input: CreateRewardInput) -> RewardResult:
+    @mutation(
+        "rewards.manage", store=store_id_at("input.store_id"), absent="store", result=RewardResult
+    )
+    async def create_reward(self, info: Info, input: CreateRewardInput) -> RewardSuccess:
         reward = await rewards.create_reward(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
@@ -241,10 +245,11 @@ class Mutation:
 
     @mutation(
         "rewards.manage",
+        result=RewardResult,
         store=owner_store_of("input.reward_id", RewardModel, "Reward"),
         absent="reward",
     )
-    async def update_reward(self, info: Info, input: UpdateRewardInput) -> RewardResult:
+    async def update_reward(self, info: Info, input: UpdateRewardInput) -> RewardSuccess:
         reward = await rewards.update_reward(
             info.context,
             reward_id=decode_id(input.reward_id, "Reward"),
@@ -254,10 +259,11 @@ class Mutation:
 
     @mutation(
         "points.redeem",
+        result=RedeemRewardResult,
         store=owner_store_of("input.customer_id", CustomerModel, "Customer"),
         absent="customer",
     )
-    async def redeem_reward(self, info: Info, input: RedeemRewardInput) -> RedeemRewardResult:
+    async def redeem_reward(self, info: Info, input: RedeemRewardInput) -> RedemptionSuccess:
         redemption_id = await rewards.redeem_reward(
             info.context,
             customer_id=decode_id(input.customer_id, "Customer"),
@@ -270,12 +276,13 @@ class Mutation:
 
     @mutation(
         "rewards.approve",
+        result=ApproveRedemptionResult,
         store=owner_store_of("input.redemption_id", RedemptionModel, "Redemption"),
         absent="redemption",
     )
     async def approve_redemption(
         self, info: Info, input: ApproveRedemptionInput
-    ) -> ApproveRedemptionResult:
+    ) -> RedemptionSuccess:
         redemption = await rewards.approve_redemption(
             info.context,
             redemption_id=decode_id(input.redemption_id, "Redemption"),

@@ -9,30 +9,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from strawberry.relay import GlobalID
 from tortoise.models import Model
 
 from core.context import Context
 from models.stores import Store as StoreModel
+from schema.ids import Absent, decode_id
 
 PLATFORM = None
 Scope = Callable[[Any, dict[str, Any], Context], Awaitable[int | None]]
-
-
-class Absent(Exception):
-    """The object is not there (or, to the caller, might as well not be)."""
-
-
-def decode_id(value: GlobalID | str | None, type_name: str) -> int:
-    if value is None:
-        raise Absent
-    try:
-        global_id = value if isinstance(value, GlobalID) else GlobalID.from_id(value)
-        if global_id.type_name != type_name:
-            raise Absent
-        return int(global_id.node_id)
-    except (ValueError, TypeError) as exc:
-        raise Absent from exc
 
 
 def _input_value(kwargs: dict[str, Any], path: str) -> Any:
@@ -42,11 +26,13 @@ def _input_value(kwargs: dict[str, Any], path: str) -> Any:
     return value
 
 
-def platform() -> Scope:
-    async def scope(source: Any, kwargs: dict[str, Any], ctx: Context) -> int | None:
-        return PLATFORM
+async def _platform(source: Any, kwargs: dict[str, Any], ctx: Context) -> int | None:
+    return PLATFORM
 
-    return scope
+
+def platform() -> Scope:
+    """For platform-wide operations: no store."""
+    return _platform
 
 
 def source_store() -> Scope:

@@ -1,24 +1,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from core import errors
 from models.accounts import Account as AccountModel
 from models.stores import Membership
-from models.stores import StoreRole as StoreRoleModel
 from policies.catalogue import account_subject
 from resolvers import staff
-from schema import errors
 from schema.accounts import Account
+from schema.enums import StoreRole
+from schema.errors import result
+from schema.ids import decode_id
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import decode_id, owner_store_of, store_id_at
-
-StoreRole = strawberry.enum(StoreRoleModel, name="StoreRole")
+from schema.scopes import owner_store_of, store_id_at
 
 
 @strawberry.type
@@ -81,13 +80,13 @@ class InviteStaffInput:
     store_id: relay.GlobalID
     email: str
     name: str
-    role: StoreRole  # type: ignore[valid-type]
+    role: StoreRole
 
 
 @strawberry.input
 class ChangeStaffRoleInput:
     staff_member_id: relay.GlobalID
-    role: StoreRole  # type: ignore[valid-type]
+    role: StoreRole
 
 
 @strawberry.input
@@ -108,26 +107,39 @@ class StaffMemberSuccess:
     staff_member: StaffMember
 
 
-InviteStaffResult = Annotated[
-    InviteStaffSuccess | errors.InvalidInput | errors.AlreadyExists | errors.NotFound,
-    strawberry.union("InviteStaffResult"),
-]
-ChangeStaffRoleResult = Annotated[
-    StaffMemberSuccess | errors.InvalidInput | errors.LastOwner | errors.NotFound,
-    strawberry.union("ChangeStaffRoleResult"),
-]
-DeactivateStaffResult = Annotated[
-    StaffMemberSuccess | errors.LastOwner | errors.NotFound,
-    strawberry.union("DeactivateStaffResult"),
-]
+InviteStaffResult = result(
+    "InviteStaffResult",
+    InviteStaffSuccess,
+    errors.InvalidInput,
+    errors.AlreadyExists,
+    errors.NotFound,
+)
+ChangeStaffRoleResult = result(
+    "ChangeStaffRoleResult",
+    StaffMemberSuccess,
+    errors.InvalidInput,
+    errors.LastOwner,
+    errors.NotFound,
+)
+DeactivateStaffResult = result(
+    "DeactivateStaffResult",
+    StaffMemberSuccess,
+    errors.LastOwner,
+    errors.NotFound,
+)
 
 _membership_store = owner_store_of("input.staff_member_id", Membership, "StaffMember")
 
 
 @strawberry.type
 class Mutation:
-    @mutation("staff.invite", store=store_id_at("input.store_id"), absent="store")
-    async def invite_staff(self, info: Info, input: InviteStaffInput) -> InviteStaffResult:
+    @mutation(
+        "staff.invite",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=InviteStaffResult,
+    )
+    async def invite_staff(self, info: Info, input: InviteStaffInput) -> InviteStaffSuccess:
         invitation = await staff.invite_staff(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
@@ -140,10 +152,15 @@ class Mutation:
             temporary_password=invitation.temporary_password,
         )
 
-    @mutation("staff.change_role", store=_membership_store, absent="staff member")
+    @mutation(
+        "staff.change_role",
+        store=_membership_store,
+        absent="staff member",
+        result=ChangeStaffRoleResult,
+    )
     async def change_staff_role(
         self, info: Info, input: ChangeStaffRoleInput
-    ) -> ChangeStaffRoleResult:
+    ) -> StaffMemberSuccess:
         membership = await staff.change_role(
             info.context,
             membership_id=decode_id(input.staff_member_id, "StaffMember"),
@@ -151,10 +168,13 @@ class Mutation:
         )
         return StaffMemberSuccess(staff_member=await staff_member(info, membership))
 
-    @mutation("staff.deactivate", store=_membership_store, absent="staff member")
-    async def deactivate_staff(
-        self, info: Info, input: DeactivateStaffInput
-    ) -> DeactivateStaffResult:
+    @mutation(
+        "staff.deactivate",
+        store=_membership_store,
+        absent="staff member",
+        result=DeactivateStaffResult,
+    )
+    async def deactivate_staff(self, info: Info, input: DeactivateStaffInput) -> StaffMemberSuccess:
         membership = await staff.deactivate(
             info.context, membership_id=decode_id(input.staff_member_id, "StaffMember")
         )

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from core import errors
 from models.rewards import StampCard as StampCardModel
-from models.rewards import StampRule
 from resolvers import stamps
-from schema import errors
+from schema.enums import StampRule
+from schema.errors import result
+from schema.ids import decode_id
 from schema.operations import mutation
-from schema.scopes import decode_id, store_id_at
+from schema.scopes import store_id_at
 from schema.tiers import ref
-
-StampRuleType = strawberry.enum(StampRule, name="StampRule")
 
 
 def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
@@ -27,7 +26,7 @@ def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
 @strawberry.type
 class StampCard:
     stamps_required: int
-    rule: StampRuleType  # type: ignore[valid-type]
+    rule: StampRule
     amount_per_stamp: int | None
     product_id: relay.GlobalID | None
     category_id: relay.GlobalID | None
@@ -78,7 +77,7 @@ async def customer_stamp_card(
 class ConfigureStampCardInput:
     store_id: relay.GlobalID
     stamps_required: int
-    rule: StampRuleType = StampRule.PER_VISIT  # type: ignore[valid-type]
+    rule: StampRule = StampRule.PER_VISIT
     amount_per_stamp: int | None = None
     product_id: relay.GlobalID | None = None
     category_id: relay.GlobalID | None = None
@@ -91,17 +90,20 @@ class StampCardSuccess:
     card: StampCard
 
 
-StampCardResult = Annotated[
-    StampCardSuccess | errors.InvalidInput | errors.NotFound, strawberry.union("StampCardResult")
-]
+StampCardResult = result("StampCardResult", StampCardSuccess, errors.InvalidInput, errors.NotFound)
 
 
 @strawberry.type
 class Mutation:
-    @mutation("stamps.configure", store=store_id_at("input.store_id"), absent="store")
+    @mutation(
+        "stamps.configure",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=StampCardResult,
+    )
     async def configure_stamp_card(
         self, info: Info, input: ConfigureStampCardInput
-    ) -> StampCardResult:
+    ) -> StampCardSuccess:
         fields = stamps.CardFields(
             stamps_required=input.stamps_required,
             rule=input.rule,

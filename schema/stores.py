@@ -7,16 +7,16 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from core import errors
 from core.errors import InvalidInput
-from models.stores import CampaignGrade, Plan, StoreCategory
 from models.stores import Store as StoreModel
 from resolvers import api_keys, stores
-from schema import errors
-from schema.customers.types import CustomerSort
-from schema.errors import RedemptionStatusType
+from schema.enums import CampaignGrade, CustomerSort, Plan, RedemptionStatus, StoreCategory
+from schema.errors import result
+from schema.ids import decode_id
 from schema.operations import mutation, query
 from schema.points import PointsPeriodInput
-from schema.scopes import decode_id, platform, source_store, store_id_at
+from schema.scopes import platform, source_store, store_id_at
 
 if TYPE_CHECKING:
     from schema.api_keys import ApiKey
@@ -37,10 +37,6 @@ if TYPE_CHECKING:
     from schema.staff import StaffMemberConnection
     from schema.stamps import StampCard
     from schema.tiers import Tier, TierProgram, TierPromotion
-
-StoreCategoryType = strawberry.enum(StoreCategory, name="StoreCategory")
-PlanType = strawberry.enum(Plan, name="Plan")
-CampaignGradeType = strawberry.enum(CampaignGrade, name="CampaignGrade")
 
 
 @strawberry.type
@@ -63,10 +59,10 @@ class Store(relay.Node):
     name: str
     address: str
     phone: str
-    category: StoreCategoryType  # type: ignore[valid-type]
+    category: StoreCategory
     commercial_area: str
-    plan: PlanType  # type: ignore[valid-type]
-    campaign_grade: CampaignGradeType  # type: ignore[valid-type]
+    plan: Plan
+    campaign_grade: CampaignGrade
     time_zone: str
     business_hours: list[BusinessHours]
     created_at: datetime
@@ -182,7 +178,7 @@ class Store(relay.Node):
     async def redemptions(
         self,
         info: Info,
-        status: RedemptionStatusType | None = None,  # type: ignore[valid-type]
+        status: RedemptionStatus | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Annotated["RedemptionConnection", strawberry.lazy("schema.rewards")]:
@@ -196,7 +192,7 @@ class Store(relay.Node):
         info: Info,
         filter: Annotated["CustomerFilterInput", strawberry.lazy("schema.customers.mutations")]
         | None = None,
-        sort: CustomerSort = CustomerSort.CREATED_DESC,  # type: ignore[valid-type]
+        sort: CustomerSort = CustomerSort.CREATED_DESC,
         first: int | None = None,
         after: str | None = None,
     ) -> Annotated["CustomerConnection", strawberry.lazy("schema.customers.types")]:
@@ -326,14 +322,14 @@ class Store(relay.Node):
 @strawberry.input
 class CreateStoreInput:
     name: str
-    category: StoreCategoryType  # type: ignore[valid-type]
+    category: StoreCategory
     commercial_area: str
     owner_email: str
     owner_name: str
     address: str = ""
     phone: str = ""
-    plan: PlanType = Plan.BASIC  # type: ignore[valid-type]
-    campaign_grade: CampaignGradeType = CampaignGrade.BRONZE  # type: ignore[valid-type]
+    plan: Plan = Plan.BASIC
+    campaign_grade: CampaignGrade = CampaignGrade.BRONZE
     time_zone: str = "Asia/Seoul"
     business_hours: list[BusinessHoursInput] | None = None
 
@@ -344,7 +340,7 @@ class UpdateStoreInput:
     name: str | None = strawberry.UNSET
     address: str | None = strawberry.UNSET
     phone: str | None = strawberry.UNSET
-    category: StoreCategoryType | None = strawberry.UNSET  # type: ignore[valid-type]
+    category: StoreCategory | None = strawberry.UNSET
     commercial_area: str | None = strawberry.UNSET
     time_zone: str | None = strawberry.UNSET
     business_hours: list[BusinessHoursInput] | None = strawberry.UNSET
@@ -364,14 +360,18 @@ class UpdateStoreSuccess:
     store: Store
 
 
-CreateStoreResult = Annotated[
-    CreateStoreSuccess | errors.InvalidInput | errors.AlreadyExists,
-    strawberry.union("CreateStoreResult"),
-]
-UpdateStoreResult = Annotated[
-    UpdateStoreSuccess | errors.InvalidInput | errors.NotFound,
-    strawberry.union("UpdateStoreResult"),
-]
+CreateStoreResult = result(
+    "CreateStoreResult",
+    CreateStoreSuccess,
+    errors.InvalidInput,
+    errors.AlreadyExists,
+)
+UpdateStoreResult = result(
+    "UpdateStoreResult",
+    UpdateStoreSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+)
 
 
 def _provided(data: Any) -> dict[str, Any]:
@@ -401,8 +401,8 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @mutation("store.create", store=platform())
-    async def create_store(self, info: Info, input: CreateStoreInput) -> CreateStoreResult:
+    @mutation("store.create", store=platform(), result=CreateStoreResult)
+    async def create_store(self, info: Info, input: CreateStoreInput) -> CreateStoreSuccess:
         values = {name: value for name, value in vars(input).items() if name != "business_hours"}
         hours = [
             stores.BusinessHours(day=e.day, opens=e.opens, closes=e.closes)
@@ -415,8 +415,13 @@ class Mutation:
             temporary_password=created.owner.temporary_password,
         )
 
-    @mutation("store.update", store=store_id_at("input.store_id"), absent="store")
-    async def update_store(self, info: Info, input: UpdateStoreInput) -> UpdateStoreResult:
+    @mutation(
+        "store.update",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=UpdateStoreResult,
+    )
+    async def update_store(self, info: Info, input: UpdateStoreInput) -> UpdateStoreSuccess:
         store = await stores.update_store(
             info.context, store_id=decode_id(input.store_id, "Store"), changes=_provided(input)
         )

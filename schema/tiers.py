@@ -3,40 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from core.errors import InvalidInput
-from core.errors import NotFound as NotFoundError
-from models.tiers import (
-    DiscountKind,
-    DiscountScope,
-    TierChangeReason,
-)
+from core import errors
+from core.errors import InvalidInput, NotFound as NotFoundError
 from models.tiers import (
     Tier as TierModel,
-)
-from models.tiers import (
     TierChange as TierChangeModel,
-)
-from models.tiers import (
     TierProgram as TierProgramModel,
-)
-from models.tiers import (
     TierPromotion as TierPromotionModel,
 )
 from resolvers import tiers
-from schema import errors
+from schema.enums import DiscountKind, DiscountScope, TierChangeReason
+from schema.errors import result
+from schema.ids import Absent, decode_id
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import Absent, decode_id, owner_store_of, store_id_at
-
-DiscountKindType = strawberry.enum(DiscountKind, name="TierDiscountKind")
-DiscountScopeType = strawberry.enum(DiscountScope, name="DiscountScope")
-TierChangeReasonType = strawberry.enum(TierChangeReason, name="TierChangeReason")
+from schema.scopes import owner_store_of, store_id_at
 
 
 def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
@@ -53,9 +40,9 @@ class Tier(relay.Node):
     min_amount: int
     min_visits: int
     min_points: int
-    discount_kind: DiscountKindType  # type: ignore[valid-type]
+    discount_kind: DiscountKind
     discount_value: int = strawberry.field(description="Percent (1-100) or won.")
-    discount_scope: DiscountScopeType  # type: ignore[valid-type]
+    discount_scope: DiscountScope
     discount_category_id: relay.GlobalID | None
     discount_product_id: relay.GlobalID | None
     earn_rate_bp: int | None = strawberry.field(description="Overrides the point programme's rate.")
@@ -122,7 +109,7 @@ class TierChange:
     id: strawberry.ID
     from_tier_id: relay.GlobalID | None
     to_tier_id: relay.GlobalID | None
-    reason: TierChangeReasonType  # type: ignore[valid-type]
+    reason: TierChangeReason
     order_id: relay.GlobalID | None
     created_at: datetime
 
@@ -174,9 +161,9 @@ class CreateTierInput:
     min_amount: int = 0
     min_visits: int = 0
     min_points: int = 0
-    discount_kind: DiscountKindType = DiscountKind.NONE  # type: ignore[valid-type]
+    discount_kind: DiscountKind = DiscountKind.NONE
     discount_value: int = 0
-    discount_scope: DiscountScopeType = DiscountScope.ALL  # type: ignore[valid-type]
+    discount_scope: DiscountScope = DiscountScope.ALL
     discount_category_id: relay.GlobalID | None = None
     discount_product_id: relay.GlobalID | None = None
     earn_rate_bp: int | None = None
@@ -192,9 +179,9 @@ class UpdateTierInput:
     min_amount: int | None = strawberry.UNSET
     min_visits: int | None = strawberry.UNSET
     min_points: int | None = strawberry.UNSET
-    discount_kind: DiscountKindType | None = strawberry.UNSET  # type: ignore[valid-type]
+    discount_kind: DiscountKind | None = strawberry.UNSET
     discount_value: int | None = strawberry.UNSET
-    discount_scope: DiscountScopeType | None = strawberry.UNSET  # type: ignore[valid-type]
+    discount_scope: DiscountScope | None = strawberry.UNSET
     discount_category_id: relay.GlobalID | None = strawberry.UNSET
     discount_product_id: relay.GlobalID | None = strawberry.UNSET
     earn_rate_bp: int | None = strawberry.UNSET
@@ -247,21 +234,26 @@ class TierPromotionSuccess:
     announced_to: int = strawberry.field(description="Members the promotion was announced to.")
 
 
-TierResult = Annotated[
-    TierSuccess | errors.InvalidInput | errors.NotFound | errors.TierLadderInvalid,
-    strawberry.union("TierResult"),
-]
-DeleteTierResult = Annotated[
-    DeleteTierSuccess | errors.NotFound, strawberry.union("DeleteTierResult")
-]
-TierProgramResult = Annotated[
-    TierProgramSuccess | errors.InvalidInput | errors.NotFound,
-    strawberry.union("TierProgramResult"),
-]
-TierPromotionResult = Annotated[
-    TierPromotionSuccess | errors.InvalidInput | errors.NotFound,
-    strawberry.union("TierPromotionResult"),
-]
+TierResult = result(
+    "TierResult",
+    TierSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+    errors.TierLadderInvalid,
+)
+DeleteTierResult = result("DeleteTierResult", DeleteTierSuccess, errors.NotFound)
+TierProgramResult = result(
+    "TierProgramResult",
+    TierProgramSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+)
+TierPromotionResult = result(
+    "TierPromotionResult",
+    TierPromotionSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+)
 
 REFERENCES = {
     "discount_category_id": ("Category", "discountCategoryId"),
@@ -309,8 +301,10 @@ _tier_store = owner_store_of("input.tier_id", TierModel, "Tier")
 
 @strawberry.type
 class Mutation:
-    @mutation("tiers.manage", store=store_id_at("input.store_id"), absent="store")
-    async def create_tier(self, info: Info, input: CreateTierInput) -> TierResult:
+    @mutation(
+        "tiers.manage", store=store_id_at("input.store_id"), absent="store", result=TierResult
+    )
+    async def create_tier(self, info: Info, input: CreateTierInput) -> TierSuccess:
         values = {k: v for k, v in vars(input).items() if k != "store_id"}
         tier = await tiers.create_tier(
             info.context,
@@ -319,8 +313,8 @@ class Mutation:
         )
         return TierSuccess(tier=Tier.from_model(tier))
 
-    @mutation("tiers.manage", store=_tier_store, absent="tier")
-    async def update_tier(self, info: Info, input: UpdateTierInput) -> TierResult:
+    @mutation("tiers.manage", store=_tier_store, absent="tier", result=TierResult)
+    async def update_tier(self, info: Info, input: UpdateTierInput) -> TierSuccess:
         given = {
             k: v for k, v in vars(input).items() if v is not strawberry.UNSET and k != "tier_id"
         }
@@ -332,15 +326,20 @@ class Mutation:
         )
         return TierSuccess(tier=Tier.from_model(tier))
 
-    @mutation("tiers.manage", store=_tier_store, absent="tier")
-    async def delete_tier(self, info: Info, input: DeleteTierInput) -> DeleteTierResult:
+    @mutation("tiers.manage", store=_tier_store, absent="tier", result=DeleteTierResult)
+    async def delete_tier(self, info: Info, input: DeleteTierInput) -> DeleteTierSuccess:
         pk = await tiers.delete_tier(info.context, tier_id=decode_id(input.tier_id, "Tier"))
         return DeleteTierSuccess(deleted_tier_id=relay.GlobalID("Tier", str(pk)))
 
-    @mutation("tiers.manage", store=store_id_at("input.store_id"), absent="store")
+    @mutation(
+        "tiers.manage",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=TierProgramResult,
+    )
     async def update_tier_program(
         self, info: Info, input: UpdateTierProgramInput
-    ) -> TierProgramResult:
+    ) -> TierProgramSuccess:
         program = await tiers.update_program(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
@@ -349,10 +348,15 @@ class Mutation:
         )
         return TierProgramSuccess(program=TierProgram.from_model(program))
 
-    @mutation("tiers.promotions.manage", store=store_id_at("input.store_id"), absent="store")
+    @mutation(
+        "tiers.promotions.manage",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=TierPromotionResult,
+    )
     async def create_tier_promotion(
         self, info: Info, input: CreateTierPromotionInput
-    ) -> TierPromotionResult:
+    ) -> TierPromotionSuccess:
         promotion, announced = await tiers.create_promotion(
             info.context,
             store_id=decode_id(input.store_id, "Store"),

@@ -8,6 +8,7 @@ data are built once per worker into a template; each test gets its own copy.
 from __future__ import annotations
 
 import asyncio
+import logging
 import itertools
 import os
 import shutil
@@ -127,3 +128,12 @@ async def api(app: object) -> AsyncIterator[Api]:
 
 def with_settings(settings: Settings, **changes: object) -> Settings:
     return replace(settings, **changes)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _answers_keep_their_unions(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail any test in which a mutation answered with an error its union does not list."""
+    caplog.set_level(logging.ERROR, logger="dangol.contract")
+    yield
+    unlisted = [r.getMessage() for r in caplog.records if r.name == "dangol.contract"]
+    assert not unlisted, f"errors outside their mutation's union: {unlisted}"

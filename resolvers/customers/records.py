@@ -101,7 +101,7 @@ async def _duplicate(store_id: int, phone_index: str, *, except_id: int | None =
         raise DuplicateCustomer(
             "A customer with that phone number exists already.",
             field="phone",
-            existing_customer_id=customer_gid(int(found[0])),
+            existing_customer_id=int(found[0]),
         )
 
 

@@ -68,9 +68,7 @@ def clock(thresholds: Thresholds, time_zone: str, now: datetime | None = None) -
     today = now.astimezone(zone).date()
 
     def day_start(days_back: int) -> datetime:
-        return datetime.combine(today - timedelta(days=days_back), time(), zone).astimezone(
-            UTC
-        )
+        return datetime.combine(today - timedelta(days=days_back), time(), zone).astimezone(UTC)
 
     return Clock(
         now=now,

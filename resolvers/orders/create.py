@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from dataclasses import dataclass
@@ -85,10 +84,6 @@ def _check_shape(request: OrderRequest) -> None:
         raise InvalidInput("A pickup order needs the expected pickup time.", field="pickupAt")
 
 
-def _global_id(type_name: str, pk: int) -> str:
-    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
-
-
 async def _replay(request: OrderRequest, digest: str) -> Order | None:
     first = await Order.get_or_none(
         store_id=request.store_id, idempotency_key=request.idempotency_key
@@ -118,7 +113,7 @@ async def _priced_lines(request: OrderRequest) -> list[OrderLine]:
             raise ProductArchived(
                 f"{product.name} is no longer sold.",
                 field=field,
-                product_id=_global_id("Product", product.id),
+                product_id=product.id,
             )
         lines.append(
             OrderLine(

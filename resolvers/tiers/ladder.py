@@ -114,7 +114,7 @@ def check_ladder(ladder: list[tuple[int | None, TierFields]]) -> None:
     ordered = sorted(ladder, key=lambda item: item[1].rank)
     for (low_id, low), (high_id, high) in zip(ordered, ordered[1:]):
         other = low_id if high_id is None else high_id
-        conflicting = None if other is None else _gid(other)
+        conflicting = other
         if low.rank == high.rank:
             raise TierLadderInvalid(
                 f"Rank {high.rank} is already taken.", field="rank", conflicting_tier_id=conflicting
@@ -132,12 +132,6 @@ def check_ladder(ladder: list[tuple[int | None, TierFields]]) -> None:
                 field="minAmount",
                 conflicting_tier_id=conflicting,
             )
-
-
-def _gid(pk: int) -> str:
-    import base64
-
-    return base64.b64encode(f"Tier:{pk}".encode()).decode()
 
 
 async def program_of(store_id: int) -> TierProgram:

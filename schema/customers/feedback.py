@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from core import errors
 from core.errors import BadUserInput
-from models.customers import Feedback as FeedbackModel
-from models.customers import FeedbackCategory as CategoryModel
-from models.customers import FeedbackChannel as ChannelModel
-from models.customers import StoreAlert as StoreAlertModel
+from models.customers import (
+    Feedback as FeedbackModel,
+    StoreAlert as StoreAlertModel,
+)
 from resolvers.customers import feedback
-from schema import errors
+from schema.enums import FeedbackCategory, FeedbackChannel
+from schema.errors import result
+from schema.ids import decode_id
 from schema.operations import mutation
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import decode_id, store_id_at
-
-FeedbackChannel = strawberry.enum(ChannelModel, name="FeedbackChannel")
-FeedbackCategory = strawberry.enum(CategoryModel, name="FeedbackCategory")
+from schema.scopes import store_id_at
 
 
 def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
@@ -34,8 +33,8 @@ class Feedback(relay.Node):
     id: relay.NodeID[int]
     rating: int
     comment: str
-    channel: FeedbackChannel  # type: ignore[valid-type]
-    category: FeedbackCategory  # type: ignore[valid-type]
+    channel: FeedbackChannel
+    category: FeedbackCategory
     customer_id: relay.GlobalID | None
     created_at: datetime
 
@@ -73,7 +72,7 @@ class StoreAlert(relay.Node):
 
 @strawberry.type
 class FeedbackCategorySummary:
-    category: FeedbackCategory  # type: ignore[valid-type]
+    category: FeedbackCategory
     count: int
     average_rating: float
     negative_count: int = strawberry.field(description="ratings of 2 or less")
@@ -140,8 +139,8 @@ async def alert_connection(
 class SubmitFeedbackInput:
     store_id: relay.GlobalID
     rating: int
-    channel: FeedbackChannel  # type: ignore[valid-type]
-    category: FeedbackCategory  # type: ignore[valid-type]
+    channel: FeedbackChannel
+    category: FeedbackCategory
     comment: str = ""
     customer_id: relay.GlobalID | None = None
 
@@ -163,14 +162,18 @@ class MarkAlertsReadSuccess:
     marked: int
 
 
-SubmitFeedbackResult = Annotated[
-    SubmitFeedbackSuccess | errors.InvalidInput | errors.NotFound,
-    strawberry.union("SubmitFeedbackResult"),
-]
-MarkAlertsReadResult = Annotated[
-    MarkAlertsReadSuccess | errors.InvalidInput | errors.NotFound,
-    strawberry.union("MarkAlertsReadResult"),
-]
+SubmitFeedbackResult = result(
+    "SubmitFeedbackResult",
+    SubmitFeedbackSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+)
+MarkAlertsReadResult = result(
+    "MarkAlertsReadResult",
+    MarkAlertsReadSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+)
 
 
 def _optional_pk(value: relay.GlobalID | None, type_name: str, field: str) -> int | None:
@@ -185,8 +188,15 @@ def _optional_pk(value: relay.GlobalID | None, type_name: str, field: str) -> in
 
 @strawberry.type
 class Mutation:
-    @mutation("feedback.create", store=store_id_at("input.store_id"), absent="store")
-    async def submit_feedback(self, info: Info, input: SubmitFeedbackInput) -> SubmitFeedbackResult:
+    @mutation(
+        "feedback.create",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=SubmitFeedbackResult,
+    )
+    async def submit_feedback(
+        self, info: Info, input: SubmitFeedbackInput
+    ) -> SubmitFeedbackSuccess:
         row, alerts = await feedback.submit(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
@@ -198,10 +208,15 @@ class Mutation:
         )
         return SubmitFeedbackSuccess(feedback=Feedback.from_model(row), alerts_raised=len(alerts))
 
-    @mutation("store.read", store=store_id_at("input.store_id"), absent="store")
+    @mutation(
+        "store.read",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=MarkAlertsReadResult,
+    )
     async def mark_alerts_read(
         self, info: Info, input: MarkAlertsReadInput
-    ) -> MarkAlertsReadResult:
+    ) -> MarkAlertsReadSuccess:
         ids = [_optional_pk(value, "StoreAlert", "alertIds") or 0 for value in input.alert_ids]
         marked = await feedback.mark_read(
             info.context, store_id=decode_id(input.store_id, "Store"), alert_ids=ids

@@ -2,39 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from core import errors
 from core.context import Context
 from core.errors import BadUserInput, NotFound
 from models.customers import (
     Customer as CustomerModel,
 )
-from models.customers import (
-    Gender as GenderModel,
-)
-from models.customers import (
-    SourceChannel as ChannelModel,
-)
 from resolvers.customers import csv_export, csv_import, records, segments
 from resolvers.customers.fields import CustomerFields
 from resolvers.customers.listing import CustomerFilter
-from schema import errors
 from schema.customers.types import (
-    AgeBand,
     Customer,
-    CustomerSegment,
     CustomerSettings,
-    Gender,
-    SourceChannel,
 )
+from schema.enums import AgeBand, Gender, RowStatus, Segment, SourceChannel
+from schema.errors import result
+from schema.ids import Absent, decode_id
 from schema.operations import mutation
-from schema.scopes import Absent, decode_id, owner_store_of, store_id_at
-
-ImportRowStatus = strawberry.enum(csv_import.RowStatus, name="ImportRowStatus")
+from schema.scopes import owner_store_of, store_id_at
 
 
 @strawberry.input
@@ -43,10 +34,10 @@ class RegisterCustomerInput:
     name: str
     phone: str
     birth_year: int | None = None
-    age_band: AgeBand | None = None  # type: ignore[valid-type]
-    gender: Gender = GenderModel.UNDISCLOSED  # type: ignore[valid-type]
+    age_band: AgeBand | None = None
+    gender: Gender = Gender.UNDISCLOSED
     marketing_consent: bool = False
-    source_channel: SourceChannel = ChannelModel.WALK_IN  # type: ignore[valid-type]
+    source_channel: SourceChannel = SourceChannel.WALK_IN
     tags: list[str] = strawberry.field(default_factory=list)
     referred_by_customer_id: relay.GlobalID | None = strawberry.field(
         default=None,
@@ -60,10 +51,10 @@ class UpdateCustomerInput:
     name: str | None = strawberry.UNSET
     phone: str | None = strawberry.UNSET
     birth_year: int | None = strawberry.UNSET
-    age_band: AgeBand | None = strawberry.UNSET  # type: ignore[valid-type]
-    gender: Gender | None = strawberry.UNSET  # type: ignore[valid-type]
+    age_band: AgeBand | None = strawberry.UNSET
+    gender: Gender | None = strawberry.UNSET
     marketing_consent: bool | None = strawberry.UNSET
-    source_channel: SourceChannel | None = strawberry.UNSET  # type: ignore[valid-type]
+    source_channel: SourceChannel | None = strawberry.UNSET
     tags: list[str] | None = strawberry.UNSET
 
 
@@ -87,7 +78,7 @@ class UpdateCustomerSettingsInput:
 
 @strawberry.input
 class CustomerFilterInput:
-    segment: CustomerSegment | None = None  # type: ignore[valid-type]
+    segment: Segment | None = None
     tag: str | None = None
     tier_id: relay.GlobalID | None = None
     search: str | None = strawberry.field(
@@ -143,7 +134,7 @@ class FieldProblem:
 @strawberry.type
 class ImportRow:
     row: int = strawberry.field(description="the row in the file; the header is row 1")
-    status: ImportRowStatus  # type: ignore[valid-type]
+    status: RowStatus
     errors: list[FieldProblem]
     customer_id: strawberry.ID | None
 
@@ -166,34 +157,47 @@ class ExportCustomersSuccess:
     masked: bool
 
 
-RegisterCustomerResult = Annotated[
-    CustomerSuccess | errors.InvalidInput | errors.DuplicateCustomer | errors.NotFound,
-    strawberry.union("RegisterCustomerResult"),
-]
-UpdateCustomerResult = Annotated[
-    CustomerSuccess | errors.InvalidInput | errors.DuplicateCustomer | errors.NotFound,
-    strawberry.union("UpdateCustomerResult"),
-]
-TagCustomersResult = Annotated[
-    TagCustomersSuccess | errors.InvalidInput | errors.NotFound,
-    strawberry.union("TagCustomersResult"),
-]
-UpdateCustomerSettingsResult = Annotated[
-    CustomerSettingsSuccess | errors.InvalidInput | errors.NotFound,
-    strawberry.union("UpdateCustomerSettingsResult"),
-]
-ImportCustomersResult = Annotated[
-    ImportCustomersReport
-    | errors.CsvMalformed
-    | errors.CsvColumnsInvalid
-    | errors.CsvTooLarge
-    | errors.NotFound,
-    strawberry.union("ImportCustomersResult"),
-]
-ExportCustomersResult = Annotated[
-    ExportCustomersSuccess | errors.CsvTooLarge | errors.InvalidInput | errors.NotFound,
-    strawberry.union("ExportCustomersResult"),
-]
+RegisterCustomerResult = result(
+    "RegisterCustomerResult",
+    CustomerSuccess,
+    errors.InvalidInput,
+    errors.DuplicateCustomer,
+    errors.NotFound,
+)
+UpdateCustomerResult = result(
+    "UpdateCustomerResult",
+    CustomerSuccess,
+    errors.InvalidInput,
+    errors.DuplicateCustomer,
+    errors.NotFound,
+)
+TagCustomersResult = result(
+    "TagCustomersResult",
+    TagCustomersSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+)
+UpdateCustomerSettingsResult = result(
+    "UpdateCustomerSettingsResult",
+    CustomerSettingsSuccess,
+    errors.InvalidInput,
+    errors.NotFound,
+)
+ImportCustomersResult = result(
+    "ImportCustomersResult",
+    ImportCustomersReport,
+    errors.CsvMalformed,
+    errors.CsvColumnsInvalid,
+    errors.CsvTooLarge,
+    errors.NotFound,
+)
+ExportCustomersResult = result(
+    "ExportCustomersResult",
+    ExportCustomersSuccess,
+    errors.CsvTooLarge,
+    errors.InvalidInput,
+    errors.NotFound,
+)
 
 
 async def _tagged_store(source: Any, kwargs: dict[str, Any], ctx: Context) -> int | None:
@@ -239,10 +243,13 @@ def _report(report: csv_import.ImportReport) -> ImportCustomersReport:
 
 @strawberry.type
 class Mutation:
-    @mutation("customers.create", store=store_id_at("input.store_id"), absent="store")
-    async def register_customer(
-        self, info: Info, input: RegisterCustomerInput
-    ) -> RegisterCustomerResult:
+    @mutation(
+        "customers.create",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=RegisterCustomerResult,
+    )
+    async def register_customer(self, info: Info, input: RegisterCustomerInput) -> CustomerSuccess:
         fields = CustomerFields(**_provided(input, "store_id", "referred_by_customer_id"))
         referrer = input.referred_by_customer_id
         row = await records.register(
@@ -255,10 +262,11 @@ class Mutation:
 
     @mutation(
         "customers.update",
+        result=UpdateCustomerResult,
         store=owner_store_of("input.customer_id", CustomerModel, "Customer"),
         absent="customer",
     )
-    async def update_customer(self, info: Info, input: UpdateCustomerInput) -> UpdateCustomerResult:
+    async def update_customer(self, info: Info, input: UpdateCustomerInput) -> CustomerSuccess:
         row = await records.update(
             info.context,
             customer_id=decode_id(input.customer_id, "Customer"),
@@ -266,8 +274,8 @@ class Mutation:
         )
         return CustomerSuccess(customer=Customer.from_model(row))
 
-    @mutation("customers.tag", store=_tagged_store, absent="customer")
-    async def tag_customers(self, info: Info, input: TagCustomersInput) -> TagCustomersResult:
+    @mutation("customers.tag", store=_tagged_store, absent="customer", result=TagCustomersResult)
+    async def tag_customers(self, info: Info, input: TagCustomersInput) -> TagCustomersSuccess:
         ids = [decode_id(value, "Customer") for value in input.customer_ids]
         store_id = await _tagged_store(None, {"input": input}, info.context)
         rows = await records.tag(
@@ -279,10 +287,15 @@ class Mutation:
         )
         return TagCustomersSuccess(customers=[Customer.from_model(row) for row in rows])
 
-    @mutation("customers.settings", store=store_id_at("input.store_id"), absent="store")
+    @mutation(
+        "customers.settings",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=UpdateCustomerSettingsResult,
+    )
     async def update_customer_settings(
         self, info: Info, input: UpdateCustomerSettingsInput
-    ) -> UpdateCustomerSettingsResult:
+    ) -> CustomerSettingsSuccess:
         thresholds = await segments.update_settings(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
@@ -290,10 +303,15 @@ class Mutation:
         )
         return CustomerSettingsSuccess(settings=CustomerSettings.from_thresholds(thresholds))
 
-    @mutation("customers.import", store=store_id_at("input.store_id"), absent="store")
+    @mutation(
+        "customers.import",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=ImportCustomersResult,
+    )
     async def import_customers(
         self, info: Info, input: ImportCustomersInput
-    ) -> ImportCustomersResult:
+    ) -> ImportCustomersReport:
         report = await csv_import.import_csv(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
@@ -302,10 +320,15 @@ class Mutation:
         )
         return _report(report)
 
-    @mutation("customers.export", store=store_id_at("input.store_id"), absent="store")
+    @mutation(
+        "customers.export",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=ExportCustomersResult,
+    )
     async def export_customers(
         self, info: Info, input: ExportCustomersInput
-    ) -> ExportCustomersResult:
+    ) -> ExportCustomersSuccess:
         export = await csv_export.export_csv(
             info.context,
             store_id=decode_id(input.store_id, "Store"),

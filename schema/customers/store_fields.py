@@ -6,10 +6,10 @@ from strawberry.types import Info
 
 from models.stores import Store as StoreModel
 from resolvers.customers import records, segments
-from resolvers.customers.listing import CustomerSort as SortModel
 from resolvers.customers.listing import page
 from schema.customers.mutations import CustomerFilterInput
 from schema.customers.types import Customer, CustomerConnection, CustomerSettings, SegmentCount
+from schema.enums import CustomerSort
 from schema.pagination import connection, decode_cursor, page_size
 
 
@@ -17,7 +17,7 @@ async def customers_connection(
     info: Info,
     store_id: int,
     where: CustomerFilterInput | None,
-    sort: SortModel,
+    sort: CustomerSort,
     first: int | None,
     after: str | None,
 ) -> CustomerConnection:

@@ -11,22 +11,15 @@ from strawberry.types import Info
 
 from core.context import Context
 from models.customers import (
-    AgeBand as AgeBandModel,
-)
-from models.customers import (
     Customer as CustomerModel,
 )
-from models.customers import (
-    Gender as GenderModel,
-)
-from models.customers import SourceChannel as SourceChannelModel
 from models.stores import Store as StoreModel
-from resolvers.customers.listing import CustomerSort as CustomerSortModel
 from resolvers.customers.privacy import reveals
 from resolvers.customers.records import opened
-from resolvers.customers.segments import Segment, Thresholds, clock, segments_of, thresholds_of
+from resolvers.customers.segments import Thresholds, clock, segments_of, thresholds_of
 from resolvers.pii import display_phone, keys_for, mask_name, mask_phone
 from resolvers.points import queries as point_queries
+from schema.enums import AgeBand, Gender, Segment, SourceChannel
 from schema.operations import query
 from schema.pagination import Connection
 
@@ -37,25 +30,19 @@ if TYPE_CHECKING:
     from schema.stamps import CustomerStampCard
     from schema.tiers import Tier, TierChangeConnection
 
-Gender = strawberry.enum(GenderModel, name="Gender")
-SourceChannel = strawberry.enum(SourceChannelModel, name="SourceChannel")
-AgeBand = strawberry.enum(AgeBandModel, name="AgeBand")
-CustomerSegment = strawberry.enum(Segment, name="CustomerSegment")
-CustomerSort = strawberry.enum(CustomerSortModel, name="CustomerSort")
 
-
-def age_band_of(birth_year: int | None, stored: AgeBandModel | None) -> AgeBandModel | None:
+def age_band_of(birth_year: int | None, stored: AgeBand | None) -> AgeBand | None:
     if stored is not None or birth_year is None:
         return stored
     age = date.today().year - birth_year
     bands = [
-        (20, AgeBandModel.TEENS),
-        (30, AgeBandModel.TWENTIES),
-        (40, AgeBandModel.THIRTIES),
-        (50, AgeBandModel.FORTIES),
-        (60, AgeBandModel.FIFTIES),
+        (20, AgeBand.TEENS),
+        (30, AgeBand.TWENTIES),
+        (40, AgeBand.THIRTIES),
+        (50, AgeBand.FORTIES),
+        (60, AgeBand.FIFTIES),
     ]
-    return next((band for limit, band in bands if age < limit), AgeBandModel.SIXTIES_PLUS)
+    return next((band for limit, band in bands if age < limit), AgeBand.SIXTIES_PLUS)
 
 
 @strawberry.type
@@ -87,10 +74,10 @@ async def _segment_context(ctx: Context, store_id: int) -> tuple[Thresholds, Any
 class Customer(relay.Node):
     id: relay.NodeID[int]
     birth_year: int | None
-    age_band: AgeBand | None  # type: ignore[valid-type]
-    gender: Gender  # type: ignore[valid-type]
+    age_band: AgeBand | None
+    gender: Gender
     marketing_consent: bool
-    source_channel: SourceChannel  # type: ignore[valid-type]
+    source_channel: SourceChannel
     tags: list[str]
     reward_uses: int = strawberry.field(description="stamps and coupons redeemed")
     created_at: datetime
@@ -144,7 +131,7 @@ class Customer(relay.Node):
         return not await reveals(info.context, self.store_id)
 
     @strawberry.field(description="Computed now from visits and the store's thresholds.")
-    async def segments(self, info: Info) -> list[CustomerSegment]:  # type: ignore[valid-type]
+    async def segments(self, info: Info) -> list[Segment]:
         thresholds, now = await _segment_context(info.context, self.store_id)
         return segments_of(self.row, thresholds, now)
 
@@ -206,7 +193,7 @@ class Customer(relay.Node):
 
 @strawberry.type
 class SegmentCount:
-    segment: CustomerSegment  # type: ignore[valid-type]
+    segment: Segment
     count: int
 
 

@@ -1,0 +1,57 @@
+"""The schema's enums: the domain's own enums, each registered once under its GraphQL name.
+
+Annotations use the domain enums themselves (``status: OrderStatus``); import them from
+here so that they are registered before any type that names them.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from models.coupons import CouponKind, CouponTrigger, FirstVisitOfferKind
+from models.customers import AgeBand, FeedbackCategory, FeedbackChannel, Gender, SourceChannel
+from models.notifications import NotificationKind
+from models.orders import DiscountSource, OrderChannel, OrderStatus
+from models.points import PointKind, PointSource, Rounding
+from models.rewards import RedemptionStatus, StampRule
+from models.stores import CampaignGrade, Plan, StoreCategory, StoreRole
+from models.tiers import DiscountKind, DiscountScope, TierChangeReason
+from resolvers.customers.csv_import import RowStatus
+from resolvers.customers.listing import CustomerSort
+from resolvers.customers.segments import Segment
+
+GRAPHQL_NAMES: dict[type[Enum], str] = {
+    AgeBand: "AgeBand",
+    CampaignGrade: "CampaignGrade",
+    CouponKind: "CouponKind",
+    CouponTrigger: "CouponTrigger",
+    CustomerSort: "CustomerSort",
+    DiscountKind: "TierDiscountKind",
+    DiscountScope: "DiscountScope",
+    DiscountSource: "DiscountSource",
+    FeedbackCategory: "FeedbackCategory",
+    FeedbackChannel: "FeedbackChannel",
+    FirstVisitOfferKind: "FirstVisitOfferKind",
+    Gender: "Gender",
+    NotificationKind: "NotificationKind",
+    OrderChannel: "OrderChannel",
+    OrderStatus: "OrderStatus",
+    Plan: "Plan",
+    PointKind: "PointKind",
+    PointSource: "PointSource",
+    RedemptionStatus: "RedemptionStatus",
+    Rounding: "PointRounding",
+    RowStatus: "ImportRowStatus",
+    Segment: "CustomerSegment",
+    SourceChannel: "SourceChannel",
+    StampRule: "StampRule",
+    StoreCategory: "StoreCategory",
+    StoreRole: "StoreRole",
+    TierChangeReason: "TierChangeReason",
+}
+for enum, name in GRAPHQL_NAMES.items():
+    strawberry.enum(enum, name=name)
+
+__all__ = [enum.__name__ for enum in GRAPHQL_NAMES]
