@@ -163,7 +163,7 @@ def cmd_generate(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> None:
-    from schema import build_schema
+    from schema.graph import build_schema
 
     target = Path(args.output)
     target.write_text(build_schema().as_str() + "\n")

@@ -15,7 +15,7 @@ from app.jobs import Scheduler, default_jobs
 from core.database import close_database, open_database
 from core.services import Services
 from core.settings import Settings, load_settings
-from schema import build_schema
+from schema.graph import build_schema
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -16,9 +15,8 @@ from resolvers.accounts import IssuedTokens
 from schema.errors import result
 from schema.notifications import NotificationSetting
 from schema.operations import PUBLIC, SIGNED_IN, mutation, query
-
-if TYPE_CHECKING:
-    from schema.stores import Store
+from schema.refs import StoreRef
+from schema.stores import StoreProfile
 
 
 @strawberry.type
@@ -42,7 +40,7 @@ class Account(relay.Node):
 
 @strawberry.type
 class StoreMembership:
-    store: Annotated["Store", strawberry.lazy("schema.stores")]
+    store: StoreProfile = strawberry.field(graphql_type=StoreRef)
     roles: list[str]
 
 
@@ -53,13 +51,11 @@ class Me:
 
     @strawberry.field
     async def memberships(self, info: Info) -> list[StoreMembership]:
-        from schema.stores import Store
-
         policy = await info.context.current_policy()
         by_store = policy.store_roles(f"account:{self.account.id}")
         stores = await info.context.loaders.rows(StoreModel).load_many(sorted(by_store))
         return [
-            StoreMembership(store=Store.from_model(store), roles=sorted(by_store[store.id]))
+            StoreMembership(store=StoreProfile.from_model(store), roles=sorted(by_store[store.id]))
             for store in stores
             if store is not None
         ]

@@ -11,8 +11,9 @@ from models.api_keys import ApiKey as ApiKeyModel
 from resolvers import api_keys
 from schema.errors import result
 from schema.ids import decode_id
-from schema.operations import mutation
-from schema.scopes import owner_store_of, store_id_at
+from schema.operations import mutation, query
+from schema.scopes import owner_store_of, source_store, store_id_at
+from schema.stores import StoreProfile
 
 
 @strawberry.type
@@ -96,3 +97,11 @@ class Mutation:
     async def revoke_api_key(self, info: Info, input: RevokeApiKeyInput) -> RevokeApiKeySuccess:
         key = await api_keys.revoke(info.context, key_id=decode_id(input.api_key_id, "ApiKey"))
         return RevokeApiKeySuccess(api_key=ApiKey.from_model(key))
+
+
+@strawberry.type
+class StoreApiKeys(StoreProfile):
+    @query("api_keys.read", store=source_store())
+    async def api_keys(self, info: Info) -> list[ApiKey]:
+
+        return [ApiKey.from_model(key) for key in await api_keys.keys_of(self.id)]

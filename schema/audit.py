@@ -13,7 +13,8 @@ from resolvers import audit
 from schema.ids import decode_id
 from schema.operations import query
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import platform
+from schema.scopes import platform, source_store
+from schema.stores import StoreProfile
 
 
 @strawberry.type
@@ -92,3 +93,13 @@ class Query:
         """Every store's audit log, or one store's, newest first (platform admins)."""
         wanted = None if store_id is None else decode_id(store_id, "Store")
         return await audit_connection(wanted, first, after)
+
+
+@strawberry.type
+class StoreAudit(StoreProfile):
+    @query("audit.read", store=source_store())
+    async def audit_log(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> AuditEntryConnection:
+
+        return await audit_connection(self.id, first, after)

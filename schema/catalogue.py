@@ -12,9 +12,10 @@ from models.catalogue import Category as CategoryModel, Product as ProductModel
 from resolvers import catalogue
 from schema.errors import result
 from schema.ids import Absent, decode_id
-from schema.operations import mutation
+from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import owner_store_of, store_id_at
+from schema.scopes import owner_store_of, source_store, store_id_at
+from schema.stores import StoreProfile
 
 
 @strawberry.type
@@ -221,3 +222,22 @@ class Mutation:
             info.context, product_id=decode_id(input.product_id, "Product"), changes=changes
         )
         return ProductSuccess(product=Product.from_model(updated))
+
+
+@strawberry.type
+class StoreCatalogue(StoreProfile):
+    @query("products.read", store=source_store())
+    async def products(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        include_archived: bool = False,
+    ) -> ProductConnection:
+
+        return await products_connection(self.id, first, after, include_archived)
+
+    @query("products.read", store=source_store())
+    async def categories(self, info: Info) -> list[Category]:
+
+        return await categories_of(self.id)

@@ -15,12 +15,15 @@ from models.coupons import (
     CouponTemplate as CouponTemplateModel,
 )
 from resolvers import coupons
+from resolvers.coupons import templates_of
+from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import CouponKind, CouponTrigger
 from schema.errors import result
 from schema.ids import decode_id
-from schema.operations import mutation
+from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import owner_store_of, store_id_at
+from schema.scopes import owner_store_of, source_store, store_id_at
+from schema.stores import StoreProfile
 from schema.tiers import ref
 
 
@@ -211,3 +214,26 @@ class Mutation:
             issued_count=result["issued"],
             template_id=relay.GlobalID("CouponTemplate", str(result["template_id"])),
         )
+
+
+@strawberry.type
+class StoreCoupons(StoreProfile):
+    @query("coupons.read", store=source_store())
+    async def coupon_templates(self, info: Info) -> list[CouponTemplate]:
+        from schema.coupons import CouponTemplate
+
+        return [CouponTemplate.from_model(t) for t in await templates_of(self.id)]
+
+
+@strawberry.type
+class CustomerCoupons(CustomerProfile):
+    @query("coupons.read", store=customer_store)
+    async def coupons(
+        self,
+        info: Info,
+        include_used: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> CouponConnection:
+
+        return await customer_coupons(self.id, include_used, first, after)

@@ -26,14 +26,14 @@ from schema.audit import AuditEntry
 from schema.catalogue import Category, Product
 from schema.coupons import CouponTemplate
 from schema.customers.feedback import Feedback
-from schema.customers.types import Customer
+from schema.customers.types import CustomerProfile
 from schema.ids import Absent, decode_id
 from schema.operations import AUTHENTICATED, query
 from schema.orders import Order
 from schema.points import PointEntry
 from schema.rewards import Redemption, Reward
 from schema.staff import staff_member
-from schema.stores import Store
+from schema.stores import StoreProfile
 from schema.tiers import Tier
 
 
@@ -52,7 +52,7 @@ def _sync(build: Callable[[Any], Any]) -> Callable[[Info, Any], Any]:
 
 
 KINDS: dict[str, NodeKind] = {
-    "Store": NodeKind(StoreModel, "store.read", _sync(Store.from_model)),
+    "Store": NodeKind(StoreModel, "store.read", _sync(StoreProfile.from_model)),
     "StaffMember": NodeKind(Membership, "staff.read", staff_member),
     "ApiKey": NodeKind(ApiKeyModel, "api_keys.read", _sync(ApiKey.from_model)),
     "AuditEntry": NodeKind(AuditEntryModel, "audit.read", _sync(AuditEntry.from_model)),
@@ -63,7 +63,7 @@ KINDS: dict[str, NodeKind] = {
     "CouponTemplate": NodeKind(
         CouponTemplateModel, "coupons.read", _sync(CouponTemplate.from_model)
     ),
-    "Customer": NodeKind(CustomerModel, "customers.read", _sync(Customer.from_model)),
+    "Customer": NodeKind(CustomerModel, "customers.read", _sync(CustomerProfile.from_model)),
     "Feedback": NodeKind(FeedbackModel, "feedback.read", _sync(Feedback.from_model)),
     "PointEntry": NodeKind(PointEntryModel, "points.read", _sync(PointEntry.from_model)),
     "Reward": NodeKind(RewardModel, "rewards.read", _sync(Reward.from_model)),

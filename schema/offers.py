@@ -11,11 +11,13 @@ from strawberry.types import Info
 from core import errors
 from models.coupons import FirstVisitOffer as FirstVisitOfferModel
 from resolvers import offers
+from resolvers.offers import active_offer
 from schema.enums import FirstVisitOfferKind
 from schema.errors import result
 from schema.ids import decode_id
-from schema.operations import mutation
-from schema.scopes import store_id_at
+from schema.operations import mutation, query
+from schema.scopes import source_store, store_id_at
+from schema.stores import StoreProfile
 from schema.tiers import ref
 
 
@@ -88,3 +90,13 @@ class Mutation:
             info.context, store_id=decode_id(input.store_id, "Store"), fields=fields
         )
         return FirstVisitOfferSuccess(offer=FirstVisitOffer.from_model(offer))
+
+
+@strawberry.type
+class StoreOffers(StoreProfile):
+    @query("coupons.read", store=source_store())
+    async def first_visit_offer(self, info: Info) -> FirstVisitOffer | None:
+        from schema.offers import FirstVisitOffer
+
+        offer = await active_offer(self.id)
+        return FirstVisitOffer.from_model(offer) if offer else None

@@ -18,12 +18,14 @@ from models.orders import (
 from resolvers import orders
 from schema.accounts import Account
 from schema.catalogue import Product
+from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import DiscountSource, OrderChannel, OrderStatus
 from schema.errors import result
 from schema.ids import Absent, decode_id
-from schema.operations import mutation
+from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import owner_store_of, store_id_at
+from schema.scopes import owner_store_of, source_store, store_id_at
+from schema.stores import StoreProfile
 
 
 def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
@@ -355,3 +357,28 @@ class Mutation:
             reason=input.reason,
         )
         return OrderSuccess(order=Order.from_model(order))
+
+
+@strawberry.type
+class StoreOrders(StoreProfile):
+    @query("orders.read", store=source_store())
+    async def orders(
+        self,
+        info: Info,
+        filter: OrderFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> OrderConnection:
+
+        return await orders_connection(self.id, filter, first, after)
+
+
+@strawberry.type
+class CustomerOrders(CustomerProfile):
+    @query("orders.read", store=customer_store)
+    async def orders(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> OrderConnection:
+
+        where = OrderFilter(customer_id=relay.GlobalID("Customer", str(self.id)))
+        return await orders_connection(self.store_id, where, first, after)

@@ -16,12 +16,15 @@ from models.points import (
     PointProgram as ProgramModel,
 )
 from resolvers import points
+from resolvers.points import queries as point_queries
+from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import PointKind, PointSource, Rounding
 from schema.errors import result
 from schema.ids import Absent, decode_id
-from schema.operations import mutation
+from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import owner_store_of, store_id_at
+from schema.scopes import owner_store_of, source_store, store_id_at
+from schema.stores import StoreProfile
 
 
 def _gid(type_name: str, pk: object) -> relay.GlobalID | None:
@@ -333,3 +336,35 @@ class Mutation:
         )
         sent, received = await _entries(ids)
         return TransferPointsSuccess(sent=sent, received=received)
+
+
+@strawberry.type
+class StorePoints(StoreProfile):
+    @query("points.read", store=source_store())
+    async def point_program(self, info: Info) -> PointProgram:
+
+        return await point_program(self.id)
+
+    @query("points.dashboard", store=source_store())
+    async def points_dashboard(
+        self,
+        info: Info,
+        period: PointsPeriodInput,
+        top: int = 10,
+    ) -> PointsDashboard:
+
+        return await points_dashboard(self.id, period, top)
+
+
+@strawberry.type
+class CustomerPoints(CustomerProfile):
+    @query("points.read", store=customer_store)
+    async def points_balance(self, info: Info) -> int:
+        return await info.context.loaders.batch(point_queries.balances).load(self.id)
+
+    @query("points.read", store=customer_store)
+    async def points_history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> PointEntryConnection:
+
+        return await history_connection(self.id, first, after)

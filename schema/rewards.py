@@ -20,9 +20,10 @@ from resolvers import rewards
 from schema.enums import RedemptionStatus
 from schema.errors import result
 from schema.ids import Absent, decode_id
-from schema.operations import mutation
+from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import owner_store_of, store_id_at
+from schema.scopes import owner_store_of, source_store, store_id_at
+from schema.stores import StoreProfile
 
 
 def _gid(type_name: str, pk: object) -> relay.GlobalID | None:
@@ -289,3 +290,28 @@ class Mutation:
             approve=input.approve,
         )
         return RedemptionSuccess(redemption=Redemption.from_model(redemption))
+
+
+@strawberry.type
+class StoreRewards(StoreProfile):
+    @query("rewards.read", store=source_store())
+    async def rewards(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        include_inactive: bool = False,
+    ) -> RewardConnection:
+
+        return await rewards_connection(self.id, first, after, include_inactive)
+
+    @query("rewards.read", store=source_store())
+    async def redemptions(
+        self,
+        info: Info,
+        status: RedemptionStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> RedemptionConnection:
+
+        return await redemptions_connection(self.id, status, first, after)

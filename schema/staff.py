@@ -15,9 +15,10 @@ from schema.accounts import Account
 from schema.enums import StoreRole
 from schema.errors import result
 from schema.ids import decode_id
-from schema.operations import mutation
+from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import owner_store_of, store_id_at
+from schema.scopes import owner_store_of, source_store, store_id_at
+from schema.stores import StoreProfile
 
 
 @strawberry.type
@@ -179,3 +180,17 @@ class Mutation:
             info.context, membership_id=decode_id(input.staff_member_id, "StaffMember")
         )
         return StaffMemberSuccess(staff_member=await staff_member(info, membership))
+
+
+@strawberry.type
+class StoreStaff(StoreProfile):
+    @query("staff.read", store=source_store())
+    async def staff(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        include_inactive: bool = False,
+    ) -> StaffMemberConnection:
+
+        return await staff_connection(info, self.id, first, after, include_inactive)

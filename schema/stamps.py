@@ -11,11 +11,14 @@ from strawberry.types import Info
 from core import errors
 from models.rewards import StampCard as StampCardModel
 from resolvers import stamps
+from resolvers.stamps import card_of
+from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import StampRule
 from schema.errors import result
 from schema.ids import decode_id
-from schema.operations import mutation
-from schema.scopes import store_id_at
+from schema.operations import mutation, query
+from schema.scopes import source_store, store_id_at
+from schema.stores import StoreProfile
 from schema.tiers import ref
 
 
@@ -117,3 +120,21 @@ class Mutation:
             info.context, store_id=decode_id(input.store_id, "Store"), fields=fields
         )
         return StampCardSuccess(card=StampCard.from_model(card))
+
+
+@strawberry.type
+class StoreStamps(StoreProfile):
+    @query("stamps.read", store=source_store())
+    async def stamp_card(self, info: Info) -> StampCard | None:
+        from schema.stamps import StampCard
+
+        card = await card_of(self.id)
+        return StampCard.from_model(card) if card else None
+
+
+@strawberry.type
+class CustomerStamps(CustomerProfile):
+    @query("stamps.read", store=customer_store)
+    async def stamp_card(self, info: Info) -> CustomerStampCard | None:
+
+        return await customer_stamp_card(info, self.store_id, self.id)

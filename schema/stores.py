@@ -1,42 +1,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
 from core import errors
-from core.errors import InvalidInput
 from models.stores import Store as StoreModel
-from resolvers import api_keys, stores
-from schema.enums import CampaignGrade, CustomerSort, Plan, RedemptionStatus, StoreCategory
+from resolvers import stores
+from schema.enums import CampaignGrade, Plan, StoreCategory
 from schema.errors import result
 from schema.ids import decode_id
+from schema.inputs import provided
 from schema.operations import mutation, query
-from schema.points import PointsPeriodInput
-from schema.scopes import platform, source_store, store_id_at
-
-if TYPE_CHECKING:
-    from schema.api_keys import ApiKey
-    from schema.audit import AuditEntryConnection
-    from schema.catalogue import Category, ProductConnection
-    from schema.coupons import CouponTemplate
-    from schema.customers.feedback import (
-        FeedbackCategorySummary,
-        FeedbackConnection,
-        StoreAlertConnection,
-    )
-    from schema.customers.mutations import CustomerFilterInput
-    from schema.customers.types import Customer, CustomerConnection, CustomerSettings, SegmentCount
-    from schema.offers import FirstVisitOffer
-    from schema.orders import OrderConnection, OrderFilter
-    from schema.points import PointProgram, PointsDashboard
-    from schema.rewards import RedemptionConnection, RewardConnection
-    from schema.staff import StaffMemberConnection
-    from schema.stamps import StampCard
-    from schema.tiers import Tier, TierProgram, TierPromotion
+from schema.refs import StoreRef
+from schema.scopes import platform, store_id_at
 
 
 @strawberry.type
@@ -53,8 +33,8 @@ class BusinessHoursInput:
     closes: str
 
 
-@strawberry.type
-class Store(relay.Node):
+@strawberry.type(name="Store", description="A shop: its profile, and every domain's fields.")
+class StoreProfile(relay.Node):
     id: relay.NodeID[int]
     name: str
     address: str
@@ -68,7 +48,7 @@ class Store(relay.Node):
     created_at: datetime
 
     @classmethod
-    def from_model(cls, store: StoreModel) -> "Store":
+    def from_model(cls, store: StoreModel) -> StoreProfile:
         return cls(
             id=store.id,
             name=store.name,
@@ -82,241 +62,6 @@ class Store(relay.Node):
             business_hours=[BusinessHours(**entry) for entry in store.business_hours],
             created_at=store.created_at,
         )
-
-    @query("staff.read", store=source_store())
-    async def staff(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        include_inactive: bool = False,
-    ) -> Annotated["StaffMemberConnection", strawberry.lazy("schema.staff")]:
-        from schema.staff import staff_connection
-
-        return await staff_connection(info, self.id, first, after, include_inactive)
-
-    @query("audit.read", store=source_store())
-    async def audit_log(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Annotated["AuditEntryConnection", strawberry.lazy("schema.audit")]:
-        from schema.audit import audit_connection
-
-        return await audit_connection(self.id, first, after)
-
-    @query("api_keys.read", store=source_store())
-    async def api_keys(
-        self, info: Info
-    ) -> list[Annotated["ApiKey", strawberry.lazy("schema.api_keys")]]:
-        from schema.api_keys import ApiKey
-
-        return [ApiKey.from_model(key) for key in await api_keys.keys_of(self.id)]
-
-    @query("products.read", store=source_store())
-    async def products(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        include_archived: bool = False,
-    ) -> Annotated["ProductConnection", strawberry.lazy("schema.catalogue")]:
-        from schema.catalogue import products_connection
-
-        return await products_connection(self.id, first, after, include_archived)
-
-    @query("products.read", store=source_store())
-    async def categories(
-        self, info: Info
-    ) -> list[Annotated["Category", strawberry.lazy("schema.catalogue")]]:
-        from schema.catalogue import categories_of
-
-        return await categories_of(self.id)
-
-    @query("orders.read", store=source_store())
-    async def orders(
-        self,
-        info: Info,
-        filter: Annotated["OrderFilter", strawberry.lazy("schema.orders")] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Annotated["OrderConnection", strawberry.lazy("schema.orders")]:
-        from schema.orders import orders_connection
-
-        return await orders_connection(self.id, filter, first, after)
-
-    @query("points.read", store=source_store())
-    async def point_program(
-        self, info: Info
-    ) -> Annotated["PointProgram", strawberry.lazy("schema.points")]:
-        from schema.points import point_program
-
-        return await point_program(self.id)
-
-    @query("points.dashboard", store=source_store())
-    async def points_dashboard(
-        self,
-        info: Info,
-        period: PointsPeriodInput,
-        top: int = 10,
-    ) -> Annotated["PointsDashboard", strawberry.lazy("schema.points")]:
-        from schema.points import points_dashboard
-
-        return await points_dashboard(self.id, period, top)
-
-    @query("rewards.read", store=source_store())
-    async def rewards(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        include_inactive: bool = False,
-    ) -> Annotated["RewardConnection", strawberry.lazy("schema.rewards")]:
-        from schema.rewards import rewards_connection
-
-        return await rewards_connection(self.id, first, after, include_inactive)
-
-    @query("rewards.read", store=source_store())
-    async def redemptions(
-        self,
-        info: Info,
-        status: RedemptionStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Annotated["RedemptionConnection", strawberry.lazy("schema.rewards")]:
-        from schema.rewards import redemptions_connection
-
-        return await redemptions_connection(self.id, status, first, after)
-
-    @query("customers.read", store=source_store())
-    async def customers(
-        self,
-        info: Info,
-        filter: Annotated["CustomerFilterInput", strawberry.lazy("schema.customers.mutations")]
-        | None = None,
-        sort: CustomerSort = CustomerSort.CREATED_DESC,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Annotated["CustomerConnection", strawberry.lazy("schema.customers.types")]:
-        from schema.customers.store_fields import customers_connection
-
-        return await customers_connection(info, self.id, filter, sort, first, after)
-
-    @query("customers.read", store=source_store())
-    async def customer_by_phone(
-        self, info: Info, phone: str
-    ) -> Annotated["Customer", strawberry.lazy("schema.customers.types")] | None:
-        from schema.customers.store_fields import customer_by_phone
-
-        return await customer_by_phone(info, self.id, phone)
-
-    @query("customers.read", store=source_store())
-    async def customer_settings(
-        self, info: Info
-    ) -> Annotated["CustomerSettings", strawberry.lazy("schema.customers.types")]:
-        from schema.customers.store_fields import customer_settings
-
-        return await customer_settings(self.id)
-
-    @query(
-        "customers.segments",
-        store=source_store(),
-        description="Customers per segment, counted now.",
-    )
-    async def customer_segments(
-        self, info: Info
-    ) -> list[Annotated["SegmentCount", strawberry.lazy("schema.customers.types")]]:
-        from schema.customers.store_fields import segment_counts
-
-        return await segment_counts(info, self.id)
-
-    @query("feedback.read", store=source_store(), description="Feedback per category since a time.")
-    async def feedback_summary(
-        self, info: Info, since: datetime | None = None
-    ) -> list[Annotated["FeedbackCategorySummary", strawberry.lazy("schema.customers.feedback")]]:
-        from schema.customers.feedback import feedback_summary
-
-        return await feedback_summary(self.id, since)
-
-    @query("feedback.read", store=source_store())
-    async def feedback(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        max_rating: int | None = None,
-    ) -> Annotated["FeedbackConnection", strawberry.lazy("schema.customers.feedback")]:
-        from schema.customers.feedback import feedback_connection
-
-        return await feedback_connection(self.id, first, after, max_rating)
-
-    @query(
-        "store.read",
-        store=source_store(),
-        description="Alerts addressed to the caller in this store.",
-    )
-    async def alerts(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        unread_only: bool = False,
-    ) -> Annotated["StoreAlertConnection", strawberry.lazy("schema.customers.feedback")]:
-        from schema.customers.feedback import alert_connection
-
-        return await alert_connection(info, self.id, first, after, unread_only)
-
-    @query("tiers.read", store=source_store())
-    async def tiers(self, info: Info) -> list[Annotated["Tier", strawberry.lazy("schema.tiers")]]:
-        from resolvers.tiers import tiers_of
-        from schema.tiers import Tier
-
-        return [Tier.from_model(tier) for tier in await tiers_of(self.id)]
-
-    @query("tiers.read", store=source_store())
-    async def tier_program(
-        self, info: Info
-    ) -> Annotated["TierProgram", strawberry.lazy("schema.tiers")]:
-        from resolvers.tiers import program_of
-        from schema.tiers import TierProgram
-
-        return TierProgram.from_model(await program_of(self.id))
-
-    @query("tiers.read", store=source_store())
-    async def tier_promotions(
-        self, info: Info
-    ) -> list[Annotated["TierPromotion", strawberry.lazy("schema.tiers")]]:
-        from resolvers.tiers import promotions_of
-        from schema.tiers import TierPromotion
-
-        return [TierPromotion.from_model(p) for p in await promotions_of(self.id)]
-
-    @query("stamps.read", store=source_store())
-    async def stamp_card(
-        self, info: Info
-    ) -> Annotated["StampCard", strawberry.lazy("schema.stamps")] | None:
-        from resolvers.stamps import card_of
-        from schema.stamps import StampCard
-
-        card = await card_of(self.id)
-        return StampCard.from_model(card) if card else None
-
-    @query("coupons.read", store=source_store())
-    async def coupon_templates(
-        self, info: Info
-    ) -> list[Annotated["CouponTemplate", strawberry.lazy("schema.coupons")]]:
-        from resolvers.coupons import templates_of
-        from schema.coupons import CouponTemplate
-
-        return [CouponTemplate.from_model(t) for t in await templates_of(self.id)]
-
-    @query("coupons.read", store=source_store())
-    async def first_visit_offer(
-        self, info: Info
-    ) -> Annotated["FirstVisitOffer", strawberry.lazy("schema.offers")] | None:
-        from resolvers.offers import active_offer
-        from schema.offers import FirstVisitOffer
-
-        offer = await active_offer(self.id)
-        return FirstVisitOffer.from_model(offer) if offer else None
 
 
 @strawberry.input
@@ -348,7 +93,7 @@ class UpdateStoreInput:
 
 @strawberry.type
 class CreateStoreSuccess:
-    store: Store
+    store: StoreProfile = strawberry.field(graphql_type=StoreRef)
     owner_email: str
     temporary_password: str | None = strawberry.field(
         description="Set only when the owner's account was created now; shown once."
@@ -357,7 +102,7 @@ class CreateStoreSuccess:
 
 @strawberry.type
 class UpdateStoreSuccess:
-    store: Store
+    store: StoreProfile = strawberry.field(graphql_type=StoreRef)
 
 
 CreateStoreResult = result(
@@ -374,15 +119,8 @@ UpdateStoreResult = result(
 )
 
 
-def _provided(data: Any) -> dict[str, Any]:
-    values = {
-        name: value
-        for name, value in vars(data).items()
-        if value is not strawberry.UNSET and name != "store_id"
-    }
-    for name, value in values.items():
-        if value is None:
-            raise InvalidInput(f"{name} cannot be null.", field=name)
+def _changes(input: UpdateStoreInput) -> dict[str, Any]:
+    values = provided(input, "store_id", nullable=())
     if "business_hours" in values:
         values["business_hours"] = [
             stores.BusinessHours(day=e.day, opens=e.opens, closes=e.closes)
@@ -393,10 +131,10 @@ def _provided(data: Any) -> dict[str, Any]:
 
 @strawberry.type
 class Query:
-    @query("store.read", store=store_id_at("id"))
-    async def store(self, info: Info, id: relay.GlobalID) -> Store | None:
+    @query("store.read", store=store_id_at("id"), graphql_type=StoreRef | None)
+    async def store(self, info: Info, id: relay.GlobalID) -> StoreProfile | None:
         found = await info.context.loaders.rows(StoreModel).load(decode_id(id, "Store"))
-        return Store.from_model(found) if found else None
+        return StoreProfile.from_model(found) if found else None
 
 
 @strawberry.type
@@ -410,7 +148,7 @@ class Mutation:
         ]
         created = await stores.create_store(info.context, business_hours=hours, **values)
         return CreateStoreSuccess(
-            store=Store.from_model(created.store),
+            store=StoreProfile.from_model(created.store),
             owner_email=created.owner.account.email,
             temporary_password=created.owner.temporary_password,
         )
@@ -423,6 +161,6 @@ class Mutation:
     )
     async def update_store(self, info: Info, input: UpdateStoreInput) -> UpdateStoreSuccess:
         store = await stores.update_store(
-            info.context, store_id=decode_id(input.store_id, "Store"), changes=_provided(input)
+            info.context, store_id=decode_id(input.store_id, "Store"), changes=_changes(input)
         )
-        return UpdateStoreSuccess(store=Store.from_model(store))
+        return UpdateStoreSuccess(store=StoreProfile.from_model(store))

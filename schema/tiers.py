@@ -18,12 +18,15 @@ from models.tiers import (
     TierPromotion as TierPromotionModel,
 )
 from resolvers import tiers
+from resolvers.tiers import program_of, promotions_of, tiers_of
+from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import DiscountKind, DiscountScope, TierChangeReason
 from schema.errors import result
 from schema.ids import Absent, decode_id
-from schema.operations import mutation
+from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import owner_store_of, store_id_at
+from schema.scopes import owner_store_of, source_store, store_id_at
+from schema.stores import StoreProfile
 
 
 def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
@@ -369,3 +372,39 @@ class Mutation:
         return TierPromotionSuccess(
             promotion=TierPromotion.from_model(promotion), announced_to=announced
         )
+
+
+@strawberry.type
+class StoreTiers(StoreProfile):
+    @query("tiers.read", store=source_store())
+    async def tiers(self, info: Info) -> list[Tier]:
+        from schema.tiers import Tier
+
+        return [Tier.from_model(tier) for tier in await tiers_of(self.id)]
+
+    @query("tiers.read", store=source_store())
+    async def tier_program(self, info: Info) -> TierProgram:
+        from schema.tiers import TierProgram
+
+        return TierProgram.from_model(await program_of(self.id))
+
+    @query("tiers.read", store=source_store())
+    async def tier_promotions(self, info: Info) -> list[TierPromotion]:
+        from schema.tiers import TierPromotion
+
+        return [TierPromotion.from_model(p) for p in await promotions_of(self.id)]
+
+
+@strawberry.type
+class CustomerTiers(CustomerProfile):
+    @query("tiers.read", store=customer_store)
+    async def tier(self, info: Info) -> Tier | None:
+
+        return await customer_tier(info, self.id)
+
+    @query("tiers.read", store=customer_store)
+    async def tier_history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> TierChangeConnection:
+
+        return await customer_tier_history(self.id, first, after)

@@ -8,8 +8,8 @@ data are built once per worker into a template; each test gets its own copy.
 from __future__ import annotations
 
 import asyncio
-import logging
 import itertools
+import logging
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator

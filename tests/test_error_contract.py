@@ -8,8 +8,8 @@ import pytest
 import strawberry
 
 from core import errors as domain
-from schema import build_schema
 from schema.errors import graphql_type_of, result
+from schema.graph import build_schema
 from schema.operations import PUBLIC, mutation
 
 

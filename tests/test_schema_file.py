@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from schema import build_schema
+from schema.graph import build_schema
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 

@@ -6,7 +6,6 @@ from strawberry.tools import merge_types
 
 from schema.customers import feedback, mutations
 from schema.customers.feedback import Feedback, StoreAlert
-from schema.customers.types import Customer
 
 Mutation = merge_types("CustomersMutation", (mutations.Mutation, feedback.Mutation))
-NODE_TYPES = [Customer, Feedback, StoreAlert]
+NODE_TYPES = [Feedback, StoreAlert]

@@ -19,9 +19,10 @@ from resolvers.customers import feedback
 from schema.enums import FeedbackCategory, FeedbackChannel
 from schema.errors import result
 from schema.ids import decode_id
-from schema.operations import mutation
+from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.scopes import store_id_at
+from schema.scopes import source_store, store_id_at
+from schema.stores import StoreProfile
 
 
 def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
@@ -222,3 +223,39 @@ class Mutation:
             info.context, store_id=decode_id(input.store_id, "Store"), alert_ids=ids
         )
         return MarkAlertsReadSuccess(marked=marked)
+
+
+@strawberry.type
+class StoreFeedback(StoreProfile):
+    @query("feedback.read", store=source_store(), description="Feedback per category since a time.")
+    async def feedback_summary(
+        self, info: Info, since: datetime | None = None
+    ) -> list[FeedbackCategorySummary]:
+
+        return await feedback_summary(self.id, since)
+
+    @query("feedback.read", store=source_store())
+    async def feedback(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        max_rating: int | None = None,
+    ) -> FeedbackConnection:
+
+        return await feedback_connection(self.id, first, after, max_rating)
+
+    @query(
+        "store.read",
+        store=source_store(),
+        description="Alerts addressed to the caller in this store.",
+    )
+    async def alerts(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        unread_only: bool = False,
+    ) -> StoreAlertConnection:
+
+        return await alert_connection(info, self.id, first, after, unread_only)

@@ -18,13 +18,14 @@ from resolvers.customers import csv_export, csv_import, records, segments
 from resolvers.customers.fields import CustomerFields
 from resolvers.customers.listing import CustomerFilter
 from schema.customers.types import (
-    Customer,
+    CustomerProfile,
     CustomerSettings,
 )
 from schema.enums import AgeBand, Gender, RowStatus, Segment, SourceChannel
 from schema.errors import result
 from schema.ids import Absent, decode_id
 from schema.operations import mutation
+from schema.refs import CustomerRef
 from schema.scopes import owner_store_of, store_id_at
 
 
@@ -112,12 +113,12 @@ class ExportCustomersInput:
 
 @strawberry.type
 class CustomerSuccess:
-    customer: Customer
+    customer: CustomerProfile = strawberry.field(graphql_type=CustomerRef)
 
 
 @strawberry.type
 class TagCustomersSuccess:
-    customers: list[Customer]
+    customers: list[CustomerProfile] = strawberry.field(graphql_type=list[CustomerRef])
 
 
 @strawberry.type
@@ -258,7 +259,7 @@ class Mutation:
             fields=fields,
             referred_by=None if referrer is None else _referrer_id(referrer),
         )
-        return CustomerSuccess(customer=Customer.from_model(row))
+        return CustomerSuccess(customer=CustomerProfile.from_model(row))
 
     @mutation(
         "customers.update",
@@ -272,7 +273,7 @@ class Mutation:
             customer_id=decode_id(input.customer_id, "Customer"),
             changes=_provided(input, "customer_id"),
         )
-        return CustomerSuccess(customer=Customer.from_model(row))
+        return CustomerSuccess(customer=CustomerProfile.from_model(row))
 
     @mutation("customers.tag", store=_tagged_store, absent="customer", result=TagCustomersResult)
     async def tag_customers(self, info: Info, input: TagCustomersInput) -> TagCustomersSuccess:
@@ -285,7 +286,7 @@ class Mutation:
             add=input.add,
             remove=input.remove,
         )
-        return TagCustomersSuccess(customers=[Customer.from_model(row) for row in rows])
+        return TagCustomersSuccess(customers=[CustomerProfile.from_model(row) for row in rows])
 
     @mutation(
         "customers.settings",

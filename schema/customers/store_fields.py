@@ -1,16 +1,26 @@
-"""What ``Store`` fields of the customers domain resolve to (bound in schema/stores.py)."""
+"""The fields of ``Store`` that the customers domain adds: lists, lookup, settings, segments."""
 
 from __future__ import annotations
 
+import strawberry
 from strawberry.types import Info
 
 from models.stores import Store as StoreModel
 from resolvers.customers import records, segments
-from resolvers.customers.listing import page
+from resolvers.customers.listing import cursor_of, page
 from schema.customers.mutations import CustomerFilterInput
-from schema.customers.types import Customer, CustomerConnection, CustomerSettings, SegmentCount
+from schema.customers.types import (
+    CustomerConnection,
+    CustomerProfile,
+    CustomerSettings,
+    SegmentCount,
+)
 from schema.enums import CustomerSort
+from schema.operations import query
 from schema.pagination import connection, decode_cursor, page_size
+from schema.refs import CustomerRef
+from schema.scopes import source_store
+from schema.stores import StoreProfile
 
 
 async def customers_connection(
@@ -31,22 +41,20 @@ async def customers_connection(
         size=size,
         cursor=cursor,
     )
-    from resolvers.customers.listing import cursor_of
-
     return connection(
         CustomerConnection,
         found.rows,
         size,
         key=lambda row: cursor_of(sort, row),
-        node=Customer.from_model,
+        node=CustomerProfile.from_model,
         has_previous=cursor is not None,
         total=found.count.count,
     )
 
 
-async def customer_by_phone(info: Info, store_id: int, phone: str) -> Customer | None:
+async def customer_by_phone(info: Info, store_id: int, phone: str) -> CustomerProfile | None:
     row = await records.by_phone(info.context, store_id=store_id, phone=phone)
-    return Customer.from_model(row) if row else None
+    return CustomerProfile.from_model(row) if row else None
 
 
 async def customer_settings(store_id: int) -> CustomerSettings:
@@ -57,3 +65,37 @@ async def segment_counts(info: Info, store_id: int) -> list[SegmentCount]:
     store = await info.context.loaders.rows(StoreModel).load(store_id)
     found = await segments.counts(store_id, store.time_zone if store else "Asia/Seoul")
     return [SegmentCount(segment=segment, count=count) for segment, count in found.items()]
+
+
+@strawberry.type
+class StoreCustomers(StoreProfile):
+    @query("customers.read", store=source_store())
+    async def customers(
+        self,
+        info: Info,
+        filter: CustomerFilterInput | None = None,
+        sort: CustomerSort = CustomerSort.CREATED_DESC,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> CustomerConnection:
+
+        return await customers_connection(info, self.id, filter, sort, first, after)
+
+    @query("customers.read", store=source_store(), graphql_type=CustomerRef | None)
+    async def customer_by_phone(self, info: Info, phone: str) -> CustomerProfile | None:
+
+        return await customer_by_phone(info, self.id, phone)
+
+    @query("customers.read", store=source_store())
+    async def customer_settings(self, info: Info) -> CustomerSettings:
+
+        return await customer_settings(self.id)
+
+    @query(
+        "customers.segments",
+        store=source_store(),
+        description="Customers per segment, counted now.",
+    )
+    async def customer_segments(self, info: Info) -> list[SegmentCount]:
+
+        return await segment_counts(info, self.id)

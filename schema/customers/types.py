@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -18,17 +18,9 @@ from resolvers.customers.privacy import reveals
 from resolvers.customers.records import opened
 from resolvers.customers.segments import Thresholds, clock, segments_of, thresholds_of
 from resolvers.pii import display_phone, keys_for, mask_name, mask_phone
-from resolvers.points import queries as point_queries
 from schema.enums import AgeBand, Gender, Segment, SourceChannel
-from schema.operations import query
 from schema.pagination import Connection
-
-if TYPE_CHECKING:
-    from schema.coupons import CouponConnection
-    from schema.orders import OrderConnection
-    from schema.points import PointEntryConnection
-    from schema.stamps import CustomerStampCard
-    from schema.tiers import Tier, TierChangeConnection
+from schema.refs import CustomerRef
 
 
 def age_band_of(birth_year: int | None, stored: AgeBand | None) -> AgeBand | None:
@@ -54,7 +46,7 @@ class CustomerVisits:
     average_spend: int = strawberry.field(description="total paid per visit, rounded down")
 
 
-async def _customer_store(source: Any, kwargs: dict[str, Any], ctx: Context) -> int | None:
+async def customer_store(source: Any, kwargs: dict[str, Any], ctx: Context) -> int | None:
     return int(source.store_id)
 
 
@@ -70,8 +62,8 @@ async def _segment_context(ctx: Context, store_id: int) -> tuple[Thresholds, Any
     )
 
 
-@strawberry.type
-class Customer(relay.Node):
+@strawberry.type(name="Customer", description="A customer of a store, and every domain's fields.")
+class CustomerProfile(relay.Node):
     id: relay.NodeID[int]
     birth_year: int | None
     age_band: AgeBand | None
@@ -87,7 +79,7 @@ class Customer(relay.Node):
     store_id: strawberry.Private[int]
 
     @classmethod
-    def from_model(cls, row: CustomerModel) -> "Customer":
+    def from_model(cls, row: CustomerModel) -> CustomerProfile:
         return cls(
             id=row.id,
             birth_year=row.birth_year,
@@ -135,61 +127,6 @@ class Customer(relay.Node):
         thresholds, now = await _segment_context(info.context, self.store_id)
         return segments_of(self.row, thresholds, now)
 
-    @query("orders.read", store=_customer_store)
-    async def orders(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Annotated["OrderConnection", strawberry.lazy("schema.orders")]:
-        from schema.orders import OrderFilter, orders_connection
-
-        where = OrderFilter(customer_id=relay.GlobalID("Customer", str(self.id)))
-        return await orders_connection(self.store_id, where, first, after)
-
-    @query("points.read", store=_customer_store)
-    async def points_balance(self, info: Info) -> int:
-        return await info.context.loaders.batch(point_queries.balances).load(self.id)
-
-    @query("points.read", store=_customer_store)
-    async def points_history(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Annotated["PointEntryConnection", strawberry.lazy("schema.points")]:
-        from schema.points import history_connection
-
-        return await history_connection(self.id, first, after)
-
-    @query("tiers.read", store=_customer_store)
-    async def tier(self, info: Info) -> Annotated["Tier", strawberry.lazy("schema.tiers")] | None:
-        from schema.tiers import customer_tier
-
-        return await customer_tier(info, self.id)
-
-    @query("tiers.read", store=_customer_store)
-    async def tier_history(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Annotated["TierChangeConnection", strawberry.lazy("schema.tiers")]:
-        from schema.tiers import customer_tier_history
-
-        return await customer_tier_history(self.id, first, after)
-
-    @query("stamps.read", store=_customer_store)
-    async def stamp_card(
-        self, info: Info
-    ) -> Annotated["CustomerStampCard", strawberry.lazy("schema.stamps")] | None:
-        from schema.stamps import customer_stamp_card
-
-        return await customer_stamp_card(info, self.store_id, self.id)
-
-    @query("coupons.read", store=_customer_store)
-    async def coupons(
-        self,
-        info: Info,
-        include_used: bool = False,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Annotated["CouponConnection", strawberry.lazy("schema.coupons")]:
-        from schema.coupons import customer_coupons
-
-        return await customer_coupons(self.id, include_used, first, after)
-
 
 @strawberry.type
 class SegmentCount:
@@ -198,7 +135,7 @@ class SegmentCount:
 
 
 @strawberry.type
-class CustomerConnection(Connection[Customer]):
+class CustomerConnection(Connection[CustomerRef]):
     pass
 
 
@@ -214,7 +151,3 @@ class CustomerSettings:
     @classmethod
     def from_thresholds(cls, t: Thresholds) -> "CustomerSettings":
         return cls(**vars(t))
-
-
-async def customer_node(info: Info, row: CustomerModel) -> Customer:
-    return Customer.from_model(row)

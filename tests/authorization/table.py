@@ -28,7 +28,7 @@ from models.accounts import Account
 from models.audit import AuditEntry
 from models.stores import Membership
 from policies.catalogue import role_actions
-from schema import build_schema
+from schema.graph import build_schema
 from tests.client import DEMO_PASSWORD, Api, gid
 
 OK = "allowed"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphql import GraphQLObjectType
 
-from schema import build_schema
+from schema.graph import build_schema
 from schema.operations import declared_action
 from tests.authorization.table import Row, all_rows, shape_of
 

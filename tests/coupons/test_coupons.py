@@ -147,9 +147,7 @@ async def test_unusable_coupons_are_typed_errors_and_create_no_order(api: Api) -
     customer = await f.customer()
     other_customer = await f.customer()
     expired = await lo.coupon(customer)
-    await Coupon.filter(id=expired.id).update(
-        expires_at=datetime.now(UTC) - timedelta(days=1)
-    )
+    await Coupon.filter(id=expired.id).update(expires_at=datetime.now(UTC) - timedelta(days=1))
     used = await lo.coupon(customer)
     await Coupon.filter(id=used.id).update(used_at=datetime.now(UTC))
     theirs = await lo.coupon(other_customer)

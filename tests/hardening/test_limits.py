@@ -22,9 +22,12 @@ async def strict_api(settings: Settings) -> AsyncIterator[Api]:
         settings, max_query_depth=4, max_aliases=3, max_tokens=200, max_body_bytes=10_000
     )
     application = create_app(strict)
-    async with application.router.lifespan_context(application), AsyncClient(
-        transport=ASGITransport(app=application), base_url="http://dangol.test"
-    ) as client:
+    async with (
+        application.router.lifespan_context(application),
+        AsyncClient(
+            transport=ASGITransport(app=application), base_url="http://dangol.test"
+        ) as client,
+    ):
         yield Api(client)
 
 
@@ -124,9 +127,7 @@ async def test_expired_forged_and_unsigned_tokens_are_unauthenticated(
     # given a real session's token, and variants of it
     real = await api.token("owner1@dangol.test")
     claims = jwt.decode(real, options={"verify_signature": False})
-    expired = _token(
-        settings, sid=claims["sid"], exp=datetime.now(UTC) - timedelta(seconds=1)
-    )
+    expired = _token(settings, sid=claims["sid"], exp=datetime.now(UTC) - timedelta(seconds=1))
     forged = jwt.encode({**claims}, "another-secret-of-at-least-32-bytes!!", algorithm="HS256")
     header = {"alg": "none", "typ": "JWT"}
     unsigned = (

@@ -14,9 +14,12 @@ from tests.client import Api, error_code
 @pytest.fixture
 async def production_api(settings: Settings) -> AsyncIterator[Api]:
     application = create_app(replace(settings, env="production"))
-    async with application.router.lifespan_context(application), AsyncClient(
-        transport=ASGITransport(app=application), base_url="http://dangol.test"
-    ) as client:
+    async with (
+        application.router.lifespan_context(application),
+        AsyncClient(
+            transport=ASGITransport(app=application), base_url="http://dangol.test"
+        ) as client,
+    ):
         yield Api(client)
 
 

@@ -66,9 +66,7 @@ def test_points_follow_the_rate_the_multiplier_and_the_rounding() -> None:
     assert points_for(4549, 100, 10_000, Rounding.ROUND) == 45
     assert points_for(4550, 100, 20_000, Rounding.FLOOR) == 91
     assert points_for(0, 100, 10_000, Rounding.CEIL) == 0
-    assert add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(
-        2026, 2, 28, tzinfo=UTC
-    )
+    assert add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
     assert add_months(datetime(2026, 11, 15, tzinfo=UTC), 14).year == 2028
 
 
@@ -81,9 +79,9 @@ async def test_a_completed_order_earns_at_the_programme_rate_with_expiry(api: Ap
     # then
     entry = await PointEntry.get(customer_id=customer)
     assert (entry.kind, entry.amount, entry.order_id) == (PointKind.EARN, 450, order_id)
-    assert entry.expires_at is not None and entry.expires_at > datetime.now(
-        UTC
-    ) + timedelta(days=150)
+    assert entry.expires_at is not None and entry.expires_at > datetime.now(UTC) + timedelta(
+        days=150
+    )
     assert entry.reference_type == "order" and entry.balance_after == 450
     await check_ledger()
 
