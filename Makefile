@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 PYTEST_ARGS ?=
 POSTGRES_URL ?= $(DANGOL_TEST_POSTGRES_URL)
 
-.PHONY: install run test test-sqlite test-postgres bench schema migration
+.PHONY: install run lint test test-sqlite test-postgres bench schema migration
 
 install: $(STAMP)
 
@@ -19,6 +19,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 run: install
 	$(BIN)/python -m app serve
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: install
 	$(MAKE) --no-print-directory test-sqlite

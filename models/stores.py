@@ -17,6 +17,11 @@ class Plan(str, Enum):
     PLUS = "PLUS"
     PREMIUM = "PREMIUM"
 
+    def includes(self, other: Plan) -> bool:
+        """Whether this plan includes what ``other`` does (plans are ordered)."""
+        order = list(Plan)
+        return order.index(self) >= order.index(other)
+
 
 class CampaignGrade(str, Enum):
     BRONZE = "BRONZE"

@@ -18,7 +18,8 @@ from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
 from core.context import Context
-from core.errors import BadUserInput, Forbidden, NotFound, UserError
+from core.errors import BadUserInput, Forbidden, NotFound, PlanUpgradeRequired, UserError
+from models.stores import Plan, Store as StoreModel
 from schema.errors import Result, dotted_camel, to_graphql
 from schema.ids import Absent
 from schema.scopes import Scope, platform
@@ -36,12 +37,21 @@ class UnlistedError(RuntimeError):
 
 class Operation(FieldExtension):
     def __init__(
-        self, action: str, store: Scope | None, *, result: Result | None, absent: str
+        self,
+        action: str,
+        store: Scope | None,
+        *,
+        result: Result | None,
+        absent: str,
+        plan: Plan | None = None,
     ) -> None:
         self.action = action
         self.store = store or platform()
         self.result = result
         self.absent = absent
+        self.plan = plan
+        if plan is not None and self.store is platform():
+            raise TypeError("a plan-gated operation acts in a store: give it a store scope")
         if result is not None and self.store is not platform() and NotFound not in result.errors:
             raise TypeError(f"{result.name} must list NotFound: its object may be absent")
 
@@ -85,11 +95,26 @@ class Operation(FieldExtension):
             raise Absent
         if not policy.allows(principal, self.action, store_id):
             raise Forbidden(f"You may not {self.action} here.", action=self.action)
+        if self.plan is not None and store_id is not None:
+            await self._check_plan(ctx, store_id, self.plan)
+
+    @staticmethod
+    async def _check_plan(ctx: Context, store_id: int, required: Plan) -> None:
+        store = await ctx.loaders.rows(StoreModel).load(store_id)
+        if store is None:
+            raise Absent
+        if not store.plan.includes(required):
+            raise PlanUpgradeRequired(
+                f"This needs the {required.value} plan; the store is on {store.plan.value}.",
+                requiredPlan=required.value,
+            )
 
 
-def query(action: str, *, store: Scope | None = None, **kwargs: Any) -> Any:
-    """A field that reads: absent objects answer null."""
-    extension = Operation(action, store, result=None, absent="object")
+def query(
+    action: str, *, store: Scope | None = None, plan: Plan | None = None, **kwargs: Any
+) -> Any:
+    """A field that reads: absent objects answer null; ``plan`` is the lowest plan it needs."""
+    extension = Operation(action, store, result=None, absent="object", plan=plan)
     return strawberry.field(extensions=[extension], **kwargs)
 
 
@@ -100,16 +125,22 @@ def mutation(
     store: Scope | None = None,
     absent: str = "object",
     nullable: bool = False,
+    plan: Plan | None = None,
     **kwargs: Any,
 ) -> Any:
     """A field that changes: its answer is ``result``'s union of success and typed errors."""
-    extension = Operation(action, store, result=result, absent=absent)
+    extension = Operation(action, store, result=result, absent=absent, plan=plan)
     answer = Optional[result.annotation] if nullable else result.annotation  # noqa: UP045
     return strawberry.mutation(extensions=[extension], graphql_type=answer, **kwargs)
 
 
-def declared_action(field: Any) -> str | None:
+def declared_operation(field: Any) -> Operation | None:
     for extension in getattr(field, "extensions", []):
         if isinstance(extension, Operation):
-            return extension.action
+            return extension
     return None
+
+
+def declared_action(field: Any) -> str | None:
+    found = declared_operation(field)
+    return found.action if found else None

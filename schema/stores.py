@@ -15,8 +15,9 @@ from schema.errors import result
 from schema.ids import decode_id
 from schema.inputs import provided
 from schema.operations import mutation, query
+from schema.plans import PlanFeature, features_of
 from schema.refs import StoreRef
-from schema.scopes import platform, store_id_at
+from schema.scopes import platform, source_store, store_id_at
 
 
 @strawberry.type
@@ -62,6 +63,14 @@ class StoreProfile(relay.Node):
             business_hours=[BusinessHours(**entry) for entry in store.business_hours],
             created_at=store.created_at,
         )
+
+    @query(
+        "store.read",
+        store=source_store(),
+        description="What the store's plan includes, from the plan each gated field declares.",
+    )
+    def plan_features(self, info: Info) -> list[PlanFeature]:
+        return features_of(info.schema, self.plan)
 
 
 @strawberry.input

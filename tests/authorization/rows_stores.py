@@ -5,6 +5,9 @@ from __future__ import annotations
 from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
 
 STORE = "query($id: ID!) { store(id: $id) { id name } }"
+PLAN_FEATURES = (
+    "query($id: ID!) { store(id: $id) { id planFeatures { feature requiredPlan included } } }"
+)
 NODE_STORE = "query($id: ID!) { node(id: $id) { id ... on Store { name } } }"
 UPDATE_STORE = """
 mutation($input: UpdateStoreInput!) { updateStore(input: $input) { __typename } }
@@ -33,6 +36,18 @@ ROWS = [
         STORE,
         lambda w, t: {"id": w.store(t)},
         #             own        other
+        admin=(OK, OK),
+        owner=(OK, ABSENT),
+        manager=(OK, ABSENT),
+        staff=(OK, ABSENT),
+        partner=(OK, ABSENT),
+        anonymous=UNAUTHENTICATED,
+        other_owner=(ABSENT, OK),
+    ),
+    Row(
+        "Store.planFeatures",
+        PLAN_FEATURES,
+        lambda w, t: {"id": w.store(t)},
         admin=(OK, OK),
         owner=(OK, ABSENT),
         manager=(OK, ABSENT),
