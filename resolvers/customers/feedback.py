@@ -13,8 +13,8 @@ from core.database import write_transaction
 from core.errors import InvalidInput, NotFound
 from models.customers import Customer, Feedback, FeedbackCategory, FeedbackChannel, StoreAlert
 from models.notifications import NotificationKind
-from policies.catalogue import MANAGER, OWNER
 from resolvers import audit, points
+from resolvers.alerts import raise_alert
 
 NEGATIVE_AT_MOST = 2
 MAX_COMMENT = 2000
@@ -36,15 +36,6 @@ async def submit(
     if len(comment) > MAX_COMMENT:
         raise InvalidInput(f"A comment has at most {MAX_COMMENT} characters.", field="comment")
     principal = await ctx.principal()
-    policy = await ctx.current_policy()
-    recipients = sorted(
-        {
-            int(subject.removeprefix("account:"))
-            for role in (OWNER, MANAGER)
-            for subject in policy.subjects_with_role(role, store_id)
-            if subject.startswith("account:")
-        }
-    )
     async with write_transaction():
         if customer_id is not None and not await Customer.exists(id=customer_id, store_id=store_id):
             raise NotFound("No such customer.", field="customerId")
@@ -68,15 +59,9 @@ async def submit(
                 "category": category.value,
                 "channel": channel.value,
             }
-            for account_id in recipients:
-                alerts.append(
-                    await StoreAlert.create(
-                        store_id=store_id,
-                        recipient_id=account_id,
-                        kind=NotificationKind.NEGATIVE_FEEDBACK.value,
-                        payload=payload,
-                    )
-                )
+            alerts = await raise_alert(
+                ctx, store_id=store_id, kind=NotificationKind.NEGATIVE_FEEDBACK, payload=payload
+            )
         await audit.record(
             ctx,
             store_id=store_id,

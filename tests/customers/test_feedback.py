@@ -126,3 +126,22 @@ async def test_feedback_summary_per_category(api: Api) -> None:
         {"category": "SERVICE", "count": 2, "averageRating": 2.5, "negativeCount": 1},
         {"category": "TASTE", "count": 1, "averageRating": 5.0, "negativeCount": 0},
     ]
+
+
+async def test_a_manager_who_switched_negative_feedback_off_is_not_alerted(api: Api) -> None:
+    # given the manager turned negative-feedback alerts off
+    manager = await api.token("manager1@dangol.test")
+    switched = await api.data(
+        """mutation { updateNotificationSettings(input: {settings: [
+          {kind: NEGATIVE_FEEDBACK, enabled: false}]}) { __typename } }""",
+        token=manager,
+    )
+    assert switched["updateNotificationSettings"]["__typename"] == "UpdateNotificationSettingsSuccess"
+    # when a negative rating comes in
+    result = (
+        await api.data(SUBMIT, _input(rating=1), token=await api.token("staff1@dangol.test"))
+    )["submitFeedback"]
+    # then only the owner is alerted
+    assert result["alertsRaised"] == 1
+    recipients = set(await StoreAlert.all().values_list("recipient__email", flat=True))
+    assert recipients == {"owner1@dangol.test"}
