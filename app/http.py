@@ -53,6 +53,7 @@ class GraphQLView(GraphQL):
             services=self.services,
             authorization=request.headers.get("authorization"),
             client_address=client,
+            base_url=str(request.base_url).rstrip("/"),
             response=response,
         )
 

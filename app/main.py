@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 
+from app.files import file_endpoint
 from app.http import BodySizeLimit, GraphQLView, healthz, readyz
 from app.jobs import Scheduler, default_jobs
 from core.database import close_database, open_database
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/files/{token}", file_endpoint(services.files), methods=["GET"]),
         ],
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,

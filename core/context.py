@@ -87,6 +87,7 @@ class Context:
     services: Services
     authorization: str | None = None
     client_address: str = "unknown"
+    base_url: str = "http://localhost"
     loaders: Loaders = field(default_factory=Loaders)
     response: Any = None
     _principal: Principal | None = None

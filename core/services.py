@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.files import FileLinks
 from core.security import AccessTokens, Passwords
 from core.settings import Settings
 from policies.enforcement import PolicyEngine
@@ -15,6 +16,7 @@ class Services:
     policy: PolicyEngine
     passwords: Passwords
     tokens: AccessTokens
+    files: FileLinks
 
     @classmethod
     def create(cls, settings: Settings) -> "Services":
@@ -23,4 +25,5 @@ class Services:
             policy=PolicyEngine(),
             passwords=Passwords(settings),
             tokens=AccessTokens(settings),
+            files=FileLinks(settings),
         )

@@ -1,0 +1,70 @@
+"""``GET /files/<token>``: the file a signed link names, made when it is fetched.
+
+Each kind of file has a renderer: an async function of (store id, object id) that
+answers the bytes, or None when the object is gone or is not of that store. The
+link was signed for one kind, object and store, so it fetches nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from core.files import FileLinks, InvalidFileToken
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    content: bytes
+    filename: str
+    content_type: str
+
+
+Renderer = Callable[[int, int], Awaitable[RenderedFile | None]]
+
+# kind -> renderer; each domain that hands out a Download adds its kinds here.
+RENDERERS: dict[str, Renderer] = {}
+
+
+def _missing() -> Response:
+    return JSONResponse(
+        {
+            "errors": [
+                {
+                    "message": "No such file, or the link has expired.",
+                    "extensions": {"code": "NOT_FOUND"},
+                }
+            ]
+        },
+        status_code=404,
+    )
+
+
+def file_endpoint(
+    links: FileLinks, renderers: Mapping[str, Renderer] = RENDERERS
+) -> Callable[[Request], Awaitable[Response]]:
+    async def serve(request: Request) -> Response:
+        try:
+            claim = links.verify(request.path_params["token"])
+        except InvalidFileToken:
+            return _missing()
+        render = renderers.get(claim.kind)
+        rendered = await render(claim.store_id, claim.object_id) if render else None
+        if rendered is None:
+            return _missing()
+        disposition = f"attachment; filename*=UTF-8''{quote(rendered.filename)}"
+        return Response(
+            rendered.content,
+            media_type=rendered.content_type,
+            headers={
+                "content-disposition": disposition,
+                "cache-control": "private, no-store",
+                "x-content-type-options": "nosniff",
+            },
+        )
+
+    return serve
