@@ -65,7 +65,7 @@ class GraphQLView(GraphQL):
 
     async def process_result(
         self, request: Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:  # type: ignore[override]
+    ) -> GraphQLHTTPResponse:
         if result.errors:
             result.errors = [shaped(error) for error in result.errors]
         return await super().process_result(request, result)

@@ -85,7 +85,7 @@ async def _counter(
     return (
         await closed_loop(label, api, **common),  # type: ignore[arg-type]
         await closed_loop(label, raw, **common),
-    )  # type: ignore[arg-type]
+    )
 
 
 async def _dashboard(client: httpx.AsyncClient, db: RawDb) -> tuple[LoadResult | None, str]:

@@ -131,7 +131,7 @@ async def _lookups(
     return (
         await closed_loop("customerByPhone", api, **common),  # type: ignore[arg-type]
         await closed_loop("customerByPhone", raw, **common),
-    )  # type: ignore[arg-type]
+    )
 
 
 async def _pages(client: httpx.AsyncClient, db: RawDb) -> list[tuple[LoadResult, LoadResult]]:
@@ -180,7 +180,7 @@ async def _pages(client: httpx.AsyncClient, db: RawDb) -> list[tuple[LoadResult,
                 await closed_loop(label, api, **common),  # type: ignore[arg-type]
                 await closed_loop(label, raw, **common),
             )
-        )  # type: ignore[arg-type]
+        )
     return pairs
 
 
@@ -206,7 +206,7 @@ async def _orders(
     return (
         await closed_loop("order life (create + 4 advances)", api, **common),  # type: ignore[arg-type]
         await closed_loop("order life (create + 4 advances)", raw, **common),
-    )  # type: ignore[arg-type]
+    )
 
 
 async def _measure(store: BenchStore) -> list[tuple[LoadResult, LoadResult]]:

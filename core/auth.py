@@ -62,7 +62,7 @@ async def _authenticate_access_token(services: Services, token: str) -> Authenti
     if (
         session is None
         or session.revoked_at is not None
-        or session.account_id != claims.account_id  # type: ignore[attr-defined]
+        or session.account_id != claims.account_id
         or not session.account.is_active
     ):
         raise Unauthenticated("The session has ended; sign in again.")
@@ -95,7 +95,7 @@ async def _authenticate_api_key(services: Services, credential: str) -> Authenti
         )
     principal = Principal(
         api_key_id=key.id,
-        api_key_store_id=key.store_id,  # type: ignore[attr-defined]
+        api_key_store_id=key.store_id,
         api_key_actions=frozenset(key.actions),
     )
     return Authenticated(principal, None, key.policy_version)  # type: ignore[attr-defined]

@@ -30,9 +30,9 @@ class LogSender:
     async def send(self, message: OutboxMessage) -> None:
         record = {
             "message_id": message.id,
-            "store_id": message.store_id,  # type: ignore[attr-defined]
-            "customer_id": message.customer_id,  # type: ignore[attr-defined]
-            "account_id": message.account_id,  # type: ignore[attr-defined]
+            "store_id": message.store_id,
+            "customer_id": message.customer_id,
+            "account_id": message.account_id,
             "kind": message.kind,
             "attempt": message.attempts,
             "payload": message.payload,

@@ -23,6 +23,7 @@ class Session(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="sessions", on_delete=fields.CASCADE
     )
+    account_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
@@ -37,6 +38,7 @@ class RefreshToken(Model):
     session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
         "models.Session", related_name="refresh_tokens", on_delete=fields.CASCADE
     )
+    session_id: int
     token_hash = fields.CharField(max_length=64, unique=True)
     issued_at = fields.DatetimeField(auto_now_add=True)
     used_at = fields.DatetimeField(null=True)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import Account
+    from models.stores import Store
 
 
 class AuditEntryImmutable(Exception):
@@ -14,12 +18,14 @@ class AuditEntry(Model):
     """Append-only: rows are inserted in the transaction of the change they record, never edited."""
 
     id = fields.BigIntField(primary_key=True)
-    store: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyNullableRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="audit_entries", null=True, on_delete=fields.RESTRICT
     )
-    actor_account: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    store_id: int | None
+    actor_account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    actor_account_id: int | None
     actor_api_key_id = fields.IntField(null=True)
     action = fields.CharField(max_length=80)
     target_type = fields.CharField(max_length=40)

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import Account
+    from models.stores import Store
 
 
 class Gender(str, Enum):
@@ -34,9 +39,10 @@ class Customer(Model):
     """A customer of one store. Name and phone are stored only encrypted (see resolvers/pii)."""
 
     id = fields.IntField(primary_key=True)
-    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="customers", on_delete=fields.RESTRICT
     )
+    store_id: int
     name_encrypted = fields.TextField()
     phone_encrypted = fields.TextField()
     phone_index = fields.CharField(max_length=64, description="keyed blind index of the phone")
@@ -54,7 +60,7 @@ class Customer(Model):
     source_channel = fields.CharEnumField(
         SourceChannel, max_length=30, default=SourceChannel.WALK_IN
     )
-    tags: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    tags: list[str] = fields.JSONField(default=list)
     # Kept current by the transaction that completes (or refunds) an order.
     visit_count = fields.IntField(default=0)
     total_paid = fields.BigIntField(default=0)
@@ -82,9 +88,10 @@ class Customer(Model):
 class CustomerSettings(Model):
     """A store's segment thresholds; a store without a row uses the defaults."""
 
-    store: fields.OneToOneRelation = fields.OneToOneField(
+    store: fields.OneToOneRelation[Store] = fields.OneToOneField(
         "models.Store", related_name="customer_settings", on_delete=fields.CASCADE
     )
+    store_id: int
     new_customer_days = fields.IntField(default=30)
     dormant_days = fields.IntField(default=30)
     regular_min_visits = fields.IntField(default=10)
@@ -117,12 +124,14 @@ class FeedbackCategory(str, Enum):
 
 class Feedback(Model):
     id = fields.IntField(primary_key=True)
-    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="feedback", on_delete=fields.RESTRICT
     )
+    store_id: int
     customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="feedback", null=True, on_delete=fields.RESTRICT
     )
+    customer_id: int | None
     rating = fields.SmallIntField()
     comment = fields.TextField(default="")
     channel = fields.CharEnumField(FeedbackChannel, max_length=20)
@@ -140,14 +149,16 @@ class StoreAlert(Model):
     """A notification kept for one recipient of one store (e.g. a negative feedback)."""
 
     id = fields.IntField(primary_key=True)
-    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="alerts", on_delete=fields.CASCADE
     )
-    recipient: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store_id: int
+    recipient: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="store_alerts", on_delete=fields.CASCADE
     )
+    recipient_id: int
     kind = fields.CharField(max_length=40)
-    payload: dict = fields.JSONField(default=dict)  # type: ignore[assignment]
+    payload: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     read_at = fields.DatetimeField(null=True)
 
@@ -157,13 +168,17 @@ class StoreAlert(Model):
 
 
 class CustomerTag(Model):
-    """One tag of one customer: the index behind the tag filter (``Customer.tags`` is the display copy)."""
+    """One tag of one customer: the index behind the tag filter.
+
+    ``Customer.tags`` is the display copy.
+    """
 
     id = fields.IntField(primary_key=True)
     store_id = fields.IntField()
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="tag_rows", on_delete=fields.CASCADE
     )
+    customer_id: int
     tag = fields.CharField(max_length=40)
 
     class Meta:

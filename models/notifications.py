@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import Account
 
 
 class NotificationKind(str, Enum):
@@ -25,9 +29,10 @@ class NotificationPreference(Model):
     """An account's choice for one kind of alert; a kind without a row is on."""
 
     id = fields.IntField(primary_key=True)
-    account: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="notification_preferences", on_delete=fields.CASCADE
     )
+    account_id: int
     kind = fields.CharEnumField(NotificationKind, max_length=40)
     enabled = fields.BooleanField(default=True)
     updated_at = fields.DatetimeField(auto_now=True)

@@ -1,9 +1,16 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import Account
+    from models.catalogue import Product
+    from models.customers import Customer
+    from models.stores import Store
 
 
 class OrderChannel(str, Enum):
@@ -25,12 +32,14 @@ class OrderStatus(str, Enum):
 
 class Order(Model):
     id = fields.IntField(primary_key=True)
-    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="orders", on_delete=fields.RESTRICT
     )
-    customer: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    store_id: int
+    customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="orders", null=True, on_delete=fields.RESTRICT
     )
+    customer_id: int | None
     channel = fields.CharEnumField(OrderChannel, max_length=20)
     status = fields.CharEnumField(OrderStatus, max_length=20, default=OrderStatus.RECEIVED)
     pickup_at = fields.DatetimeField(null=True)
@@ -41,13 +50,15 @@ class Order(Model):
     is_first_visit = fields.BooleanField(default=False)
     idempotency_key = fields.CharField(max_length=100, null=True)
     request_digest = fields.CharField(max_length=64, null=True)
-    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    created_by_id: int | None
     created_by_api_key_id = fields.IntField(null=True)
-    completed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    completed_by: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    completed_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     completed_at = fields.DatetimeField(null=True)
@@ -65,9 +76,11 @@ class OrderLine(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="lines", on_delete=fields.CASCADE
     )
-    product: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    order_id: int
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name=False, on_delete=fields.RESTRICT
     )
+    product_id: int
     product_name = fields.CharField(max_length=100, description="as it was when ordered")
     unit_price = fields.BigIntField()
     quantity = fields.IntField()
@@ -91,6 +104,7 @@ class OrderDiscount(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="discounts", on_delete=fields.CASCADE
     )
+    order_id: int
     source = fields.CharEnumField(DiscountSource, max_length=20)
     description = fields.CharField(max_length=200)
     amount = fields.BigIntField(description="won taken off the order (0 for a gift item)")

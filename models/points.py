@@ -1,9 +1,16 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import Account
+    from models.customers import Customer
+    from models.orders import Order
+    from models.stores import Store
 
 
 class Rounding(str, Enum):
@@ -39,9 +46,10 @@ class PointProgram(Model):
     """A store's rules for points; the tier's earn rate, where set, replaces ``earn_rate_bp``."""
 
     id = fields.IntField(primary_key=True)
-    store: fields.OneToOneRelation = fields.OneToOneField(
+    store: fields.OneToOneRelation[Store] = fields.OneToOneField(
         "models.Store", related_name="point_program", on_delete=fields.RESTRICT
     )
+    store_id: int
     earn_rate_bp = fields.IntField(default=100, description="basis points of the amount paid")
     rounding = fields.CharEnumField(Rounding, max_length=10, default=Rounding.FLOOR)
     minimum_order = fields.BigIntField(default=0)
@@ -60,12 +68,14 @@ class PointBalance(Model):
     """A customer's balance: changed only by conditional UPDATEs, always the sum of the ledger."""
 
     id = fields.IntField(primary_key=True)
-    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name=False, on_delete=fields.RESTRICT
     )
-    customer: fields.OneToOneRelation = fields.OneToOneField(
+    store_id: int
+    customer: fields.OneToOneRelation[Customer] = fields.OneToOneField(
         "models.Customer", related_name="point_balance", on_delete=fields.RESTRICT
     )
+    customer_id: int
     balance = fields.BigIntField(default=0)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -82,12 +92,14 @@ class PointEntry(Model):
     """
 
     id = fields.BigIntField(primary_key=True)
-    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name=False, on_delete=fields.RESTRICT
     )
-    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store_id: int
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="point_entries", on_delete=fields.RESTRICT
     )
+    customer_id: int
     kind = fields.CharEnumField(PointKind, max_length=20)
     source = fields.CharEnumField(PointSource, max_length=20)
     amount = fields.BigIntField(description="signed: positive adds, negative takes away")
@@ -97,13 +109,15 @@ class PointEntry(Model):
     expiry_notified_at = fields.DatetimeField(null=True, description="when its holder was warned")
     reference_type = fields.CharField(max_length=40, null=True)
     reference_id = fields.CharField(max_length=64, null=True)
-    order: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    order_id: int | None
     reason = fields.CharField(max_length=255, null=True)
-    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -5,7 +5,10 @@ from tortoise.models import Model
 
 
 class CasbinRule(Model):
-    """One line of the Casbin policy: ``p, role, domain, action, effect`` or ``g, subject, role, domain``."""
+    """One line of the Casbin policy.
+
+    ``p, role, domain, action, effect`` or ``g, subject, role, domain``.
+    """
 
     id = fields.IntField(primary_key=True)
     ptype = fields.CharField(max_length=10)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import Account
 
 
 class StoreCategory(str, Enum):
@@ -48,7 +52,7 @@ class Store(Model):
         CampaignGrade, max_length=20, default=CampaignGrade.BRONZE
     )
     time_zone = fields.CharField(max_length=64, default="Asia/Seoul")
-    business_hours: dict = fields.JSONField(default=list)  # type: ignore[assignment]
+    business_hours: list[dict[str, Any]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -63,13 +67,16 @@ class Membership(Model):
     store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="memberships", on_delete=fields.CASCADE
     )
-    account: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store_id: int
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="memberships", on_delete=fields.CASCADE
     )
+    account_id: int
     is_active = fields.BooleanField(default=True)
-    invited_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    invited_by: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    invited_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     deactivated_at = fields.DatetimeField(null=True)
 

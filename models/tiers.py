@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.catalogue import Category, Product
+    from models.coupons import CouponTemplate
+    from models.customers import Customer
+    from models.orders import Order
+    from models.stores import Store
 
 
 class DiscountKind(str, Enum):
@@ -30,9 +38,10 @@ class TierProgram(Model):
     """A store's tier settings: the rolling window and the grace before a downgrade."""
 
     id = fields.IntField(primary_key=True)
-    store: fields.OneToOneRelation = fields.OneToOneField(
+    store: fields.OneToOneRelation[Store] = fields.OneToOneField(
         "models.Store", related_name="tier_program", on_delete=fields.RESTRICT
     )
+    store_id: int
     window_days = fields.IntField(default=365)
     downgrade_grace_days = fields.IntField(default=30)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -43,9 +52,10 @@ class TierProgram(Model):
 
 class Tier(Model):
     id = fields.IntField(primary_key=True)
-    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="tiers", on_delete=fields.RESTRICT
     )
+    store_id: int
     name = fields.CharField(max_length=50)
     rank = fields.IntField(description="1 is the lowest tier")
     min_amount = fields.BigIntField(default=0)
@@ -54,17 +64,20 @@ class Tier(Model):
     discount_kind = fields.CharEnumField(DiscountKind, max_length=10, default=DiscountKind.NONE)
     discount_value = fields.BigIntField(default=0)
     discount_scope = fields.CharEnumField(DiscountScope, max_length=10, default=DiscountScope.ALL)
-    discount_category: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    discount_category: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
         "models.Category", related_name=False, null=True, on_delete=fields.RESTRICT
     )
-    discount_product: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    discount_category_id: int | None
+    discount_product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    discount_product_id: int | None
     earn_rate_bp = fields.IntField(null=True, description="overrides the programme's rate")
-    welcome_coupon: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    welcome_coupon: fields.ForeignKeyNullableRelation[CouponTemplate] = fields.ForeignKeyField(
         "models.CouponTemplate", related_name=False, null=True, on_delete=fields.RESTRICT
     )
-    perks: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    welcome_coupon_id: int | None
+    perks: list[str] = fields.JSONField(default=list)
     is_deleted = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -74,15 +87,18 @@ class Tier(Model):
 
 class CustomerTier(Model):
     id = fields.IntField(primary_key=True)
-    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name=False, on_delete=fields.RESTRICT
     )
-    customer: fields.OneToOneRelation = fields.OneToOneField(
+    store_id: int
+    customer: fields.OneToOneRelation[Customer] = fields.OneToOneField(
         "models.Customer", related_name="customer_tier", on_delete=fields.RESTRICT
     )
+    customer_id: int
     tier: fields.ForeignKeyNullableRelation[Tier] = fields.ForeignKeyField(
         "models.Tier", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    tier_id: int | None
     since = fields.DatetimeField()
     below_since = fields.DatetimeField(
         null=True, description="when the customer first fell below the tier's criteria"
@@ -95,22 +111,27 @@ class CustomerTier(Model):
 
 class TierChange(Model):
     id = fields.BigIntField(primary_key=True)
-    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name=False, on_delete=fields.RESTRICT
     )
-    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store_id: int
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="tier_changes", on_delete=fields.RESTRICT
     )
+    customer_id: int
     from_tier: fields.ForeignKeyNullableRelation[Tier] = fields.ForeignKeyField(
         "models.Tier", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    from_tier_id: int | None
     to_tier: fields.ForeignKeyNullableRelation[Tier] = fields.ForeignKeyField(
         "models.Tier", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    to_tier_id: int | None
     reason = fields.CharEnumField(TierChangeReason, max_length=30)
-    order: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    order_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -122,9 +143,10 @@ class TierPromotion(Model):
     """A time-boxed offer for tiers from ``min_rank`` up, e.g. double points this week."""
 
     id = fields.IntField(primary_key=True)
-    store: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name=False, on_delete=fields.RESTRICT
     )
+    store_id: int
     name = fields.CharField(max_length=100)
     min_rank = fields.IntField()
     points_multiplier_bp = fields.IntField(default=20000, description="20000 = double points")

@@ -102,7 +102,7 @@ async def logout(ctx: Context, *, refresh_token: str) -> None:
         row = await RefreshToken.get_or_none(token_hash=digest(refresh_token))
         if row is None:
             raise InvalidRefreshToken("The refresh token is not valid.")
-        await Session.filter(id=row.session_id, revoked_at=None).update(  # type: ignore[attr-defined]
+        await Session.filter(id=row.session_id, revoked_at=None).update(
             revoked_at=_now(), revoked_reason="logout"
         )
 

@@ -70,7 +70,7 @@ async def revoke(ctx: Context, *, key_id: int) -> ApiKey:
             await key.save(update_fields=["revoked_at"])
             await audit.record(
                 ctx,
-                store_id=key.store_id,  # type: ignore[attr-defined]
+                store_id=key.store_id,
                 action="api_keys.revoke",
                 target_type="api_key",
                 target_id=key.id,

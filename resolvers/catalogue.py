@@ -81,7 +81,7 @@ async def update_product(ctx: Context, *, product_id: int, changes: ProductChang
         product = await Product.get_or_none(id=product_id)
         if product is None:
             raise NotFound("No such product.", field="productId")
-        store_id: int = product.store_id  # type: ignore[attr-defined]
+        store_id: int = product.store_id
         if changes.clear_category:
             values["category_id"] = None
         elif changes.category_id is not None:

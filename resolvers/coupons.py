@@ -139,7 +139,7 @@ async def _issue(
         await Coupon.bulk_create(
             [
                 Coupon(
-                    store_id=template.store_id,  # type: ignore[attr-defined]
+                    store_id=template.store_id,
                     template_id=template.id,
                     customer_id=pk,
                     issued_reason=reason,
@@ -163,7 +163,7 @@ async def issue_coupons(
     template = await CouponTemplate.get_or_none(id=template_id)
     if template is None:
         raise NotFound("No such coupon template.", field="templateId")
-    store_id: int = template.store_id  # type: ignore[attr-defined]
+    store_id: int = template.store_id
     if not template.is_active:
         raise InvalidInput("This coupon template is no longer active.", field="templateId")
     idempotency.check_key(idempotency_key)
@@ -238,15 +238,15 @@ def _eligible(
     categories: dict[int, int | None],
     running: int,
 ) -> int:
-    product_id = template.product_id  # type: ignore[attr-defined]
-    category_id = template.category_id  # type: ignore[attr-defined]
+    product_id = template.product_id
+    category_id = template.category_id
     if product_id is None and category_id is None:
         return running
     scoped = sum(
         line.line_total
         for line in lines
-        if line.product_id == product_id  # type: ignore[attr-defined]
-        or (category_id is not None and categories.get(line.product_id) == category_id)  # type: ignore[attr-defined]
+        if line.product_id == product_id
+        or (category_id is not None and categories.get(line.product_id) == category_id)
     )
     return min(scoped, running)
 
@@ -266,7 +266,7 @@ async def use(
     coupon = await Coupon.get_or_none(id=coupon_id, store_id=store_id).select_related("template")
     if coupon is None:
         raise NotFound("No such coupon.", field="couponId")
-    if customer_id is None or coupon.customer_id != customer_id:  # type: ignore[attr-defined]
+    if customer_id is None or coupon.customer_id != customer_id:
         raise CouponNotOwned("This coupon belongs to another customer.", field="couponId")
     if coupon.used_at is not None:
         raise CouponAlreadyUsed("This coupon was already used.", field="couponId")
@@ -283,7 +283,7 @@ async def use(
         )
     eligible = _eligible(template, lines, categories, running)
     if template.kind == CouponKind.FREE_ITEM:
-        prices = [line.unit_price for line in lines if line.product_id == template.product_id]  # type: ignore[attr-defined]
+        prices = [line.unit_price for line in lines if line.product_id == template.product_id]
         amount = min(prices[0], running) if prices else 0
     elif template.kind == CouponKind.PERCENT:
         amount = eligible * template.value // 100

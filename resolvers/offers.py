@@ -100,6 +100,6 @@ async def offer_for(
     if offer.kind == FirstVisitOfferKind.PERCENT:
         return offer, running * offer.value // 100, f"First visit {offer.value}% off"
     if offer.kind == FirstVisitOfferKind.GIFT_ITEM:
-        name = await Product.filter(id=offer.gift_product_id).values_list("name", flat=True)  # type: ignore[attr-defined]
+        name = await Product.filter(id=offer.gift_product_id).values_list("name", flat=True)
         return offer, 0, f"First visit gift: {name[0] if name else 'gift'}"
     return offer, min(offer.value, running), f"First visit {offer.value} off"

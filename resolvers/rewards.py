@@ -107,9 +107,9 @@ async def update_reward(ctx: Context, *, reward_id: int, changes: dict[str, Any]
             "cost_points": reward.cost_points,
             "cost_stamps": reward.cost_stamps,
             "product_id": reward.product_id,
-            "value": reward.value,  # type: ignore[attr-defined]
+            "value": reward.value,
         }
-        await _check_reward(reward.store_id, {**current, **changes})  # type: ignore[attr-defined]
+        await _check_reward(reward.store_id, {**current, **changes})
         if changes:
             await Reward.filter(id=reward_id).update(**changes)
         return await Reward.get(id=reward_id)
@@ -139,7 +139,7 @@ async def redemptions_page(
 
 
 async def _spend_stamps(redemption: Redemption, stamps: int, reason: str) -> None:
-    customer_id: int = redemption.customer_id  # type: ignore[attr-defined]
+    customer_id: int = redemption.customer_id
     taken = await StampBalance.filter(customer_id=customer_id, stamps__gte=stamps).update(
         stamps=F("stamps") - stamps, updated_at=_now()
     )
@@ -155,21 +155,21 @@ async def _spend_stamps(redemption: Redemption, stamps: int, reason: str) -> Non
 
 
 async def _stamp_entry(redemption: Redemption, amount: int, reason: str) -> None:
-    customer_id: int = redemption.customer_id  # type: ignore[attr-defined]
+    customer_id: int = redemption.customer_id
     after = await StampBalance.filter(customer_id=customer_id).values_list("stamps", flat=True)
     await StampEntry.create(
-        store_id=redemption.store_id,  # type: ignore[attr-defined]
+        store_id=redemption.store_id,
         customer_id=customer_id,
         amount=amount,
         balance_after=int(after[0]),
         reason=reason,
-        order_id=redemption.order_id,  # type: ignore[attr-defined]
+        order_id=redemption.order_id,
     )
 
 
 async def _give_back(redemption: Redemption, kind_reason: str) -> None:
-    store_id: int = redemption.store_id  # type: ignore[attr-defined]
-    customer_id: int = redemption.customer_id  # type: ignore[attr-defined]
+    store_id: int = redemption.store_id
+    customer_id: int = redemption.customer_id
     if redemption.points_spent:
         spent = await PointEntry.filter(
             kind=PointKind.REDEEM, reference_type="redemption", reference_id=str(redemption.id)
@@ -184,7 +184,7 @@ async def _give_back(redemption: Redemption, kind_reason: str) -> None:
                 type="redemption",
                 id=redemption.id,
                 order_id=redemption.order_id,
-                reason=kind_reason,  # type: ignore[attr-defined]
+                reason=kind_reason,
             ),
             expires_at=spent[0] if spent else None,
         )
@@ -196,7 +196,7 @@ async def _give_back(redemption: Redemption, kind_reason: str) -> None:
 
 
 async def _notify_approvers(redemption: Redemption, reward: Reward) -> None:
-    store_id: int = redemption.store_id  # type: ignore[attr-defined]
+    store_id: int = redemption.store_id
     accounts = await Membership.filter(store_id=store_id, is_active=True).values_list(
         "account_id", flat=True
     )
@@ -216,7 +216,7 @@ async def redeem_reward(
     customer = await Customer.get_or_none(id=customer_id)
     if customer is None:
         raise NotFound("No such customer.", field="customerId")
-    store_id: int = customer.store_id  # type: ignore[attr-defined]
+    store_id: int = customer.store_id
     principal = await ctx.principal()
 
     async def execute() -> idempotency.Result:
@@ -284,7 +284,7 @@ async def approve_redemption(ctx: Context, *, redemption_id: int, approve: bool)
                 status=redemption.status,
             )
         if approve:
-            await Customer.filter(id=redemption.customer_id).update(  # type: ignore[attr-defined]
+            await Customer.filter(id=redemption.customer_id).update(
                 reward_uses=F("reward_uses") + 1
             )
         else:
@@ -295,15 +295,15 @@ async def approve_redemption(ctx: Context, *, redemption_id: int, approve: bool)
 async def _refusal(
     redemption: Redemption | None, store_id: int, customer_id: int, field: str
 ) -> Exception:
-    if redemption is None or redemption.store_id != store_id:  # type: ignore[attr-defined]
+    if redemption is None or redemption.store_id != store_id:
         return NotFound("No such redemption.", field=field)
-    if redemption.customer_id != customer_id:  # type: ignore[attr-defined]
+    if redemption.customer_id != customer_id:
         return RedemptionOfAnotherCustomer("The redemption is another customer's.", field=field)
     if redemption.status == RedemptionStatus.APPLIED:
         return RedemptionAlreadyApplied(
             "The redemption is already applied to an order.",
             field=field,
-            order_id=redemption.order_id,  # type: ignore[attr-defined]
+            order_id=redemption.order_id,
         )
     return RedemptionNotApproved(
         f"The redemption is {redemption.status.value}, not APPROVED.",
@@ -335,7 +335,7 @@ async def apply_to_order(
                 redemption_id=redemption.id,
                 amount=reward.value,
                 description=reward.name,
-                gift_product_id=reward.product_id,  # type: ignore[attr-defined]
+                gift_product_id=reward.product_id,
             )
         )
     return applied
@@ -350,7 +350,7 @@ async def return_for_order(*, order_id: int) -> int:
         )
         if moved:
             await _give_back(redemption, "ORDER_CANCELLED")
-            await Customer.filter(id=redemption.customer_id, reward_uses__gt=0).update(  # type: ignore[attr-defined]
+            await Customer.filter(id=redemption.customer_id, reward_uses__gt=0).update(
                 reward_uses=F("reward_uses") - 1
             )
             returned += 1

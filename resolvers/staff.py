@@ -128,7 +128,7 @@ async def change_role(ctx: Context, *, membership_id: int, role: str) -> Members
     _check_role(role)
     async with write_transaction():
         membership = await _active_membership(membership_id)
-        store_id, account_id = membership.store_id, membership.account_id  # type: ignore[attr-defined]
+        store_id, account_id = membership.store_id, membership.account_id
         before = await store_role_of(account_id, store_id)
         if role != OWNER:
             await ensure_owner_remains(store_id, losing=account_id)
@@ -152,7 +152,7 @@ async def deactivate(ctx: Context, *, membership_id: int) -> Membership:
     now = datetime.now(UTC)
     async with write_transaction():
         membership = await _active_membership(membership_id)
-        store_id, account_id = membership.store_id, membership.account_id  # type: ignore[attr-defined]
+        store_id, account_id = membership.store_id, membership.account_id
         before = await store_role_of(account_id, store_id)
         await ensure_owner_remains(store_id, losing=account_id)
         await remove_roles(account_id, store_id)

@@ -122,8 +122,8 @@ async def _earned(card: StampCard, order: Order) -> int:
     if card.rule == StampRule.PER_AMOUNT:
         return int(order.total // (card.amount_per_stamp or 1))
     lines = await OrderLine.filter(order_id=order.id).values_list("product_id", "quantity")
-    product_id = card.product_id  # type: ignore[attr-defined]
-    category_id = card.category_id  # type: ignore[attr-defined]
+    product_id = card.product_id
+    category_id = card.category_id
     if category_id is not None:
         wanted = set(
             await Product.filter(
@@ -168,8 +168,8 @@ async def _change(
 async def award_for_order(*, order_id: int, at: datetime) -> int:
     """On completion, inside its transaction; a first visit also tells the customer about the card."""
     order = await Order.get(id=order_id)
-    customer_id: int | None = order.customer_id  # type: ignore[attr-defined]
-    store_id: int = order.store_id  # type: ignore[attr-defined]
+    customer_id: int | None = order.customer_id
+    store_id: int = order.store_id
     card = await StampCard.get_or_none(store_id=store_id, is_active=True)
     if customer_id is None or card is None:
         return 0
@@ -198,7 +198,7 @@ async def award_for_order(*, order_id: int, at: datetime) -> int:
 async def reverse_for_order(*, order_id: int, full: bool) -> int:
     """Take back the order's stamps: all on a full refund or cancellation, else its refunded share."""
     order = await Order.get(id=order_id)
-    customer_id: int | None = order.customer_id  # type: ignore[attr-defined]
+    customer_id: int | None = order.customer_id
     if customer_id is None:
         return 0
     entries = await StampEntry.filter(order_id=order_id).values("amount", "reason")
@@ -216,7 +216,7 @@ async def reverse_for_order(*, order_id: int, full: bool) -> int:
     return await _change(
         store_id=order.store_id,
         customer_id=customer_id,
-        amount=owed - net,  # type: ignore[attr-defined]
+        amount=owed - net,
         reason=REFUND,
         order_id=order_id,
     )

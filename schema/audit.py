@@ -34,13 +34,13 @@ class AuditEntry(relay.Node):
     def from_model(cls, entry: AuditEntryModel) -> "AuditEntry":
         return cls(
             id=entry.id,
-            store_id=entry.store_id,  # type: ignore[attr-defined]
+            store_id=entry.store_id,
             action=entry.action,
             target_type=entry.target_type,
             target_id=entry.target_id,
             before=entry.before,
             after=entry.after,
-            actor_account_id=entry.actor_account_id,  # type: ignore[attr-defined]
+            actor_account_id=entry.actor_account_id,
             actor_api_key_id=entry.actor_api_key_id,
             created_at=entry.created_at,
         )

@@ -54,7 +54,7 @@ class Product(relay.Node):
             is_archived=product.is_archived,
             created_at=product.created_at,
             updated_at=product.updated_at,
-            category_pk=product.category_id,  # type: ignore[attr-defined]
+            category_pk=product.category_id,
         )
 
     @strawberry.field

@@ -55,8 +55,8 @@ class CouponTemplate(relay.Node):
             value=t.value,
             max_discount=t.max_discount,
             minimum_spend=t.minimum_spend,
-            product_id=_gid("Product", t.product_id),  # type: ignore[attr-defined]
-            category_id=_gid("Category", t.category_id),  # type: ignore[attr-defined]
+            product_id=_gid("Product", t.product_id),
+            category_id=_gid("Category", t.category_id),
             valid_days=t.valid_days,
             trigger=t.trigger,
             is_active=t.is_active,
@@ -83,7 +83,7 @@ class Coupon:
             issued_at=c.issued_at,
             expires_at=c.expires_at,
             used_at=c.used_at,
-            order_id=_gid("Order", c.order_id),  # type: ignore[attr-defined]
+            order_id=_gid("Order", c.order_id),
         )
 
 

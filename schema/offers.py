@@ -33,7 +33,7 @@ class FirstVisitOffer:
 
     @classmethod
     def from_model(cls, o: FirstVisitOfferModel) -> "FirstVisitOffer":
-        gift = o.gift_product_id  # type: ignore[attr-defined]
+        gift = o.gift_product_id
         return cls(
             id=relay.GlobalID("FirstVisitOffer", str(o.id)),
             kind=o.kind,

@@ -43,7 +43,7 @@ class OrderLine:
     @classmethod
     def from_model(cls, line: OrderLineModel) -> "OrderLine":
         return cls(
-            product_pk=line.product_id,  # type: ignore[attr-defined]
+            product_pk=line.product_id,
             product_name=line.product_name,
             unit_price=line.unit_price,
             quantity=line.quantity,
@@ -120,15 +120,15 @@ class Order(relay.Node):
             total=order.total,
             refunded_amount=order.refunded_amount,
             is_first_visit=order.is_first_visit,
-            customer_id=_gid("Customer", order.customer_id),  # type: ignore[attr-defined]
+            customer_id=_gid("Customer", order.customer_id),
             created_by_api_key_id=_gid("ApiKey", order.created_by_api_key_id),
             created_at=order.created_at,
             updated_at=order.updated_at,
             completed_at=order.completed_at,
             cancelled_at=order.cancelled_at,
             refunded_at=order.refunded_at,
-            created_by_pk=order.created_by_id,  # type: ignore[attr-defined]
-            completed_by_pk=order.completed_by_id,  # type: ignore[attr-defined]
+            created_by_pk=order.created_by_id,
+            completed_by_pk=order.completed_by_id,
         )
 
     @strawberry.field

@@ -87,8 +87,8 @@ class PointEntry(relay.Node):
             reference_type=entry.reference_type,
             reference_id=entry.reference_id,
             reason=entry.reason,
-            customer_id=relay.GlobalID("Customer", str(entry.customer_id)),  # type: ignore[attr-defined]
-            order_id=_gid("Order", entry.order_id),  # type: ignore[attr-defined]
+            customer_id=relay.GlobalID("Customer", str(entry.customer_id)),
+            order_id=_gid("Order", entry.order_id),
             created_at=entry.created_at,
         )
 

@@ -49,7 +49,7 @@ class Reward(relay.Node):
             name=reward.name,
             cost_points=reward.cost_points,
             cost_stamps=reward.cost_stamps,
-            product_id=_gid("Product", reward.product_id),  # type: ignore[attr-defined]
+            product_id=_gid("Product", reward.product_id),
             value=reward.value,
             requires_approval=reward.requires_approval,
             is_active=reward.is_active,
@@ -74,9 +74,9 @@ class Redemption(relay.Node):
         return cls(
             id=row.id,
             status=row.status,
-            customer_id=relay.GlobalID("Customer", str(row.customer_id)),  # type: ignore[attr-defined]
-            reward_id=relay.GlobalID("Reward", str(row.reward_id)),  # type: ignore[attr-defined]
-            order_id=_gid("Order", row.order_id),  # type: ignore[attr-defined]
+            customer_id=relay.GlobalID("Customer", str(row.customer_id)),
+            reward_id=relay.GlobalID("Reward", str(row.reward_id)),
+            order_id=_gid("Order", row.order_id),
             points_spent=row.points_spent,
             stamps_spent=row.stamps_spent,
             created_at=row.created_at,

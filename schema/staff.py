@@ -38,11 +38,11 @@ class StaffMemberConnection(Connection[StaffMember]):
 
 async def staff_member(info: Info, membership: Membership) -> StaffMember:
     policy = await info.context.current_policy()
-    account = await info.context.loaders.rows(AccountModel).load(membership.account_id)  # type: ignore[attr-defined]
+    account = await info.context.loaders.rows(AccountModel).load(membership.account_id)
     return StaffMember(
         id=membership.id,
         account=Account.from_model(account),
-        roles=sorted(policy.roles(account_subject(account.id), membership.store_id))  # type: ignore[attr-defined]
+        roles=sorted(policy.roles(account_subject(account.id), membership.store_id))
         if membership.is_active
         else [],
         is_active=membership.is_active,
@@ -62,7 +62,7 @@ async def staff_connection(
     if cursor:
         query = query.filter(id__gt=int(cursor[0]))
     rows = await query.order_by("id").limit(size + 1)
-    await info.context.loaders.rows(AccountModel).load_many([row.account_id for row in rows])  # type: ignore[attr-defined]
+    await info.context.loaders.rows(AccountModel).load_many([row.account_id for row in rows])
     members = [await staff_member(info, row) for row in rows[:size]]
     by_id = {member.id: member for member in members}
     return connection(

@@ -44,10 +44,10 @@ class StampCard:
             rule=c.rule,
             amount_per_stamp=c.amount_per_stamp,
             product_id=_gid("Product", c.product_id),
-            category_id=_gid("Category", c.category_id),  # type: ignore[attr-defined]
+            category_id=_gid("Category", c.category_id),
             reward_id=_gid("Reward", c.reward_id),
             is_active=c.is_active,
-            updated_at=c.updated_at,  # type: ignore[attr-defined]
+            updated_at=c.updated_at,
         )
 
 

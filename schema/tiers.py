@@ -65,10 +65,10 @@ class Tier(relay.Node):
             discount_kind=tier.discount_kind,
             discount_value=tier.discount_value,
             discount_scope=tier.discount_scope,
-            discount_category_id=_gid("Category", tier.discount_category_id),  # type: ignore[attr-defined]
-            discount_product_id=_gid("Product", tier.discount_product_id),  # type: ignore[attr-defined]
+            discount_category_id=_gid("Category", tier.discount_category_id),
+            discount_product_id=_gid("Product", tier.discount_product_id),
             earn_rate_bp=tier.earn_rate_bp,
-            welcome_coupon_template_id=_gid("CouponTemplate", tier.welcome_coupon_id),  # type: ignore[attr-defined]
+            welcome_coupon_template_id=_gid("CouponTemplate", tier.welcome_coupon_id),
             perks=list(tier.perks or []),
             created_at=tier.created_at,
         )
@@ -120,10 +120,10 @@ class TierChange:
     def from_model(cls, c: TierChangeModel) -> "TierChange":
         return cls(
             id=strawberry.ID(str(c.id)),
-            from_tier_id=_gid("Tier", c.from_tier_id),  # type: ignore[attr-defined]
-            to_tier_id=_gid("Tier", c.to_tier_id),  # type: ignore[attr-defined]
+            from_tier_id=_gid("Tier", c.from_tier_id),
+            to_tier_id=_gid("Tier", c.to_tier_id),
             reason=c.reason,
-            order_id=_gid("Order", c.order_id),  # type: ignore[attr-defined]
+            order_id=_gid("Order", c.order_id),
             created_at=c.created_at,
         )
 

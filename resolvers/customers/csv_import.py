@@ -146,7 +146,7 @@ def _fields(values: dict[str, str], errors: list[tuple[str, str]]) -> CustomerFi
         gender=gender,
         marketing_consent=consent in TRUE,
         source_channel=source,
-        tags=tags or (),  # type: ignore[arg-type]
+        tags=tags or (),
     )
 
 

@@ -201,5 +201,5 @@ async def _by_points(
         )
     )
     for row in rows:
-        row.points = int(balances.get(row.id, 0))  # type: ignore[attr-defined]
+        row.points = int(balances.get(row.id, 0))
     return rows

@@ -72,7 +72,7 @@ def sealed(
 def opened(keys: PiiKeys, customer: Customer) -> tuple[str, str]:
     common = {
         "version": customer.key_version,
-        "store_id": customer.store_id,  # type: ignore[attr-defined]
+        "store_id": customer.store_id,
         "customer_id": customer.id,
     }
     return (
@@ -206,7 +206,7 @@ async def update(ctx: Context, *, customer_id: int, changes: dict[str, Any]) -> 
         await _update(ctx, customer_id, changes)
     except IntegrityError:
         if "phone" in changes:
-            store_id: int = (await customer_of_any(customer_id)).store_id  # type: ignore[attr-defined]
+            store_id: int = (await customer_of_any(customer_id)).store_id
             index = keys.phone_index(store_id, changes["phone"])
             await _duplicate(store_id, index, except_id=customer_id)
         raise
@@ -226,7 +226,7 @@ async def _update(ctx: Context, customer_id: int, changes: dict[str, Any]) -> No
         customer = await Customer.filter(id=customer_id).select_for_update().first()
         if customer is None:
             raise NotFound("No such customer.", field="customerId")
-        store_id: int = customer.store_id  # type: ignore[attr-defined]
+        store_id: int = customer.store_id
         before = {k: getattr(customer, k) for k in changes if k not in ("name", "phone")}
         plain = {k: v for k, v in changes.items() if k not in ("name", "phone")}
         if "name" in changes or "phone" in changes:

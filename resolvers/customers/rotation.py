@@ -28,7 +28,7 @@ async def rotate(settings: Settings, *, batch: int = 1000, reindex: bool = False
                 name, phone = opened(keys, row)
                 values = sealed(
                     keys, store_id=row.store_id, customer_id=row.id, name=name, phone=phone
-                )  # type: ignore[attr-defined]
+                )
                 changed += await Customer.filter(
                     id=row.id, key_version=row.key_version, name_encrypted=row.name_encrypted
                 ).update(**values)

@@ -48,10 +48,10 @@ def _tier_amount(
                 if (
                     tier.discount_scope == DiscountScope.PRODUCT
                     and line.product_id == tier.discount_product_id
-                )  # type: ignore[attr-defined]
+                )
                 or (
                     tier.discount_scope == DiscountScope.CATEGORY
-                    and categories.get(line.product_id) == tier.discount_category_id  # type: ignore[attr-defined]
+                    and categories.get(line.product_id) == tier.discount_category_id
                 )
             ),
         )
@@ -66,12 +66,12 @@ async def apply(
     """Take the benefits off ``order`` (saved with its new totals); returns the discount lines."""
     if len(benefits.redemption_ids) > MAX_REDEMPTIONS:
         raise InvalidInput(f"At most {MAX_REDEMPTIONS} rewards per order.", field="redemptionIds")
-    store_id: int = order.store_id  # type: ignore[attr-defined]
-    customer_id: int | None = order.customer_id  # type: ignore[attr-defined]
+    store_id: int = order.store_id
+    customer_id: int | None = order.customer_id
     categories = dict(
         await Product.filter(id__in=[line.product_id for line in lines]).values_list(
             "id", "category_id"
-        )  # type: ignore[attr-defined]
+        )
     )
     applied: list[OrderDiscount] = []
     running = order.subtotal
@@ -142,10 +142,10 @@ async def order_completed(*, order_id: int, at: datetime) -> None:
     from resolvers import stamps, tiers
 
     order = await Order.get(id=order_id)
-    customer_id: int | None = order.customer_id  # type: ignore[attr-defined]
+    customer_id: int | None = order.customer_id
     if customer_id is None:
         return
-    store_id: int = order.store_id  # type: ignore[attr-defined]
+    store_id: int = order.store_id
     await stamps.award_for_order(order_id=order_id, at=at)
     if order.is_first_visit:
         await coupons.issue_first_visit(store_id=store_id, customer_id=customer_id, at=at)

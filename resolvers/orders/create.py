@@ -170,7 +170,7 @@ async def create_order(ctx: Context, request: OrderRequest) -> Order:
                 created_by_api_key_id=principal.api_key_id,
             )
             for line in lines:
-                line.order_id = order.id  # type: ignore[attr-defined]
+                line.order_id = order.id
             await OrderLine.bulk_create(lines)
             await checkout.apply(
                 order,

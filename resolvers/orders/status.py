@@ -85,7 +85,7 @@ async def cancel_order(ctx: Context, *, order_id: int, reason: str | None = None
         await loyalty.order_cancelled(ctx, order_id=order_id)
         await audit.record(
             ctx,
-            store_id=before.store_id,  # type: ignore[attr-defined]
+            store_id=before.store_id,
             action="orders.cancel",
             target_type="order",
             target_id=order_id,
@@ -125,7 +125,7 @@ async def refund_order(
         refunded = await _current(order_id)
         await audit.record(
             ctx,
-            store_id=order.store_id,  # type: ignore[attr-defined]
+            store_id=order.store_id,
             action="orders.refund",
             target_type="order",
             target_id=order_id,

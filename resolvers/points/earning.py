@@ -42,8 +42,8 @@ async def earn_for_order(
     Returns the points earned (0 without a customer, under the minimum order, or already earned).
     """
     order = await Order.get(id=order_id)
-    customer_id: int | None = order.customer_id  # type: ignore[attr-defined]
-    store_id: int = order.store_id  # type: ignore[attr-defined]
+    customer_id: int | None = order.customer_id
+    store_id: int = order.store_id
     if customer_id is None or await _earned_by(order_id):
         return 0
     program = await program_of(store_id)
@@ -74,7 +74,7 @@ async def reverse_for_refund(ctx: Context, *, order_id: int, amount: int, full: 
     how much was due. Returns the points taken.
     """
     order = await Order.get(id=order_id)
-    customer_id: int | None = order.customer_id  # type: ignore[attr-defined]
+    customer_id: int | None = order.customer_id
     earned = await _earned_by(order_id)
     if customer_id is None or earned <= 0 or order.total <= 0:
         return 0
@@ -85,7 +85,7 @@ async def reverse_for_refund(ctx: Context, *, order_id: int, amount: int, full: 
     if due <= 0:
         return 0
     entry = await ledger.debit_up_to(
-        order.store_id,  # type: ignore[attr-defined]
+        order.store_id,
         customer_id,
         due,
         kind=PointKind.REFUND_REVERSAL,
@@ -113,7 +113,7 @@ async def award(
     customer = await Customer.get_or_none(id=customer_id)
     if customer is None:
         raise NotFound("No such customer.", field="customerId")
-    store_id: int = customer.store_id  # type: ignore[attr-defined]
+    store_id: int = customer.store_id
     program = await program_of(store_id)
     points = int(getattr(program, field))
     if points <= 0:
@@ -140,7 +140,7 @@ async def award_review(ctx: Context, *, customer_id: int, feedback_id: int) -> i
     customer = await Customer.get_or_none(id=customer_id)
     if customer is None:
         raise NotFound("No such customer.", field="customerId")
-    await ledger.lock_balance(customer.store_id, customer_id)  # type: ignore[attr-defined]
+    await ledger.lock_balance(customer.store_id, customer_id)
     since = datetime.now(UTC) - REVIEW_AWARD_EVERY
     if await PointEntry.filter(
         customer_id=customer_id, source=PointSource.REVIEW, created_at__gte=since

@@ -91,7 +91,7 @@ async def _warn_store(store_id: int, notice_days: int, now: datetime) -> tuple[i
                 continue
             await outbox.enqueue(
                 store_id=store_id,
-                customer_id=lot.customer_id,  # type: ignore[attr-defined]
+                customer_id=lot.customer_id,
                 kind="points_expiring",
                 payload={
                     "entry_id": lot.id,

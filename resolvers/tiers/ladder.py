@@ -181,7 +181,7 @@ async def create_tier(ctx: Context, *, store_id: int, fields: TierFields) -> Tie
 
 async def update_tier(ctx: Context, *, tier_id: int, changes: dict[str, Any]) -> Tier:
     tier = await _tier(None, tier_id)
-    store_id: int = tier.store_id  # type: ignore[attr-defined]
+    store_id: int = tier.store_id
     async with write_transaction():
         await _lock_ladder(store_id)
         tier = await _tier(store_id, tier_id)
@@ -208,7 +208,7 @@ async def update_tier(ctx: Context, *, tier_id: int, changes: dict[str, Any]) ->
 async def delete_tier(ctx: Context, *, tier_id: int) -> int:
     """The tier leaves the ladder; its members move to the tier below it (or none), reason MANUAL."""
     tier = await _tier(None, tier_id)
-    store_id: int = tier.store_id  # type: ignore[attr-defined]
+    store_id: int = tier.store_id
     now = datetime.now(UTC)
     async with write_transaction():
         await _lock_ladder(store_id)

@@ -76,7 +76,7 @@ async def create_promotion(
 
 
 async def _announce(promotion: TierPromotion, available_at: datetime) -> int:
-    store_id: int = promotion.store_id  # type: ignore[attr-defined]
+    store_id: int = promotion.store_id
     tier_ids = await Tier.filter(
         store_id=store_id, is_deleted=False, rank__gte=promotion.min_rank
     ).values_list("id", flat=True)

@@ -97,7 +97,7 @@ async def current_tiers(customer_ids: list[int]) -> list[Tier | None]:
     rows = await CustomerTier.filter(
         customer_id__in=customer_ids, tier_id__isnull=False
     ).select_related("tier")
-    held = {row.customer_id: row.tier for row in rows if not row.tier.is_deleted}  # type: ignore[attr-defined]
+    held = {row.customer_id: row.tier for row in rows if not row.tier.is_deleted}
     return [held.get(customer) for customer in customer_ids]
 
 
@@ -113,7 +113,7 @@ async def move(
     order_id: int | None = None,
 ) -> None:
     by_id = {tier.id: tier for tier in ladder}
-    before = None if row is None else by_id.get(row.tier_id)  # type: ignore[attr-defined]
+    before = None if row is None else by_id.get(row.tier_id)
     if row is None:
         await CustomerTier.create(
             store_id=store_id, customer_id=customer_id, tier_id=to.id if to else None, since=at
@@ -142,11 +142,11 @@ async def move(
         },
     )
     upgrade = to is not None and (before is None or to.rank > before.rank)
-    if upgrade and to is not None and to.welcome_coupon_id is not None:  # type: ignore[attr-defined]
+    if upgrade and to is not None and to.welcome_coupon_id is not None:
         from resolvers import coupons
 
         await coupons.issue_automatic(
-            template_id=to.welcome_coupon_id,  # type: ignore[attr-defined]
+            template_id=to.welcome_coupon_id,
             customer_id=customer_id,
             store_id=store_id,
             reason_tier_upgrade=True,
@@ -155,9 +155,9 @@ async def move(
 
 
 def _rank(row: CustomerTier | None, ladder: list[Tier]) -> int:
-    if row is None or row.tier_id is None:  # type: ignore[attr-defined]
+    if row is None or row.tier_id is None:
         return 0
-    return next((t.rank for t in ladder if t.id == row.tier_id), 0)  # type: ignore[attr-defined]
+    return next((t.rank for t in ladder if t.id == row.tier_id), 0)
 
 
 async def reevaluate(
@@ -210,8 +210,8 @@ async def reevaluate(
 async def _earned_by(row: CustomerTier, order_id: int | None) -> bool:
     if order_id is None:
         return False
-    last = await TierChange.filter(customer_id=row.customer_id).order_by("-id").first()  # type: ignore[attr-defined]
-    return last is not None and last.order_id == order_id and last.to_tier_id == row.tier_id  # type: ignore[attr-defined]
+    last = await TierChange.filter(customer_id=row.customer_id).order_by("-id").first()
+    return last is not None and last.order_id == order_id and last.to_tier_id == row.tier_id
 
 
 async def evaluate_tiers(now: datetime) -> int:
@@ -240,7 +240,7 @@ async def _evaluate_store(store_id: int, now: datetime) -> int:
         batch = candidates[start : start + BATCH]
         async with write_transaction():
             found = await metrics(store_id, batch, since)
-            rows = {r.customer_id: r for r in await CustomerTier.filter(customer_id__in=batch)}  # type: ignore[attr-defined]
+            rows = {r.customer_id: r for r in await CustomerTier.filter(customer_id__in=batch)}
             for customer_id in batch:
                 row = rows.get(customer_id)
                 best = qualified(ladder, found[customer_id])

@@ -47,7 +47,7 @@ class Feedback(relay.Node):
             comment=row.comment,
             channel=row.channel,
             category=row.category,
-            customer_id=_gid("Customer", row.customer_id),  # type: ignore[attr-defined]
+            customer_id=_gid("Customer", row.customer_id),
             created_at=row.created_at,
         )
 

@@ -99,7 +99,7 @@ class CustomerProfile(relay.Node):
                 average_spend=row.total_paid // row.visit_count if row.visit_count else 0,
             ),
             row=row,
-            store_id=row.store_id,  # type: ignore[attr-defined]
+            store_id=row.store_id,
         )
 
     @strawberry.field(description="Masked (김*수) unless the caller may reveal customers' PII.")
