@@ -106,7 +106,7 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> None:
     from models.accounts import Account
     from policies.catalogue import ADMIN
     from resolvers.accounts import normalise_email, validate_password
-    from resolvers.policies import add_role, bump_version
+    from resolvers.roles import add_role, bump_version
 
     password = os.environ.get("DANGOL_ADMIN_PASSWORD") or getpass.getpass("Password: ")
     try:

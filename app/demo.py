@@ -8,7 +8,7 @@ from core.settings import Settings
 from models.accounts import Account
 from models.stores import Membership, Plan, Store, StoreCategory
 from policies.catalogue import ADMIN
-from resolvers.policies import add_role, bump_version
+from resolvers.roles import add_role, bump_version
 
 DEMO_PASSWORD = "dangol-demo"
 DEMO_AREA = "성수동"

@@ -54,4 +54,32 @@ GRAPHQL_NAMES: dict[type[Enum], str] = {
 for enum, name in GRAPHQL_NAMES.items():
     strawberry.enum(enum, name=name)
 
-__all__ = [enum.__name__ for enum in GRAPHQL_NAMES]
+__all__ = [
+    "AgeBand",
+    "CampaignGrade",
+    "CouponKind",
+    "CouponTrigger",
+    "CustomerSort",
+    "DiscountKind",
+    "DiscountScope",
+    "DiscountSource",
+    "FeedbackCategory",
+    "FeedbackChannel",
+    "FirstVisitOfferKind",
+    "Gender",
+    "NotificationKind",
+    "OrderChannel",
+    "OrderStatus",
+    "Plan",
+    "PointKind",
+    "PointSource",
+    "RedemptionStatus",
+    "Rounding",
+    "RowStatus",
+    "Segment",
+    "SourceChannel",
+    "StampRule",
+    "StoreCategory",
+    "StoreRole",
+    "TierChangeReason",
+]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 import strawberry
 from strawberry.extensions import FieldExtension
@@ -29,6 +29,7 @@ AUTHENTICATED = "authenticated"  # any caller with valid credentials, partner ke
 SIGNED_IN = "signed_in"  # a person's own account; partner keys are refused
 STORE_VISIBILITY_ACTION = "store.read"
 contract_log = logging.getLogger("dangol.contract")
+Resolver = TypeVar("Resolver", bound=Callable[..., Any])
 
 
 class UnlistedError(RuntimeError):
@@ -110,12 +111,26 @@ class Operation(FieldExtension):
             )
 
 
+def field(*, description: str, **kwargs: Any) -> Callable[[Resolver], Resolver]:
+    """A described field of a type that needs no check of its own (its parent's covers it).
+
+    ``@strawberry.field(...)`` is untyped to mypy; this keeps the resolver's signature.
+    """
+    decorator: Callable[[Resolver], Resolver] = strawberry.field(description=description, **kwargs)
+    return decorator
+
+
 def query(
     action: str, *, store: Scope | None = None, plan: Plan | None = None, **kwargs: Any
-) -> Any:
-    """A field that reads: absent objects answer null; ``plan`` is the lowest plan it needs."""
+) -> Callable[[Resolver], Resolver]:
+    """A field that reads: absent objects answer null; ``plan`` is the lowest plan it needs.
+
+    Strawberry turns the decorated resolver into a field; to mypy it keeps its own
+    signature, so its arguments and return type stay checked.
+    """
     extension = Operation(action, store, result=None, absent="object", plan=plan)
-    return strawberry.field(extensions=[extension], **kwargs)
+    field: Callable[[Resolver], Resolver] = strawberry.field(extensions=[extension], **kwargs)
+    return field
 
 
 def mutation(
@@ -127,11 +142,17 @@ def mutation(
     nullable: bool = False,
     plan: Plan | None = None,
     **kwargs: Any,
-) -> Any:
-    """A field that changes: its answer is ``result``'s union of success and typed errors."""
+) -> Callable[[Resolver], Resolver]:
+    """A field that changes: its answer is ``result``'s union of success and typed errors.
+
+    The resolver's return annotation is the success type (typed like ``query``'s).
+    """
     extension = Operation(action, store, result=result, absent=absent, plan=plan)
     answer = Optional[result.annotation] if nullable else result.annotation  # noqa: UP045
-    return strawberry.mutation(extensions=[extension], graphql_type=answer, **kwargs)
+    field: Callable[[Resolver], Resolver] = strawberry.mutation(
+        extensions=[extension], graphql_type=answer, **kwargs
+    )
+    return field
 
 
 def declared_operation(field: Any) -> Operation | None:

@@ -22,7 +22,7 @@ from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import DiscountSource, OrderChannel, OrderStatus
 from schema.errors import result
 from schema.ids import Absent, decode_id
-from schema.operations import mutation, query
+from schema.operations import field, mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import owner_store_of, source_store, store_id_at
 from schema.stores import StoreProfile
@@ -54,7 +54,7 @@ class OrderLine:
     def product_id(self) -> relay.GlobalID:
         return relay.GlobalID("Product", str(self.product_pk))
 
-    @strawberry.field(description="The catalogue entry today (it may since be archived).")
+    @field(description="The catalogue entry today (it may since be archived).")
     async def product(self, info: Info) -> Product | None:
         found = await info.context.loaders.rows(ProductModel).load(self.product_pk)
         return Product.from_model(found) if found else None
@@ -140,16 +140,16 @@ class Order(relay.Node):
             )
         ]
 
-    @strawberry.field(description="Tier discount, coupon, rewards, first-visit offer, as applied.")
+    @field(description="Tier discount, coupon, rewards, first-visit offer, as applied.")
     async def discounts(self, info: Info) -> list[OrderDiscount]:
         found = await info.context.loaders.children(OrderDiscountModel, "order_id").load(self.id)
         return [OrderDiscount.from_model(d) for d in sorted(found, key=lambda d: d.position)]
 
-    @strawberry.field(description="The account that took the order (null for a partner key).")
+    @field(description="The account that took the order (null for a partner key).")
     async def created_by(self, info: Info) -> Account | None:
         return await _account(info, self.created_by_pk)
 
-    @strawberry.field(description="The account that completed the order.")
+    @field(description="The account that completed the order.")
     async def completed_by(self, info: Info) -> Account | None:
         return await _account(info, self.completed_by_pk)
 

@@ -36,11 +36,14 @@ class Connection(Generic[T]):
     page_info: PageInfo
     total_count_resolver: strawberry.Private[Callable[[], Any] | None] = None
 
-    @strawberry.field(description="Counted only when asked for.")
-    async def total_count(self) -> int | None:
+    async def _count(self) -> int | None:
         if self.total_count_resolver is None:
             return None
         return int(await self.total_count_resolver())
+
+    total_count: int | None = strawberry.field(
+        resolver=_count, description="Counted only when asked for."
+    )
 
 
 def encode_cursor(values: Sequence[Any]) -> str:

@@ -5,6 +5,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from core import errors
+from policies.catalogue import actions
 from resolvers import policies
 from schema.errors import result
 from schema.ids import decode_id
@@ -49,7 +50,7 @@ class AccessPolicy:
                 )
                 for a in policy.assignments
             ],
-            actions=sorted(policies.actions()),
+            actions=sorted(actions()),
         )
 
 

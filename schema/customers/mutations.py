@@ -24,7 +24,7 @@ from schema.customers.types import (
 from schema.enums import AgeBand, Gender, RowStatus, Segment, SourceChannel
 from schema.errors import result
 from schema.ids import Absent, decode_id
-from schema.operations import mutation
+from schema.operations import field, mutation
 from schema.refs import CustomerRef
 from schema.scopes import owner_store_of, store_id_at
 
@@ -146,7 +146,7 @@ class ImportCustomersReport:
     rejected: int
     rows: list[ImportRow]
 
-    @strawberry.field(description="Only the rows with errors.")
+    @field(description="Only the rows with errors.")
     def problems(self) -> list[ImportRow]:
         return [row for row in self.rows if row.errors]
 

@@ -19,6 +19,7 @@ from resolvers.customers.records import opened
 from resolvers.customers.segments import Thresholds, clock, segments_of, thresholds_of
 from resolvers.pii import display_phone, keys_for, mask_name, mask_phone
 from schema.enums import AgeBand, Gender, Segment, SourceChannel
+from schema.operations import field
 from schema.pagination import Connection
 from schema.refs import CustomerRef
 
@@ -102,14 +103,12 @@ class CustomerProfile(relay.Node):
             store_id=row.store_id,
         )
 
-    @strawberry.field(description="Masked (김*수) unless the caller may reveal customers' PII.")
+    @field(description="Masked (김*수) unless the caller may reveal customers' PII.")
     async def name(self, info: Info) -> str:
         name, _ = opened(keys_for(info.context.settings), self.row)
         return name if await reveals(info.context, self.store_id) else mask_name(name)
 
-    @strawberry.field(
-        description="Masked (010-****-5678) unless the caller may reveal customers' PII."
-    )
+    @field(description="Masked (010-****-5678) unless the caller may reveal customers' PII.")
     async def phone(self, info: Info) -> str:
         _, phone = opened(keys_for(info.context.settings), self.row)
         return (
@@ -118,11 +117,11 @@ class CustomerProfile(relay.Node):
             else mask_phone(phone)
         )
 
-    @strawberry.field(description="True when name and phone are shown masked to this caller.")
+    @field(description="True when name and phone are shown masked to this caller.")
     async def pii_masked(self, info: Info) -> bool:
         return not await reveals(info.context, self.store_id)
 
-    @strawberry.field(description="Computed now from visits and the store's thresholds.")
+    @field(description="Computed now from visits and the store's thresholds.")
     async def segments(self, info: Info) -> list[Segment]:
         thresholds, now = await _segment_context(info.context, self.store_id)
         return segments_of(self.row, thresholds, now)
