@@ -355,14 +355,17 @@ async def generate(settings: Settings, spec: Spec) -> Report:
     now_s = now.timestamp()
     report = Report()
     menu = await _catalogue(spec.store_id)
-    staff = (
+    staff: list[Any] = (
         await Membership.filter(store_id=spec.store_id)
         .order_by("id")
         .values_list("account_id", flat=True)
     )
     staff_id = staff[0] if staff else None
 
-    taken = set(await Customer.filter(store_id=spec.store_id).values_list("phone_index", flat=True))
+    phone_indexes: list[Any] = await Customer.filter(store_id=spec.store_id).values_list(
+        "phone_index", flat=True
+    )
+    taken = set(phone_indexes)
     phone_index = report.first_index = len(taken)
     kinds = [_kind(rng) for _ in range(spec.customers)]
     counts = _counts(rng, kinds, spec.orders)

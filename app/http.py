@@ -92,7 +92,7 @@ def _is_request_error(response_data: GraphQLHTTPResponse) -> bool:
     return (
         response_data.get("data") is None
         and bool(errors)
-        and all(not error.get("path") for error in errors)
+        and all(isinstance(error, dict) and not error.get("path") for error in errors)
     )
 
 

@@ -15,6 +15,7 @@ import itertools
 import random
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -80,10 +81,12 @@ async def _counter(
         customer_id = await lookup(db, w, blind_index(store, store.phone(k)))
         await order_life(db, w, customer_id, lines, loyalty=True)
 
-    common = dict(count=COMPLETIONS, concurrency=CONCURRENCY, warmup=16, max_seconds=MAX_SECONDS)
+    common: dict[str, Any] = dict(
+        count=COMPLETIONS, concurrency=CONCURRENCY, warmup=16, max_seconds=MAX_SECONDS
+    )
     label = "phone -> order -> COMPLETED"
     return (
-        await closed_loop(label, api, **common),  # type: ignore[arg-type]
+        await closed_loop(label, api, **common),
         await closed_loop(label, raw, **common),
     )
 

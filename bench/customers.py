@@ -127,9 +127,11 @@ async def _lookups(
     async def raw(w: int, n: int) -> None:
         await lookup(db, w, blind_index(store, phones[n]))
 
-    common = dict(count=LOOKUPS, concurrency=CONCURRENCY, warmup=100, max_seconds=MAX_SECONDS)
+    common: dict[str, Any] = dict(
+        count=LOOKUPS, concurrency=CONCURRENCY, warmup=100, max_seconds=MAX_SECONDS
+    )
     return (
-        await closed_loop("customerByPhone", api, **common),  # type: ignore[arg-type]
+        await closed_loop("customerByPhone", api, **common),
         await closed_loop("customerByPhone", raw, **common),
     )
 
@@ -172,12 +174,12 @@ async def _pages(client: httpx.AsyncClient, db: RawDb) -> list[tuple[LoadResult,
             if len(await dormant_page(db, w, before, after)) != 21:
                 raise RuntimeError("short page")
 
-        common = dict(
+        common: dict[str, Any] = dict(
             count=PAGE_REQUESTS, concurrency=CONCURRENCY, warmup=20, max_seconds=MAX_SECONDS
         )
         pairs.append(
             (
-                await closed_loop(label, api, **common),  # type: ignore[arg-type]
+                await closed_loop(label, api, **common),
                 await closed_loop(label, raw, **common),
             )
         )
@@ -202,9 +204,11 @@ async def _orders(
         customer, lines = plan[n]
         await order_life(db, w, customer, lines, loyalty=False)
 
-    common = dict(count=LIFECYCLES, concurrency=CONCURRENCY, warmup=16, max_seconds=MAX_SECONDS)
+    common: dict[str, Any] = dict(
+        count=LIFECYCLES, concurrency=CONCURRENCY, warmup=16, max_seconds=MAX_SECONDS
+    )
     return (
-        await closed_loop("order life (create + 4 advances)", api, **common),  # type: ignore[arg-type]
+        await closed_loop("order life (create + 4 advances)", api, **common),
         await closed_loop("order life (create + 4 advances)", raw, **common),
     )
 

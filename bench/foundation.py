@@ -14,6 +14,7 @@ import asyncio
 import os
 import random
 import time
+from typing import Any
 
 import httpx
 
@@ -87,7 +88,7 @@ async def _login(base_url: str) -> str:
 async def _http() -> tuple[LoadResult, LoadResult]:
     with running_server() as server:
         token = await _login(server.base_url)
-        common = dict(
+        common: dict[str, Any] = dict(
             requests=REQUESTS, concurrency=CONCURRENCY, warmup=WARMUP, max_seconds=PHASE_MAX_SECONDS
         )
         healthz = await run_load("GET /healthz", "GET", server.url("/healthz"), **common)

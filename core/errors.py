@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Annotated, Any, ClassVar, get_type_hints
 
 from models.notifications import NotificationKind
@@ -44,13 +43,16 @@ class UserError(Exception):
     @classmethod
     def extra_fields(cls) -> dict[str, Any]:
         """The typed fields this error carries besides code, message and field."""
-        return _extra_fields(cls)
+        found = _extra_fields.get(cls)
+        if found is None:
+            hints = get_type_hints(cls, include_extras=True)
+            found = {name: hint for name, hint in hints.items() if name != "code"}
+            _extra_fields[cls] = found
+        return found
 
 
-@cache
-def _extra_fields(cls: type[UserError]) -> dict[str, Any]:
-    hints = get_type_hints(cls, include_extras=True)
-    return {name: hint for name, hint in hints.items() if name != "code"}
+# Read once per class. (A dict, not functools.cache: mypy does not see classes as hashable.)
+_extra_fields: dict[type[UserError], dict[str, Any]] = {}
 
 
 class NotFound(UserError):

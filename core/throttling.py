@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -19,7 +20,7 @@ def window_of(window_seconds: int, now: float | None = None) -> tuple[int, int]:
 
 async def count(bucket: str, window_seconds: int) -> int:
     start, _ = window_of(window_seconds)
-    found = await RateCounter.filter(bucket=bucket, window_start=start).values_list(
+    found: list[Any] = await RateCounter.filter(bucket=bucket, window_start=start).values_list(
         "count", flat=True
     )
     return found[0] if found else 0

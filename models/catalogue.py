@@ -37,7 +37,7 @@ class Product(Model):
     )
     category_id: int | None
     name = fields.CharField(max_length=100)
-    price = fields.BigIntField(description="in the store currency's smallest unit")
+    price: int = fields.BigIntField(description="in the store currency's smallest unit")
     is_archived = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

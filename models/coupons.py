@@ -34,11 +34,11 @@ class CouponTemplate(Model):
     store_id: int
     name = fields.CharField(max_length=100)
     kind = fields.CharEnumField(CouponKind, max_length=20)
-    value = fields.BigIntField(
+    value: int = fields.BigIntField(
         default=0, description="percent (1-100) or won; unused for FREE_ITEM"
     )
-    max_discount = fields.BigIntField(null=True)
-    minimum_spend = fields.BigIntField(default=0)
+    max_discount: int | None = fields.BigIntField(null=True)
+    minimum_spend: int = fields.BigIntField(default=0)
     product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name=False, null=True, on_delete=fields.RESTRICT
     )
@@ -102,8 +102,8 @@ class FirstVisitOffer(Model):
     )
     store_id: int
     kind = fields.CharEnumField(FirstVisitOfferKind, max_length=20)
-    value = fields.BigIntField(default=0)
-    minimum_spend = fields.BigIntField(default=0)
+    value: int = fields.BigIntField(default=0)
+    minimum_spend: int = fields.BigIntField(default=0)
     gift_product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name=False, null=True, on_delete=fields.RESTRICT
     )

@@ -63,7 +63,7 @@ class Customer(Model):
     tags: list[str] = fields.JSONField(default=list)
     # Kept current by the transaction that completes (or refunds) an order.
     visit_count = fields.IntField(default=0)
-    total_paid = fields.BigIntField(default=0)
+    total_paid: int = fields.BigIntField(default=0)
     first_visit_at = fields.DatetimeField(null=True)
     last_visit_at = fields.DatetimeField(null=True)
     # Kept current by the loyalty engine: stamps and coupons redeemed.
@@ -95,7 +95,7 @@ class CustomerSettings(Model):
     new_customer_days = fields.IntField(default=30)
     dormant_days = fields.IntField(default=30)
     regular_min_visits = fields.IntField(default=10)
-    regular_min_total_paid = fields.BigIntField(default=300_000)
+    regular_min_total_paid: int = fields.BigIntField(default=300_000)
     high_frequency_visits_per_month = fields.IntField(default=4)
     reward_sensitive_min_uses = fields.IntField(default=3)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -132,7 +132,7 @@ class Feedback(Model):
         "models.Customer", related_name="feedback", null=True, on_delete=fields.RESTRICT
     )
     customer_id: int | None
-    rating = fields.SmallIntField()
+    rating: int = fields.SmallIntField()
     comment = fields.TextField(default="")
     channel = fields.CharEnumField(FeedbackChannel, max_length=20)
     category = fields.CharEnumField(FeedbackCategory, max_length=20)

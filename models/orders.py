@@ -43,10 +43,10 @@ class Order(Model):
     channel = fields.CharEnumField(OrderChannel, max_length=20)
     status = fields.CharEnumField(OrderStatus, max_length=20, default=OrderStatus.RECEIVED)
     pickup_at = fields.DatetimeField(null=True)
-    subtotal = fields.BigIntField()
-    discount_total = fields.BigIntField(default=0)
-    total = fields.BigIntField()
-    refunded_amount = fields.BigIntField(default=0)
+    subtotal: int = fields.BigIntField()
+    discount_total: int = fields.BigIntField(default=0)
+    total: int = fields.BigIntField()
+    refunded_amount: int = fields.BigIntField(default=0)
     is_first_visit = fields.BooleanField(default=False)
     idempotency_key = fields.CharField(max_length=100, null=True)
     request_digest = fields.CharField(max_length=64, null=True)
@@ -82,9 +82,9 @@ class OrderLine(Model):
     )
     product_id: int
     product_name = fields.CharField(max_length=100, description="as it was when ordered")
-    unit_price = fields.BigIntField()
+    unit_price: int = fields.BigIntField()
     quantity = fields.IntField()
-    line_total = fields.BigIntField()
+    line_total: int = fields.BigIntField()
 
     class Meta:
         table = "order_line"
@@ -107,7 +107,7 @@ class OrderDiscount(Model):
     order_id: int
     source = fields.CharEnumField(DiscountSource, max_length=20)
     description = fields.CharField(max_length=200)
-    amount = fields.BigIntField(description="won taken off the order (0 for a gift item)")
+    amount: int = fields.BigIntField(description="won taken off the order (0 for a gift item)")
     reference_id = fields.IntField(null=True, description="the tier, coupon, redemption or offer")
     position = fields.IntField(description="the order in which discounts were applied")
 

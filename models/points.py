@@ -52,7 +52,7 @@ class PointProgram(Model):
     store_id: int
     earn_rate_bp = fields.IntField(default=100, description="basis points of the amount paid")
     rounding = fields.CharEnumField(Rounding, max_length=10, default=Rounding.FLOOR)
-    minimum_order = fields.BigIntField(default=0)
+    minimum_order: int = fields.BigIntField(default=0)
     signup_points = fields.IntField(default=0)
     review_points = fields.IntField(default=0)
     referral_points = fields.IntField(default=0)
@@ -76,7 +76,7 @@ class PointBalance(Model):
         "models.Customer", related_name="point_balance", on_delete=fields.RESTRICT
     )
     customer_id: int
-    balance = fields.BigIntField(default=0)
+    balance: int = fields.BigIntField(default=0)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -102,9 +102,9 @@ class PointEntry(Model):
     customer_id: int
     kind = fields.CharEnumField(PointKind, max_length=20)
     source = fields.CharEnumField(PointSource, max_length=20)
-    amount = fields.BigIntField(description="signed: positive adds, negative takes away")
-    balance_after = fields.BigIntField()
-    remaining = fields.BigIntField(default=0, description="unspent part of an earned lot")
+    amount: int = fields.BigIntField(description="signed: positive adds, negative takes away")
+    balance_after: int = fields.BigIntField()
+    remaining: int = fields.BigIntField(default=0, description="unspent part of an earned lot")
     expires_at = fields.DatetimeField(null=True)
     expiry_notified_at = fields.DatetimeField(null=True, description="when its holder was warned")
     reference_type = fields.CharField(max_length=40, null=True)

@@ -28,7 +28,7 @@ class PolicyVersion(Model):
     """A single row whose number grows with every policy change, so each process knows to reload."""
 
     id = fields.IntField(primary_key=True)
-    version = fields.BigIntField(default=0)
+    version: int = fields.BigIntField(default=0)
 
     class Meta:
         table = "policy_version"

@@ -37,13 +37,13 @@ class Reward(Model):
     )
     store_id: int
     name = fields.CharField(max_length=100)
-    cost_points = fields.BigIntField(null=True)
+    cost_points: int | None = fields.BigIntField(null=True)
     cost_stamps = fields.IntField(null=True)
     product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     product_id: int | None
-    value = fields.BigIntField(default=0, description="discount it gives on an order, in won")
+    value: int = fields.BigIntField(default=0, description="discount it gives on an order, in won")
     requires_approval = fields.BooleanField(default=False)
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -62,7 +62,7 @@ class StampCard(Model):
     store_id: int
     stamps_required = fields.IntField()
     rule = fields.CharEnumField(StampRule, max_length=20, default=StampRule.PER_VISIT)
-    amount_per_stamp = fields.BigIntField(null=True)
+    amount_per_stamp: int | None = fields.BigIntField(null=True)
     product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name=False, null=True, on_delete=fields.RESTRICT
     )
@@ -144,7 +144,7 @@ class Redemption(Model):
     )
     order_id: int | None
     status = fields.CharEnumField(RedemptionStatus, max_length=20)
-    points_spent = fields.BigIntField(default=0)
+    points_spent: int = fields.BigIntField(default=0)
     stamps_spent = fields.IntField(default=0)
     requested_by: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name=False, null=True, on_delete=fields.RESTRICT

@@ -9,7 +9,7 @@ class RateCounter(Model):
 
     id = fields.BigIntField(primary_key=True)
     bucket = fields.CharField(max_length=200)
-    window_start = fields.BigIntField()
+    window_start: int = fields.BigIntField()
     count = fields.IntField(default=0)
 
     class Meta:

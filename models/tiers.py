@@ -58,11 +58,11 @@ class Tier(Model):
     store_id: int
     name = fields.CharField(max_length=50)
     rank = fields.IntField(description="1 is the lowest tier")
-    min_amount = fields.BigIntField(default=0)
+    min_amount: int = fields.BigIntField(default=0)
     min_visits = fields.IntField(default=0)
-    min_points = fields.BigIntField(default=0)
+    min_points: int = fields.BigIntField(default=0)
     discount_kind = fields.CharEnumField(DiscountKind, max_length=10, default=DiscountKind.NONE)
-    discount_value = fields.BigIntField(default=0)
+    discount_value: int = fields.BigIntField(default=0)
     discount_scope = fields.CharEnumField(DiscountScope, max_length=10, default=DiscountScope.ALL)
     discount_category: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
         "models.Category", related_name=False, null=True, on_delete=fields.RESTRICT

@@ -7,6 +7,7 @@ rolls back together with the audit entry and the version bump that go with it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from casbin.model import Model as CasbinModel
 from casbin.persist.adapter import load_policy_line
@@ -17,8 +18,9 @@ from models.policies import CasbinRule
 FIELDS = ("v0", "v1", "v2", "v3", "v4", "v5")
 
 
-def _row_values(rule: Sequence[str]) -> dict[str, str]:
-    return {name: value for name, value in zip(FIELDS, rule)}
+def _row_values(rule: Sequence[str]) -> dict[str, Any]:
+    """The columns a rule fills (a short rule leaves the last ones empty)."""
+    return dict(zip(FIELDS, rule, strict=False))
 
 
 def _line(row: CasbinRule) -> str:

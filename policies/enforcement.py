@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 import casbin
 
@@ -59,7 +60,7 @@ class PolicyEngine:
     async def sync(self, known_version: int | None = None) -> None:
         """Reload when the policy changed; ``known_version`` spares the read when the caller has it."""
         if known_version is None:
-            current = await PolicyVersion.filter(id=1).values_list("version", flat=True)
+            current: list[Any] = await PolicyVersion.filter(id=1).values_list("version", flat=True)
             version = current[0] if current else 0
         else:
             version = known_version

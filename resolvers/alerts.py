@@ -33,11 +33,9 @@ async def recipients(
     )
     if kind in MANDATORY_KINDS or not holders:
         return holders
-    switched_off = set(
-        await NotificationPreference.filter(
-            account_id__in=holders, kind=kind, enabled=False
-        ).values_list("account_id", flat=True)
-    )
+    switched_off: list[Any] = await NotificationPreference.filter(
+        account_id__in=holders, kind=kind, enabled=False
+    ).values_list("account_id", flat=True)
     return [account_id for account_id in holders if account_id not in switched_off]
 
 

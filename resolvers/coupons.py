@@ -106,8 +106,8 @@ async def _recipients(
         wanted = sorted(set(customer_ids))
         if not 1 <= len(wanted) <= 1000:
             raise InvalidInput("Issue to 1 to 1000 customers at a time.", field="customerIds")
-        found = await Customer.filter(id__in=wanted, store_id=store_id).values_list("id", flat=True)
-        if len(found) != len(wanted):
+        known = await Customer.filter(id__in=wanted, store_id=store_id).count()
+        if known != len(wanted):
             raise NotFound("No such customer.", field="customerIds")
         return wanted
     from resolvers.customers.segments import Segment, filter_segment, store_clock, thresholds_of
@@ -123,7 +123,9 @@ async def _recipients(
         thresholds,
         await store_clock(store_id, thresholds),
     )
-    found = await query.order_by("id").limit(MAX_RECIPIENTS + 1).values_list("id", flat=True)
+    found: list[Any] = (
+        await query.order_by("id").limit(MAX_RECIPIENTS + 1).values_list("id", flat=True)
+    )
     if len(found) > MAX_RECIPIENTS:
         raise InvalidInput(
             f"A segment issue reaches at most {MAX_RECIPIENTS} customers.", field="segment"

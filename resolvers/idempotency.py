@@ -47,7 +47,8 @@ async def _replay(store_id: int, operation: str, key: str, request_digest: str) 
             "This idempotency key was used for a different request.", field="idempotencyKey"
         )
     result = found[0]["result"]
-    return json.loads(result) if isinstance(result, str) else result
+    answer: dict[str, Any] = json.loads(result) if isinstance(result, str) else result
+    return answer
 
 
 async def run_once(

@@ -144,7 +144,9 @@ async def _spend_stamps(redemption: Redemption, stamps: int, reason: str) -> Non
         stamps=F("stamps") - stamps, updated_at=_now()
     )
     if not taken:
-        found = await StampBalance.filter(customer_id=customer_id).values_list("stamps", flat=True)
+        found: list[Any] = await StampBalance.filter(customer_id=customer_id).values_list(
+            "stamps", flat=True
+        )
         available = int(found[0]) if found else 0
         raise InsufficientStamps(
             f"The customer has {available} stamps; {stamps} are needed.",
@@ -156,7 +158,9 @@ async def _spend_stamps(redemption: Redemption, stamps: int, reason: str) -> Non
 
 async def _stamp_entry(redemption: Redemption, amount: int, reason: str) -> None:
     customer_id: int = redemption.customer_id
-    after = await StampBalance.filter(customer_id=customer_id).values_list("stamps", flat=True)
+    after: list[Any] = await StampBalance.filter(customer_id=customer_id).values_list(
+        "stamps", flat=True
+    )
     await StampEntry.create(
         store_id=redemption.store_id,
         customer_id=customer_id,
@@ -171,7 +175,7 @@ async def _give_back(redemption: Redemption, kind_reason: str) -> None:
     store_id: int = redemption.store_id
     customer_id: int = redemption.customer_id
     if redemption.points_spent:
-        spent = await PointEntry.filter(
+        spent: list[Any] = await PointEntry.filter(
             kind=PointKind.REDEEM, reference_type="redemption", reference_id=str(redemption.id)
         ).values_list("expires_at", flat=True)
         await ledger.credit(
@@ -197,7 +201,7 @@ async def _give_back(redemption: Redemption, kind_reason: str) -> None:
 
 async def _notify_approvers(redemption: Redemption, reward: Reward) -> None:
     store_id: int = redemption.store_id
-    accounts = await Membership.filter(store_id=store_id, is_active=True).values_list(
+    accounts: list[Any] = await Membership.filter(store_id=store_id, is_active=True).values_list(
         "account_id", flat=True
     )
     for account_id in accounts:
@@ -293,7 +297,7 @@ async def approve_redemption(ctx: Context, *, redemption_id: int, approve: bool)
 
 
 async def _refusal(
-    redemption: Redemption | None, store_id: int, customer_id: int, field: str
+    redemption: Redemption | None, store_id: int, customer_id: int | None, field: str
 ) -> Exception:
     if redemption is None or redemption.store_id != store_id:
         return NotFound("No such redemption.", field=field)
@@ -313,9 +317,12 @@ async def _refusal(
 
 
 async def apply_to_order(
-    *, store_id: int, customer_id: int, order_id: int, redemption_ids: list[int]
+    *, store_id: int, customer_id: int | None, order_id: int, redemption_ids: list[int]
 ) -> list[AppliedReward]:
-    """Mark APPROVED redemptions APPLIED to the order; call it inside the checkout's transaction."""
+    """Mark APPROVED redemptions APPLIED to the order; call it inside the checkout's transaction.
+
+    An order without a customer (``customer_id`` None) owns no redemption.
+    """
     if len(set(redemption_ids)) != len(redemption_ids):
         raise InvalidInput("A redemption is listed twice.", field="redemptionIds")
     applied = []

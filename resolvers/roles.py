@@ -5,6 +5,8 @@ Staff changes and policy administration both change role rows; they share these.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise.expressions import F
 
 from core.database import lock_rows
@@ -37,9 +39,10 @@ async def remove_roles(account_id: int, store_id: int, role: str | None = None) 
 
 async def store_role_of(account_id: int, store_id: int) -> list[str]:
     """Roles read from the database, for decisions that must hold under concurrency."""
-    return await CasbinRule.filter(
+    roles: list[Any] = await CasbinRule.filter(
         ptype="g", v0=account_subject(account_id), v2=store_domain(store_id)
     ).values_list("v1", flat=True)
+    return roles
 
 
 async def owner_count(store_id: int) -> int:

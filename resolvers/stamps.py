@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.expressions import F
 
@@ -67,7 +68,7 @@ async def configure(ctx: Context, *, store_id: int, fields: CardFields) -> Stamp
     for pk, model, field in references:
         if pk is not None and not await model.exists(id=pk, store_id=store_id):
             raise NotFound("No such object in this store.", field=field)
-    values = {
+    values: dict[str, Any] = {
         "stamps_required": fields.stamps_required,
         "rule": fields.rule,
         "amount_per_stamp": fields.amount_per_stamp,

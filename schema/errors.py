@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import strawberry
@@ -19,6 +18,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from core import errors as domain
 from schema import enums  # noqa: F401  (the enums the error fields name must be registered)
+from schema.ids import global_id
 
 
 @strawberry.interface(name="UserError")
@@ -42,8 +42,8 @@ def _graphql_field(hint: Any) -> tuple[Any, Convert, Any]:
         if refs:
             type_name = refs[0].type_name
 
-            def to_global_id(value: Any) -> Any:
-                return None if value is None else relay.GlobalID(type_name, str(value))
+            def to_global_id(value: int | None) -> relay.GlobalID | None:
+                return global_id(type_name, value)
 
             return relay.GlobalID | None, to_global_id, None
         hint = get_args(hint)[0]
@@ -52,9 +52,19 @@ def _graphql_field(hint: Any) -> tuple[Any, Convert, Any]:
     return hint, _unchanged, None
 
 
-@cache
 def graphql_type_of(error: type[domain.UserError]) -> type[UserError]:
     """The GraphQL type of a domain error class, made once."""
+    found = _graphql_types.get(error)
+    if found is None:
+        found = _graphql_types[error] = _derive(error)
+    return found
+
+
+# One type per class. (A dict, not functools.cache: mypy does not see classes as hashable.)
+_graphql_types: dict[type[domain.UserError], type[UserError]] = {}
+
+
+def _derive(error: type[domain.UserError]) -> type[UserError]:
     annotations: dict[str, Any] = {}
     namespace: dict[str, Any] = {"__module__": __name__, "__doc__": error.__doc__}
     for name, hint in error.extra_fields().items():
@@ -98,5 +108,6 @@ class Result:
 
 def result(name: str, success: type, *errors: type[domain.UserError]) -> Result:
     members = (success, *(graphql_type_of(error) for error in errors))
-    union = Annotated[Union[members], strawberry.union(name)]  # noqa: UP007 (a tuple of members)
+    # A union made at run time from the members listed: not a type mypy can read.
+    union = Annotated[Union[members], strawberry.union(name)]  # type: ignore[valid-type]  # noqa: UP007
     return Result(name=name, errors=frozenset(errors), annotation=union)

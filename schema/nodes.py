@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,11 +41,11 @@ from schema.tiers import Tier
 class NodeKind:
     model: type[Model]
     action: str
-    build: Callable[[Info, Any], Any]
+    build: Callable[[Info, Any], Awaitable[relay.Node]]
 
 
-def _sync(build: Callable[[Any], Any]) -> Callable[[Info, Any], Any]:
-    async def wrapped(info: Info, row: Any) -> Any:
+def _sync(build: Callable[[Any], relay.Node]) -> Callable[[Info, Any], Awaitable[relay.Node]]:
+    async def wrapped(info: Info, row: Any) -> relay.Node:
         return build(row)
 
     return wrapped

@@ -12,6 +12,7 @@ import strawberry
 from core.errors import BadUserInput
 
 T = TypeVar("T")
+C = TypeVar("C", bound="Connection[Any]")
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
 
@@ -70,15 +71,15 @@ def page_size(first: int | None) -> int:
 
 
 def connection(
-    cls: type[Connection[T]],
+    cls: type[C],
     rows: Sequence[Any],
     size: int,
     *,
     key: Callable[[Any], Sequence[Any]],
-    node: Callable[[Any], T],
+    node: Callable[[Any], Any],
     has_previous: bool,
     total: Callable[[], Any] | None = None,
-) -> Connection[T]:
+) -> C:
     """Build a page from ``size + 1`` rows fetched in keyset order."""
     page = list(rows[:size])
     edges = [Edge(cursor=encode_cursor(key(row)), node=node(row)) for row in page]

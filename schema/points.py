@@ -360,7 +360,8 @@ class StorePoints(StoreProfile):
 class CustomerPoints(CustomerProfile):
     @query("points.read", store=customer_store)
     async def points_balance(self, info: Info) -> int:
-        return await info.context.loaders.batch(point_queries.balances).load(self.id)
+        balance: int = await info.context.loaders.batch(point_queries.balances).load(self.id)
+        return balance
 
     @query("points.read", store=customer_store)
     async def points_history(

@@ -22,6 +22,7 @@ from resolvers.customers.records import allocate_ids, customer_gid, sealed
 from resolvers.pii import keys_for, normalise_phone
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Enum)
 
 MAX_ROWS = 100_000
 MAX_BYTES = 16 * 1024 * 1024
@@ -94,7 +95,7 @@ def _header(names: list[str]) -> list[str]:
     return columns
 
 
-def _enum(kind: type[Enum], raw: str, default: Enum | None) -> Enum | None:
+def _enum(kind: type[E], raw: str, default: E | None) -> E | None:
     value = raw.strip().upper().replace("-", "_").replace(" ", "_")
     if not value:
         return default
@@ -136,13 +137,13 @@ def _fields(values: dict[str, str], errors: list[tuple[str, str]]) -> CustomerFi
         "tags",
         lambda: clean_tags([t for t in get("tags").replace("|", ";").split(";") if t.strip()]),
     )
-    if errors or name is None or phone is None:
+    if errors or name is None or phone is None or gender is None or source is None:
         return None
     return CustomerFields(
         name=name,
         phone=phone,
         birth_year=birth_year,
-        age_band=age_band,  # type: ignore[arg-type]
+        age_band=age_band,
         gender=gender,
         marketing_consent=consent in TRUE,
         source_channel=source,

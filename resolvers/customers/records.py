@@ -96,7 +96,7 @@ async def _duplicate(store_id: int, phone_index: str, *, except_id: int | None =
     query = Customer.filter(store_id=store_id, phone_index=phone_index)
     if except_id is not None:
         query = query.exclude(id=except_id)
-    found = await query.values_list("id", flat=True)
+    found: list[Any] = await query.values_list("id", flat=True)
     if found:
         raise DuplicateCustomer(
             "A customer with that phone number exists already.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import Enum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q, RawSQL
@@ -92,8 +93,8 @@ async def update_settings(ctx: Context, *, store_id: int, changes: dict[str, int
         row, _ = await CustomerSettings.get_or_create(store_id=store_id)
         before = Thresholds.of(row)
         if changes:
-            await CustomerSettings.filter(id=row.id).update(**changes)
-        after = Thresholds.of(await CustomerSettings.get(id=row.id))
+            await CustomerSettings.filter(store_id=store_id).update(**changes)
+        after = Thresholds.of(await CustomerSettings.get(store_id=store_id))
         await audit.record(
             ctx,
             store_id=store_id,
@@ -183,5 +184,5 @@ async def counts(store_id: int, time_zone: str) -> dict[Segment, int]:
 
 async def store_clock(store_id: int, thresholds: Thresholds) -> Clock:
     """The clock of the store's time zone (used by other domains, e.g. coupons for a segment)."""
-    zone = await Store.filter(id=store_id).values_list("time_zone", flat=True)
+    zone: list[Any] = await Store.filter(id=store_id).values_list("time_zone", flat=True)
     return clock(thresholds, zone[0] if zone else "Asia/Seoul")

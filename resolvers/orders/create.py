@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
@@ -43,7 +44,7 @@ class OrderRequest:
 
     def digest(self) -> str:
         pickup = self.pickup_at.astimezone(UTC).isoformat() if self.pickup_at else None
-        normal = {
+        normal: dict[str, Any] = {
             "store": self.store_id,
             "customer": self.customer_id,
             "channel": self.channel.value,

@@ -7,6 +7,7 @@ order's status change, so each runs once per completion or refund.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.functions import Sum
 
@@ -26,7 +27,7 @@ AWARDS = {
 
 
 async def _earned_by(order_id: int) -> int:
-    found = (
+    found: list[Any] = (
         await PointEntry.filter(order_id=order_id, kind=PointKind.EARN)
         .annotate(total=Sum("amount"))
         .values_list("total", flat=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise import connections
 from tortoise.expressions import F
@@ -60,7 +61,9 @@ async def lock_balance(store_id: int, customer_id: int) -> int:
 
 
 async def balance_of(customer_id: int) -> int:
-    found = await PointBalance.filter(customer_id=customer_id).values_list("balance", flat=True)
+    found: list[Any] = await PointBalance.filter(customer_id=customer_id).values_list(
+        "balance", flat=True
+    )
     return int(found[0]) if found else 0
 
 

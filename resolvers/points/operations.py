@@ -6,6 +6,7 @@ Both take an idempotency key; their result is the ids of the ledger entries writ
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from core.context import Context
 from core.errors import InvalidInput, NotFound
@@ -32,7 +33,7 @@ async def _store_of(customer_id: int, field: str, store_id: int | None = None) -
     query = Customer.filter(id=customer_id)
     if store_id is not None:
         query = query.filter(store_id=store_id)
-    found = await query.values_list("store_id", flat=True)
+    found: list[Any] = await query.values_list("store_id", flat=True)
     if not found:
         raise NotFound("No such customer.", field=field)
     return int(found[0])

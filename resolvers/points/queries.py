@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from tortoise.expressions import RawSQL
 from tortoise.functions import Sum
@@ -91,12 +92,12 @@ async def _outstanding_at(store_id: int, end: datetime) -> int:
     Balances always equal the sum of the ledger, so this is exact, and it reads the
     balances plus the entries after ``end`` instead of every entry ever written.
     """
-    balances = await (
+    balances: list[Any] = await (
         PointBalance.filter(store_id=store_id)
         .annotate(total=Sum("balance"))
         .values_list("total", flat=True)
     )
-    since = await (
+    since: list[Any] = await (
         PointEntry.filter(store_id=store_id, created_at__gte=end)
         .annotate(total=Sum("amount"))
         .values_list("total", flat=True)

@@ -218,7 +218,9 @@ async def delete_tier(ctx: Context, *, tier_id: int) -> int:
             .order_by("-rank")
             .first()
         )
-        members = await CustomerTier.filter(tier_id=tier_id).values_list("customer_id", flat=True)
+        members: list[Any] = await CustomerTier.filter(tier_id=tier_id).values_list(
+            "customer_id", flat=True
+        )
         await TierChange.bulk_create(
             [
                 TierChange(
@@ -266,7 +268,7 @@ async def update_program(
     if downgrade_grace_days is not None and not 0 <= downgrade_grace_days <= 3650:
         raise InvalidInput("The grace period is 0 to 3650 days.", field="downgradeGraceDays")
     before = await program_of(store_id)
-    changes = {
+    changes: dict[str, Any] = {
         name: value
         for name, value in (
             ("window_days", window_days),

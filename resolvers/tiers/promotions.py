@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from core.context import Context
 from core.database import write_transaction
@@ -80,7 +81,7 @@ async def _announce(promotion: TierPromotion, available_at: datetime) -> int:
     tier_ids = await Tier.filter(
         store_id=store_id, is_deleted=False, rank__gte=promotion.min_rank
     ).values_list("id", flat=True)
-    members = (
+    members: list[Any] = (
         await CustomerTier.filter(tier_id__in=list(tier_ids))
         .order_by("customer_id")
         .values_list("customer_id", flat=True)
@@ -112,7 +113,7 @@ async def promotions_of(store_id: int) -> list[TierPromotion]:
 
 
 async def multiplier_for(store_id: int, rank: int, at: datetime) -> int:
-    found = await TierPromotion.filter(
+    found: list[Any] = await TierPromotion.filter(
         store_id=store_id, min_rank__lte=rank, starts_at__lte=at, ends_at__gt=at
     ).values_list("points_multiplier_bp", flat=True)
     return max((int(value) for value in found), default=NO_MULTIPLIER)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise.functions import Count, Sum
 
@@ -97,7 +98,7 @@ async def current_tiers(customer_ids: list[int]) -> list[Tier | None]:
     rows = await CustomerTier.filter(
         customer_id__in=customer_ids, tier_id__isnull=False
     ).select_related("tier")
-    held = {row.customer_id: row.tier for row in rows if not row.tier.is_deleted}
+    held = {row.customer_id: row.tier for row in rows if row.tier and not row.tier.is_deleted}
     return [held.get(customer) for customer in customer_ids]
 
 
@@ -113,7 +114,7 @@ async def move(
     order_id: int | None = None,
 ) -> None:
     by_id = {tier.id: tier for tier in ladder}
-    before = None if row is None else by_id.get(row.tier_id)
+    before = None if row is None or row.tier_id is None else by_id.get(row.tier_id)
     if row is None:
         await CustomerTier.create(
             store_id=store_id, customer_id=customer_id, tier_id=to.id if to else None, since=at
@@ -217,7 +218,9 @@ async def _earned_by(row: CustomerTier, order_id: int | None) -> bool:
 async def evaluate_tiers(now: datetime) -> int:
     """The periodic evaluation: upgrades missed, and downgrades after the grace period. Returns the changes."""
     changed = 0
-    store_ids = await Tier.filter(is_deleted=False).distinct().values_list("store_id", flat=True)
+    store_ids: list[Any] = (
+        await Tier.filter(is_deleted=False).distinct().values_list("store_id", flat=True)
+    )
     for store_id in sorted({int(pk) for pk in store_ids}):
         changed += await _evaluate_store(store_id, now)
     return changed
@@ -227,8 +230,10 @@ async def _evaluate_store(store_id: int, now: datetime) -> int:
     ladder = await tiers_of(store_id)
     program = await program_of(store_id)
     since = _since(program, now)
-    held = await CustomerTier.filter(store_id=store_id).values_list("customer_id", flat=True)
-    active = (
+    held: list[Any] = await CustomerTier.filter(store_id=store_id).values_list(
+        "customer_id", flat=True
+    )
+    active: list[Any] = (
         await Order.filter(store_id=store_id, completed_at__gte=since, customer_id__isnull=False)
         .distinct()
         .values_list("customer_id", flat=True)

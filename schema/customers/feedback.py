@@ -65,7 +65,7 @@ class StoreAlert(relay.Node):
         return cls(
             id=row.id,
             kind=row.kind,
-            payload=row.payload,
+            payload=JSON(row.payload),
             created_at=row.created_at,
             read_at=row.read_at,
         )

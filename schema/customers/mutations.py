@@ -205,7 +205,9 @@ async def _tagged_store(source: Any, kwargs: dict[str, Any], ctx: Context) -> in
     ids = {decode_id(value, "Customer") for value in kwargs["input"].customer_ids}
     if not ids:
         raise Absent
-    stores = await CustomerModel.filter(id__in=list(ids)).values_list("store_id", flat=True)
+    stores: list[Any] = await CustomerModel.filter(id__in=list(ids)).values_list(
+        "store_id", flat=True
+    )
     if len(stores) != len(ids) or len(set(stores)) != 1:
         raise Absent
     return int(stores[0])
