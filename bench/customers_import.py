@@ -77,7 +77,7 @@ async def _run(directory: Path) -> None:
             for label, where in filters.items():
                 started = time.perf_counter()
                 for _ in range(20):
-                    await page(ctx, store_id=1, where=where, sort=sort, size=50, cursor=None)
+                    await page(ctx, store_id=1, where=where, sort=sort, size=50, after=None)
                 ms = (time.perf_counter() - started) / 20 * 1000
                 print(f"  page of 50, {sort.value:<16} {label:<12} {ms:6.1f} ms")
     finally:

@@ -66,9 +66,9 @@ async def audit_connection(
     store_id: int | None, first: int | None, after: str | None
 ) -> AuditEntryConnection:
     size = page_size(first)
-    cursor = decode_cursor(after)
+    cursor = decode_cursor(after, (int,))
     rows = await audit.entries(
-        store_id=store_id, first=size, before_id=int(cursor[0]) if cursor else None
+        store_id=store_id, first=size, before_id=cursor[0] if cursor else None
     )
     return connection(
         AuditEntryConnection,

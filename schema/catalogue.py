@@ -74,11 +74,11 @@ async def products_connection(
     store_id: int, first: int | None, after: str | None, include_archived: bool
 ) -> ProductConnection:
     size = page_size(first)
-    cursor = decode_cursor(after)
+    cursor = decode_cursor(after, (int,))
     rows = await catalogue.products_page(
         store_id=store_id,
         size=size,
-        after_id=int(cursor[0]) if cursor else None,
+        after_id=cursor[0] if cursor else None,
         include_archived=include_archived,
     )
     return connection(

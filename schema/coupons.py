@@ -9,7 +9,6 @@ from strawberry import relay
 from strawberry.types import Info
 
 from core import errors
-from core.errors import BadUserInput
 from models.coupons import (
     Coupon as CouponModel,
     CouponTemplate as CouponTemplateModel,
@@ -96,19 +95,15 @@ async def customer_coupons(
     customer_id: int, include_used: bool, first: int | None, after: str | None
 ) -> CouponConnection:
     size = page_size(first)
-    cursor = decode_cursor(after)
-    try:
-        position = None if cursor is None else (datetime.fromisoformat(cursor[0]), int(cursor[1]))
-    except (ValueError, TypeError, IndexError) as exc:
-        raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
+    cursor = decode_cursor(after, (datetime, int))
     rows = await coupons.coupons_of(
-        customer_id, include_used=include_used, first=size, after=position
+        customer_id, include_used=include_used, first=size, after=cursor
     )
     return connection(
         CouponConnection,
         rows,
         size,
-        key=lambda row: [row.expires_at.isoformat(), row.id],
+        key=lambda row: [row.expires_at, row.id],
         node=Coupon.from_model,
         has_previous=cursor is not None,
     )

@@ -173,21 +173,11 @@ class OrderFilter:
     customer_id: relay.GlobalID | None = None
 
 
-def _cursor(after: str | None) -> tuple[datetime, int] | None:
-    values = decode_cursor(after)
-    if values is None:
-        return None
-    try:
-        return datetime.fromisoformat(values[0]), int(values[1])
-    except (ValueError, TypeError, IndexError) as exc:
-        raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
-
-
 async def orders_connection(
     store_id: int, where: OrderFilter | None, first: int | None, after: str | None
 ) -> OrderConnection:
     size = page_size(first)
-    cursor = _cursor(after)
+    cursor = decode_cursor(after, (datetime, int))
     where = where or OrderFilter()
     try:
         customer = None if where.customer_id is None else decode_id(where.customer_id, "Customer")
@@ -203,7 +193,7 @@ async def orders_connection(
         OrderConnection,
         rows,
         size,
-        key=lambda row: [row.created_at.isoformat(), row.id],
+        key=lambda row: [row.created_at, row.id],
         node=Order.from_model,
         has_previous=cursor is not None,
     )

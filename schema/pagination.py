@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from datetime import UTC, datetime
+from types import UnionType
+from typing import Any, Generic, TypeVar, get_args, overload
 
 import strawberry
 
@@ -15,6 +17,7 @@ T = TypeVar("T")
 C = TypeVar("C", bound="Connection[Any]")
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
+MAX_CURSOR_LENGTH = 500
 
 
 @strawberry.type
@@ -48,19 +51,54 @@ class Connection(Generic[T]):
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode()
+    """The cursor of a row at ``values`` in its keyset order (ints, strings, aware datetimes)."""
+    plain = [value.isoformat() if isinstance(value, datetime) else value for value in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode()
 
 
-def decode_cursor(cursor: str | None) -> list[Any] | None:
-    if cursor is None:
+A = TypeVar("A")
+B = TypeVar("B")
+
+
+@overload
+def decode_cursor(after: str | None, shape: tuple[type[A]]) -> tuple[A] | None: ...
+@overload
+def decode_cursor(after: str | None, shape: tuple[type[A], type[B]]) -> tuple[A, B] | None: ...
+@overload
+def decode_cursor(after: str | None, shape: tuple[Any, ...]) -> tuple[Any, ...] | None: ...
+def decode_cursor(after: str | None, shape: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The values ``encode_cursor`` put in ``after``, checked against ``shape``.
+
+    ``shape`` names the kind of each value: ``int`` (a 64-bit integer), ``str``, ``datetime``
+    (with its offset), or one of them ``| None``. Any other cursor (garbage, a wrong length or
+    kind, an out-of-range number) is a ``BAD_USER_INPUT`` naming ``after``.
+    """
+    if after is None:
         return None
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError) as exc:
+        if len(after) > MAX_CURSOR_LENGTH:
+            raise ValueError("too long")
+        values = json.loads(base64.urlsafe_b64decode(after.encode("ascii")))
+        if not isinstance(values, list) or len(values) != len(shape):
+            raise ValueError("not a list of the expected length")
+        return tuple(_cursor_value(value, kind) for value, kind in zip(values, shape, strict=True))
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
-    if not isinstance(values, list):
-        raise BadUserInput("The cursor is not one this API gave out.", field="after")
-    return values
+
+
+def _cursor_value(value: Any, kind: Any) -> Any:
+    kinds = get_args(kind) if isinstance(kind, UnionType) else (kind,)
+    if value is None and type(None) in kinds:
+        return None
+    if int in kinds and type(value) is int and -(2**63) <= value < 2**63:
+        return value
+    if datetime in kinds and isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is not None:
+            return moment.astimezone(UTC)  # OverflowError at the ends of the calendar
+    if str in kinds and isinstance(value, str):
+        return value
+    raise ValueError(f"{value!r} is not {kind}")
 
 
 def page_size(first: int | None) -> int:

@@ -9,7 +9,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from core import errors
-from core.errors import BadUserInput, InvalidInput, NotFound as NotFoundError
+from core.errors import InvalidInput, NotFound as NotFoundError
 from models.customers import Customer as CustomerModel
 from models.points import (
     PointEntry as PointEntryModel,
@@ -102,12 +102,10 @@ async def history_connection(
     customer_id: int, first: int | None, after: str | None
 ) -> PointEntryConnection:
     size = page_size(first)
-    cursor = decode_cursor(after)
-    try:
-        before_id = None if cursor is None else int(cursor[0])
-    except (ValueError, TypeError, IndexError) as exc:
-        raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
-    rows = await points.history_page(customer_id=customer_id, size=size, before_id=before_id)
+    cursor = decode_cursor(after, (int,))
+    rows = await points.history_page(
+        customer_id=customer_id, size=size, before_id=cursor[0] if cursor else None
+    )
     return connection(
         PointEntryConnection,
         rows,

@@ -10,7 +10,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from core import errors
-from core.errors import BadUserInput, NotFound as NotFoundError
+from core.errors import NotFound as NotFoundError
 from models.customers import Customer as CustomerModel
 from models.rewards import (
     Redemption as RedemptionModel,
@@ -117,11 +117,8 @@ class RedemptionConnection(Connection[Redemption]):
 
 
 def _after_id(after: str | None) -> int | None:
-    cursor = decode_cursor(after)
-    try:
-        return None if cursor is None else int(cursor[0])
-    except (ValueError, TypeError, IndexError) as exc:
-        raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
+    cursor = decode_cursor(after, (int,))
+    return None if cursor is None else cursor[0]
 
 
 async def redemptions_connection(

@@ -55,12 +55,12 @@ async def staff_connection(
     info: Info, store_id: int, first: int | None, after: str | None, include_inactive: bool
 ) -> StaffMemberConnection:
     size = page_size(first)
-    cursor = decode_cursor(after)
+    cursor = decode_cursor(after, (int,))
     query = Membership.filter(store_id=store_id)
     if not include_inactive:
         query = query.filter(is_active=True)
     if cursor:
-        query = query.filter(id__gt=int(cursor[0]))
+        query = query.filter(id__gt=cursor[0])
     rows = await query.order_by("id").limit(size + 1)
     await info.context.loaders.rows(AccountModel).load_many([row.account_id for row in rows])
     members = [await staff_member(info, row) for row in rows[:size]]

@@ -142,10 +142,8 @@ async def customer_tier_history(
     customer_id: int, first: int | None, after: str | None
 ) -> TierChangeConnection:
     size = page_size(first)
-    cursor = decode_cursor(after)
-    rows = await tiers.history_of(
-        customer_id, first=size, before_id=int(cursor[0]) if cursor else None
-    )
+    cursor = decode_cursor(after, (int,))
+    rows = await tiers.history_of(customer_id, first=size, before_id=cursor[0] if cursor else None)
     return connection(
         TierChangeConnection,
         rows,

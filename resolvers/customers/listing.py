@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -11,7 +10,7 @@ from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from core.context import Context
-from core.errors import BadUserInput, InvalidInput, UserError
+from core.errors import InvalidInput, UserError
 from models.customers import Customer, CustomerTag
 from models.points import PointBalance
 from models.stores import Store as StoreModel
@@ -112,23 +111,22 @@ async def filtered(ctx: Context, store_id: int, where: CustomerFilter) -> QueryS
     return query
 
 
-def _parse_cursor(sort: CustomerSort, cursor: list[Any]) -> tuple[Any, int]:
-    try:
-        if sort is CustomerSort.CREATED_DESC:
-            return None, int(cursor[0])
-        value, last_id = cursor
-        if sort is CustomerSort.LAST_VISIT_DESC:
-            return (datetime.fromisoformat(value) if value is not None else None), int(last_id)
-        return int(value), int(last_id)
-    except (ValueError, TypeError, IndexError) as exc:
-        raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
+@dataclass(frozen=True)
+class Position:
+    """Where a customer stands in a sort order: its sort value and its id.
+
+    ``value`` is None under ``CREATED_DESC`` (the id is the order) and for a customer
+    never seen under ``LAST_VISIT_DESC``.
+    """
+
+    value: Any
+    id: int
 
 
-def cursor_of(sort: CustomerSort, row: Customer) -> list[Any]:
+def position_of(sort: CustomerSort, row: Customer) -> Position:
     if sort is CustomerSort.CREATED_DESC:
-        return [row.id]
-    value = getattr(row, SORT_COLUMN[sort])
-    return [value.isoformat() if isinstance(value, datetime) else value, row.id]
+        return Position(value=None, id=row.id)
+    return Position(value=getattr(row, SORT_COLUMN[sort]), id=row.id)
 
 
 async def page(
@@ -138,62 +136,57 @@ async def page(
     where: CustomerFilter,
     sort: CustomerSort,
     size: int,
-    cursor: list[Any] | None,
+    after: Position | None,
 ) -> Page:
-    """``size + 1`` rows in keyset order; customers never seen sort last under LAST_VISIT_DESC."""
+    """``size + 1`` rows in keyset order after ``after``; customers never seen sort last under
+    LAST_VISIT_DESC."""
     base = await filtered(ctx, store_id, where)
     if sort is CustomerSort.CREATED_DESC:
         query = base
-        if cursor is not None:
-            query = query.filter(id__lt=_parse_cursor(sort, cursor)[1])
+        if after is not None:
+            query = query.filter(id__lt=after.id)
         return Page(rows=await query.order_by("-id").limit(size + 1), count=base)
     if sort is CustomerSort.POINTS_DESC:
-        return Page(rows=await _by_points(base, size, cursor), count=base)
+        return Page(rows=await _by_points(base, size, after), count=base)
     column = SORT_COLUMN[sort]
-    value, last_id = _parse_cursor(sort, cursor) if cursor is not None else (None, None)
     rows: list[Customer] = []
     if sort is CustomerSort.LAST_VISIT_DESC:
-        if cursor is None or value is not None:
+        if after is None or after.value is not None:
             query = base.filter(last_visit_at__isnull=False)
-            if value is not None:
+            if after is not None:
                 query = query.filter(
-                    Q(last_visit_at__lt=value) | Q(last_visit_at=value, id__lt=last_id)
+                    Q(last_visit_at__lt=after.value) | Q(last_visit_at=after.value, id__lt=after.id)
                 )
             rows = await query.order_by("-last_visit_at", "-id").limit(size + 1)
         if len(rows) <= size:
             rest = base.filter(last_visit_at__isnull=True)
-            if value is None and last_id is not None:
-                rest = rest.filter(id__lt=last_id)
+            if after is not None and after.value is None:
+                rest = rest.filter(id__lt=after.id)
             rows += await rest.order_by("-id").limit(size + 1 - len(rows))
         return Page(rows=rows, count=base)
     query = base
-    if cursor is not None:
-        query = query.filter(
-            Q(**{f"{column}__lt": value}) | Q(**{column: value, "id__lt": last_id})
-        )
+    if after is not None:
+        below: dict[str, Any] = {f"{column}__lt": after.value}
+        level: dict[str, Any] = {column: after.value, "id__lt": after.id}
+        query = query.filter(Q(**below) | Q(**level))
     return Page(rows=await query.order_by(f"-{column}", "-id").limit(size + 1), count=base)
 
 
-async def _by_points(
-    base: QuerySet[Customer], size: int, cursor: list[Any] | None
-) -> list[Customer]:
+async def _by_points(base: QuerySet[Customer], size: int, after: Position | None) -> list[Customer]:
     """Customers with points by balance (index store, balance), then the rest newest first."""
-    value, last_id = (
-        _parse_cursor(CustomerSort.POINTS_DESC, cursor) if cursor is not None else (None, None)
-    )
     rows: list[Customer] = []
-    if cursor is None or value > 0:
+    if after is None or after.value > 0:
         query = base.filter(point_balance__balance__gt=0)
-        if cursor is not None:
+        if after is not None:
             query = query.filter(
-                Q(point_balance__balance__lt=value)
-                | Q(point_balance__balance=value, id__lt=last_id)
+                Q(point_balance__balance__lt=after.value)
+                | Q(point_balance__balance=after.value, id__lt=after.id)
             )
         rows = await query.order_by("-point_balance__balance", "-id").limit(size + 1)
     if len(rows) <= size:
         rest = base.annotate(no_points=NO_POINTS).filter(no_points=True)
-        if cursor is not None and value == 0:
-            rest = rest.filter(id__lt=last_id)
+        if after is not None and after.value == 0:
+            rest = rest.filter(id__lt=after.id)
         rows += await rest.order_by("-id").limit(size + 1 - len(rows))
     balances = dict(
         await PointBalance.filter(customer_id__in=[row.id for row in rows]).values_list(

@@ -10,7 +10,6 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from core import errors
-from core.errors import BadUserInput
 from models.customers import (
     Feedback as FeedbackModel,
     StoreAlert as StoreAlertModel,
@@ -94,11 +93,8 @@ class StoreAlertConnection(Connection[StoreAlert]):
 
 
 def _before(after: str | None) -> int | None:
-    values = decode_cursor(after)
-    try:
-        return None if values is None else int(values[0])
-    except (ValueError, TypeError, IndexError) as exc:
-        raise BadUserInput("The cursor is not one this API gave out.", field="after") from exc
+    cursor = decode_cursor(after, (int,))
+    return None if cursor is None else cursor[0]
 
 
 async def feedback_connection(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 import strawberry
 from strawberry.types import Info
 
+from models.customers import Customer as CustomerModel
 from models.stores import Store as StoreModel
 from resolvers.customers import records, segments
-from resolvers.customers.listing import cursor_of, page
+from resolvers.customers.listing import Position, page, position_of
 from schema.customers.mutations import CustomerFilterInput
 from schema.customers.types import (
     CustomerConnection,
@@ -22,6 +26,29 @@ from schema.refs import CustomerRef
 from schema.scopes import source_store
 from schema.stores import StoreProfile
 
+# The values of each sort's cursor: (id) for CREATED_DESC, else (sort value, id).
+CURSOR_SHAPES: dict[CustomerSort, tuple[Any, ...]] = {
+    CustomerSort.CREATED_DESC: (int,),
+    CustomerSort.VISITS_DESC: (int, int),
+    CustomerSort.TOTAL_PAID_DESC: (int, int),
+    CustomerSort.LAST_VISIT_DESC: (datetime | None, int),
+    CustomerSort.POINTS_DESC: (int, int),
+}
+
+
+def _after(sort: CustomerSort, after: str | None) -> Position | None:
+    cursor = decode_cursor(after, CURSOR_SHAPES[sort])
+    if cursor is None:
+        return None
+    return Position(value=cursor[0] if len(cursor) == 2 else None, id=cursor[-1])
+
+
+def _cursor_values(sort: CustomerSort, row: CustomerModel) -> list[Any]:
+    position = position_of(sort, row)
+    if sort is CustomerSort.CREATED_DESC:
+        return [position.id]
+    return [position.value, position.id]
+
 
 async def customers_connection(
     info: Info,
@@ -32,22 +59,22 @@ async def customers_connection(
     after: str | None,
 ) -> CustomerConnection:
     size = page_size(first)
-    cursor = decode_cursor(after)
+    position = _after(sort, after)
     found = await page(
         info.context,
         store_id=store_id,
         where=where.to_filter() if where else CustomerFilterInput().to_filter(),
         sort=sort,
         size=size,
-        cursor=cursor,
+        after=position,
     )
     return connection(
         CustomerConnection,
         found.rows,
         size,
-        key=lambda row: cursor_of(sort, row),
+        key=lambda row: _cursor_values(sort, row),
         node=CustomerProfile.from_model,
-        has_previous=cursor is not None,
+        has_previous=position is not None,
         total=found.count.count,
     )
 
