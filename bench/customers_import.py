@@ -63,7 +63,9 @@ async def _run(directory: Path) -> None:
         text = csv_text(ROWS)
         print(f"  CSV: {ROWS:,} rows, {len(text.encode()) / 1e6:.1f} MB")
         started = time.perf_counter()
-        report = await import_csv(ctx, store_id=1, text=text, skip_invalid_rows=False)
+        report = await import_csv(
+            ctx, store_id=1, text=text, skip_invalid_rows=False, customer_ref=str
+        )
         elapsed = time.perf_counter() - started
         print(
             f"  import: {report.imported:,} imported in {elapsed:.1f} s ({report.imported / elapsed:,.0f} rows/s)"

@@ -91,7 +91,7 @@ async def _authenticate_api_key(services: Services, credential: str) -> Authenti
     if used > limit:
         _, retry_after = throttling.window_of(60)
         raise RateLimited(
-            f"This API key may make {limit} requests a minute.", retryAfter=retry_after
+            f"This API key may make {limit} requests a minute.", retry_after=retry_after
         )
     principal = Principal(
         api_key_id=key.id,

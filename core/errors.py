@@ -110,6 +110,9 @@ class RefundExceedsRemaining(UserError):
 
 
 class RequestError(Exception):
+    """A top-level error; its extensions are named in snake_case (``retry_after``,
+    ``field="filter.tier_id"``) and the schema shows them in camelCase."""
+
     code: ClassVar[str] = "BAD_REQUEST"
 
     def __init__(self, message: str, **extensions: Any) -> None:

@@ -45,7 +45,7 @@ async def login(ctx: Context, *, email: str, password: str) -> IssuedTokens:
         if await throttling.count(bucket, window) >= limit:
             _, retry_after = throttling.window_of(window)
             raise RateLimited(
-                "Too many failed sign-ins; wait before trying again.", retryAfter=retry_after
+                "Too many failed sign-ins; wait before trying again.", retry_after=retry_after
             )
     account = await Account.get_or_none(email=email)
     matches = await asyncio.to_thread(
@@ -113,8 +113,8 @@ async def change_password(ctx: Context, *, current_password: str, new_password: 
     if not await asyncio.to_thread(
         ctx.services.passwords.verify, account.password_hash, current_password
     ):
-        raise InvalidCredentials("The current password is incorrect.", field="currentPassword")
-    validate_password(new_password, field="newPassword")
+        raise InvalidCredentials("The current password is incorrect.", field="current_password")
+    validate_password(new_password, field="new_password")
     password_hash = await asyncio.to_thread(ctx.services.passwords.hash, new_password)
     async with write_transaction():
         await Account.filter(id=account.id).update(password_hash=password_hash)

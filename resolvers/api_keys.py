@@ -64,7 +64,7 @@ async def revoke(ctx: Context, *, key_id: int) -> ApiKey:
     async with write_transaction():
         key = await ApiKey.get_or_none(id=key_id)
         if key is None:
-            raise NotFound("No such API key.", field="apiKeyId")
+            raise NotFound("No such API key.", field="api_key_id")
         if key.revoked_at is None:
             key.revoked_at = datetime.now(UTC)
             await key.save(update_fields=["revoked_at"])

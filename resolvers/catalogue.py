@@ -43,7 +43,7 @@ async def _category_in(store_id: int, category_id: int | None) -> int | None:
     if category_id is None:
         return None
     if not await Category.exists(id=category_id, store_id=store_id):
-        raise NotFound("No such category.", field="categoryId")
+        raise NotFound("No such category.", field="category_id")
     return category_id
 
 
@@ -80,7 +80,7 @@ async def update_product(ctx: Context, *, product_id: int, changes: ProductChang
     async with write_transaction():
         product = await Product.get_or_none(id=product_id)
         if product is None:
-            raise NotFound("No such product.", field="productId")
+            raise NotFound("No such product.", field="product_id")
         store_id: int = product.store_id
         if changes.clear_category:
             values["category_id"] = None

@@ -54,18 +54,18 @@ def _check_template(f: TemplateFields) -> None:
         raise InvalidInput("A fixed coupon is a positive amount.", field="value")
     if f.kind == CouponKind.FREE_ITEM and (f.value != 0 or f.product_id is None):
         raise InvalidInput(
-            "A free-item coupon names its product and has no value.", field="productId"
+            "A free-item coupon names its product and has no value.", field="product_id"
         )
     if f.product_id is not None and f.category_id is not None:
         raise InvalidInput(
-            "A coupon is scoped to a product or a category, not both.", field="categoryId"
+            "A coupon is scoped to a product or a category, not both.", field="category_id"
         )
     if not 0 <= f.minimum_spend <= MAX_AMOUNT:
-        raise InvalidInput("A minimum spend is zero or more.", field="minimumSpend")
+        raise InvalidInput("A minimum spend is zero or more.", field="minimum_spend")
     if f.max_discount is not None and not 1 <= f.max_discount <= MAX_AMOUNT:
-        raise InvalidInput("A maximum discount is a positive amount.", field="maxDiscount")
+        raise InvalidInput("A maximum discount is a positive amount.", field="max_discount")
     if not 1 <= f.valid_days <= 3650:
-        raise InvalidInput("A coupon is valid for 1 to 3650 days.", field="validDays")
+        raise InvalidInput("A coupon is valid for 1 to 3650 days.", field="valid_days")
 
 
 async def create_template(ctx: Context, *, store_id: int, fields: TemplateFields) -> CouponTemplate:
@@ -73,11 +73,11 @@ async def create_template(ctx: Context, *, store_id: int, fields: TemplateFields
     if fields.product_id is not None and not await Product.exists(
         id=fields.product_id, store_id=store_id
     ):
-        raise NotFound("No such product.", field="productId")
+        raise NotFound("No such product.", field="product_id")
     if fields.category_id is not None and not await Category.exists(
         id=fields.category_id, store_id=store_id
     ):
-        raise NotFound("No such category.", field="categoryId")
+        raise NotFound("No such category.", field="category_id")
     async with write_transaction():
         template = await CouponTemplate.create(
             store_id=store_id, **{**asdict(fields), "name": fields.name.strip()}
@@ -101,14 +101,14 @@ async def _recipients(
     store_id: int, customer_ids: Sequence[int] | None, segment: str | None
 ) -> list[int]:
     if (customer_ids is None) == (segment is None):
-        raise InvalidInput("Issue either to customerIds or to a segment.", field="customerIds")
+        raise InvalidInput("Issue either to customerIds or to a segment.", field="customer_ids")
     if customer_ids is not None:
         wanted = sorted(set(customer_ids))
         if not 1 <= len(wanted) <= 1000:
-            raise InvalidInput("Issue to 1 to 1000 customers at a time.", field="customerIds")
+            raise InvalidInput("Issue to 1 to 1000 customers at a time.", field="customer_ids")
         known = await Customer.filter(id__in=wanted, store_id=store_id).count()
         if known != len(wanted):
-            raise NotFound("No such customer.", field="customerIds")
+            raise NotFound("No such customer.", field="customer_ids")
         return wanted
     from resolvers.customers.segments import Segment, filter_segment, store_clock, thresholds_of
 
@@ -164,10 +164,10 @@ async def issue_coupons(
 ) -> dict[str, Any]:
     template = await CouponTemplate.get_or_none(id=template_id)
     if template is None:
-        raise NotFound("No such coupon template.", field="templateId")
+        raise NotFound("No such coupon template.", field="template_id")
     store_id: int = template.store_id
     if not template.is_active:
-        raise InvalidInput("This coupon template is no longer active.", field="templateId")
+        raise InvalidInput("This coupon template is no longer active.", field="template_id")
     idempotency.check_key(idempotency_key)
     recipients = await _recipients(store_id, customer_ids, segment)
     reason = CouponTrigger.MANUAL if segment is None else CouponTrigger.SEGMENT
@@ -267,20 +267,20 @@ async def use(
     """Validate the coupon against the order so far and use it; the amount it takes off and its label."""
     coupon = await Coupon.get_or_none(id=coupon_id, store_id=store_id).select_related("template")
     if coupon is None:
-        raise NotFound("No such coupon.", field="couponId")
+        raise NotFound("No such coupon.", field="coupon_id")
     if customer_id is None or coupon.customer_id != customer_id:
-        raise CouponNotOwned("This coupon belongs to another customer.", field="couponId")
+        raise CouponNotOwned("This coupon belongs to another customer.", field="coupon_id")
     if coupon.used_at is not None:
-        raise CouponAlreadyUsed("This coupon was already used.", field="couponId")
+        raise CouponAlreadyUsed("This coupon was already used.", field="coupon_id")
     if coupon.expires_at <= at:
         raise CouponExpired(
-            "This coupon has expired.", field="couponId", expired_at=coupon.expires_at
+            "This coupon has expired.", field="coupon_id", expired_at=coupon.expires_at
         )
     template = coupon.template
     if running < template.minimum_spend:
         raise MinimumSpendNotMet(
             f"This coupon needs a spend of {template.minimum_spend}.",
-            field="couponId",
+            field="coupon_id",
             minimum_spend=template.minimum_spend,
         )
     eligible = _eligible(template, lines, categories, running)
@@ -295,13 +295,13 @@ async def use(
         amount = min(amount, template.max_discount)
     if amount <= 0:
         raise CouponNotApplicable(
-            "Nothing in this order is covered by the coupon.", field="couponId"
+            "Nothing in this order is covered by the coupon.", field="coupon_id"
         )
     used = await Coupon.filter(id=coupon_id, used_at__isnull=True, expires_at__gt=at).update(
         used_at=at, order_id=order_id
     )
     if not used:
-        raise CouponAlreadyUsed("This coupon was already used.", field="couponId")
+        raise CouponAlreadyUsed("This coupon was already used.", field="coupon_id")
     await Customer.filter(id=customer_id).update(reward_uses=F("reward_uses") + 1)
     return amount, template.name
 

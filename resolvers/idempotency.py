@@ -32,7 +32,7 @@ def digest(request: dict[str, Any]) -> str:
 def check_key(key: str) -> None:
     if not key.strip() or len(key) > MAX_KEY_LENGTH:
         raise InvalidInput(
-            f"idempotencyKey must be 1 to {MAX_KEY_LENGTH} characters.", field="idempotencyKey"
+            f"idempotencyKey must be 1 to {MAX_KEY_LENGTH} characters.", field="idempotency_key"
         )
 
 
@@ -44,7 +44,7 @@ async def _replay(store_id: int, operation: str, key: str, request_digest: str) 
         return None
     if found[0]["request_digest"] != request_digest:
         raise IdempotencyKeyReused(
-            "This idempotency key was used for a different request.", field="idempotencyKey"
+            "This idempotency key was used for a different request.", field="idempotency_key"
         )
     result = found[0]["result"]
     answer: dict[str, Any] = json.loads(result) if isinstance(result, str) else result

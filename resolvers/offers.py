@@ -35,15 +35,15 @@ def _check(f: OfferFields) -> None:
     ):
         raise InvalidInput("The offer takes a positive amount off.", field="value")
     if f.kind == FirstVisitOfferKind.SPEND_THRESHOLD and f.minimum_spend < 1:
-        raise InvalidInput("A spend-threshold offer needs its threshold.", field="minimumSpend")
+        raise InvalidInput("A spend-threshold offer needs its threshold.", field="minimum_spend")
     if f.kind == FirstVisitOfferKind.GIFT_ITEM and (f.gift_product_id is None or f.value != 0):
         raise InvalidInput(
-            "A gift offer names the gift product and has no value.", field="giftProductId"
+            "A gift offer names the gift product and has no value.", field="gift_product_id"
         )
     if f.kind != FirstVisitOfferKind.GIFT_ITEM and f.gift_product_id is not None:
-        raise InvalidInput("Only a gift offer names a gift product.", field="giftProductId")
+        raise InvalidInput("Only a gift offer names a gift product.", field="gift_product_id")
     if not 0 <= f.minimum_spend <= MAX_AMOUNT:
-        raise InvalidInput("A minimum spend is zero or more.", field="minimumSpend")
+        raise InvalidInput("A minimum spend is zero or more.", field="minimum_spend")
 
 
 async def set_offer(ctx: Context, *, store_id: int, fields: OfferFields) -> FirstVisitOffer:
@@ -52,7 +52,7 @@ async def set_offer(ctx: Context, *, store_id: int, fields: OfferFields) -> Firs
     if fields.gift_product_id is not None and not await Product.exists(
         id=fields.gift_product_id, store_id=store_id, is_archived=False
     ):
-        raise NotFound("No such product.", field="giftProductId")
+        raise NotFound("No such product.", field="gift_product_id")
     async with write_transaction():
         await FirstVisitOffer.filter(store_id=store_id, is_active=True).update(is_active=False)
         offer = await FirstVisitOffer.create(store_id=store_id, **vars(fields))

@@ -87,7 +87,7 @@ def _check_action(action: str) -> None:
 
 async def _check_store(store_id: int | None) -> None:
     if store_id is not None and not await Store.exists(id=store_id):
-        raise NotFound("No such store.", field="storeId")
+        raise NotFound("No such store.", field="store_id")
 
 
 async def _check_delegation(ctx: Context, role: str, action: str, store_id: int | None) -> None:
@@ -197,7 +197,7 @@ async def assign_role(
         _validate_role(role, STORE_ROLES)
     await _check_store(store_id)
     if not await Account.exists(id=account_id):
-        raise NotFound("No such account.", field="accountId")
+        raise NotFound("No such account.", field="account_id")
     async with write_transaction():
         await add_role(account_id, role, store_id)
         if store_id is not None:

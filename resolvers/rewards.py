@@ -56,15 +56,15 @@ async def _check_reward(store_id: int, values: dict[str, Any]) -> None:
         raise InvalidInput(f"A name is 1 to {MAX_NAME} characters.", field="name")
     points, stamps = values.get("cost_points"), values.get("cost_stamps")
     if (points is None) == (stamps is None):
-        raise InvalidInput("A reward costs either points or stamps.", field="costPoints")
-    for field, cost in (("costPoints", points), ("costStamps", stamps)):
+        raise InvalidInput("A reward costs either points or stamps.", field="cost_points")
+    for field, unit, cost in (("cost_points", "points", points), ("cost_stamps", "stamps", stamps)):
         if cost is not None and not 1 <= cost <= MAX_COST:
-            raise InvalidInput(f"{field} is between 1 and {MAX_COST}.", field=field)
+            raise InvalidInput(f"A cost in {unit} is between 1 and {MAX_COST}.", field=field)
     if values.get("value", 0) < 0:
         raise InvalidInput("value cannot be negative.", field="value")
     product_id = values.get("product_id")
     if product_id is not None and not await Product.exists(id=product_id, store_id=store_id):
-        raise NotFound("No such product.", field="productId")
+        raise NotFound("No such product.", field="product_id")
 
 
 async def create_reward(
@@ -96,7 +96,7 @@ async def update_reward(ctx: Context, *, reward_id: int, changes: dict[str, Any]
     async with write_transaction():
         reward = await Reward.get_or_none(id=reward_id)
         if reward is None:
-            raise NotFound("No such reward.", field="rewardId")
+            raise NotFound("No such reward.", field="reward_id")
         for name in ("name", "value", "requires_approval", "is_active"):
             if name in changes and changes[name] is None:
                 raise InvalidInput(f"{name} cannot be null.", field=name)
@@ -150,7 +150,7 @@ async def _spend_stamps(redemption: Redemption, stamps: int, reason: str) -> Non
         available = int(found[0]) if found else 0
         raise InsufficientStamps(
             f"The customer has {available} stamps; {stamps} are needed.",
-            field="rewardId",
+            field="reward_id",
             available=available,
         )
     await _stamp_entry(redemption, -stamps, reason)
@@ -219,16 +219,16 @@ async def redeem_reward(
     """Spend the reward's price; returns the redemption's id (the same one for a retry)."""
     customer = await Customer.get_or_none(id=customer_id)
     if customer is None:
-        raise NotFound("No such customer.", field="customerId")
+        raise NotFound("No such customer.", field="customer_id")
     store_id: int = customer.store_id
     principal = await ctx.principal()
 
     async def execute() -> idempotency.Result:
         reward = await Reward.get_or_none(id=reward_id, store_id=store_id)
         if reward is None:
-            raise NotFound("No such reward.", field="rewardId")
+            raise NotFound("No such reward.", field="reward_id")
         if not reward.is_active:
-            raise RewardInactive(f"{reward.name} is no longer offered.", field="rewardId")
+            raise RewardInactive(f"{reward.name} is no longer offered.", field="reward_id")
         pending = reward.requires_approval
         redemption = await Redemption.create(
             store_id=store_id,
@@ -280,11 +280,11 @@ async def approve_redemption(ctx: Context, *, redemption_id: int, approve: bool)
         )
         redemption = await Redemption.get_or_none(id=redemption_id)
         if redemption is None:
-            raise NotFound("No such redemption.", field="redemptionId")
+            raise NotFound("No such redemption.", field="redemption_id")
         if not moved:
             raise RedemptionNotPending(
                 f"The redemption is {redemption.status.value}, not PENDING.",
-                field="redemptionId",
+                field="redemption_id",
                 status=redemption.status,
             )
         if approve:
@@ -324,7 +324,7 @@ async def apply_to_order(
     An order without a customer (``customer_id`` None) owns no redemption.
     """
     if len(set(redemption_ids)) != len(redemption_ids):
-        raise InvalidInput("A redemption is listed twice.", field="redemptionIds")
+        raise InvalidInput("A redemption is listed twice.", field="redemption_ids")
     applied = []
     for index, redemption_id in enumerate(redemption_ids):
         moved = await Redemption.filter(
@@ -335,7 +335,7 @@ async def apply_to_order(
         ).update(status=RedemptionStatus.APPLIED, order_id=order_id)
         redemption = await Redemption.get_or_none(id=redemption_id).prefetch_related("reward")
         if not moved or redemption is None:
-            raise await _refusal(redemption, store_id, customer_id, f"redemptionIds.{index}")
+            raise await _refusal(redemption, store_id, customer_id, f"redemption_ids.{index}")
         reward: Reward = redemption.reward
         applied.append(
             AppliedReward(

@@ -111,7 +111,7 @@ async def invite_staff(
 ) -> Invitation:
     store = await Store.get_or_none(id=store_id)
     if store is None:
-        raise NotFound("No such store.", field="storeId")
+        raise NotFound("No such store.", field="store_id")
     invitation = await invite(ctx, store=store, email=email, name=name, role=role)
     await ctx.services.policy.sync()
     return invitation
@@ -121,7 +121,7 @@ async def _active_membership(membership_id: int) -> Membership:
     try:
         return await Membership.get(id=membership_id, is_active=True)
     except DoesNotExist as exc:
-        raise NotFound("No such staff member.", field="membershipId") from exc
+        raise NotFound("No such staff member.", field="membership_id") from exc
 
 
 async def change_role(ctx: Context, *, membership_id: int, role: str) -> Membership:

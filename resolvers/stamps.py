@@ -39,31 +39,33 @@ class CardFields:
 
 def _check(f: CardFields) -> None:
     if not 1 <= f.stamps_required <= 100:
-        raise InvalidInput("A card needs 1 to 100 stamps.", field="stampsRequired")
+        raise InvalidInput("A card needs 1 to 100 stamps.", field="stamps_required")
     if f.rule == StampRule.PER_AMOUNT and not (
         f.amount_per_stamp and 1 <= f.amount_per_stamp <= 10**9
     ):
         raise InvalidInput(
-            "A per-amount card says how much one stamp takes.", field="amountPerStamp"
+            "A per-amount card says how much one stamp takes.", field="amount_per_stamp"
         )
     if f.rule != StampRule.PER_AMOUNT and f.amount_per_stamp is not None:
         raise InvalidInput(
-            "Only a per-amount card has an amount per stamp.", field="amountPerStamp"
+            "Only a per-amount card has an amount per stamp.", field="amount_per_stamp"
         )
     if f.rule != StampRule.PER_ITEM and (f.product_id is not None or f.category_id is not None):
-        raise InvalidInput("Only a per-item card names a product or a category.", field="productId")
+        raise InvalidInput(
+            "Only a per-item card names a product or a category.", field="product_id"
+        )
     if f.product_id is not None and f.category_id is not None:
         raise InvalidInput(
-            "A per-item card names a product or a category, not both.", field="categoryId"
+            "A per-item card names a product or a category, not both.", field="category_id"
         )
 
 
 async def configure(ctx: Context, *, store_id: int, fields: CardFields) -> StampCard:
     _check(fields)
     references = (
-        (fields.product_id, Product, "productId"),
-        (fields.category_id, Category, "categoryId"),
-        (fields.reward_id, Reward, "rewardId"),
+        (fields.product_id, Product, "product_id"),
+        (fields.category_id, Category, "category_id"),
+        (fields.reward_id, Reward, "reward_id"),
     )
     for pk, model, field in references:
         if pk is not None and not await model.exists(id=pk, store_id=store_id):

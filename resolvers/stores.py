@@ -58,14 +58,14 @@ def _validate(values: dict[str, Any]) -> dict[str, Any]:
         if name in cleaned:
             cleaned[name] = cleaned[name].strip()
             if not cleaned[name]:
-                raise InvalidInput(f"{name} cannot be empty.", field=_camel(name))
+                raise InvalidInput(f"{name} cannot be empty.", field=name)
             if len(cleaned[name]) > 100:
-                raise InvalidInput(f"{name} is longer than 100 characters.", field=_camel(name))
+                raise InvalidInput(f"{name} is longer than 100 characters.", field=name)
     if "time_zone" in cleaned:
         try:
             ZoneInfo(cleaned["time_zone"])
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise InvalidInput("Unknown time zone.", field="timeZone") from exc
+            raise InvalidInput("Unknown time zone.", field="time_zone") from exc
     if "business_hours" in cleaned:
         cleaned["business_hours"] = [_hours(entry) for entry in cleaned["business_hours"]]
     return cleaned
@@ -73,17 +73,12 @@ def _validate(values: dict[str, Any]) -> dict[str, Any]:
 
 def _hours(entry: BusinessHours) -> dict[str, str]:
     if entry.day not in WEEKDAYS:
-        raise InvalidInput(f"day must be one of {', '.join(WEEKDAYS)}.", field="businessHours")
+        raise InvalidInput(f"day must be one of {', '.join(WEEKDAYS)}.", field="business_hours")
     for moment in (entry.opens, entry.closes):
         hour, _, minute = moment.partition(":")
         if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
-            raise InvalidInput("Times are written HH:MM.", field="businessHours")
+            raise InvalidInput("Times are written HH:MM.", field="business_hours")
     return {"day": entry.day, "opens": entry.opens, "closes": entry.closes}
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 async def create_store(
@@ -136,7 +131,7 @@ async def update_store(ctx: Context, *, store_id: int, changes: dict[str, Any]) 
     async with write_transaction():
         store = await Store.get_or_none(id=store_id)
         if store is None:
-            raise NotFound("No such store.", field="storeId")
+            raise NotFound("No such store.", field="store_id")
         before = _snapshot(store)
         if values:
             store.update_from_dict(values)

@@ -10,7 +10,7 @@ from strawberry.types import Info
 from models.accounts import Account as AccountModel
 from models.audit import AuditEntry as AuditEntryModel
 from resolvers import audit
-from schema.ids import decode_id
+from schema.ids import decode_id, global_id
 from schema.operations import query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import platform, source_store
@@ -54,7 +54,7 @@ class AuditEntry(relay.Node):
 
     @strawberry.field
     def store_global_id(self) -> relay.GlobalID | None:
-        return None if self.store_id is None else relay.GlobalID("Store", str(self.store_id))
+        return None if self.store_id is None else global_id("Store", self.store_id)
 
 
 @strawberry.type

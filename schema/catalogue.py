@@ -7,11 +7,12 @@ from strawberry import relay
 from strawberry.types import Info
 
 from core import errors
-from core.errors import InvalidInput, NotFound as NotFoundError
+from core.errors import NotFound as NotFoundError
 from models.catalogue import Category as CategoryModel, Product as ProductModel
 from resolvers import catalogue
 from schema.errors import result
 from schema.ids import Absent, decode_id
+from schema.inputs import provided
 from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import owner_store_of, source_store, store_id_at
@@ -164,13 +165,6 @@ UpdateProductResult = result(
 )
 
 
-def _set(value: object, field: str | None = None) -> object:
-    """The provided value; UNSET means "leave as is". ``field`` names a field that cannot be null."""
-    if value is None and field is not None:
-        raise InvalidInput(f"{field} cannot be null.", field=field)
-    return None if value is strawberry.UNSET else value
-
-
 @strawberry.type
 class Mutation:
     @mutation(
@@ -211,12 +205,13 @@ class Mutation:
         absent="product",
     )
     async def update_product(self, info: Info, input: UpdateProductInput) -> ProductSuccess:
+        given = provided(input, "product_id", nullable=("category_id",))
         changes = catalogue.ProductChanges(
-            name=_set(input.name, "name"),  # type: ignore[arg-type]
-            price=_set(input.price, "price"),  # type: ignore[arg-type]
-            category_id=category_pk(_set(input.category_id)),  # type: ignore[arg-type]
-            clear_category=input.category_id is None,
-            archived=_set(input.archived, "archived"),  # type: ignore[arg-type]
+            name=given.get("name"),
+            price=given.get("price"),
+            category_id=category_pk(given.get("category_id")),
+            clear_category="category_id" in given and given["category_id"] is None,
+            archived=given.get("archived"),
         )
         updated = await catalogue.update_product(
             info.context, product_id=decode_id(input.product_id, "Product"), changes=changes

@@ -18,16 +18,12 @@ from resolvers.coupons import templates_of
 from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import CouponKind, CouponTrigger
 from schema.errors import result
-from schema.ids import decode_id
+from schema.ids import decode_id, global_id
 from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import owner_store_of, source_store, store_id_at
 from schema.stores import StoreProfile
 from schema.tiers import ref
-
-
-def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
-    return None if pk is None else relay.GlobalID(type_name, str(pk))
 
 
 @strawberry.type
@@ -54,8 +50,8 @@ class CouponTemplate(relay.Node):
             value=t.value,
             max_discount=t.max_discount,
             minimum_spend=t.minimum_spend,
-            product_id=_gid("Product", t.product_id),
-            category_id=_gid("Category", t.category_id),
+            product_id=global_id("Product", t.product_id),
+            category_id=global_id("Category", t.category_id),
             valid_days=t.valid_days,
             trigger=t.trigger,
             is_active=t.is_active,
@@ -76,13 +72,13 @@ class Coupon:
     @classmethod
     def from_model(cls, c: CouponModel) -> "Coupon":
         return cls(
-            id=relay.GlobalID("Coupon", str(c.id)),
+            id=global_id("Coupon", c.id),
             template=CouponTemplate.from_model(c.template),
             issued_reason=c.issued_reason,
             issued_at=c.issued_at,
             expires_at=c.expires_at,
             used_at=c.used_at,
-            order_id=_gid("Order", c.order_id),
+            order_id=global_id("Order", c.order_id),
         )
 
 
@@ -207,7 +203,7 @@ class Mutation:
         )
         return IssueCouponsSuccess(
             issued_count=result["issued"],
-            template_id=relay.GlobalID("CouponTemplate", str(result["template_id"])),
+            template_id=global_id("CouponTemplate", result["template_id"]),
         )
 
 

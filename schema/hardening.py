@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -16,8 +17,10 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.utils.str_converters import to_camel_case
 
 from core.errors import RequestError
+from schema.errors import dotted_camel
 
 logger = logging.getLogger("dangol.errors")
 
@@ -25,11 +28,19 @@ BAD_USER_INPUT = "BAD_USER_INPUT"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
+def _named_for_clients(extensions: dict[str, Any]) -> dict[str, Any]:
+    """The domain's snake_case names (``retry_after``, ``field="filter.tier_id"``) in camelCase."""
+    return {
+        to_camel_case(name): dotted_camel(value) if name == "field" else value
+        for name, value in extensions.items()
+    }
+
+
 def shaped(error: GraphQLError) -> GraphQLError:
     """Give every error a code; mask whatever the client was not meant to see."""
     original = error.original_error
     if isinstance(original, RequestError):
-        extensions = {"code": original.code, **original.extensions}
+        extensions = {"code": original.code, **_named_for_clients(original.extensions)}
         message = original.message
     elif original is None or isinstance(original, GraphQLError):
         extensions = {"code": BAD_USER_INPUT, **(error.extensions or {})}

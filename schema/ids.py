@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import overload
+
 from strawberry import relay
 
 from core.errors import NotFound
@@ -11,6 +13,10 @@ class Absent(Exception):
     """The object is not there (or, to the caller, might as well not be)."""
 
 
+@overload
+def global_id(type_name: str, pk: int) -> relay.GlobalID: ...
+@overload
+def global_id(type_name: str, pk: int | None) -> relay.GlobalID | None: ...
 def global_id(type_name: str, pk: int | None) -> relay.GlobalID | None:
     """The global id of a ``type_name`` row, or None for no row."""
     return None if pk is None else relay.GlobalID(type_name, str(pk))

@@ -14,7 +14,7 @@ from resolvers import offers
 from resolvers.offers import active_offer
 from schema.enums import FirstVisitOfferKind
 from schema.errors import result
-from schema.ids import decode_id
+from schema.ids import decode_id, global_id
 from schema.operations import mutation, query
 from schema.scopes import source_store, store_id_at
 from schema.stores import StoreProfile
@@ -35,11 +35,11 @@ class FirstVisitOffer:
     def from_model(cls, o: FirstVisitOfferModel) -> "FirstVisitOffer":
         gift = o.gift_product_id
         return cls(
-            id=relay.GlobalID("FirstVisitOffer", str(o.id)),
+            id=global_id("FirstVisitOffer", o.id),
             kind=o.kind,
             value=o.value,
             minimum_spend=o.minimum_spend,
-            gift_product_id=None if gift is None else relay.GlobalID("Product", str(gift)),
+            gift_product_id=global_id("Product", gift),
             is_active=o.is_active,
             created_at=o.created_at,
         )

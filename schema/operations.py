@@ -20,7 +20,7 @@ from strawberry.types import Info
 from core.context import Context
 from core.errors import BadUserInput, Forbidden, NotFound, PlanUpgradeRequired, UserError
 from models.stores import Plan, Store as StoreModel
-from schema.errors import Result, dotted_camel, to_graphql
+from schema.errors import Result, to_graphql
 from schema.ids import Absent
 from schema.scopes import Scope, platform
 
@@ -70,7 +70,7 @@ class Operation(FieldExtension):
             return to_graphql(NotFound(f"No such {self.absent}."))
         except UserError as error:
             if self.result is None:
-                raise BadUserInput(error.message, field=dotted_camel(error.field)) from error
+                raise BadUserInput(error.message, field=error.field) from error
             if not self.result.lists(error):
                 contract_log.error(
                     "%s is not a member of %s", type(error).__name__, self.result.name
@@ -107,7 +107,7 @@ class Operation(FieldExtension):
         if not store.plan.includes(required):
             raise PlanUpgradeRequired(
                 f"This needs the {required.value} plan; the store is on {store.plan.value}.",
-                requiredPlan=required.value,
+                required_plan=required.value,
             )
 
 

@@ -21,15 +21,11 @@ from schema.catalogue import Product
 from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import DiscountSource, OrderChannel, OrderStatus
 from schema.errors import result
-from schema.ids import Absent, decode_id
+from schema.ids import Absent, decode_id, global_id
 from schema.operations import field, mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import owner_store_of, source_store, store_id_at
 from schema.stores import StoreProfile
-
-
-def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
-    return None if pk is None else relay.GlobalID(type_name, str(pk))
 
 
 @strawberry.type
@@ -52,7 +48,7 @@ class OrderLine:
 
     @strawberry.field
     def product_id(self) -> relay.GlobalID:
-        return relay.GlobalID("Product", str(self.product_pk))
+        return global_id("Product", self.product_pk)
 
     @field(description="The catalogue entry today (it may since be archived).")
     async def product(self, info: Info) -> Product | None:
@@ -81,7 +77,7 @@ class OrderDiscount:
             source=d.source,
             description=d.description,
             amount=d.amount,
-            reference_id=_gid(kinds[DiscountSource(d.source)], d.reference_id),
+            reference_id=global_id(kinds[DiscountSource(d.source)], d.reference_id),
         )
 
 
@@ -120,8 +116,8 @@ class Order(relay.Node):
             total=order.total,
             refunded_amount=order.refunded_amount,
             is_first_visit=order.is_first_visit,
-            customer_id=_gid("Customer", order.customer_id),
-            created_by_api_key_id=_gid("ApiKey", order.created_by_api_key_id),
+            customer_id=global_id("Customer", order.customer_id),
+            created_by_api_key_id=global_id("ApiKey", order.created_by_api_key_id),
             created_at=order.created_at,
             updated_at=order.updated_at,
             completed_at=order.completed_at,
@@ -182,7 +178,7 @@ async def orders_connection(
     try:
         customer = None if where.customer_id is None else decode_id(where.customer_id, "Customer")
     except Absent as exc:
-        raise BadUserInput("customerId is not a customer id.", field="filter.customerId") from exc
+        raise BadUserInput("customerId is not a customer id.", field="filter.customer_id") from exc
     rows = await orders.orders_page(
         store_id=store_id,
         size=size,
@@ -370,5 +366,5 @@ class CustomerOrders(CustomerProfile):
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> OrderConnection:
 
-        where = OrderFilter(customer_id=relay.GlobalID("Customer", str(self.id)))
+        where = OrderFilter(customer_id=global_id("Customer", self.id))
         return await orders_connection(self.store_id, where, first, after)

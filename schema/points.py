@@ -20,15 +20,11 @@ from resolvers.points import queries as point_queries
 from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import PointKind, PointSource, Rounding
 from schema.errors import result
-from schema.ids import Absent, decode_id
+from schema.ids import Absent, decode_id, global_id
 from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import owner_store_of, source_store, store_id_at
 from schema.stores import StoreProfile
-
-
-def _gid(type_name: str, pk: object) -> relay.GlobalID | None:
-    return None if pk is None else relay.GlobalID(type_name, str(pk))
 
 
 @strawberry.type
@@ -87,8 +83,8 @@ class PointEntry(relay.Node):
             reference_type=entry.reference_type,
             reference_id=entry.reference_id,
             reason=entry.reason,
-            customer_id=relay.GlobalID("Customer", str(entry.customer_id)),
-            order_id=_gid("Order", entry.order_id),
+            customer_id=global_id("Customer", entry.customer_id),
+            order_id=global_id("Order", entry.order_id),
             created_at=entry.created_at,
         )
 
@@ -161,7 +157,7 @@ async def points_dashboard(store_id: int, period: PointsPeriodInput, top: int) -
             for source, total in sorted(board.by_source.items(), key=lambda item: -item[1])
         ],
         top_earners=[
-            TopEarner(customer_id=relay.GlobalID("Customer", str(customer)), points=total)
+            TopEarner(customer_id=global_id("Customer", customer), points=total)
             for customer, total in board.top_earners
         ],
     )

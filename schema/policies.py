@@ -8,7 +8,7 @@ from core import errors
 from policies.catalogue import actions
 from resolvers import policies
 from schema.errors import result
-from schema.ids import decode_id
+from schema.ids import decode_id, global_id
 from schema.operations import mutation, query
 from schema.scopes import PLATFORM, store_id_at
 
@@ -39,23 +39,19 @@ class AccessPolicy:
     @classmethod
     def from_domain(cls, policy: policies.AccessPolicy) -> "AccessPolicy":
         return cls(
-            store_id=_store_gid(policy.store_id),
+            store_id=global_id("Store", policy.store_id),
             version=policy.version,
             roles=[RolePermissions(role=r.role, actions=r.actions) for r in policy.roles],
             assignments=[
                 RoleAssignment(
-                    account_id=relay.GlobalID("Account", str(a.account_id)),
+                    account_id=global_id("Account", a.account_id),
                     role=a.role,
-                    store_id=_store_gid(a.store_id),
+                    store_id=global_id("Store", a.store_id),
                 )
                 for a in policy.assignments
             ],
             actions=sorted(actions()),
         )
-
-
-def _store_gid(store_id: int | None) -> relay.GlobalID | None:
-    return None if store_id is None else relay.GlobalID("Store", str(store_id))
 
 
 def _optional_store(value: relay.GlobalID | None) -> int | None:

@@ -19,15 +19,12 @@ from models.rewards import (
 from resolvers import rewards
 from schema.enums import RedemptionStatus
 from schema.errors import result
-from schema.ids import Absent, decode_id
+from schema.ids import Absent, decode_id, global_id
+from schema.inputs import provided
 from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import owner_store_of, source_store, store_id_at
 from schema.stores import StoreProfile
-
-
-def _gid(type_name: str, pk: object) -> relay.GlobalID | None:
-    return None if pk is None else relay.GlobalID(type_name, str(pk))
 
 
 @strawberry.type
@@ -49,7 +46,7 @@ class Reward(relay.Node):
             name=reward.name,
             cost_points=reward.cost_points,
             cost_stamps=reward.cost_stamps,
-            product_id=_gid("Product", reward.product_id),
+            product_id=global_id("Product", reward.product_id),
             value=reward.value,
             requires_approval=reward.requires_approval,
             is_active=reward.is_active,
@@ -74,9 +71,9 @@ class Redemption(relay.Node):
         return cls(
             id=row.id,
             status=row.status,
-            customer_id=relay.GlobalID("Customer", str(row.customer_id)),
-            reward_id=relay.GlobalID("Reward", str(row.reward_id)),
-            order_id=_gid("Order", row.order_id),
+            customer_id=global_id("Customer", row.customer_id),
+            reward_id=global_id("Reward", row.reward_id),
+            order_id=global_id("Order", row.order_id),
             points_spent=row.points_spent,
             stamps_spent=row.stamps_spent,
             created_at=row.created_at,
@@ -213,11 +210,7 @@ def _pk(value: relay.GlobalID | None, type_name: str, field: str) -> int | None:
 
 
 def _reward_changes(input: UpdateRewardInput) -> dict[str, Any]:
-    changes = {
-        name: value
-        for name, value in vars(input).items()
-        if value is not strawberry.UNSET and name != "reward_id"
-    }
+    changes = provided(input, "reward_id")
     if "product_id" in changes:
         changes["product_id"] = _pk(changes["product_id"], "Product", "productId")
     return changes

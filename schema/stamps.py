@@ -15,15 +15,11 @@ from resolvers.stamps import card_of
 from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import StampRule
 from schema.errors import result
-from schema.ids import decode_id
+from schema.ids import decode_id, global_id
 from schema.operations import mutation, query
 from schema.scopes import source_store, store_id_at
 from schema.stores import StoreProfile
 from schema.tiers import ref
-
-
-def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
-    return None if pk is None else relay.GlobalID(type_name, str(pk))
 
 
 @strawberry.type
@@ -43,9 +39,9 @@ class StampCard:
             stamps_required=c.stamps_required,
             rule=c.rule,
             amount_per_stamp=c.amount_per_stamp,
-            product_id=_gid("Product", c.product_id),
-            category_id=_gid("Category", c.category_id),
-            reward_id=_gid("Reward", c.reward_id),
+            product_id=global_id("Product", c.product_id),
+            category_id=global_id("Category", c.category_id),
+            reward_id=global_id("Reward", c.reward_id),
             is_active=c.is_active,
             updated_at=c.updated_at,
         )

@@ -10,7 +10,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from core import errors
-from core.errors import InvalidInput, NotFound as NotFoundError
+from core.errors import NotFound as NotFoundError
 from models.tiers import (
     Tier as TierModel,
     TierChange as TierChangeModel,
@@ -22,15 +22,12 @@ from resolvers.tiers import program_of, promotions_of, tiers_of
 from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import DiscountKind, DiscountScope, TierChangeReason
 from schema.errors import result
-from schema.ids import Absent, decode_id
+from schema.ids import Absent, decode_id, global_id
+from schema.inputs import provided
 from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import owner_store_of, source_store, store_id_at
 from schema.stores import StoreProfile
-
-
-def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
-    return None if pk is None else relay.GlobalID(type_name, str(pk))
 
 
 @strawberry.type(
@@ -65,10 +62,10 @@ class Tier(relay.Node):
             discount_kind=tier.discount_kind,
             discount_value=tier.discount_value,
             discount_scope=tier.discount_scope,
-            discount_category_id=_gid("Category", tier.discount_category_id),
-            discount_product_id=_gid("Product", tier.discount_product_id),
+            discount_category_id=global_id("Category", tier.discount_category_id),
+            discount_product_id=global_id("Product", tier.discount_product_id),
             earn_rate_bp=tier.earn_rate_bp,
-            welcome_coupon_template_id=_gid("CouponTemplate", tier.welcome_coupon_id),
+            welcome_coupon_template_id=global_id("CouponTemplate", tier.welcome_coupon_id),
             perks=list(tier.perks or []),
             created_at=tier.created_at,
         )
@@ -98,7 +95,7 @@ class TierPromotion:
     @classmethod
     def from_model(cls, p: TierPromotionModel) -> "TierPromotion":
         return cls(
-            id=strawberry.ID(str(_gid("TierPromotion", p.id))),
+            id=strawberry.ID(str(global_id("TierPromotion", p.id))),
             name=p.name,
             min_rank=p.min_rank,
             points_multiplier_bp=p.points_multiplier_bp,
@@ -120,10 +117,10 @@ class TierChange:
     def from_model(cls, c: TierChangeModel) -> "TierChange":
         return cls(
             id=strawberry.ID(str(c.id)),
-            from_tier_id=_gid("Tier", c.from_tier_id),
-            to_tier_id=_gid("Tier", c.to_tier_id),
+            from_tier_id=global_id("Tier", c.from_tier_id),
+            to_tier_id=global_id("Tier", c.to_tier_id),
             reason=c.reason,
-            order_id=_gid("Order", c.order_id),
+            order_id=global_id("Order", c.order_id),
             created_at=c.created_at,
         )
 
@@ -261,17 +258,8 @@ REFERENCES = {
     "discount_product_id": ("Product", "discountProductId"),
     "welcome_coupon_template_id": ("CouponTemplate", "welcomeCouponTemplateId"),
 }
-REQUIRED = (
-    "name",
-    "rank",
-    "min_amount",
-    "min_visits",
-    "min_points",
-    "discount_kind",
-    "discount_value",
-    "discount_scope",
-    "perks",
-)
+# The fields of UpdateTierInput that a null clears (the others cannot be null).
+NULLABLE = (*REFERENCES, "earn_rate_bp")
 
 
 def ref(value: relay.GlobalID | None, type_name: str, field: str) -> int | None:
@@ -316,12 +304,7 @@ class Mutation:
 
     @mutation("tiers.manage", store=_tier_store, absent="tier", result=TierResult)
     async def update_tier(self, info: Info, input: UpdateTierInput) -> TierSuccess:
-        given = {
-            k: v for k, v in vars(input).items() if v is not strawberry.UNSET and k != "tier_id"
-        }
-        for name in REQUIRED:
-            if name in given and given[name] is None:
-                raise InvalidInput(f"{name} cannot be null.", field=name)
+        given = provided(input, "tier_id", nullable=NULLABLE)
         tier = await tiers.update_tier(
             info.context, tier_id=decode_id(input.tier_id, "Tier"), changes=_fields(given)
         )
@@ -330,7 +313,7 @@ class Mutation:
     @mutation("tiers.manage", store=_tier_store, absent="tier", result=DeleteTierResult)
     async def delete_tier(self, info: Info, input: DeleteTierInput) -> DeleteTierSuccess:
         pk = await tiers.delete_tier(info.context, tier_id=decode_id(input.tier_id, "Tier"))
-        return DeleteTierSuccess(deleted_tier_id=relay.GlobalID("Tier", str(pk)))
+        return DeleteTierSuccess(deleted_tier_id=global_id("Tier", pk))
 
     @mutation(
         "tiers.manage",

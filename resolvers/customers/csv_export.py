@@ -11,10 +11,10 @@ from core.database import write_transaction
 from core.errors import CsvTooLarge
 from models.customers import Customer
 from resolvers import audit
-from resolvers.customers.csv_import import MAX_ROWS
+from resolvers.customers.csv_import import MAX_ROWS, CustomerRef
 from resolvers.customers.listing import CustomerFilter, filtered
 from resolvers.customers.privacy import reveals
-from resolvers.customers.records import customer_gid, opened
+from resolvers.customers.records import opened
 from resolvers.pii import display_phone, keys_for, mask_name, mask_phone
 
 BOM = "\ufeff"
@@ -48,7 +48,10 @@ def _iso(value: object) -> str:
     return value.isoformat() if value is not None else ""  # type: ignore[attr-defined]
 
 
-async def export_csv(ctx: Context, *, store_id: int, where: CustomerFilter) -> Export:
+async def export_csv(
+    ctx: Context, *, store_id: int, where: CustomerFilter, customer_ref: CustomerRef
+) -> Export:
+    """The customers ``where`` selects, oldest first; ``customer_ref`` writes the id column."""
     query = await filtered(ctx, store_id, where)
     total = await query.count()
     if total > MAX_ROWS:
@@ -70,7 +73,7 @@ async def export_csv(ctx: Context, *, store_id: int, where: CustomerFilter) -> E
             name, phone = opened(keys, row)
             writer.writerow(
                 [
-                    customer_gid(row.id),
+                    customer_ref(row.id),
                     name if whole else mask_name(name),
                     display_phone(phone) if whole else mask_phone(phone),
                     row.birth_year or "",

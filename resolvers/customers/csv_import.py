@@ -18,10 +18,12 @@ from core.errors import CsvColumnsInvalid, CsvMalformed, CsvTooLarge, UserError
 from models.customers import AgeBand, Customer, Gender, SourceChannel
 from resolvers import audit
 from resolvers.customers.fields import CustomerFields, clean_birth_year, clean_name, clean_tags
-from resolvers.customers.records import allocate_ids, customer_gid, sealed
+from resolvers.customers.records import allocate_ids, sealed
 from resolvers.pii import keys_for, normalise_phone
 
 T = TypeVar("T")
+# How a message names a customer by id (the schema passes its global ids).
+CustomerRef = Callable[[int], str]
 E = TypeVar("E", bound=Enum)
 
 MAX_ROWS = 100_000
@@ -55,7 +57,7 @@ class RowReport:
     row: int
     status: RowStatus
     errors: list[tuple[str, str]] = field(default_factory=list)
-    customer_id: str | None = None
+    customer_id: int | None = None
     fields: CustomerFields | None = None
 
 
@@ -194,7 +196,9 @@ def parse(text: str) -> list[RowReport]:
     return reports
 
 
-async def _mark_duplicates(ctx: Context, store_id: int, reports: list[RowReport]) -> None:
+async def _mark_duplicates(
+    ctx: Context, store_id: int, reports: list[RowReport], customer_ref: CustomerRef
+) -> None:
     keys = keys_for(ctx.settings)
     first_row: dict[str, int] = {}
     indexed: list[tuple[str, RowReport]] = []
@@ -214,7 +218,7 @@ async def _mark_duplicates(ctx: Context, store_id: int, reports: list[RowReport]
             store_id=store_id, phone_index__in=list(chunk)
         ).values_list("phone_index", "id"):
             chunk[index].errors.append(
-                ("phone", f"A customer with this phone exists already ({customer_gid(existing)}).")
+                ("phone", f"A customer with this phone exists already ({customer_ref(existing)}).")
             )
             chunk[index].status = RowStatus.INVALID
 
@@ -230,12 +234,18 @@ async def _insert_tags(
 
 
 async def import_csv(
-    ctx: Context, *, store_id: int, text: str, skip_invalid_rows: bool
+    ctx: Context,
+    *,
+    store_id: int,
+    text: str,
+    skip_invalid_rows: bool,
+    customer_ref: CustomerRef,
 ) -> ImportReport:
-    """All or nothing; a customer registered meanwhile with a phone of the file makes a second pass."""
+    """All or nothing; a customer registered meanwhile with a phone of the file makes a second
+    pass. ``customer_ref`` writes the id of an existing customer a row repeats."""
     for attempt in (1, 2):
         try:
-            return await _import(ctx, store_id, parse(text), skip_invalid_rows)
+            return await _import(ctx, store_id, parse(text), skip_invalid_rows, customer_ref)
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -243,11 +253,15 @@ async def import_csv(
 
 
 async def _import(
-    ctx: Context, store_id: int, reports: list[RowReport], skip_invalid_rows: bool
+    ctx: Context,
+    store_id: int,
+    reports: list[RowReport],
+    skip_invalid_rows: bool,
+    customer_ref: CustomerRef,
 ) -> ImportReport:
     keys = keys_for(ctx.settings)
     async with write_transaction() as conn:
-        await _mark_duplicates(ctx, store_id, reports)
+        await _mark_duplicates(ctx, store_id, reports, customer_ref)
         rejected = sum(1 for r in reports if r.status is RowStatus.INVALID)
         valid = [r for r in reports if r.status is not RowStatus.INVALID]
         if rejected and not skip_invalid_rows:
@@ -275,7 +289,7 @@ async def _import(
                     ),
                 }
             )
-            report.status, report.customer_id = RowStatus.IMPORTED, customer_gid(customer_id)
+            report.status, report.customer_id = RowStatus.IMPORTED, customer_id
         await Customer.bulk_create(
             [Customer(store_id=store_id, **values) for values in customers], batch_size=CHUNK
         )

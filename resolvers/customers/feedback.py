@@ -38,7 +38,7 @@ async def submit(
     principal = await ctx.principal()
     async with write_transaction():
         if customer_id is not None and not await Customer.exists(id=customer_id, store_id=store_id):
-            raise NotFound("No such customer.", field="customerId")
+            raise NotFound("No such customer.", field="customer_id")
         feedback = await Feedback.create(
             store_id=store_id,
             customer_id=customer_id,

@@ -26,11 +26,6 @@ class CustomerFields:
     tags: tuple[str, ...] = ()
 
 
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 def clean_name(raw: str) -> str:
     name = " ".join(raw.split())
     if not name or len(name) > 50:
@@ -43,7 +38,7 @@ def clean_birth_year(year: int | None) -> int | None:
         return None
     if year < 1900 or year > date.today().year:
         raise InvalidInput(
-            "birthYear must be a year between 1900 and this year.", field="birthYear"
+            "birthYear must be a year between 1900 and this year.", field="birth_year"
         )
     return year
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -20,7 +19,6 @@ from models.tiers import TierChangeReason
 from resolvers import audit, points, tiers
 from resolvers.customers.fields import (
     CustomerFields,
-    camel,
     clean,
     clean_birth_year,
     clean_name,
@@ -29,10 +27,6 @@ from resolvers.customers.fields import (
 from resolvers.pii import NAME, PHONE, PiiKeys, keys_for, normalise_phone
 
 MAX_TAGGED = 500
-
-
-def customer_gid(pk: int) -> str:
-    return base64.b64encode(f"Customer:{pk}".encode()).decode()
 
 
 async def allocate_ids(conn: BaseDBAsyncClient, count: int) -> list[int]:
@@ -130,7 +124,7 @@ async def register(
             if referred_by is not None and not await Customer.exists(
                 id=referred_by, store_id=store_id
             ):
-                raise NotFound("No such customer.", field="referredByCustomerId")
+                raise NotFound("No such customer.", field="referred_by_customer_id")
             await _duplicate(store_id, keys.phone_index(store_id, data.phone))
             [customer_id] = await allocate_ids(conn, 1)
             customer = await Customer.create(
@@ -193,7 +187,7 @@ async def update(ctx: Context, *, customer_id: int, changes: dict[str, Any]) -> 
             "source_channel",
             "tags",
         ):
-            raise InvalidInput(f"{camel(name)} cannot be null.", field=camel(name))
+            raise InvalidInput(f"{name.replace('_', ' ')} cannot be null.", field=name)
     if "name" in changes:
         changes["name"] = clean_name(changes["name"])
     if "phone" in changes:
@@ -216,7 +210,7 @@ async def update(ctx: Context, *, customer_id: int, changes: dict[str, Any]) -> 
 async def customer_of_any(customer_id: int) -> Customer:
     customer = await Customer.get_or_none(id=customer_id)
     if customer is None:
-        raise NotFound("No such customer.", field="customerId")
+        raise NotFound("No such customer.", field="customer_id")
     return customer
 
 
@@ -225,7 +219,7 @@ async def _update(ctx: Context, customer_id: int, changes: dict[str, Any]) -> No
     async with write_transaction():
         customer = await Customer.filter(id=customer_id).select_for_update().first()
         if customer is None:
-            raise NotFound("No such customer.", field="customerId")
+            raise NotFound("No such customer.", field="customer_id")
         store_id: int = customer.store_id
         before = {k: getattr(customer, k) for k in changes if k not in ("name", "phone")}
         plain = {k: v for k, v in changes.items() if k not in ("name", "phone")}
@@ -261,7 +255,7 @@ async def tag(
     ctx: Context, *, store_id: int, customer_ids: list[int], add: list[str], remove: list[str]
 ) -> list[Customer]:
     if not customer_ids or len(customer_ids) > MAX_TAGGED:
-        raise InvalidInput(f"Tag 1 to {MAX_TAGGED} customers at a time.", field="customerIds")
+        raise InvalidInput(f"Tag 1 to {MAX_TAGGED} customers at a time.", field="customer_ids")
     adding, removing = clean_tags(add), set(clean_tags(remove))
     if not adding and not removing:
         raise InvalidInput("Name tags to add or to remove.", field="add")
@@ -272,7 +266,7 @@ async def tag(
             .select_for_update()
         )
         if len(customers) != len(set(customer_ids)):
-            raise NotFound("No such customer.", field="customerIds")
+            raise NotFound("No such customer.", field="customer_ids")
         new_tags: dict[int, tuple[str, ...]] = {}
         for customer in customers:
             kept = [t for t in customer.tags if t not in removing]

@@ -17,7 +17,6 @@ from core.errors import InvalidInput
 from models.customers import Customer, CustomerSettings
 from models.stores import Store
 from resolvers import audit
-from resolvers.customers.fields import camel
 
 LIMITS = {
     "new_customer_days": (1, 365),
@@ -87,7 +86,7 @@ async def update_settings(ctx: Context, *, store_id: int, changes: dict[str, int
         low, high = LIMITS[name]
         if value is None or not low <= value <= high:
             raise InvalidInput(
-                f"{camel(name)} must be between {low} and {high}.", field=camel(name)
+                f"{name.replace('_', ' ')} must be between {low} and {high}.", field=name
             )
     async with write_transaction():
         row, _ = await CustomerSettings.get_or_create(store_id=store_id)

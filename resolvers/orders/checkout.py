@@ -65,7 +65,7 @@ async def apply(
 ) -> list[OrderDiscount]:
     """Take the benefits off ``order`` (saved with its new totals); returns the discount lines."""
     if len(benefits.redemption_ids) > MAX_REDEMPTIONS:
-        raise InvalidInput(f"At most {MAX_REDEMPTIONS} rewards per order.", field="redemptionIds")
+        raise InvalidInput(f"At most {MAX_REDEMPTIONS} rewards per order.", field="redemption_ids")
     store_id: int = order.store_id
     customer_id: int | None = order.customer_id
     categories = dict(

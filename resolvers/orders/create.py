@@ -63,7 +63,7 @@ def _check_shape(request: OrderRequest) -> None:
     key = request.idempotency_key
     if not key.strip() or len(key) > MAX_KEY_LENGTH:
         raise InvalidInput(
-            f"idempotencyKey must be 1 to {MAX_KEY_LENGTH} characters.", field="idempotencyKey"
+            f"idempotencyKey must be 1 to {MAX_KEY_LENGTH} characters.", field="idempotency_key"
         )
     if not request.lines:
         raise InvalidInput("An order needs at least one line.", field="lines")
@@ -76,13 +76,13 @@ def _check_shape(request: OrderRequest) -> None:
             )
     pickup_at = request.pickup_at
     if pickup_at is not None and pickup_at.utcoffset() is None:
-        raise InvalidInput("pickupAt needs a time zone offset.", field="pickupAt")
+        raise InvalidInput("pickupAt needs a time zone offset.", field="pickup_at")
     if pickup_at is not None and request.channel not in PICKUP_CHANNELS:
         raise InvalidInput(
-            "Only online, pickup and delivery orders have a pickup time.", field="pickupAt"
+            "Only online, pickup and delivery orders have a pickup time.", field="pickup_at"
         )
     if pickup_at is None and request.channel == OrderChannel.PICKUP:
-        raise InvalidInput("A pickup order needs the expected pickup time.", field="pickupAt")
+        raise InvalidInput("A pickup order needs the expected pickup time.", field="pickup_at")
 
 
 async def _replay(request: OrderRequest, digest: str) -> Order | None:
@@ -93,7 +93,7 @@ async def _replay(request: OrderRequest, digest: str) -> Order | None:
         return None
     if first.request_digest != digest:
         raise IdempotencyKeyReused(
-            "This idempotency key was used for a different order.", field="idempotencyKey"
+            "This idempotency key was used for a different order.", field="idempotency_key"
         )
     return first
 
@@ -131,12 +131,12 @@ async def _priced_lines(request: OrderRequest) -> list[OrderLine]:
 async def _check_context(request: OrderRequest) -> None:
     if request.customer_id is not None:
         if not await Customer.exists(id=request.customer_id, store_id=request.store_id):
-            raise NotFound("No such customer.", field="customerId")
+            raise NotFound("No such customer.", field="customer_id")
         # A customer's checkouts take turns: coupons, rewards and the first-visit offer are
         # theirs to use once. Locked before the order's insert takes its share lock on the row.
         await lock_rows(Customer, id=request.customer_id)
     if request.pickup_at is not None and request.pickup_at <= datetime.now(UTC):
-        raise InvalidInput("pickupAt must be in the future.", field="pickupAt")
+        raise InvalidInput("pickupAt must be in the future.", field="pickup_at")
 
 
 async def create_order(ctx: Context, request: OrderRequest) -> Order:

@@ -36,7 +36,7 @@ OPEN = FLOW[:-1]
 async def _current(order_id: int) -> Order:
     order = await Order.get_or_none(id=order_id)
     if order is None:
-        raise NotFound("No such order.", field="orderId")
+        raise NotFound("No such order.", field="order_id")
     return order
 
 

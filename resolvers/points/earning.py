@@ -113,7 +113,7 @@ async def award(
         raise InvalidInput(f"{source.value} has no fixed award.", field="source")
     customer = await Customer.get_or_none(id=customer_id)
     if customer is None:
-        raise NotFound("No such customer.", field="customerId")
+        raise NotFound("No such customer.", field="customer_id")
     store_id: int = customer.store_id
     program = await program_of(store_id)
     points = int(getattr(program, field))
@@ -140,7 +140,7 @@ async def award_review(ctx: Context, *, customer_id: int, feedback_id: int) -> i
     racing on PostgreSQL cannot both be the day's first."""
     customer = await Customer.get_or_none(id=customer_id)
     if customer is None:
-        raise NotFound("No such customer.", field="customerId")
+        raise NotFound("No such customer.", field="customer_id")
     await ledger.lock_balance(customer.store_id, customer_id)
     since = datetime.now(UTC) - REVIEW_AWARD_EVERY
     if await PointEntry.filter(

@@ -46,9 +46,11 @@ async def transfer_points(
     (the sender's, then the receiver's)."""
     _check_points(points, signed=False)
     if from_customer_id == to_customer_id:
-        raise InvalidInput("A customer cannot transfer points to themselves.", field="toCustomerId")
-    store_id = await _store_of(from_customer_id, "fromCustomerId")
-    await _store_of(to_customer_id, "toCustomerId", store_id)
+        raise InvalidInput(
+            "A customer cannot transfer points to themselves.", field="to_customer_id"
+        )
+    store_id = await _store_of(from_customer_id, "from_customer_id")
+    await _store_of(to_customer_id, "to_customer_id", store_id)
     principal = await ctx.principal()
 
     async def execute() -> idempotency.Result:
@@ -105,7 +107,7 @@ async def adjust_points(
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON:
         raise InvalidInput(f"A reason of 1 to {MAX_REASON} characters is required.", field="reason")
-    store_id = await _store_of(customer_id, "customerId")
+    store_id = await _store_of(customer_id, "customer_id")
     principal = await ctx.principal()
 
     async def execute() -> idempotency.Result:

@@ -59,17 +59,17 @@ def points_for(amount: int, rate_bp: int, multiplier_bp: int, rounding: Rounding
 
 def _check(changes: ProgramChanges) -> None:
     if changes.earn_rate_bp is not None and not 0 <= changes.earn_rate_bp <= MAX_RATE_BP:
-        raise InvalidInput(f"earnRateBp is between 0 and {MAX_RATE_BP}.", field="earnRateBp")
+        raise InvalidInput(f"earnRateBp is between 0 and {MAX_RATE_BP}.", field="earn_rate_bp")
     for name in ("minimum_order", "signup_points", "review_points", "referral_points"):
         value = getattr(changes, name)
         if value is not None and value < 0:
             raise InvalidInput(f"{name} cannot be negative.", field=name)
     if changes.expiry_months is not None and not 1 <= changes.expiry_months <= MAX_EXPIRY_MONTHS:
         raise InvalidInput(
-            f"expiryMonths is between 1 and {MAX_EXPIRY_MONTHS}.", field="expiryMonths"
+            f"expiryMonths is between 1 and {MAX_EXPIRY_MONTHS}.", field="expiry_months"
         )
     if changes.expiry_notice_days is not None and not 0 <= changes.expiry_notice_days <= 365:
-        raise InvalidInput("expiryNoticeDays is between 0 and 365.", field="expiryNoticeDays")
+        raise InvalidInput("expiryNoticeDays is between 0 and 365.", field="expiry_notice_days")
 
 
 def _snapshot(program: PointProgram) -> dict[str, object]:

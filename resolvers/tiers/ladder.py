@@ -68,41 +68,36 @@ def _check_fields(f: TierFields) -> None:
         raise InvalidInput(f"A rank is between 1 and {MAX_RANK}.", field="rank")
     for name in CRITERIA:
         if not 0 <= getattr(f, name) <= MAX_CRITERION:
-            raise InvalidInput("A criterion is zero or more.", field=_camel(name))
+            raise InvalidInput("A criterion is zero or more.", field=name)
     if f.discount_kind == DiscountKind.NONE and f.discount_value != 0:
         raise InvalidInput(
-            "A tier without a discount has no discount value.", field="discountValue"
+            "A tier without a discount has no discount value.", field="discount_value"
         )
     if f.discount_kind == DiscountKind.PERCENT and not 1 <= f.discount_value <= 100:
-        raise InvalidInput("A percent discount is 1 to 100.", field="discountValue")
+        raise InvalidInput("A percent discount is 1 to 100.", field="discount_value")
     if f.discount_kind == DiscountKind.FIXED and not 1 <= f.discount_value <= MAX_CRITERION:
-        raise InvalidInput("A fixed discount is a positive amount.", field="discountValue")
+        raise InvalidInput("A fixed discount is a positive amount.", field="discount_value")
     wants_category = f.discount_scope == DiscountScope.CATEGORY
     wants_product = f.discount_scope == DiscountScope.PRODUCT
     if wants_category != (f.discount_category_id is not None):
         raise InvalidInput(
-            "A category discount names its category, no other does.", field="discountCategoryId"
+            "A category discount names its category, no other does.", field="discount_category_id"
         )
     if wants_product != (f.discount_product_id is not None):
         raise InvalidInput(
-            "A product discount names its product, no other does.", field="discountProductId"
+            "A product discount names its product, no other does.", field="discount_product_id"
         )
     if f.earn_rate_bp is not None and not 0 <= f.earn_rate_bp <= 100_000:
-        raise InvalidInput("An earn rate is 0 to 100000 basis points.", field="earnRateBp")
+        raise InvalidInput("An earn rate is 0 to 100000 basis points.", field="earn_rate_bp")
     if len(f.perks) > 20 or any(not 1 <= len(perk) <= 100 for perk in f.perks):
         raise InvalidInput("At most 20 perks of 1 to 100 characters.", field="perks")
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 async def _check_references(store_id: int, f: TierFields) -> None:
     checks = (
-        (f.discount_category_id, Category, "discountCategoryId", "category"),
-        (f.discount_product_id, Product, "discountProductId", "product"),
-        (f.welcome_coupon_id, CouponTemplate, "welcomeCouponTemplateId", "coupon template"),
+        (f.discount_category_id, Category, "discount_category_id", "category"),
+        (f.discount_product_id, Product, "discount_product_id", "product"),
+        (f.welcome_coupon_id, CouponTemplate, "welcome_coupon_template_id", "coupon template"),
     )
     for pk, model, field_name, label in checks:
         if pk is not None and not await model.exists(id=pk, store_id=store_id):
@@ -123,13 +118,13 @@ def check_ladder(ladder: list[tuple[int | None, TierFields]]) -> None:
         if falling:
             raise TierLadderInvalid(
                 f"{high.name} must not ask less than {low.name} below it.",
-                field=_camel(falling[0]),
+                field=falling[0],
                 conflicting_tier_id=conflicting,
             )
         if all(getattr(high, name) == getattr(low, name) for name in CRITERIA):
             raise TierLadderInvalid(
                 f"{high.name} and {low.name} have the same criteria: one must ask more.",
-                field="minAmount",
+                field="min_amount",
                 conflicting_tier_id=conflicting,
             )
 
@@ -155,7 +150,7 @@ async def _tier(store_id: int | None, tier_id: int) -> Tier:
         query = query.filter(store_id=store_id)
     found = await query.first()
     if found is None:
-        raise NotFound("No such tier.", field="tierId")
+        raise NotFound("No such tier.", field="tier_id")
     return found
 
 
@@ -264,9 +259,9 @@ async def update_program(
     ctx: Context, *, store_id: int, window_days: int | None, downgrade_grace_days: int | None
 ) -> TierProgram:
     if window_days is not None and not 1 <= window_days <= 3650:
-        raise InvalidInput("The window is 1 to 3650 days.", field="windowDays")
+        raise InvalidInput("The window is 1 to 3650 days.", field="window_days")
     if downgrade_grace_days is not None and not 0 <= downgrade_grace_days <= 3650:
-        raise InvalidInput("The grace period is 0 to 3650 days.", field="downgradeGraceDays")
+        raise InvalidInput("The grace period is 0 to 3650 days.", field="downgrade_grace_days")
     before = await program_of(store_id)
     changes: dict[str, Any] = {
         name: value

@@ -35,19 +35,19 @@ async def create_promotion(
     if not NO_MULTIPLIER < points_multiplier_bp <= 100_000:
         raise InvalidInput(
             "The multiplier is above 10000 and at most 100000 basis points.",
-            field="pointsMultiplierBp",
+            field="points_multiplier_bp",
         )
-    for value, field in ((starts_at, "startsAt"), (ends_at, "endsAt")):
+    for value, field in ((starts_at, "starts_at"), (ends_at, "ends_at")):
         if value.utcoffset() is None:
             raise InvalidInput("Times need a time zone offset.", field=field)
     now = datetime.now(UTC)
     if ends_at <= starts_at or ends_at <= now:
-        raise InvalidInput("A promotion ends after it starts, in the future.", field="endsAt")
+        raise InvalidInput("A promotion ends after it starts, in the future.", field="ends_at")
     if ends_at - starts_at > timedelta(days=MAX_DAYS):
-        raise InvalidInput(f"A promotion lasts at most {MAX_DAYS} days.", field="endsAt")
+        raise InvalidInput(f"A promotion lasts at most {MAX_DAYS} days.", field="ends_at")
     tier = await Tier.get_or_none(id=from_tier_id, store_id=store_id, is_deleted=False)
     if tier is None:
-        raise NotFound("No such tier.", field="fromTierId")
+        raise NotFound("No such tier.", field="from_tier_id")
     async with write_transaction():
         promotion = await TierPromotion.create(
             store_id=store_id,

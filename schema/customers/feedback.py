@@ -17,15 +17,11 @@ from models.customers import (
 from resolvers.customers import feedback
 from schema.enums import FeedbackCategory, FeedbackChannel
 from schema.errors import result
-from schema.ids import decode_id
+from schema.ids import decode_id, global_id
 from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import source_store, store_id_at
 from schema.stores import StoreProfile
-
-
-def _gid(type_name: str, pk: int | None) -> relay.GlobalID | None:
-    return None if pk is None else relay.GlobalID(type_name, str(pk))
 
 
 @strawberry.type
@@ -46,7 +42,7 @@ class Feedback(relay.Node):
             comment=row.comment,
             channel=row.channel,
             category=row.category,
-            customer_id=_gid("Customer", row.customer_id),
+            customer_id=global_id("Customer", row.customer_id),
             created_at=row.created_at,
         )
 

@@ -23,7 +23,8 @@ from schema.customers.types import (
 )
 from schema.enums import AgeBand, Gender, RowStatus, Segment, SourceChannel
 from schema.errors import result
-from schema.ids import Absent, decode_id
+from schema.ids import Absent, decode_id, global_id
+from schema.inputs import provided
 from schema.operations import field, mutation
 from schema.refs import CustomerRef
 from schema.scopes import owner_store_of, store_id_at
@@ -90,7 +91,7 @@ class CustomerFilterInput:
         tier = None
         if self.tier_id is not None:
             if self.tier_id.type_name != "Tier" or not self.tier_id.node_id.isdigit():
-                raise BadUserInput("tierId is not a tier id.", field="filter.tierId")
+                raise BadUserInput("tierId is not a tier id.", field="filter.tier_id")
             tier = int(self.tier_id.node_id)
         return CustomerFilter(segment=self.segment, tag=self.tag, search=self.search, tier_id=tier)
 
@@ -137,7 +138,7 @@ class ImportRow:
     row: int = strawberry.field(description="the row in the file; the header is row 1")
     status: RowStatus
     errors: list[FieldProblem]
-    customer_id: strawberry.ID | None
+    customer_id: relay.GlobalID | None
 
 
 @strawberry.type
@@ -220,12 +221,9 @@ def _referrer_id(value: relay.GlobalID) -> int:
         raise NotFound("No such customer.", field="referredByCustomerId") from exc
 
 
-def _provided(data: Any, *skip: str) -> dict[str, Any]:
-    return {
-        name: value
-        for name, value in vars(data).items()
-        if value is not strawberry.UNSET and name not in skip
-    }
+def _customer_ref(customer_id: int) -> str:
+    """A customer as the CSV files and their reports name it: by its global id."""
+    return str(global_id("Customer", customer_id))
 
 
 def _report(report: csv_import.ImportReport) -> ImportCustomersReport:
@@ -237,7 +235,7 @@ def _report(report: csv_import.ImportReport) -> ImportCustomersReport:
                 row=row.row,
                 status=row.status,
                 errors=[FieldProblem(field=f, message=m) for f, m in row.errors],
-                customer_id=strawberry.ID(row.customer_id) if row.customer_id else None,
+                customer_id=global_id("Customer", row.customer_id),
             )
             for row in report.rows
         ],
@@ -253,7 +251,7 @@ class Mutation:
         result=RegisterCustomerResult,
     )
     async def register_customer(self, info: Info, input: RegisterCustomerInput) -> CustomerSuccess:
-        fields = CustomerFields(**_provided(input, "store_id", "referred_by_customer_id"))
+        fields = CustomerFields(**provided(input, "store_id", "referred_by_customer_id"))
         referrer = input.referred_by_customer_id
         row = await records.register(
             info.context,
@@ -273,7 +271,7 @@ class Mutation:
         row = await records.update(
             info.context,
             customer_id=decode_id(input.customer_id, "Customer"),
-            changes=_provided(input, "customer_id"),
+            changes=provided(input, "customer_id"),
         )
         return CustomerSuccess(customer=CustomerProfile.from_model(row))
 
@@ -302,7 +300,7 @@ class Mutation:
         thresholds = await segments.update_settings(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
-            changes=_provided(input, "store_id"),
+            changes=provided(input, "store_id"),
         )
         return CustomerSettingsSuccess(settings=CustomerSettings.from_thresholds(thresholds))
 
@@ -320,6 +318,7 @@ class Mutation:
             store_id=decode_id(input.store_id, "Store"),
             text=input.csv,
             skip_invalid_rows=input.skip_invalid_rows,
+            customer_ref=_customer_ref,
         )
         return _report(report)
 
@@ -336,6 +335,7 @@ class Mutation:
             info.context,
             store_id=decode_id(input.store_id, "Store"),
             where=input.filter.to_filter() if input.filter else CustomerFilter(),
+            customer_ref=_customer_ref,
         )
         return ExportCustomersSuccess(
             csv=export.csv, row_count=export.row_count, masked=export.masked

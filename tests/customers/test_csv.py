@@ -7,7 +7,7 @@ from typing import Any
 from models.audit import AuditEntry
 from models.customers import Customer, CustomerTag
 from resolvers.customers.csv_import import MAX_ROWS
-from tests.client import Api, error_code
+from tests.client import Api, error_code, gid
 from tests.customers import factories
 from tests.customers.helpers import STORE1, owner
 
@@ -54,13 +54,15 @@ async def test_a_valid_file_with_a_bom_imports_every_row(api: Api) -> None:
     assert [r["status"] for r in report["rows"]] == ["IMPORTED", "IMPORTED"]
     assert [r["row"] for r in report["rows"]] == [2, 3]
     assert await Customer.filter(store_id=1).count() == 2
+    imported = await Customer.filter(store_id=1).order_by("id").values_list("id", flat=True)
+    assert [r["customerId"] for r in report["rows"]] == [gid("Customer", pk) for pk in imported]
     assert await CustomerTag.filter(tag="단골").count() == 1
     assert await AuditEntry.filter(action="customers.import").count() == 1
 
 
 async def test_one_invalid_row_imports_nothing_and_names_its_fields(api: Api) -> None:
     # given
-    await factories.customer(1, phone="010-9999-0000")
+    existing = await factories.customer(1, phone="010-9999-0000")
     text = HEADER + (
         "김민수,010-1234-5678,,,,,\n"
         ",010-12,1800,ROBOT,maybe,,\n"
@@ -83,6 +85,10 @@ async def test_one_invalid_row_imports_nothing_and_names_its_fields(api: Api) ->
     assert [e["field"] for e in rows[4]["errors"]] == ["phone"]
     assert "row 2" in rows[4]["errors"][0]["message"]
     assert [e["field"] for e in rows[5]["errors"]] == ["phone"]
+    assert rows[5]["errors"][0]["message"] == (
+        f"A customer with this phone exists already ({gid('Customer', existing.id)})."
+    )
+    assert [r["customerId"] for r in report["rows"]] == [None] * 4
     assert await Customer.filter(store_id=1).count() == 1
 
 
@@ -161,7 +167,7 @@ async def test_staff_cannot_import_or_export(api: Api) -> None:
 
 async def test_export_is_utf8_with_bom_keeps_korean_and_is_audited(api: Api) -> None:
     # given
-    await factories.customer(1, name="김민수", phone="010-1234-5678", tags=("단골",))
+    kim = await factories.customer(1, name="김민수", phone="010-1234-5678", tags=("단골",))
     await factories.customer(2, name="다른가게")
     # when
     result = (await api.data(EXPORT, {"input": {"storeId": STORE1}}, token=await owner(api)))[
@@ -171,7 +177,8 @@ async def test_export_is_utf8_with_bom_keeps_korean_and_is_audited(api: Api) -> 
     assert result["csv"].startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(result["csv"].removeprefix("\ufeff"))))
     assert result["rowCount"] == 1 and result["masked"] is False
-    assert (rows[0]["name"], rows[0]["phone"], rows[0]["tags"]) == (
+    assert (rows[0]["id"], rows[0]["name"], rows[0]["phone"], rows[0]["tags"]) == (
+        gid("Customer", kim.id),
         "김민수",
         "010-1234-5678",
         "단골",

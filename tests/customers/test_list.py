@@ -196,6 +196,7 @@ async def test_filter_by_tier(api: Api) -> None:
         gid("Customer", member.id)
     ]
     assert error_code(wrong) == "BAD_USER_INPUT"
+    assert wrong["errors"][0]["extensions"]["field"] == "filter.tierId"
 
 
 async def test_a_page_with_loyalty_fields_costs_the_same_statements_whatever_its_size(
