@@ -178,10 +178,8 @@ class Report:
     orders: int = 0
     lines: int = 0
     point_entries: int = 0
-    first_customer_id: int = 0
-    first_index: int = (
-        0  # the phone of customer k is phone_of(spec, first_index + k) in a fresh store
-    )
+    # The phone of customer k is phone_of(spec, first_index + k) in a fresh store.
+    first_index: int = 0
     seconds: float = 0.0
     kinds: dict[str, int] = field(default_factory=dict)
 
@@ -374,7 +372,6 @@ async def generate(settings: Settings, spec: Spec) -> Report:
     ] = []  # created, customer, status, total, lines, first, done
     async with write_transaction() as conn:
         customer_ids = await allocate_ids(conn, spec.customers)
-        report.first_customer_id = customer_ids[0] if customer_ids else 0
         rows: list[tuple[Any, ...]] = []
         for customer_id, kind, count in zip(customer_ids, kinds, counts):
             report.kinds[kind] = report.kinds.get(kind, 0) + 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from cross_web import HTTPException
@@ -153,7 +152,3 @@ async def readyz(request: Request) -> Response:
     except Exception:
         return JSONResponse({"status": "unavailable", "database": False}, status_code=503)
     return JSONResponse({"status": "ready", "database": True})
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)

@@ -4,7 +4,6 @@ number of keep-alive connections, bounded in count and in time."""
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,10 +33,6 @@ class LoadResult:
         ordered = sorted(self.latencies_s)
         index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
         return ordered[index] * 1000
-
-    @property
-    def mean_ms(self) -> float:
-        return statistics.fmean(self.latencies_s) * 1000 if self.latencies_s else float("nan")
 
 
 async def run_load(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TypeVar
 
 from tortoise.expressions import Subquery
@@ -99,7 +98,3 @@ async def _authenticate_api_key(services: Services, credential: str) -> Authenti
         api_key_actions=frozenset(key.actions),
     )
     return Authenticated(principal, None, key.policy_version)  # type: ignore[attr-defined]
-
-
-def now() -> datetime:
-    return datetime.now(UTC)

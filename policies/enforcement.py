@@ -119,8 +119,5 @@ class PolicyEngine:
                 found.setdefault(int(domain.removeprefix("store:")), []).append(role)
         return found
 
-    def permissions(self) -> list[list[str]]:
-        return [list(rule) for rule in self.enforcer.model.get_policy("p", "p")]
-
     def assignments(self) -> list[list[str]]:
         return [list(rule) for rule in self.enforcer.model.get_policy("g", "g")]

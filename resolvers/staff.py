@@ -179,10 +179,3 @@ async def deactivate(ctx: Context, *, membership_id: int) -> Membership:
         )
     await ctx.services.policy.sync()
     return membership
-
-
-async def staff_of(store_id: int, *, include_inactive: bool = False) -> list[Membership]:
-    query = Membership.filter(store_id=store_id)
-    if not include_inactive:
-        query = query.filter(is_active=True)
-    return await query.order_by("id")

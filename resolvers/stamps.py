@@ -17,7 +17,6 @@ from core.context import Context
 from core.database import write_transaction
 from core.errors import InvalidInput, NotFound
 from models.catalogue import Category, Product
-from models.customers import Customer
 from models.orders import Order, OrderLine
 from models.rewards import Reward, StampBalance, StampCard, StampEntry, StampRule
 from resolvers import audit, outbox
@@ -225,35 +224,9 @@ async def reverse_for_order(*, order_id: int, full: bool) -> int:
     )
 
 
-async def spend(
-    *, store_id: int, customer_id: int, stamps: int, reason: str, order_id: int | None = None
-) -> bool:
-    """For stamp rewards: take ``stamps`` if the customer holds them (conditional UPDATE); counts a reward use."""
-    if stamps <= 0:
-        return False
-    if not await StampBalance.filter(customer_id=customer_id, stamps__gte=stamps).update(
-        stamps=F("stamps") - stamps
-    ):
-        return False
-    await StampEntry.create(
-        store_id=store_id,
-        customer_id=customer_id,
-        amount=-stamps,
-        balance_after=await balance_of(customer_id),
-        reason=reason,
-        order_id=order_id,
-    )
-    await Customer.filter(id=customer_id).update(reward_uses=F("reward_uses") + 1)
-    return True
-
-
 async def give_back(
     *, store_id: int, customer_id: int, stamps: int, reason: str, order_id: int | None = None
 ) -> int:
     return await _change(
         store_id=store_id, customer_id=customer_id, amount=stamps, reason=reason, order_id=order_id
     )
-
-
-async def entries_of(customer_id: int, limit: int = 50) -> list[StampEntry]:
-    return await StampEntry.filter(customer_id=customer_id).order_by("-id").limit(limit)

@@ -5,11 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import secrets
-from datetime import UTC, datetime
 from typing import Any
-
-from tortoise import connections
-from tortoise.exceptions import OperationalError
 
 from models.catalogue import Product
 from models.customers import Customer
@@ -74,45 +70,15 @@ async def product(
     return await Product.create(store_id=store_id, name=name, price=price, is_archived=archived)
 
 
-CUSTOMER_COLUMNS = (
-    "store_id",
-    "name_encrypted",
-    "phone_encrypted",
-    "phone_index",
-    "key_version",
-    "gender",
-    "marketing_consent",
-    "source_channel",
-    "tags",
-    "visit_count",
-    "total_paid",
-    "created_at",
-    "updated_at",
-)
-
-
 async def customer(store_id: int = STORE_1) -> int:
-    """A customer's id. Falls back to the columns of the shared contract while the customers
-    model in the working tree is ahead of its migration."""
-    index = secrets.token_hex(16)
-    try:
-        created = await Customer.create(
-            store_id=store_id, name_encrypted="x", phone_encrypted="x", phone_index=index
-        )
-        return created.id
-    except OperationalError:
-        pass
-    connection = connections.get("default")
-    postgres = connection.schema_generator.DIALECT == "postgres"
-    now = datetime.now(UTC)
-    values = [store_id, "x", "x", index, 1, "UNDISCLOSED", False, "WALK_IN", "[]", 0, 0, now, now]
-    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(values) + 1))
-    if not postgres:
-        values[-2:] = [now.isoformat(), now.isoformat()]
-    columns = ", ".join(f'"{column}"' for column in CUSTOMER_COLUMNS)
-    await connection.execute_query(f'INSERT INTO "customer" ({columns}) VALUES ({marks})', values)
-    found = await Customer.filter(phone_index=index).values_list("id", flat=True)
-    return int(found[0])
+    """A customer's id (its name and phone are placeholders, not sealed)."""
+    created = await Customer.create(
+        store_id=store_id,
+        name_encrypted="x",
+        phone_encrypted="x",
+        phone_index=secrets.token_hex(16),
+    )
+    return created.id
 
 
 async def visits(customer_id: int) -> dict[str, Any]:
