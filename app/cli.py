@@ -1,11 +1,18 @@
-"""The command line: ``python -m app <command>`` (or ``dangol <command>`` once installed)."""
+"""The command line: ``python -m app <command>`` (or ``dangol <command>`` once installed).
+
+Each command imports what it needs when it runs: importing every command's modules up
+front (the GraphQL schema, the domain, Tortoise, aerich, uvicorn) took ``--help`` and
+every command from about 0.2 s to 2-5 s of start-up on this machine.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
+import logging
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -77,9 +84,6 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
-    import logging
-    import signal
-
     from app.jobs import Scheduler, default_jobs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from app.generator import Spec, generate
 from core.database import write_transaction
 from core.security import Passwords
 from core.settings import Settings
 from models.accounts import Account
+from models.customers import Customer
 from models.stores import Membership, Plan, Store, StoreCategory
 from policies.catalogue import ADMIN
 from resolvers.roles import add_role, bump_version
@@ -69,9 +71,6 @@ DEMO_HISTORY_ORDERS = 2_000
 
 async def seed_demo_history(settings: Settings) -> int:
     """A small generated history (customers, catalogue, orders) for each demo store without customers."""
-    from app.generator import Spec, generate
-    from models.customers import Customer
-
     generated = 0
     for number, (name, *_rest) in enumerate(DEMO_STORES, start=1):
         store = await Store.get_or_none(name=name)

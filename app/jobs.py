@@ -24,8 +24,10 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
+from core.senders import build_senders
 from core.settings import Settings
 from models.jobs import JobLease
+from resolvers.outbox import DeliveryPolicy, deliver_due
 
 logger = logging.getLogger("dangol.jobs")
 
@@ -206,9 +208,6 @@ class Scheduler:
 
 
 def default_jobs(settings: Settings) -> list[Job]:
-    from core.senders import build_senders
-    from resolvers.outbox import DeliveryPolicy, deliver_due
-
     senders = build_senders(settings)
     policy = DeliveryPolicy(
         batch_size=settings.outbox_batch_size,

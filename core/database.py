@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from aerich import Command
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContext
 from tortoise.backends.sqlite.client import (
@@ -140,8 +141,6 @@ MIGRATIONS_DIR = os.path.join(
 
 async def apply_migrations(database_url: str) -> list[str]:
     """Apply pending aerich migrations, as `aerich upgrade` does. Returns the files applied."""
-    from aerich import Command
-
     async with Command(
         tortoise_config=tortoise_config(database_url), app="models", location=MIGRATIONS_DIR
     ) as command:

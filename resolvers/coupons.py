@@ -26,6 +26,7 @@ from models.coupons import Coupon, CouponKind, CouponTemplate, CouponTrigger
 from models.customers import Customer
 from models.orders import OrderLine
 from resolvers import audit, idempotency
+from resolvers.customers.segments import Segment, filter_segment, store_clock, thresholds_of
 
 MAX_AMOUNT = 10**12
 MAX_RECIPIENTS = 10_000
@@ -110,8 +111,6 @@ async def _recipients(
         if known != len(wanted):
             raise NotFound("No such customer.", field="customer_ids")
         return wanted
-    from resolvers.customers.segments import Segment, filter_segment, store_clock, thresholds_of
-
     try:
         chosen = Segment(segment)
     except ValueError as exc:

@@ -12,12 +12,10 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from core.senders import Senders
 from models.outbox import OutboxMessage
-
-if TYPE_CHECKING:
-    from core.senders import Senders
 
 logger = logging.getLogger("dangol.outbox")
 

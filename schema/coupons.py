@@ -211,8 +211,6 @@ class Mutation:
 class StoreCoupons(StoreProfile):
     @query("coupons.read", store=source_store())
     async def coupon_templates(self, info: Info) -> list[CouponTemplate]:
-        from schema.coupons import CouponTemplate
-
         return [CouponTemplate.from_model(t) for t in await templates_of(self.id)]
 
 

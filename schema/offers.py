@@ -96,7 +96,5 @@ class Mutation:
 class StoreOffers(StoreProfile):
     @query("coupons.read", store=source_store())
     async def first_visit_offer(self, info: Info) -> FirstVisitOffer | None:
-        from schema.offers import FirstVisitOffer
-
         offer = await active_offer(self.id)
         return FirstVisitOffer.from_model(offer) if offer else None

@@ -122,8 +122,6 @@ class Mutation:
 class StoreStamps(StoreProfile):
     @query("stamps.read", store=source_store())
     async def stamp_card(self, info: Info) -> StampCard | None:
-        from schema.stamps import StampCard
-
         card = await card_of(self.id)
         return StampCard.from_model(card) if card else None
 

@@ -359,20 +359,14 @@ class Mutation:
 class StoreTiers(StoreProfile):
     @query("tiers.read", store=source_store())
     async def tiers(self, info: Info) -> list[Tier]:
-        from schema.tiers import Tier
-
         return [Tier.from_model(tier) for tier in await tiers_of(self.id)]
 
     @query("tiers.read", store=source_store())
     async def tier_program(self, info: Info) -> TierProgram:
-        from schema.tiers import TierProgram
-
         return TierProgram.from_model(await program_of(self.id))
 
     @query("tiers.read", store=source_store())
     async def tier_promotions(self, info: Info) -> list[TierPromotion]:
-        from schema.tiers import TierPromotion
-
         return [TierPromotion.from_model(p) for p in await promotions_of(self.id)]
 
 

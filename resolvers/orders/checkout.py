@@ -19,8 +19,9 @@ from datetime import datetime
 from core.errors import InvalidInput
 from models.catalogue import Product
 from models.orders import DiscountSource, Order, OrderDiscount, OrderLine
-from models.tiers import DiscountKind, DiscountScope, Tier
-from resolvers import coupons, offers
+from models.tiers import DiscountKind, DiscountScope, Tier, TierChangeReason
+from resolvers import coupons, offers, stamps, tiers
+from resolvers.rewards import apply_to_order
 from resolvers.tiers import current_tier
 
 MAX_REDEMPTIONS = 20
@@ -111,8 +112,6 @@ async def apply(
         )
         take(DiscountSource.COUPON, f"Coupon: {label}", amount, benefits.coupon_id)
     if benefits.redemption_ids:
-        from resolvers.rewards import apply_to_order
-
         for reward in await apply_to_order(
             store_id=store_id,
             customer_id=customer_id,
@@ -138,9 +137,6 @@ async def apply(
 
 async def order_completed(*, order_id: int, at: datetime) -> None:
     """After points are earned: stamps, first-visit coupons, then the tier (an upgrade applies now)."""
-    from models.tiers import TierChangeReason
-    from resolvers import stamps, tiers
-
     order = await Order.get(id=order_id)
     customer_id: int | None = order.customer_id
     if customer_id is None:
@@ -160,8 +156,6 @@ async def order_completed(*, order_id: int, at: datetime) -> None:
 
 async def earn_terms(*, order_id: int, at: datetime) -> tuple[int | None, int]:
     """The earn rate and points multiplier of the tier held before this order's upgrade."""
-    from resolvers import tiers
-
     rows = await Order.filter(id=order_id).values_list("store_id", "customer_id")
     store_id, customer_id = rows[0]
     if customer_id is None:
@@ -179,9 +173,6 @@ async def order_refunded(*, order_id: int, full: bool, at: datetime) -> None:
     A downgrade still waits for the periodic evaluation, except for an upgrade
     that this very order earned: that one is undone at once (reason REFUND).
     """
-    from models.tiers import TierChangeReason
-    from resolvers import stamps, tiers
-
     await stamps.reverse_for_order(order_id=order_id, full=full)
     if full:
         await coupons.give_back(order_id)

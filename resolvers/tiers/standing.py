@@ -22,7 +22,7 @@ from core.database import write_transaction
 from models.orders import Order, OrderStatus
 from models.points import PointEntry, PointKind
 from models.tiers import CustomerTier, Tier, TierChange, TierChangeReason, TierProgram
-from resolvers import outbox
+from resolvers import coupons, outbox
 from resolvers.tiers.ladder import program_of, tiers_of
 
 BATCH = 200
@@ -144,8 +144,6 @@ async def move(
     )
     upgrade = to is not None and (before is None or to.rank > before.rank)
     if upgrade and to is not None and to.welcome_coupon_id is not None:
-        from resolvers import coupons
-
         await coupons.issue_automatic(
             template_id=to.welcome_coupon_id,
             customer_id=customer_id,

@@ -17,7 +17,7 @@ from models.customers import (
 from resolvers.customers import feedback
 from schema.enums import FeedbackCategory, FeedbackChannel
 from schema.errors import result
-from schema.ids import decode_id, global_id
+from schema.ids import Absent, decode_id, global_id
 from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import source_store, store_id_at
@@ -172,11 +172,10 @@ MarkAlertsReadResult = result(
 def _optional_pk(value: relay.GlobalID | None, type_name: str, field: str) -> int | None:
     if value is None:
         return None
-    if value.type_name != type_name or not value.node_id.isdigit():
-        from core.errors import NotFound
-
-        raise NotFound(f"No such {type_name.lower()}.", field=field)
-    return int(value.node_id)
+    try:
+        return decode_id(value, type_name)
+    except Absent as exc:
+        raise errors.NotFound(f"No such {type_name.lower()}.", field=field) from exc
 
 
 @strawberry.type
