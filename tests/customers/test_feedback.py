@@ -147,3 +147,15 @@ async def test_a_manager_who_switched_negative_feedback_off_is_not_alerted(api: 
     assert result["alertsRaised"] == 1
     recipients = set(await StoreAlert.all().values_list("recipient__email", flat=True))
     assert recipients == {"owner1@dangol.test"}
+
+
+async def test_a_customer_id_past_64_bits_is_no_such_customer(api: Api) -> None:
+    # given
+    staff = await api.token("staff1@dangol.test")
+    # when
+    result = (await api.data(SUBMIT, _input(customerId=gid("Customer", 10**20)), token=staff))[
+        "submitFeedback"
+    ]
+    # then
+    assert result == {"__typename": "NotFound", "code": "NOT_FOUND", "field": "customerId"}
+    assert not await Feedback.exists()
