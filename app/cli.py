@@ -157,9 +157,11 @@ def cmd_generate(settings: Settings, args: argparse.Namespace) -> None:
         if not await Store.exists(id=spec.store_id):
             raise SystemExit(f"No store {spec.store_id}.")
         report = await generate(settings, spec)
+        kinds = ", ".join(f"{kind} {count}" for kind, count in report.kinds.items())
         print(
-            f"generated {report.customers} customers, {report.orders} orders, {report.lines} order lines "
-            f"in store {spec.store_id} in {report.seconds:.1f} s ({', '.join(f'{k} {v}' for k, v in report.kinds.items())})"
+            f"generated {report.customers} customers, {report.orders} orders, "
+            f"{report.lines} order lines in store {spec.store_id} in {report.seconds:.1f} s "
+            f"({kinds})"
         )
 
     asyncio.run(prepare(settings, seed=False))
@@ -201,7 +203,10 @@ def main(argv: list[str] | None = None) -> None:
 
     rotate = commands.add_parser(
         "rotate-keys",
-        help="re-seal customers' PII under DANGOL_PII_KEY_VERSION (older keys in DANGOL_PII_PREVIOUS_KEYS)",
+        help=(
+            "re-seal customers' PII under DANGOL_PII_KEY_VERSION "
+            "(older keys in DANGOL_PII_PREVIOUS_KEYS)"
+        ),
     )
     rotate.add_argument("--batch", type=int, default=1000)
     rotate.add_argument(

@@ -70,7 +70,8 @@ DEMO_HISTORY_ORDERS = 2_000
 
 
 async def seed_demo_history(settings: Settings) -> int:
-    """A small generated history (customers, catalogue, orders) for each demo store without customers."""
+    """A small generated history (customers, catalogue, orders)
+    for each demo store without customers."""
     generated = 0
     for number, (name, *_rest) in enumerate(DEMO_STORES, start=1):
         store = await Store.get_or_none(name=name)

@@ -224,13 +224,14 @@ def _weight(rng: random.Random, kind: str) -> float:
 
 
 def _counts(rng: random.Random, kinds: list[str], orders: int) -> list[int]:
-    """Orders per customer: first-timers one, never-seen none, the rest by weight; summing to ``orders``."""
+    """Orders per customer: first-timers one, never-seen none, the rest by weight;
+    summing to ``orders``."""
     weights = [_weight(rng, k) for k in kinds]
     fixed = sum(1 for k in kinds if k == "first_timer")
     factor = max(orders - fixed, 0) / (sum(weights) or 1.0)
     counts = [
         1 if k == "first_timer" else 0 if w == 0 else max(2, int(w * factor + rng.random()))
-        for k, w in zip(kinds, weights)
+        for k, w in zip(kinds, weights, strict=True)
     ]
     flexible = [i for i, k in enumerate(kinds) if k in ("regular", "dormant", "tail")] or list(
         range(len(kinds))
@@ -323,7 +324,9 @@ async def _insert(
         return
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
-    await conn.execute_many(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)  # type: ignore[arg-type]
+    await conn.execute_many(
+        f'INSERT INTO "{table}" ({names}) VALUES ({marks})', [list(row) for row in rows]
+    )
 
 
 async def _next_id(conn: BaseDBAsyncClient, table: str) -> int:
@@ -367,13 +370,12 @@ async def generate(settings: Settings, spec: Spec) -> Report:
     phone_index = report.first_index = len(taken)
     kinds = [_kind(rng) for _ in range(spec.customers)]
     counts = _counts(rng, kinds, spec.orders)
-    orders: list[
-        tuple[float, int, str, int, int, bool, float]
-    ] = []  # created, customer, status, total, lines, first, done
+    # created, customer, status, total, lines, first, done
+    orders: list[tuple[float, int, str, int, int, bool, float]] = []
     async with write_transaction() as conn:
         customer_ids = await allocate_ids(conn, spec.customers)
         rows: list[tuple[Any, ...]] = []
-        for customer_id, kind, count in zip(customer_ids, kinds, counts):
+        for customer_id, kind, count in zip(customer_ids, kinds, counts, strict=True):
             report.kinds[kind] = report.kinds.get(kind, 0) + 1
             first_ago, last_ago = _window(rng, kind, spec.days)
             moments = sorted(

@@ -25,7 +25,7 @@ def error_body(message: str, code: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
-class GraphQLView(GraphQL):
+class GraphQLView(GraphQL[Context, None]):
     """Strawberry's ASGI view, speaking the GraphQL over HTTP media type and JSON errors."""
 
     def __init__(self, services: Services, **kwargs: Any) -> None:
@@ -46,7 +46,7 @@ class GraphQLView(GraphQL):
             )
         await response(scope, receive, send)
 
-    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         client = request.client.host if request.client else "unknown"
         return Context(
             services=self.services,
@@ -59,6 +59,7 @@ class GraphQLView(GraphQL):
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
         accept = request.headers.get("accept", "")
+        # The view keeps no state per request: the client's choice rides on the sub-response.
         sub_response.graphql_response_media = GRAPHQL_RESPONSE_MEDIA_TYPE in accept  # type: ignore[attr-defined]
         return sub_response
 
@@ -79,7 +80,8 @@ class GraphQLView(GraphQL):
             response.headers["content-type"] = GRAPHQL_RESPONSE_MEDIA_TYPE
             if isinstance(response_data, dict) and _is_request_error(response_data):
                 response_data.pop("data", None)
-                response.body = self.encode_json(response_data).encode()  # type: ignore[union-attr]
+                body = self.encode_json(response_data)
+                response.body = body.encode() if isinstance(body, str) else body
                 response.headers["content-length"] = str(len(response.body))
                 response.status_code = 400
         return response

@@ -5,6 +5,7 @@ Benchmarks print figures; they never assert and are not tests.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 # name -> (module, one-line description); modules are imported only when run.
@@ -19,17 +20,18 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     ),
     "customers": (
         "bench.customers",
-        "issue 3 at 100k customers / 1M orders: by phone, DORMANT pages 1 and 500, order life; API vs raw SQL",
+        "issue 3 at 100k customers / 1M orders: by phone, DORMANT pages 1 and 500, order life; "
+        "API vs raw SQL",
     ),
     "counter": (
         "bench.counter",
-        "issue 4 counter hot path (phone, order, completion with loyalty) and pointsDashboard; API vs raw SQL",
+        "issue 4 counter hot path (phone, order, completion with loyalty) and pointsDashboard; "
+        "API vs raw SQL",
     ),
 }
 
 
 def load(name: str) -> Callable[[], None]:
-    import importlib
-
     module_name, _ = BENCHMARKS[name]
-    return importlib.import_module(module_name).run  # type: ignore[no-any-return]
+    run: Callable[[], None] = importlib.import_module(module_name).run
+    return run

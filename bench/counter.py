@@ -143,17 +143,20 @@ def run() -> None:
             results.append((backend, generation_note(store), asyncio.run(_measure(store))))
     print(machine_note())
     print(
-        "raw SQL path: blind-index lookup; order + lines insert; 4 conditional status updates; visit counters;"
+        "raw SQL path: blind-index lookup; order + lines insert; 4 conditional status updates; "
+        "visit counters;"
     )
     print(
-        "              point balance upsert + entry; stamp balance upsert + entry; tier ladder read (one tx per step)"
+        "              point balance upsert + entry; stamp balance upsert + entry; "
+        "tier ladder read (one tx per step)"
     )
     for backend, note, (setup, counter, (dashboard, about)) in results:
         print()
         print(f"{backend}: {note}")
         print("  set up through the API: " + "; ".join(setup))
         print_pairs(
-            f"  counter, {CONCURRENCY} concurrent clients (rate = completions/s, latency per completion)",
+            f"  counter, {CONCURRENCY} concurrent clients "
+            "(rate = completions/s, latency per completion)",
             [counter],
             rate="compl/s",
         )
@@ -161,6 +164,7 @@ def run() -> None:
             print(f"  {about}")
         else:
             print(
-                f"  pointsDashboard (one client, {dashboard.requests} requests): p50 {dashboard.percentile_ms(50):.1f} ms, "
+                f"  pointsDashboard (one client, {dashboard.requests} requests): "
+                f"p50 {dashboard.percentile_ms(50):.1f} ms, "
                 f"p99 {dashboard.percentile_ms(99):.1f} ms, fail {dashboard.failures}; {about}"
             )

@@ -33,7 +33,8 @@ MAX_SECONDS = 45.0
 BY_PHONE = "query($id: ID!, $p: String!) { store(id: $id) { customerByPhone(phone: $p) { id } } }"
 PAGE = """query($id: ID!, $after: String) { store(id: $id) {
   customers(filter: {segment: DORMANT}, sort: VISITS_DESC, first: 20, after: $after) {
-    edges { cursor node { id name phone visits { count lastVisitAt } } } pageInfo { hasNextPage endCursor } } } }"""
+    edges { cursor node { id name phone visits { count lastVisitAt } } }
+    pageInfo { hasNextPage endCursor } } } }"""
 CREATE = """mutation($input: CreateOrderInput!) { createOrder(input: $input) {
   __typename ... on OrderSuccess { order { id } } ... on UserError { code message } } }"""
 ADVANCE = """mutation($id: ID!, $to: OrderStatus!) { advanceOrder(input: {orderId: $id, to: $to}) {
@@ -228,7 +229,10 @@ async def _measure(store: BenchStore) -> list[tuple[LoadResult, LoadResult]]:
 
 def generation_note(store: BenchStore) -> str:
     how = "generated now" if store.generated_now else "cached; generated earlier"
-    return f"{CUSTOMERS:,} customers / {ORDERS:,} orders, generation {store.generation_seconds:.1f} s ({how})"
+    return (
+        f"{CUSTOMERS:,} customers / {ORDERS:,} orders, "
+        f"generation {store.generation_seconds:.1f} s ({how})"
+    )
 
 
 def run() -> None:

@@ -16,7 +16,9 @@ ROWS = 100_000
 
 
 IMPORT = """mutation ($input: ImportCustomersInput!) { importCustomers(input: $input) {
-  __typename ... on ImportCustomersReport { imported rejected } ... on UserError { code message } } }"""
+  __typename
+  ... on ImportCustomersReport { imported rejected }
+  ... on UserError { code message } } }"""
 LOGIN = """mutation { login(input: {email: "owner1@dangol.test", password: "dangol-demo"}) {
   ... on SessionTokens { accessToken } } }"""
 
@@ -68,7 +70,8 @@ async def _run(directory: Path) -> None:
         )
         elapsed = time.perf_counter() - started
         print(
-            f"  import: {report.imported:,} imported in {elapsed:.1f} s ({report.imported / elapsed:,.0f} rows/s)"
+            f"  import: {report.imported:,} imported in {elapsed:.1f} s "
+            f"({report.imported / elapsed:,.0f} rows/s)"
         )
         filters = {
             "no filter": CustomerFilter(),

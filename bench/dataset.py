@@ -122,7 +122,8 @@ def _build(backend: str) -> dict[str, Any]:
         asyncio.run(_pg(f'DROP DATABASE IF EXISTS "dangol_bench_{_name()}" WITH (FORCE)'))
         asyncio.run(_pg(f'CREATE DATABASE "dangol_bench_{_name()}"'))
     print(
-        f"  generating {CUSTOMERS:,} customers and {ORDERS:,} orders on {backend} (cached afterwards) ...",
+        f"  generating {CUSTOMERS:,} customers and {ORDERS:,} orders on {backend} "
+        "(cached afterwards) ...",
         flush=True,
     )
     env = {**os.environ, **_secrets(), "DATABASE_URL": url, "DANGOL_ENV": "development"}
@@ -136,7 +137,8 @@ def _build(backend: str) -> dict[str, Any]:
     )
     info = dict(json.loads(_marker(backend).read_text()))
     print(
-        f"  generated in {info['seconds']:.1f} s (whole build with migrations: {time.perf_counter() - started:.1f} s)",
+        f"  generated in {info['seconds']:.1f} s "
+        f"(whole build with migrations: {time.perf_counter() - started:.1f} s)",
         flush=True,
     )
     return info
@@ -200,7 +202,8 @@ def bench_store(backend: str) -> Iterator[BenchStore]:
     if info is None:
         info = _build(backend)
     with _working_copy(backend) as url:
-        # The scheduled jobs (point expiry, tier evaluation) belong to `worker`: off in the measured server.
+        # The scheduled jobs (point expiry, tier evaluation) belong to `worker`: off in the
+        # measured server.
         environment = {
             **_secrets(),
             "DATABASE_URL": url,

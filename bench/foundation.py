@@ -114,7 +114,10 @@ def _print_http(healthz: LoadResult, me: LoadResult) -> None:
         f"      note: this machine has {cores} cores; the load generator shares them with the "
         "server, so absolute rates understate the server; the ratio is the figure to compare."
     )
-    header = f"  {'endpoint':<18} {'requests':>8} {'fail':>5} {'time s':>7} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}"
+    header = (
+        f"  {'endpoint':<18} {'requests':>8} {'fail':>5} {'time s':>7} {'req/s':>8} "
+        f"{'p50 ms':>7} {'p99 ms':>7}"
+    )
     print(header)
     print("  " + "-" * (len(header) - 2))
     for row in (healthz, me):
@@ -223,9 +226,11 @@ def _print_policy(row: dict[str, float]) -> None:
     print(header)
     print("  " + "-" * (len(header) - 2))
     print(
-        f"  {'casbin.Enforcer.enforce (cold, no cache)':<44} {COLD_CHECKS:>8} {row['cold_us']:>9.2f}"
+        f"  {'casbin.Enforcer.enforce (cold, no cache)':<44} "
+        f"{COLD_CHECKS:>8} {row['cold_us']:>9.2f}"
     )
     print(
-        f"  {'PolicyEngine.enforce (warm, decision cache)':<44} {WARM_CHECKS:>8} {row['warm_us']:>9.3f}"
+        f"  {'PolicyEngine.enforce (warm, decision cache)':<44} "
+        f"{WARM_CHECKS:>8} {row['warm_us']:>9.3f}"
     )
     print(f"  ratio cold/warm: {row['cold_us'] / row['warm_us']:.0f}x")

@@ -101,7 +101,10 @@ async def lookup(db: RawDb, w: int, phone_index: str) -> int:
     return int(rows[0][0])
 
 
-PAGE_COLUMNS = "id, name_encrypted, phone_encrypted, key_version, visit_count, total_paid, first_visit_at, last_visit_at"
+PAGE_COLUMNS = (
+    "id, name_encrypted, phone_encrypted, key_version, visit_count, total_paid, "
+    "first_visit_at, last_visit_at"
+)
 
 
 async def dormant_page(
@@ -127,7 +130,8 @@ async def dormant_page(
 async def create_order(
     db: RawDb, w: int, customer_id: int, lines: list[tuple[int, str, int, int]]
 ) -> tuple[int, int]:
-    """(order id, total) of a new RECEIVED order; ``lines`` are (product id, name, price, quantity)."""
+    """(order id, total) of a new RECEIVED order; ``lines`` are (product id, name,
+    price, quantity)."""
     now = datetime.now(UTC)
     total = sum(price * q for _pid, _name, price, q in lines)
     async with db.transaction(w):
@@ -139,8 +143,8 @@ async def create_order(
         )
         rows = await db.fetch(
             w,
-            'INSERT INTO "order" (store_id, customer_id, channel, status, subtotal, discount_total, total, '
-            "refunded_amount, is_first_visit, created_at, updated_at) "
+            'INSERT INTO "order" (store_id, customer_id, channel, status, subtotal, '
+            "discount_total, total, refunded_amount, is_first_visit, created_at, updated_at) "
             "VALUES ($1, $2, 'IN_STORE', 'RECEIVED', $3, 0, $4, 0, $5, $6, $7) RETURNING id",
             STORE_ID,
             customer_id,
@@ -153,7 +157,8 @@ async def create_order(
         order_id = int(rows[0][0])
         await db.many(
             w,
-            "INSERT INTO order_line (order_id, product_id, product_name, unit_price, quantity, line_total) "
+            "INSERT INTO order_line "
+            "(order_id, product_id, product_name, unit_price, quantity, line_total) "
             "VALUES ($1, $2, $3, $4, $5, $6)",
             [(order_id, pid, name, price, q, price * q) for pid, name, price, q in lines],
         )
@@ -177,7 +182,8 @@ async def advance(
         else:
             moved = await db.execute(
                 w,
-                'UPDATE "order" SET status = $1, updated_at = $2, completed_at = $3 WHERE id = $4 AND status = $5',
+                'UPDATE "order" SET status = $1, updated_at = $2, completed_at = $3 '
+                "WHERE id = $4 AND status = $5",
                 to,
                 db.at(now),
                 db.at(now),
@@ -196,7 +202,8 @@ async def advance(
         )
         await db.execute(
             w,
-            "UPDATE customer SET visit_count = visit_count + 1, total_paid = total_paid + $1, last_visit_at = $2 WHERE id = $3",
+            "UPDATE customer SET visit_count = visit_count + 1, total_paid = total_paid + $1, "
+            "last_visit_at = $2 WHERE id = $3",
             total,
             db.at(now),
             customer_id,
@@ -216,8 +223,9 @@ async def _loyalty(
     points = total // 100
     [(balance,)] = await db.fetch(
         w,
-        "INSERT INTO point_balance (store_id, customer_id, balance, updated_at) VALUES ($1, $2, $3, $4) "
-        "ON CONFLICT (customer_id) DO UPDATE SET balance = point_balance.balance + excluded.balance, "
+        "INSERT INTO point_balance (store_id, customer_id, balance, updated_at) "
+        "VALUES ($1, $2, $3, $4) ON CONFLICT (customer_id) DO UPDATE "
+        "SET balance = point_balance.balance + excluded.balance, "
         "updated_at = excluded.updated_at RETURNING balance",
         STORE_ID,
         customer_id,
@@ -226,8 +234,9 @@ async def _loyalty(
     )
     await db.execute(
         w,
-        "INSERT INTO point_entry (store_id, customer_id, kind, source, amount, balance_after, remaining, "
-        "order_id, created_at) VALUES ($1, $2, 'EARN', 'PURCHASE', $3, $4, $5, $6, $7)",
+        "INSERT INTO point_entry (store_id, customer_id, kind, source, amount, balance_after, "
+        "remaining, order_id, created_at) "
+        "VALUES ($1, $2, 'EARN', 'PURCHASE', $3, $4, $5, $6, $7)",
         STORE_ID,
         customer_id,
         points,
@@ -238,7 +247,8 @@ async def _loyalty(
     )
     [(stamps,)] = await db.fetch(
         w,
-        "INSERT INTO stamp_balance (store_id, customer_id, stamps, updated_at) VALUES ($1, $2, 1, $3) "
+        "INSERT INTO stamp_balance (store_id, customer_id, stamps, updated_at) "
+        "VALUES ($1, $2, 1, $3) "
         "ON CONFLICT (customer_id) DO UPDATE SET stamps = stamp_balance.stamps + 1, "
         "updated_at = excluded.updated_at RETURNING stamps",
         STORE_ID,
@@ -247,7 +257,8 @@ async def _loyalty(
     )
     await db.execute(
         w,
-        "INSERT INTO stamp_entry (store_id, customer_id, amount, balance_after, reason, order_id, created_at) "
+        "INSERT INTO stamp_entry "
+        "(store_id, customer_id, amount, balance_after, reason, order_id, created_at) "
         "VALUES ($1, $2, 1, $3, 'ORDER', $4, $5)",
         STORE_ID,
         customer_id,
@@ -260,8 +271,8 @@ async def _loyalty(
     )
     await db.fetch(
         w,
-        "SELECT id FROM tier WHERE store_id = $1 AND is_deleted = $2 AND min_visits <= $3 AND min_amount <= $4 "
-        "ORDER BY rank DESC LIMIT 1",
+        "SELECT id FROM tier WHERE store_id = $1 AND is_deleted = $2 "
+        "AND min_visits <= $3 AND min_amount <= $4 ORDER BY rank DESC LIMIT 1",
         STORE_ID,
         False,
         visits,

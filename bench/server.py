@@ -10,6 +10,7 @@ process and the directory are removed on exit, on error and on Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -98,10 +99,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     try:
         process.wait(timeout=STOP_TIMEOUT_S)
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait(timeout=STOP_TIMEOUT_S)
 
 
@@ -168,7 +167,8 @@ def _wait_ready(server: Server, process: subprocess.Popen[bytes], log_path: Path
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(
-                    f"uvicorn exited with {process.returncode} before it was ready:\n{_tail(log_path)}"
+                    f"uvicorn exited with {process.returncode} before it was ready:\n"
+                    f"{_tail(log_path)}"
                 )
             try:
                 if client.get(server.url("/readyz")).status_code == 200:

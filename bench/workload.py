@@ -95,8 +95,9 @@ async def closed_loop(
 
 def machine_note() -> str:
     return (
-        f"note: this machine has {os.cpu_count()} cores shared by the server, the load generator and the "
-        "database; absolute rates understate a server; compare ratios and runs on this machine only."
+        f"note: this machine has {os.cpu_count()} cores shared by the server, "
+        "the load generator and the database; absolute rates understate a server; "
+        "compare ratios and runs on this machine only."
     )
 
 
@@ -119,6 +120,7 @@ def print_pairs(
                 ratio = f"{api.percentile_ms(50) / raw_p50:>10.1f}x" if raw_p50 > 0 else ""
                 ratio += f" {raw.rps / api.rps:>11.1f}x" if api.rps > 0 else ""
             print(
-                f"  {row.label if path == 'API' else '':<34} {path:<4} {row.requests:>6} {row.failures:>4} "
-                f"{row.seconds:>7.2f} {row.rps:>8.1f} {row.percentile_ms(50):>7.2f} {row.percentile_ms(99):>7.2f} {ratio:>11}{flag}"
+                f"  {row.label if path == 'API' else '':<34} {path:<4} "
+                f"{row.requests:>6} {row.failures:>4} {row.seconds:>7.2f} {row.rps:>8.1f} "
+                f"{row.percentile_ms(50):>7.2f} {row.percentile_ms(99):>7.2f} {ratio:>11}{flag}"
             )

@@ -44,6 +44,12 @@ def _with_policy_version(query: QuerySet[M]) -> QuerySet[M]:
     return query.annotate(policy_version=Subquery(PolicyVersion.filter(id=1).values("version")))
 
 
+def _policy_version_of(row: Model) -> int | None:
+    """The version ``_with_policy_version`` read with the row (an annotation, not a field)."""
+    version = getattr(row, "policy_version", None)
+    return None if version is None else int(version)
+
+
 async def authenticate(services: Services, credential: str) -> Authenticated:
     if credential.startswith(API_KEY_PREFIX):
         return await _authenticate_api_key(services, credential)
@@ -68,7 +74,7 @@ async def _authenticate_access_token(services: Services, token: str) -> Authenti
     return Authenticated(
         Principal(account_id=claims.account_id),
         session.account,
-        session.policy_version,  # type: ignore[attr-defined]
+        _policy_version_of(session),
     )
 
 
@@ -97,4 +103,4 @@ async def _authenticate_api_key(services: Services, credential: str) -> Authenti
         api_key_store_id=key.store_id,
         api_key_actions=frozenset(key.actions),
     )
-    return Authenticated(principal, None, key.policy_version)  # type: ignore[attr-defined]
+    return Authenticated(principal, None, _policy_version_of(key))

@@ -30,6 +30,7 @@ def _line(row: CasbinRule) -> str:
     return ", ".join([row.ptype, *values])
 
 
+# pycasbin ships no type information, so its base class is Any to mypy.
 class TortoiseAdapter(AsyncAdapter):  # type: ignore[misc]
     async def load_policy(self, model: CasbinModel) -> None:
         for row in await CasbinRule.all().order_by("id"):

@@ -58,7 +58,8 @@ class PolicyEngine:
         self._reload_lock = asyncio.Lock()
 
     async def sync(self, known_version: int | None = None) -> None:
-        """Reload when the policy changed; ``known_version`` spares the read when the caller has it."""
+        """Reload when the policy changed;
+        ``known_version`` spares the read when the caller has it."""
         if known_version is None:
             current: list[Any] = await PolicyVersion.filter(id=1).values_list("version", flat=True)
             version = current[0] if current else 0

@@ -32,7 +32,8 @@ async def record(
 
 
 async def entries(*, store_id: int | None, first: int, before_id: int | None) -> list[AuditEntry]:
-    """Newest first; ``before_id`` is the keyset cursor. One more than asked, to tell if more exist."""
+    """Newest first; ``before_id`` is the keyset cursor. One more than asked,
+    to tell if more exist."""
     query = AuditEntry.all()
     if store_id is not None:
         query = query.filter(store_id=store_id)

@@ -223,7 +223,8 @@ async def coupons_of(
     first: int = 20,
     after: tuple[datetime, int] | None = None,
 ) -> list[Coupon]:
-    """Soonest to expire first; ``after`` is the keyset cursor. One more than asked, to tell if more exist."""
+    """Soonest to expire first; ``after`` is the keyset cursor. One more than asked,
+    to tell if more exist."""
     query = Coupon.filter(customer_id=customer_id).select_related("template")
     if not include_used:
         query = query.filter(used_at__isnull=True, expires_at__gt=datetime.now(UTC))
@@ -263,7 +264,8 @@ async def use(
     running: int,
     at: datetime,
 ) -> tuple[int, str]:
-    """Validate the coupon against the order so far and use it; the amount it takes off and its label."""
+    """Validate the coupon against the order so far and use it;
+    the amount it takes off and its label."""
     coupon = await Coupon.get_or_none(id=coupon_id, store_id=store_id).select_related("template")
     if coupon is None:
         raise NotFound("No such coupon.", field="coupon_id")

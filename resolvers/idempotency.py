@@ -59,7 +59,8 @@ async def run_once(
     request: dict[str, Any],
     execute: Callable[[], Awaitable[Result]],
 ) -> Result:
-    """Run ``execute`` in a write transaction once per (store, operation, key); replay its result."""
+    """Run ``execute`` in a write transaction once per (store, operation, key);
+    replay its result."""
     check_key(key)
     request_digest = digest(request)
     replayed = await _replay(store_id, operation, key, request_digest)

@@ -89,7 +89,8 @@ async def is_first_visit(*, store_id: int, customer_id: int, order_id: int) -> b
 async def offer_for(
     *, store_id: int, customer_id: int | None, order_id: int, running: int
 ) -> tuple[FirstVisitOffer, int, str] | None:
-    """The offer, the amount it takes off ``running`` and its label, or None when it does not apply."""
+    """The offer, the amount it takes off ``running`` and its label,
+    or None when it does not apply."""
     if customer_id is None:
         return None
     offer = await active_offer(store_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -76,16 +77,18 @@ async def deliver_due(
         if not due:
             break
         gate = asyncio.Semaphore(policy.concurrency)
-
-        async def one(message_id: int, attempts: int) -> bool:
-            async with gate:
-                return await deliver_one(senders, policy, message_id, attempts, at)
-
-        results = await asyncio.gather(*(one(m, a) for m, a in due))
+        results = await asyncio.gather(
+            *(_gated(gate, deliver_one(senders, policy, m, a, at)) for m, a in due)
+        )
         delivered += sum(results)
         if len(due) < policy.batch_size:
             break
     return delivered
+
+
+async def _gated(gate: asyncio.Semaphore, delivery: Awaitable[bool]) -> bool:
+    async with gate:
+        return await delivery
 
 
 async def claim(message_id: int, attempts: int, now: datetime, policy: DeliveryPolicy) -> bool:

@@ -168,7 +168,8 @@ async def _change(
 
 
 async def award_for_order(*, order_id: int, at: datetime) -> int:
-    """On completion, inside its transaction; a first visit also tells the customer about the card."""
+    """On completion, inside its transaction;
+    a first visit also tells the customer about the card."""
     order = await Order.get(id=order_id)
     customer_id: int | None = order.customer_id
     store_id: int = order.store_id
@@ -198,7 +199,8 @@ async def award_for_order(*, order_id: int, at: datetime) -> int:
 
 
 async def reverse_for_order(*, order_id: int, full: bool) -> int:
-    """Take back the order's stamps: all on a full refund or cancellation, else its refunded share."""
+    """Take back the order's stamps: all on a full refund or cancellation,
+    else its refunded share."""
     order = await Order.get(id=order_id)
     customer_id: int | None = order.customer_id
     if customer_id is None:

@@ -122,7 +122,10 @@ class CreateCouponTemplateInput:
 
 
 @strawberry.input(
-    description="To customerIds or to a segment (NEW, REGULAR, DORMANT, REWARD_SENSITIVE, HIGH_FREQUENCY, LOW_FREQUENCY)."
+    description=(
+        "To customerIds or to a segment "
+        "(NEW, REGULAR, DORMANT, REWARD_SENSITIVE, HIGH_FREQUENCY, LOW_FREQUENCY)."
+    )
 )
 class IssueCouponsInput:
     template_id: relay.GlobalID

@@ -61,7 +61,9 @@ class PointEntry(relay.Node):
     balance_after: int
     remaining: int = strawberry.field(description="What is still unspent of an earned lot.")
     expires_at: datetime | None = strawberry.field(
-        description="A credit: when its points expire. A debit: the earliest expiry of the points it took."
+        description=(
+            "A credit: when its points expire. A debit: the earliest expiry of the points it took."
+        )
     )
     reference_type: str | None
     reference_id: str | None

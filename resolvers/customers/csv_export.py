@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.context import Context
 from core.database import write_transaction
@@ -44,8 +45,8 @@ class Export:
     masked: bool
 
 
-def _iso(value: object) -> str:
-    return value.isoformat() if value is not None else ""  # type: ignore[attr-defined]
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value is not None else ""
 
 
 async def export_csv(

@@ -82,7 +82,7 @@ def _records(text: str) -> Iterator[list[str]]:
 
 def _header(names: list[str]) -> list[str]:
     columns = [ALIASES.get(n.strip(), n.strip().lower().replace(" ", "_")) for n in names]
-    unknown = [n for n, c in zip(names, columns) if c not in REQUIRED + OPTIONAL]
+    unknown = [n for n, c in zip(names, columns, strict=True) if c not in REQUIRED + OPTIONAL]
     missing = [c for c in REQUIRED if c not in columns]
     repeated = sorted({c for c in columns if columns.count(c) > 1})
     if unknown or missing or repeated:
@@ -183,7 +183,7 @@ def parse(text: str) -> list[RowReport]:
             )
             reports.append(RowReport(row=number, status=RowStatus.INVALID, errors=errors))
             continue
-        fields = _fields(dict(zip(columns, record)), errors)
+        fields = _fields(dict(zip(columns, record, strict=True)), errors)
         reports.append(
             RowReport(
                 number,
@@ -268,7 +268,7 @@ async def _import(
             valid = []
         ids = await allocate_ids(conn, len(valid)) if valid else []
         customers: list[dict[str, Any]] = []
-        for customer_id, report in zip(ids, valid):
+        for customer_id, report in zip(ids, valid, strict=True):
             data = report.fields
             assert data is not None
             customers.append(

@@ -34,8 +34,8 @@ SORT_COLUMN = {
     CustomerSort.POINTS_DESC: "points",
 }
 NO_POINTS = RawSQL(
-    'NOT EXISTS (SELECT 1 FROM "point_balance" WHERE "point_balance"."customer_id" = "customer"."id" '
-    'AND "point_balance"."balance" > 0)'
+    'NOT EXISTS (SELECT 1 FROM "point_balance" '
+    'WHERE "point_balance"."customer_id" = "customer"."id" AND "point_balance"."balance" > 0)'
 )
 
 
@@ -102,7 +102,8 @@ async def filtered(ctx: Context, store_id: int, where: CustomerFilter) -> QueryS
     if where.tier_id is not None:
         query = query.annotate(
             in_tier=RawSQL(
-                'EXISTS (SELECT 1 FROM "customer_tier" WHERE "customer_tier"."customer_id" = "customer"."id" '
+                'EXISTS (SELECT 1 FROM "customer_tier" '
+                'WHERE "customer_tier"."customer_id" = "customer"."id" '
                 f'AND "customer_tier"."tier_id" = {int(where.tier_id)})'
             )
         ).filter(in_tier=True)

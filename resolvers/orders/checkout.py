@@ -136,7 +136,8 @@ async def apply(
 
 
 async def order_completed(*, order_id: int, at: datetime) -> None:
-    """After points are earned: stamps, first-visit coupons, then the tier (an upgrade applies now)."""
+    """After points are earned: stamps, first-visit coupons,
+    then the tier (an upgrade applies now)."""
     order = await Order.get(id=order_id)
     customer_id: int | None = order.customer_id
     if customer_id is None:

@@ -14,7 +14,8 @@ from resolvers.orders import checkout
 
 
 async def order_completed(ctx: Context, *, order_id: int, at: datetime) -> None:
-    """After the visit is recorded: earn points at the current tier, stamp, then re-evaluate the tier."""
+    """After the visit is recorded: earn points at the current tier, stamp,
+    then re-evaluate the tier."""
     rate_bp, multiplier_bp = await checkout.earn_terms(order_id=order_id, at=at)
     await points.earn_for_order(
         ctx, order_id=order_id, rate_bp=rate_bp, multiplier_bp=multiplier_bp

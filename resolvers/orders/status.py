@@ -7,6 +7,7 @@ requests exactly one moves the order, the others get ``IllegalOrderTransition``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 
 from tortoise.expressions import F
 
@@ -29,7 +30,7 @@ FLOW = (
     OrderStatus.READY,
     OrderStatus.COMPLETED,
 )
-PREVIOUS = dict(zip(FLOW[1:], FLOW[:-1]))
+PREVIOUS = {after: before for before, after in pairwise(FLOW)}
 OPEN = FLOW[:-1]
 
 
@@ -98,7 +99,8 @@ async def cancel_order(ctx: Context, *, order_id: int, reason: str | None = None
 async def refund_order(
     ctx: Context, *, order_id: int, amount: int | None = None, reason: str | None = None
 ) -> Order:
-    """A full or partial refund of a completed order; a refund of the whole total ends in REFUNDED."""
+    """A full or partial refund of a completed order;
+    a refund of the whole total ends in REFUNDED."""
     now = _now()
     async with write_transaction():
         order = await _current(order_id)

@@ -38,7 +38,8 @@ async def _earned_by(order_id: int) -> int:
 async def earn_for_order(
     ctx: Context, *, order_id: int, rate_bp: int | None, multiplier_bp: int = 10_000
 ) -> int:
-    """Credit the order's customer; ``rate_bp`` (the tier's) replaces the programme's rate when given.
+    """Credit the order's customer;
+    ``rate_bp`` (the tier's) replaces the programme's rate when given.
 
     Returns the points earned (0 without a customer, under the minimum order, or already earned).
     """

@@ -104,7 +104,8 @@ async def _warn_store(store_id: int, notice_days: int, now: datetime) -> tuple[i
 
 
 async def warn_expiring(now: datetime) -> int:
-    """Queue one warning per lot due to expire within its store's notice period; returns how many."""
+    """Queue one warning per lot due to expire within its store's notice period;
+    returns how many."""
     programs = await PointProgram.all().values_list("store_id", "expiry_notice_days")
     sent = 0
     for store_id, notice_days in programs:

@@ -85,8 +85,8 @@ async def _entry(
         amount=amount,
         balance_after=await balance_of(customer_id),
         remaining=max(amount, 0),
-        # A credit's expiry; on a debit, the earliest expiry of the lots it took, so that
-        # points given back (a rejected or cancelled redemption) expire no later than they would have.
+        # A credit's expiry; on a debit, the earliest expiry of the lots it took, so that points
+        # given back (a rejected or cancelled redemption) expire no later than they would have.
         expires_at=expires_at,
         reference_type=reference.type,
         reference_id=None if reference.id is None else str(reference.id),
@@ -168,7 +168,8 @@ async def debit(
     source: PointSource,
     reference: Reference = NO_REFERENCE,
 ) -> Debit:
-    """Take ``points`` (> 0) from the balance, or raise ``InsufficientPoints`` and change nothing."""
+    """Take ``points`` (> 0) from the balance,
+    or raise ``InsufficientPoints`` and change nothing."""
     assert points > 0
     taken = await PointBalance.filter(customer_id=customer_id, balance__gte=points).update(
         balance=F("balance") - points, updated_at=_now()

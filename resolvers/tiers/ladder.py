@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
 from core.context import Context
@@ -105,9 +106,10 @@ async def _check_references(store_id: int, f: TierFields) -> None:
 
 
 def check_ladder(ladder: list[tuple[int | None, TierFields]]) -> None:
-    """``ladder``: (tier id or None for the new one, fields). Raises on a rank taken or criteria overlapping."""
+    """``ladder``: (tier id or None for the new one, fields).
+    Raises on a rank taken or criteria overlapping."""
     ordered = sorted(ladder, key=lambda item: item[1].rank)
-    for (low_id, low), (high_id, high) in zip(ordered, ordered[1:]):
+    for (low_id, low), (high_id, high) in pairwise(ordered):
         other = low_id if high_id is None else high_id
         conflicting = other
         if low.rank == high.rank:
@@ -201,7 +203,8 @@ async def update_tier(ctx: Context, *, tier_id: int, changes: dict[str, Any]) ->
 
 
 async def delete_tier(ctx: Context, *, tier_id: int) -> int:
-    """The tier leaves the ladder; its members move to the tier below it (or none), reason MANUAL."""
+    """The tier leaves the ladder;
+    its members move to the tier below it (or none), reason MANUAL."""
     tier = await _tier(None, tier_id)
     store_id: int = tier.store_id
     now = datetime.now(UTC)

@@ -1,4 +1,5 @@
-"""Tier promotions (F5): time-boxed point multipliers for the tiers from a rank up, announced to members."""
+"""Tier promotions (F5): time-boxed point multipliers for the tiers from a rank up,
+announced to members."""
 
 from __future__ import annotations
 
@@ -120,7 +121,8 @@ async def multiplier_for(store_id: int, rank: int, at: datetime) -> int:
 
 
 async def earn_terms(*, store_id: int, customer_id: int, at: datetime) -> tuple[int | None, int]:
-    """The tier's earn rate (None: the programme's) and the promotion multiplier, at the tier held now."""
+    """The tier's earn rate (None: the programme's) and the promotion multiplier,
+    at the tier held now."""
     tier = await current_tier(customer_id)
     if tier is None:
         return None, NO_MULTIPLIER

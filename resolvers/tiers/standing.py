@@ -167,7 +167,8 @@ async def reevaluate(
     reason: TierChangeReason,
     order_id: int | None = None,
 ) -> None:
-    """Upgrade at once if earned; note when the customer fell below the tier held. Call in a transaction."""
+    """Upgrade at once if earned; note when the customer fell below the tier held.
+    Call in a transaction."""
     ladder = await tiers_of(store_id)
     if not ladder:
         return
@@ -214,7 +215,8 @@ async def _earned_by(row: CustomerTier, order_id: int | None) -> bool:
 
 
 async def evaluate_tiers(now: datetime) -> int:
-    """The periodic evaluation: upgrades missed, and downgrades after the grace period. Returns the changes."""
+    """The periodic evaluation: upgrades missed, and downgrades after the grace period.
+    Returns the changes."""
     changed = 0
     store_ids: list[Any] = (
         await Tier.filter(is_deleted=False).distinct().values_list("store_id", flat=True)

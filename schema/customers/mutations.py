@@ -1,4 +1,5 @@
-"""registerCustomer, updateCustomer, tagCustomers, updateCustomerSettings, importCustomers, exportCustomers."""
+"""registerCustomer, updateCustomer, tagCustomers, updateCustomerSettings,
+importCustomers, exportCustomers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The ``Customer`` node and its connection: names and phones masked unless the caller may see them."""
+"""The ``Customer`` node and its connection:
+names and phones masked unless the caller may see them."""
 
 from __future__ import annotations
 

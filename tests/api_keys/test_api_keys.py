@@ -16,7 +16,8 @@ mutation ($input: CreateApiKeyInput!) {
 }
 """
 REVOKE = """
-mutation ($id: ID!) { revokeApiKey(input: {apiKeyId: $id}) { __typename ... on UserError { code } } }
+mutation ($id: ID!) { revokeApiKey(input: {apiKeyId: $id}) { __typename
+  ... on UserError { code } } }
 """
 STORE = "query ($id: ID!) { store(id: $id) { name } }"
 STAFF = "query ($id: ID!) { store(id: $id) { staff { edges { node { id } } } } }"
@@ -128,7 +129,10 @@ async def test_a_request_counts_once_however_many_fields_it_asks(api: Api, app) 
     secret = (await _create(api, ["store.read"]))["secret"]
     services = app.state.services
     services.settings = replace(services.settings, api_key_requests_per_minute=3)
-    wide = "query ($id: ID!) { a: store(id: $id) { name } b: store(id: $id) { name } c: store(id: $id) { name } }"
+    wide = (
+        "query ($id: ID!) { a: store(id: $id) { name } b: store(id: $id) "
+        "{ name } c: store(id: $id) { name } }"
+    )
     # when three requests each ask three fields at once
     answers = [await api.gql(wide, {"id": gid("Store", 1)}, token=secret) for _ in range(3)]
     # then all three are answered: authentication (and its rate count) happened once per request

@@ -62,7 +62,8 @@ async def test_the_log_pages_with_keyset_cursors(api: Api) -> None:
         await api.data(
             UPDATE, {"input": {"storeId": gid("Store", 1), "phone": f"02-111-000{n}"}}, token=owner
         )
-    query = """query ($id: ID!, $after: String) { store(id: $id) { auditLog(first: 2, after: $after) {
+    query = """query ($id: ID!, $after: String) { store(id: $id) {
+        auditLog(first: 2, after: $after) {
         edges { cursor node { after } } pageInfo { hasNextPage endCursor } } } }"""
     seen, after = [], None
     while True:

@@ -1,4 +1,5 @@
-"""The catalogue (C1): read by everyone of the store and its partner key, managed by owners and managers."""
+"""The catalogue (C1): read by everyone of the store and its partner key,
+managed by owners and managers."""
 
 from __future__ import annotations
 

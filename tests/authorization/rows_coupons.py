@@ -1,4 +1,5 @@
-"""Coupons (E3): everyone of the store reads templates; owners and managers create and issue them."""
+"""Coupons (E3): everyone of the store reads templates;
+owners and managers create and issue them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from tests.orders import factories
 
 TEMPLATES = "query($id: ID!) { store(id: $id) { id couponTemplates { id } } }"
 NODE_TEMPLATE = "query($id: ID!) { node(id: $id) { id ... on CouponTemplate { kind } } }"
-CREATE = "mutation($input: CreateCouponTemplateInput!) { createCouponTemplate(input: $input) { __typename } }"
+CREATE = (
+    "mutation($input: CreateCouponTemplateInput!) { createCouponTemplate(input: $input) "
+    "{ __typename } }"
+)
 ISSUE = "mutation($input: IssueCouponsInput!) { issueCoupons(input: $input) { __typename } }"
 
 MANAGE = dict(

@@ -1,4 +1,5 @@
-"""Customers (B1-B7): staff read masked and register; owners export and set thresholds; partner keys read."""
+"""Customers (B1-B7): staff read masked and register; owners export and set thresholds;
+partner keys read."""
 
 from __future__ import annotations
 

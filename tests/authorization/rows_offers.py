@@ -8,7 +8,10 @@ from tests.authorization.rows_tiers import READ
 from tests.authorization.table import Row, World
 
 OFFER = "query($id: ID!) { store(id: $id) { id firstVisitOffer { kind } } }"
-SET = "mutation($input: SetFirstVisitOfferInput!) { setFirstVisitOffer(input: $input) { __typename } }"
+SET = (
+    "mutation($input: SetFirstVisitOfferInput!) { setFirstVisitOffer(input: $input) "
+    "{ __typename } }"
+)
 
 
 async def _offer(w: World, target: str) -> dict:

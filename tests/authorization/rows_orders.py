@@ -1,4 +1,5 @@
-"""Orders (C2-C5): staff and partner keys take and advance orders; refunds are for owners and managers."""
+"""Orders (C2-C5): staff and partner keys take and advance orders;
+refunds are for owners and managers."""
 
 from __future__ import annotations
 

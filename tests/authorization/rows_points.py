@@ -1,4 +1,5 @@
-"""Points (D1-D8): owners change the programme and adjust; staff transfer; the dashboard is for managers up."""
+"""Points (D1-D8): owners change the programme and adjust; staff transfer;
+the dashboard is for managers up."""
 
 from __future__ import annotations
 
@@ -15,9 +16,15 @@ DASHBOARD = (
     "{ store(id: $id) { id pointsDashboard(period: $p) { issued } } }"
 )
 BALANCE = "query($id: ID!) { node(id: $id) { id ... on Customer { pointsBalance } } }"
-HISTORY = "query($id: ID!) { node(id: $id) { id ... on Customer { pointsHistory { edges { node { id } } } } } }"
+HISTORY = (
+    "query($id: ID!) { node(id: $id) { id "
+    "... on Customer { pointsHistory { edges { node { id } } } } } }"
+)
 NODE_ENTRY = "query($id: ID!) { node(id: $id) { id ... on PointEntry { amount } } }"
-UPDATE = "mutation($input: UpdatePointProgramInput!) { updatePointProgram(input: $input) { __typename } }"
+UPDATE = (
+    "mutation($input: UpdatePointProgramInput!) { updatePointProgram(input: $input) "
+    "{ __typename } }"
+)
 ADJUST = "mutation($input: AdjustPointsInput!) { adjustPoints(input: $input) { __typename } }"
 TRANSFER = "mutation($input: TransferPointsInput!) { transferPoints(input: $input) { __typename } }"
 

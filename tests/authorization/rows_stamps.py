@@ -7,7 +7,10 @@ from tests.authorization.rows_tiers import OWNER, READ
 from tests.authorization.table import Row, World
 
 CARD = "query($id: ID!) { store(id: $id) { id stampCard { stampsRequired } } }"
-CONFIGURE = "mutation($input: ConfigureStampCardInput!) { configureStampCard(input: $input) { __typename } }"
+CONFIGURE = (
+    "mutation($input: ConfigureStampCardInput!) { configureStampCard(input: $input) "
+    "{ __typename } }"
+)
 
 
 async def _card(w: World, target: str) -> dict:

@@ -18,7 +18,10 @@ DELETE = "mutation($input: DeleteTierInput!) { deleteTier(input: $input) { __typ
 SET_PROGRAM = (
     "mutation($input: UpdateTierProgramInput!) { updateTierProgram(input: $input) { __typename } }"
 )
-PROMOTE = "mutation($input: CreateTierPromotionInput!) { createTierPromotion(input: $input) { __typename } }"
+PROMOTE = (
+    "mutation($input: CreateTierPromotionInput!) { createTierPromotion(input: $input) "
+    "{ __typename } }"
+)
 
 
 def _rank(w: World) -> int:
@@ -109,7 +112,10 @@ async def _delete(w: World, target: str) -> dict:
 
 
 CUSTOMER_TIER = "query($id: ID!) { node(id: $id) { id ... on Customer { tier { rank } } } }"
-CUSTOMER_HISTORY = "query($id: ID!) { node(id: $id) { id ... on Customer { tierHistory { edges { node { reason } } } } } }"
+CUSTOMER_HISTORY = (
+    "query($id: ID!) { node(id: $id) { id "
+    "... on Customer { tierHistory { edges { node { reason } } } } } }"
+)
 
 
 async def _member(w: World, target: str) -> dict:

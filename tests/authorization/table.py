@@ -168,7 +168,8 @@ def observe(row: Row, body: dict[str, Any]) -> str:
             return f"error {code} but data at {'.'.join(row.path)}: {value!r}"
         if code in ("FORBIDDEN", "UNAUTHENTICATED") and len(errors) == 1:
             return code.lower()
-        return f"errors {[(e.get('extensions') or {}).get('code') for e in errors]}: {errors[0]['message']}"
+        codes = [(e.get("extensions") or {}).get("code") for e in errors]
+        return f"errors {codes}: {errors[0]['message']}"
     if value is None:
         return ABSENT if not row.shape.mutation else "null without an error"
     if row.shape.mutation:
@@ -218,7 +219,8 @@ def changes(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]
 
 LOGIN_DOC = """
 mutation($input: LoginInput!) {
-  login(input: $input) { ... on SessionTokens { accessToken refreshToken } ... on UserError { code } }
+  login(input: $input) { ... on SessionTokens { accessToken refreshToken }
+    ... on UserError { code } }
 }
 """
 CREATE_API_KEY_DOC = """

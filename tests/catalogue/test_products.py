@@ -9,7 +9,8 @@ from tests.orders import factories as f
 CREATE_CATEGORY = """
 mutation($input: CreateCategoryInput!) {
   createCategory(input: $input) {
-    __typename ... on CategorySuccess { category { id name position } } ... on UserError { code field }
+    __typename ... on CategorySuccess { category { id name position } }
+      ... on UserError { code field }
   }
 }
 """

@@ -21,7 +21,8 @@ CHECKOUT = """
 mutation($input: CreateOrderInput!) {
   createOrder(input: $input) {
     __typename
-    ... on OrderSuccess { order { id subtotal discountTotal total discounts { source description amount referenceId } } }
+    ... on OrderSuccess { order { id subtotal discountTotal total discounts
+      { source description amount referenceId } } }
     ... on UserError { code message field }
   }
 }
@@ -30,7 +31,8 @@ CREATE_TIER = """
 mutation($input: CreateTierInput!) {
   createTier(input: $input) {
     __typename
-    ... on TierSuccess { tier { id name rank minAmount minVisits minPoints discountKind discountValue } }
+    ... on TierSuccess { tier
+      { id name rank minAmount minVisits minPoints discountKind discountValue } }
     ... on TierLadderInvalid { conflictingTierId }
     ... on UserError { code message field }
   }

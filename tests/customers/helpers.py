@@ -11,7 +11,8 @@ REGISTER = """
 mutation Register($input: RegisterCustomerInput!) {
   registerCustomer(input: $input) {
     __typename
-    ... on CustomerSuccess { customer { id name phone piiMasked tags gender sourceChannel birthYear ageBand } }
+    ... on CustomerSuccess { customer
+      { id name phone piiMasked tags gender sourceChannel birthYear ageBand } }
     ... on DuplicateCustomer { code field existingCustomerId }
     ... on UserError { code message field }
   }
@@ -19,7 +20,9 @@ mutation Register($input: RegisterCustomerInput!) {
 """
 
 CUSTOMERS = """
-query Customers($id: ID!, $filter: CustomerFilterInput, $sort: CustomerSort, $first: Int, $after: String) {
+query Customers(
+  $id: ID!, $filter: CustomerFilterInput, $sort: CustomerSort, $first: Int, $after: String
+) {
   store(id: $id) {
     customers(filter: $filter, sort: $sort, first: $first, after: $after) {
       edges { cursor node { id name phone tags segments visits { count totalPaid lastVisitAt } } }

@@ -14,7 +14,8 @@ from tests.customers.helpers import STORE1, owner
 IMPORT = """
 mutation($input: ImportCustomersInput!) { importCustomers(input: $input) {
   __typename
-  ... on ImportCustomersReport { imported rejected rows { row status customerId errors { field message } } }
+  ... on ImportCustomersReport { imported rejected rows { row status customerId errors
+    { field message } } }
   ... on CsvColumnsInvalid { unknownColumns missingColumns }
   ... on CsvMalformed { line }
   ... on CsvTooLarge { maxRows }

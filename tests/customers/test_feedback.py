@@ -9,7 +9,8 @@ from tests.customers.helpers import STORE1, owner
 SUBMIT = """
 mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) {
   __typename
-  ... on SubmitFeedbackSuccess { alertsRaised feedback { id rating comment channel category customerId } }
+  ... on SubmitFeedbackSuccess { alertsRaised feedback
+    { id rating comment channel category customerId } }
   ... on UserError { code field }
 } }
 """
@@ -18,7 +19,10 @@ query($id: ID!, $unread: Boolean!) { store(id: $id) {
   alerts(unreadOnly: $unread) { edges { node { id kind payload readAt } } }
 } }
 """
-FEEDBACK = "query($id: ID!) { store(id: $id) { feedback(maxRating: 2) { edges { node { rating } } totalCount } } }"
+FEEDBACK = (
+    "query($id: ID!) { store(id: $id) { feedback(maxRating: 2) { edges { node "
+    "{ rating } } totalCount } } }"
+)
 
 
 def _input(**extra: object) -> dict:
@@ -79,7 +83,10 @@ async def test_alerts_are_marked_read_by_their_recipient_only(api: Api) -> None:
     # given
     await api.data(SUBMIT, _input(rating=1), token=await owner(api))
     owner_alert = await StoreAlert.get(recipient__email="owner1@dangol.test")
-    mark = "mutation($input: MarkAlertsReadInput!) { markAlertsRead(input: $input) { __typename ... on MarkAlertsReadSuccess { marked } } }"
+    mark = (
+        "mutation($input: MarkAlertsReadInput!) { markAlertsRead(input: $input) { __typename "
+        "... on MarkAlertsReadSuccess { marked } } }"
+    )
     alert_id = gid("StoreAlert", owner_alert.id)
     # when
     by_manager = await api.data(
@@ -118,7 +125,10 @@ async def test_feedback_summary_per_category(api: Api) -> None:
     token = await owner(api)
     for rating, category in ((1, "SERVICE"), (4, "SERVICE"), (5, "TASTE")):
         await api.data(SUBMIT, _input(rating=rating, category=category), token=token)
-    query = "query($id: ID!) { store(id: $id) { feedbackSummary { category count averageRating negativeCount } } }"
+    query = (
+        "query($id: ID!) { store(id: $id) { feedbackSummary "
+        "{ category count averageRating negativeCount } } }"
+    )
     # when
     data = await api.data(query, {"id": STORE1}, token=token)
     # then

@@ -90,7 +90,8 @@ async def test_total_count_is_given_when_asked(api: Api) -> None:
         token=await owner(api),
     )
     tagged = await api.data(
-        'query($id: ID!) { store(id: $id) { customers(first: 1, filter: {tag: "vip", segment: NEW}) { totalCount } } }',
+        'query($id: ID!) { store(id: $id) { customers(first: 1, filter: {tag: "vip", segment: NEW})'
+        " { totalCount } } }",
         {"id": STORE1},
         token=await owner(api),
     )
@@ -149,7 +150,10 @@ async def test_filter_by_tag_and_search_by_phone_tail_and_name(api: Api) -> None
 async def test_customer_by_phone_finds_any_writing_and_only_in_its_store(api: Api) -> None:
     # given
     row = await factories.customer(1, phone="010-9876-5432")
-    query = "query($id: ID!, $p: String!) { store(id: $id) { customerByPhone(phone: $p) { id phone } } }"
+    query = (
+        "query($id: ID!, $p: String!) { store(id: $id) { customerByPhone(phone: $p) "
+        "{ id phone } } }"
+    )
     token = await owner(api)
     # when
     found = await api.data(query, {"id": STORE1, "p": "+82 10 9876 5432"}, token=token)

@@ -1,4 +1,5 @@
-"""Jobs under leases: one run at a time across schedulers, takeover after a lease expires, intervals."""
+"""Jobs under leases: one run at a time across schedulers,
+takeover after a lease expires, intervals."""
 
 from __future__ import annotations
 

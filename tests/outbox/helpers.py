@@ -1,4 +1,5 @@
-"""Messages for outbox tests, queued through the real ``enqueue``, and senders that implement the interface."""
+"""Messages for outbox tests, queued through the real ``enqueue``,
+and senders that implement the interface."""
 
 from __future__ import annotations
 

@@ -14,7 +14,10 @@ from tests.orders import factories
 
 _keys = itertools.count(1)
 
-ENTRY = "id kind source amount balanceAfter remaining expiresAt referenceType referenceId reason customerId orderId"
+ENTRY = (
+    "id kind source amount balanceAfter remaining expiresAt referenceType referenceId reason "
+    "customerId orderId"
+)
 ADJUST = f"""
 mutation($input: AdjustPointsInput!) {{
   adjustPoints(input: $input) {{

@@ -23,7 +23,8 @@ async def check_ledger(store_id: int | None = None) -> None:
         running[customer] += row["amount"]
         assert row["amount"] != 0, f"entry {row['id']} moves nothing"
         assert row["balance_after"] == running[customer], (
-            f"entry {row['id']}: balance_after {row['balance_after']} != running sum {running[customer]}"
+            f"entry {row['id']}: balance_after {row['balance_after']} "
+            f"!= running sum {running[customer]}"
         )
         assert running[customer] >= 0, f"entry {row['id']}: balance went negative"
         if row["amount"] > 0:

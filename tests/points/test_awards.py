@@ -8,7 +8,8 @@ REGISTER = """
 mutation ($input: RegisterCustomerInput!) {
   registerCustomer(input: $input) {
     __typename
-    ... on CustomerSuccess { customer { id pointsBalance pointsHistory { edges { node { kind source amount } } } } }
+    ... on CustomerSuccess { customer { id pointsBalance pointsHistory { edges { node
+      { kind source amount } } } } }
     ... on UserError { code }
   }
 }

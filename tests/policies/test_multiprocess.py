@@ -33,18 +33,21 @@ async def _token(client: httpx.AsyncClient, url: str, email: str) -> str:
 async def test_a_revocation_through_one_process_is_obeyed_by_the_other(
     database_url: str, settings: Settings
 ) -> None:
-    async with uvicorn_server(settings) as first, uvicorn_server(settings) as second:
-        async with httpx.AsyncClient() as client:
-            # given the manager reads the staff list through the second process
-            manager = await _token(client, second, "manager1@dangol.test")
-            before = await _post(client, second, STAFF, {"id": gid("Store", 1)}, manager)
-            assert "errors" not in before
-            # when the admin revokes it through the first process
-            admin = await _token(client, first, "admin@dangol.test")
-            revoked = await _post(
-                client, first, REVOKE, {"input": {"role": "manager", "action": "staff.read"}}, admin
-            )
-            assert revoked["data"]["revokePermission"]["__typename"] == "AccessPolicySuccess"
-            # then the second process refuses the very next request
-            after = await _post(client, second, STAFF, {"id": gid("Store", 1)}, manager)
-            assert after["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    async with (
+        uvicorn_server(settings) as first,
+        uvicorn_server(settings) as second,
+        httpx.AsyncClient() as client,
+    ):
+        # given the manager reads the staff list through the second process
+        manager = await _token(client, second, "manager1@dangol.test")
+        before = await _post(client, second, STAFF, {"id": gid("Store", 1)}, manager)
+        assert "errors" not in before
+        # when the admin revokes it through the first process
+        admin = await _token(client, first, "admin@dangol.test")
+        revoked = await _post(
+            client, first, REVOKE, {"input": {"role": "manager", "action": "staff.read"}}, admin
+        )
+        assert revoked["data"]["revokePermission"]["__typename"] == "AccessPolicySuccess"
+        # then the second process refuses the very next request
+        after = await _post(client, second, STAFF, {"id": gid("Store", 1)}, manager)
+        assert after["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -31,7 +31,8 @@ query ($account: ID!, $store: ID!, $action: String!) {
 """
 POLICY = """
 query ($store: ID) {
-  accessPolicy(storeId: $store) { version roles { role actions } assignments { accountId role storeId } }
+  accessPolicy(storeId: $store) { version roles { role actions } assignments
+    { accountId role storeId } }
 }
 """
 STAFF = "query ($id: ID!) { store(id: $id) { staff { edges { node { id } } } } }"

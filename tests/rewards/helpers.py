@@ -34,7 +34,8 @@ CREATE = """
 mutation($input: CreateRewardInput!) {
   createReward(input: $input) {
     __typename
-    ... on RewardSuccess { reward { id name costPoints costStamps productId value requiresApproval isActive } }
+    ... on RewardSuccess { reward
+      { id name costPoints costStamps productId value requiresApproval isActive } }
     ... on UserError { code message field }
   }
 }
@@ -43,7 +44,8 @@ UPDATE = """
 mutation($input: UpdateRewardInput!) {
   updateReward(input: $input) {
     __typename
-    ... on RewardSuccess { reward { id name costPoints costStamps value requiresApproval isActive } }
+    ... on RewardSuccess { reward
+      { id name costPoints costStamps value requiresApproval isActive } }
     ... on UserError { code message field }
   }
 }

@@ -25,7 +25,8 @@ mutation ($input: ChangeStaffRoleInput!) {
 DEACTIVATE = """
 mutation ($input: DeactivateStaffInput!) {
   deactivateStaff(input: $input) {
-    __typename ... on StaffMemberSuccess { staffMember { isActive roles } } ... on UserError { code }
+    __typename ... on StaffMemberSuccess { staffMember { isActive roles } }
+      ... on UserError { code }
   }
 }
 """
@@ -135,7 +136,8 @@ async def test_two_owners_demoting_each_other_at_once_leave_one_owner(api: Api) 
     outcomes = sorted(error_code(a) or a["data"]["changeStaffRole"]["__typename"] for a in answers)
     assert outcomes in (["LastOwner", "StaffMemberSuccess"], ["FORBIDDEN", "StaffMemberSuccess"])
     owners = await connections.get("default").execute_query_dict(
-        "SELECT count(*) AS n FROM casbin_rule WHERE ptype = 'g' AND v1 = 'owner' AND v2 = 'store:1'"
+        "SELECT count(*) AS n FROM casbin_rule "
+        "WHERE ptype = 'g' AND v1 = 'owner' AND v2 = 'store:1'"
     )
     assert owners[0]["n"] == 1
 

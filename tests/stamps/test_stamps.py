@@ -10,7 +10,8 @@ from tests.orders import factories as f
 CONFIGURE = """
 mutation($input: ConfigureStampCardInput!) {
   configureStampCard(input: $input) {
-    __typename ... on StampCardSuccess { card { stampsRequired rule amountPerStamp } } ... on UserError { code field }
+    __typename ... on StampCardSuccess { card { stampsRequired rule amountPerStamp } }
+      ... on UserError { code field }
   }
 }
 """
@@ -131,7 +132,8 @@ async def test_a_customers_coupons_page_with_keyset_cursors(api: Api) -> None:
     made = [await lo.coupon(customer, days=days) for days in (30, 10, 20, 10, 40)]
     token = await api.token("staff1@dangol.test")
     query = """query($id: ID!, $after: String) { node(id: $id) { ... on Customer {
-      coupons(first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } } } }"""
+      coupons(first: 2, after: $after) {
+        edges { node { id } } pageInfo { hasNextPage endCursor } } } } }"""
     # when
     seen, after = [], None
     while True:

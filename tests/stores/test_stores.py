@@ -6,7 +6,8 @@ CREATE = """
 mutation ($input: CreateStoreInput!) {
   createStore(input: $input) {
     __typename
-    ... on CreateStoreSuccess { store { id name commercialArea plan timeZone } ownerEmail temporaryPassword }
+    ... on CreateStoreSuccess { store
+      { id name commercialArea plan timeZone } ownerEmail temporaryPassword }
     ... on UserError { code field message }
   }
 }
@@ -20,7 +21,10 @@ mutation ($input: UpdateStoreInput!) {
   }
 }
 """
-STORE = "query ($id: ID!) { store(id: $id) { name auditLog { edges { node { action before after actorEmail } } } } }"
+STORE = (
+    "query ($id: ID!) { store(id: $id) { name auditLog { edges { node "
+    "{ action before after actorEmail } } } } }"
+)
 
 
 def _new_store(**overrides: object) -> dict[str, object]:
