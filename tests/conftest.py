@@ -15,10 +15,12 @@ import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 from httpx import ASGITransport, AsyncClient
+from starlette.applications import Starlette
 
 from app.demo import seed_demo
 from app.main import create_app
@@ -113,21 +115,21 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[object]:
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
 
 
 @pytest.fixture
-async def api(app: object) -> AsyncIterator[Api]:
-    transport = ASGITransport(app=app, client=("203.0.113.7", 40000))  # type: ignore[arg-type]
+async def api(app: Starlette) -> AsyncIterator[Api]:
+    transport = ASGITransport(app=app, client=("203.0.113.7", 40000))
     async with AsyncClient(transport=transport, base_url="http://dangol.test") as client:
         yield Api(client)
 
 
-def with_settings(settings: Settings, **changes: object) -> Settings:
-    return replace(settings, **changes)  # type: ignore[arg-type]
+def with_settings(settings: Settings, **changes: Any) -> Settings:
+    return replace(settings, **changes)
 
 
 @pytest.fixture(autouse=True)

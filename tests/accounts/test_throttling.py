@@ -47,7 +47,7 @@ async def test_aliased_logins_in_one_request_are_counted_one_by_one(api: Api) ->
     assert len(limited) == 5
 
 
-async def test_failed_logins_are_slowed_per_client_address(api: Api, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_failed_logins_are_slowed_per_client_address(api: Api, settings) -> None:
     # given many failures from one address against many unknown accounts
     limit = settings.login_failures_per_address
     for n in range(limit):

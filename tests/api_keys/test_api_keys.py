@@ -101,7 +101,7 @@ async def test_a_forged_key_is_unauthenticated(api: Api) -> None:
     )
 
 
-async def test_keys_are_rate_limited(api: Api, app) -> None:  # type: ignore[no-untyped-def]
+async def test_keys_are_rate_limited(api: Api, app) -> None:
     # given a key and a limit of 3 requests a minute
     secret = (await _create(api, ["store.read"]))["secret"]
     services = app.state.services
@@ -124,7 +124,7 @@ async def test_another_owner_cannot_create_or_revoke_keys_of_my_store(api: Api) 
     assert (await api.data(STORE, {"id": gid("Store", 1)}, token=created["secret"]))["store"]
 
 
-async def test_a_request_counts_once_however_many_fields_it_asks(api: Api, app) -> None:  # type: ignore[no-untyped-def]
+async def test_a_request_counts_once_however_many_fields_it_asks(api: Api, app) -> None:
     # given a key allowed 3 requests a minute
     secret = (await _create(api, ["store.read"]))["secret"]
     services = app.state.services

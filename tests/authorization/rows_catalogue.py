@@ -4,7 +4,15 @@ managed by owners and managers."""
 from __future__ import annotations
 
 from models.catalogue import Category
-from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
+from tests.authorization.table import (
+    ABSENT,
+    FORBIDDEN,
+    OK,
+    UNAUTHENTICATED,
+    Expectations,
+    Row,
+    World,
+)
 from tests.client import gid
 from tests.orders import factories
 
@@ -44,7 +52,7 @@ async def _update_product(w: World, target: str) -> dict:
     return {"input": {"productId": await _product(w, target), "price": 5200, "archived": True}}
 
 
-READ = dict(
+READ = Expectations(
     #             own        other
     admin=(OK, OK),
     owner=(OK, ABSENT),
@@ -54,7 +62,7 @@ READ = dict(
     anonymous=UNAUTHENTICATED,
     other_owner=(ABSENT, OK),
 )
-MANAGE = dict(
+MANAGE = Expectations(
     #             own        other
     admin=(OK, OK),
     owner=(OK, ABSENT),

@@ -4,7 +4,15 @@ owners and managers create and issue them."""
 from __future__ import annotations
 
 from tests.authorization.rows_tiers import READ
-from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
+from tests.authorization.table import (
+    ABSENT,
+    FORBIDDEN,
+    OK,
+    UNAUTHENTICATED,
+    Expectations,
+    Row,
+    World,
+)
 from tests.checkout import loyalty
 from tests.client import gid
 from tests.orders import factories
@@ -17,7 +25,7 @@ CREATE = (
 )
 ISSUE = "mutation($input: IssueCouponsInput!) { issueCoupons(input: $input) { __typename } }"
 
-MANAGE = dict(
+MANAGE = Expectations(
     #             own        other
     admin=(OK, OK),
     owner=(OK, ABSENT),

@@ -3,8 +3,19 @@ partner keys read."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from models.customers import Feedback
-from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
+from tests.authorization.table import (
+    ABSENT,
+    FORBIDDEN,
+    OK,
+    UNAUTHENTICATED,
+    Expectations,
+    Row,
+    Variables,
+    World,
+)
 from tests.client import gid
 from tests.customers import factories
 
@@ -75,11 +86,11 @@ def _import(w: World, target: str) -> dict:
     return {"input": {"storeId": w.store(target), "csv": csv}}
 
 
-def _store_input(extra: dict) -> "object":
+def _store_input(extra: dict[str, Any]) -> Variables:
     return lambda w, target: {"input": {"storeId": w.store(target), **extra}}
 
 
-READ = dict(
+READ = Expectations(
     #             own        other
     admin=(OK, OK),
     owner=(OK, ABSENT),
@@ -89,9 +100,11 @@ READ = dict(
     anonymous=UNAUTHENTICATED,
     other_owner=(ABSENT, OK),
 )
-NOT_PARTNER = {**READ, "partner": (FORBIDDEN, ABSENT)}
-OWNER_MANAGER = {**NOT_PARTNER, "staff": (FORBIDDEN, ABSENT)}
-OWNER_ONLY = {**OWNER_MANAGER, "manager": (FORBIDDEN, ABSENT)}
+NOT_PARTNER: Expectations = {**READ, "partner": (FORBIDDEN, ABSENT)}
+OWNER_MANAGER: Expectations = {**NOT_PARTNER, "staff": (FORBIDDEN, ABSENT)}
+OWNER_ONLY: Expectations = {**OWNER_MANAGER, "manager": (FORBIDDEN, ABSENT)}
+# node() answers null where the action is denied.
+NODE_READ: Expectations = {**READ, "partner": (ABSENT, ABSENT)}
 
 ROWS = [
     Row("Store.customers", STORE_CUSTOMERS, lambda w, t: {"id": w.store(t)}, **READ),
@@ -107,7 +120,7 @@ ROWS = [
         NODE_FEEDBACK,
         _feedback,
         variant="Feedback",
-        **{**READ, "partner": (ABSENT, ABSENT)},  # node() answers null where the action is denied
+        **NODE_READ,
     ),
     Row("Customer.orders", CUSTOMER_ORDERS, lambda w, t: _node(w, t), **READ),
     Row("Mutation.registerCustomer", REGISTER, _register, **READ),
@@ -116,18 +129,18 @@ ROWS = [
     Row(
         "Mutation.updateCustomerSettings",
         SET,
-        _store_input({"dormantDays": 45}),  # type: ignore[arg-type]
+        _store_input({"dormantDays": 45}),
         **OWNER_ONLY,
     ),
     Row("Mutation.importCustomers", IMPORT, _import, **OWNER_MANAGER),
-    Row("Mutation.exportCustomers", EXPORT, _store_input({}), **OWNER_ONLY),  # type: ignore[arg-type]
+    Row("Mutation.exportCustomers", EXPORT, _store_input({}), **OWNER_ONLY),
     Row(
         "Mutation.submitFeedback",
         SUBMIT,
-        _store_input({"rating": 1, "channel": "IN_STORE", "category": "SERVICE"}),  # type: ignore[arg-type]
+        _store_input({"rating": 1, "channel": "IN_STORE", "category": "SERVICE"}),
         **READ,
     ),
-    Row("Mutation.markAlertsRead", MARK, _store_input({"alertIds": []}), **READ),  # type: ignore[arg-type]
+    Row("Mutation.markAlertsRead", MARK, _store_input({"alertIds": []}), **READ),
 ]
 
 

@@ -4,7 +4,15 @@ refunds are for owners and managers."""
 from __future__ import annotations
 
 from models.orders import OrderStatus
-from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
+from tests.authorization.table import (
+    ABSENT,
+    FORBIDDEN,
+    OK,
+    UNAUTHENTICATED,
+    Expectations,
+    Row,
+    World,
+)
 from tests.client import gid
 from tests.orders import factories
 
@@ -50,7 +58,7 @@ async def _refund(w: World, target: str) -> dict:
     return {"input": {"orderId": await _order(w, target, OrderStatus.COMPLETED), "amount": 1000}}
 
 
-TAKE = dict(
+TAKE = Expectations(
     #             own        other
     admin=(OK, OK),
     owner=(OK, ABSENT),

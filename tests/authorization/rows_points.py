@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from models.points import PointEntry
-from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
+from tests.authorization.table import (
+    ABSENT,
+    FORBIDDEN,
+    OK,
+    UNAUTHENTICATED,
+    Expectations,
+    Row,
+    World,
+)
 from tests.client import gid
 from tests.points import helpers
 
@@ -77,7 +85,7 @@ async def _transfer(w: World, target: str) -> dict:
     }
 
 
-READ = dict(
+READ = Expectations(
     #             own        other
     admin=(OK, OK),
     owner=(OK, ABSENT),
@@ -87,7 +95,7 @@ READ = dict(
     anonymous=UNAUTHENTICATED,
     other_owner=(ABSENT, OK),
 )
-OWNER_ONLY = dict(
+OWNER_ONLY = Expectations(
     admin=(OK, OK),
     owner=(OK, ABSENT),
     manager=(FORBIDDEN, ABSENT),

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from models.rewards import Redemption, RedemptionStatus, Reward
-from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
+from tests.authorization.table import (
+    ABSENT,
+    FORBIDDEN,
+    OK,
+    UNAUTHENTICATED,
+    Expectations,
+    Row,
+    World,
+)
 from tests.client import gid
 from tests.points import helpers
 
@@ -68,7 +76,7 @@ async def _approve(w: World, target: str) -> dict:
     return {"input": {"redemptionId": gid("Redemption", pending.id), "approve": True}}
 
 
-READ = dict(
+READ = Expectations(
     #             own        other
     admin=(OK, OK),
     owner=(OK, ABSENT),
@@ -78,7 +86,7 @@ READ = dict(
     anonymous=UNAUTHENTICATED,
     other_owner=(ABSENT, OK),
 )
-MANAGE = dict(
+MANAGE = Expectations(
     admin=(OK, OK),
     owner=(OK, ABSENT),
     manager=(OK, ABSENT),
@@ -87,7 +95,7 @@ MANAGE = dict(
     anonymous=UNAUTHENTICATED,
     other_owner=(ABSENT, OK),
 )
-STAFF_UP = dict(
+STAFF_UP = Expectations(
     admin=(OK, OK),
     owner=(OK, ABSENT),
     manager=(OK, ABSENT),

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
+from tests.authorization.table import (
+    ABSENT,
+    FORBIDDEN,
+    OK,
+    UNAUTHENTICATED,
+    Expectations,
+    Row,
+    World,
+)
 from tests.checkout import loyalty
 from tests.client import gid
 
@@ -60,7 +68,7 @@ async def _promote(w: World, target: str) -> dict:
     }
 
 
-READ = dict(
+READ = Expectations(
     #             own        other
     admin=(OK, OK),
     owner=(OK, ABSENT),
@@ -70,7 +78,7 @@ READ = dict(
     anonymous=UNAUTHENTICATED,
     other_owner=(ABSENT, OK),
 )
-OWNER = dict(
+OWNER = Expectations(
     #             own        other
     admin=(OK, OK),
     owner=(OK, ABSENT),

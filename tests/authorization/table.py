@@ -10,7 +10,7 @@ import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypedDict
 
 from graphql import (
     FieldNode,
@@ -51,6 +51,18 @@ NOT_SNAPSHOTTED = ("rate_counter", "aerich")
 
 Expectation = str | tuple[str, str]
 Variables = Callable[["World", str], dict[str, Any] | Awaitable[dict[str, Any]]]
+
+
+class Expectations(TypedDict):
+    """What each caller gets: (own store, other store), or one outcome for both."""
+
+    admin: Expectation
+    owner: Expectation
+    manager: Expectation
+    staff: Expectation
+    partner: Expectation
+    anonymous: Expectation
+    other_owner: Expectation
 
 
 @dataclass(frozen=True)
@@ -258,7 +270,7 @@ class World:
             world.credentials[caller] = await world.sign_in(caller)
         for target, number in STORE_NUMBER.items():
             membership = await Membership.get(account__email=f"owner{number}@dangol.test")
-            world.store_ids[target] = membership.store_id  # type: ignore[attr-defined]
+            world.store_ids[target] = membership.store_id
             world.account_ids[f"staff_{target}"] = (
                 await Account.get(email=f"staff{number}@dangol.test")
             ).id
@@ -357,7 +369,7 @@ class World:
     async def fresh_staff_account(self, target: str) -> str:
         """The account of a fresh staff member of the target store."""
         membership = await Membership.get(id=_pk(await self.fresh_staff(target)))
-        return gid("Account", membership.account_id)  # type: ignore[attr-defined]
+        return gid("Account", membership.account_id)
 
     async def fresh_account(self) -> str:
         """An account that belongs to no store yet."""
@@ -388,7 +400,7 @@ async def variables_for(row: Row, world: World, target: str) -> dict[str, Any]:
     result = row.variables(world, target)
     if inspect.isawaitable(result):
         result = await result
-    return result  # type: ignore[return-value]
+    return result
 
 
 async def run_row(row: Row, world: World) -> list[str]:

@@ -13,7 +13,7 @@ from models.accounts import Account
 from models.stores import Membership, Store, StoreCategory
 from policies.catalogue import actions, role_actions
 from policies.enforcement import PolicyEngine, Principal
-from resolvers.policies import add_role, bump_version
+from resolvers.roles import add_role, bump_version
 from tests.client import Api, gid
 
 ALLOW, DENY = True, False
@@ -45,7 +45,7 @@ async def build_world() -> PolicyWorld:
         account = await Account.get(email=f"{email}@dangol.test")
         principals[email] = Principal(account_id=account.id)
     stores = {
-        number: (await Membership.get(account__email=f"owner{number}@dangol.test")).store_id  # type: ignore[attr-defined]
+        number: (await Membership.get(account__email=f"owner{number}@dangol.test")).store_id
         for number in (1, 2, 12)
     }
     assert stores[12] == 12 and stores[1] == 1
@@ -160,7 +160,7 @@ async def test_roles_actions_and_stores_answer_as_the_table_says(app: object) ->
 async def test_each_role_holds_its_actions_in_its_store_and_nothing_elsewhere(app: object) -> None:
     world = await build_world()
     policy = await engine()
-    table = []
+    table: list[tuple[str, str, int | None, bool]] = []
     for action in sorted(actions()):
         for who, role, home, away in (
             ("owner1", "owner", 1, 12),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from models.coupons import Coupon, CouponKind, CouponTemplate
 from models.customers import Customer
@@ -52,7 +53,7 @@ async def test_bad_templates_are_typed_errors_and_change_nothing(api: Api) -> No
     # given
     token = await api.token("owner1@dangol.test")
     other_store_product = await f.product(f.STORE_2)
-    bad = [
+    bad: list[dict[str, Any]] = [
         {"kind": "PERCENT", "value": 0},
         {"kind": "PERCENT", "value": 101},
         {"kind": "FIXED", "value": -5},

@@ -4,9 +4,10 @@ import csv
 import io
 from typing import Any
 
+from core.errors import CsvTooLarge
 from models.audit import AuditEntry
 from models.customers import Customer, CustomerTag
-from resolvers.customers.csv_import import MAX_ROWS
+from resolvers.customers.csv_import import MAX_ROWS, parse
 from tests.client import Api, error_code, gid
 from tests.customers import factories
 from tests.customers.helpers import STORE1, owner
@@ -55,7 +56,9 @@ async def test_a_valid_file_with_a_bom_imports_every_row(api: Api) -> None:
     assert [r["status"] for r in report["rows"]] == ["IMPORTED", "IMPORTED"]
     assert [r["row"] for r in report["rows"]] == [2, 3]
     assert await Customer.filter(store_id=1).count() == 2
-    imported = await Customer.filter(store_id=1).order_by("id").values_list("id", flat=True)
+    imported: list[Any] = (
+        await Customer.filter(store_id=1).order_by("id").values_list("id", flat=True)
+    )
     assert [r["customerId"] for r in report["rows"]] == [gid("Customer", pk) for pk in imported]
     assert await CustomerTag.filter(tag="단골").count() == 1
     assert await AuditEntry.filter(action="customers.import").count() == 1
@@ -127,8 +130,6 @@ async def test_too_many_rows_is_refused(api: Api) -> None:
     # given
     text = "name,phone\n" + "a,1\n" * (MAX_ROWS + 1)
     # when
-    from resolvers.customers.csv_import import CsvTooLarge, parse
-
     try:
         parse(text)
         refused = False

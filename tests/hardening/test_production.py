@@ -64,7 +64,7 @@ def test_short_secrets_are_refused() -> None:
         )
 
 
-def test_development_generates_missing_secrets_once(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_development_generates_missing_secrets_once(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr("core.settings.DATA_DIR", tmp_path)
     first = load_settings({})
     second = load_settings({})

@@ -31,7 +31,7 @@ async def test_an_order_moves_one_step_at_a_time_to_completed(api: Api) -> None:
     assert seen == ["CONFIRMED", "PREPARING", "READY", "COMPLETED"]
     done = await Order.get(id=order.id)
     assert done.completed_at is not None
-    assert done.completed_by_id is not None  # type: ignore[attr-defined]
+    assert done.completed_by_id is not None
 
 
 async def test_skipping_or_going_back_is_an_illegal_transition(api: Api) -> None:

@@ -90,7 +90,9 @@ async def give(customer_id: int, points: int, store_id: int = 1, **lot: Any) -> 
 
 
 async def balance(customer_id: int) -> int:
-    found = await PointBalance.filter(customer_id=customer_id).values_list("balance", flat=True)
+    found: list[Any] = await PointBalance.filter(customer_id=customer_id).values_list(
+        "balance", flat=True
+    )
     return int(found[0]) if found else 0
 
 

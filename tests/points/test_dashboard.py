@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from core.database import write_transaction
 from models.points import PointKind, PointSource
@@ -32,10 +33,10 @@ def _period(days_before: int = 1, days_after: int = 1) -> dict:
 
 
 async def _earn(
-    customer: int, points: int, source: PointSource = PointSource.PURCHASE, **lot: object
+    customer: int, points: int, source: PointSource = PointSource.PURCHASE, **lot: Any
 ) -> None:
     async with write_transaction():
-        await ledger.credit(1, customer, points, kind=PointKind.EARN, source=source, **lot)  # type: ignore[arg-type]
+        await ledger.credit(1, customer, points, kind=PointKind.EARN, source=source, **lot)
 
 
 async def test_the_dashboard_sums_the_period_by_kind_and_source(api: Api) -> None:

@@ -4,16 +4,18 @@ import asyncio
 import sys
 from datetime import UTC, datetime, timedelta
 
+from core.settings import Settings
 from models.outbox import OutboxMessage
 from models.points import PointEntry, PointKind, PointProgram
 from resolvers.points import expire_points, warn_expiring
+from tests.client import Api
 from tests.points import helpers
 from tests.points.invariants import check_ledger
 
 NOW = datetime.now(UTC)
 
 
-async def test_expired_lots_expire_oldest_first_and_only_what_remains(api: object) -> None:
+async def test_expired_lots_expire_oldest_first_and_only_what_remains(api: Api) -> None:
     # given
     customer = await helpers.customer()
     old = await helpers.give(customer, 100, expires_at=NOW - timedelta(days=2))
@@ -21,7 +23,7 @@ async def test_expired_lots_expire_oldest_first_and_only_what_remains(api: objec
     fresh = await helpers.give(customer, 70, expires_at=NOW + timedelta(days=30))
     forever = await helpers.give(customer, 5)
     friend = await helpers.customer()
-    await helpers.transfer(api, await helpers.owner(api), customer, friend, 120)  # type: ignore[arg-type]
+    await helpers.transfer(api, await helpers.owner(api), customer, friend, 120)
     # when
     expired = await expire_points(NOW)
     # then
@@ -39,12 +41,12 @@ async def test_expired_lots_expire_oldest_first_and_only_what_remains(api: objec
 
 
 async def test_a_lot_transferred_keeps_its_expiry_and_expires_with_the_receiver(
-    api: object,
+    api: Api,
 ) -> None:
     # given
     sender, receiver = await helpers.customer(), await helpers.customer()
     await helpers.give(sender, 100, expires_at=NOW + timedelta(days=1))
-    await helpers.transfer(api, await helpers.owner(api), sender, receiver, 40)  # type: ignore[arg-type]
+    await helpers.transfer(api, await helpers.owner(api), sender, receiver, 40)
     # when
     expired = await expire_points(NOW + timedelta(days=2))
     # then
@@ -81,7 +83,7 @@ async def test_warnings_go_out_once_per_lot_within_the_notice_period(app: object
     # then
     assert sorted(runs) == [0, 1] and again == 0
     message = await OutboxMessage.get(kind="points_expiring")
-    assert message.customer_id == customer and message.payload["entry_id"] == soon.id  # type: ignore[attr-defined]
+    assert message.customer_id == customer and message.payload["entry_id"] == soon.id
     assert message.payload["points"] == 40
 
 
@@ -104,13 +106,13 @@ asyncio.run(main())
 """
 
 
-async def test_two_processes_expiring_at_once_expire_once(app: object, settings: object) -> None:
+async def test_two_processes_expiring_at_once_expire_once(app: object, settings: Settings) -> None:
     # given
     customers = [await helpers.customer() for _ in range(20)]
     for customer in customers:
         await helpers.give(customer, 10, expires_at=NOW - timedelta(hours=1))
         await helpers.give(customer, 5, expires_at=NOW - timedelta(minutes=1))
-    url = settings.database_url  # type: ignore[attr-defined]
+    url = settings.database_url
     # when
     other = await asyncio.create_subprocess_exec(
         sys.executable,

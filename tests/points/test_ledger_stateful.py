@@ -169,7 +169,7 @@ class Ledger(RuleBasedStateMachine):
         if order.status != OrderStatus.COMPLETED or left <= 0:
             return
         amount = max(1, left * share // 100)
-        customer: int = order.customer_id  # type: ignore[attr-defined]
+        customer: int = order.customer_id
         earned = sum(
             self.run(
                 PointEntry.filter(order_id=order.id, kind=PointKind.EARN).values_list(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from models.rewards import Reward
 from tests.client import Api, gid
 from tests.orders import factories
@@ -54,7 +56,7 @@ async def test_a_manager_creates_and_updates_rewards(api: Api) -> None:
 async def test_a_reward_costs_points_or_stamps_never_both_nor_neither(api: Api) -> None:
     # given
     token = await helpers.owner(api)
-    cases = [
+    cases: list[dict[str, Any]] = [
         {"costPoints": 10, "costStamps": 3},
         {},
         {"costPoints": 0},

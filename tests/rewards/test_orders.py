@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from core.database import write_transaction
@@ -24,7 +26,7 @@ from tests.points.invariants import check_ledger
 from tests.rewards import helpers as rewards
 
 
-async def _redeemed(api: Api, customer: int, **reward: object) -> int:
+async def _redeemed(api: Api, customer: int, **reward: Any) -> int:
     token = await helpers.staff(api)
     made = await rewards.reward(**reward)
     result = await rewards.redeem(api, token, customer, made.id)

@@ -111,7 +111,7 @@ async def test_an_upgrade_applies_on_completion_with_its_coupon_and_its_discount
         gold.id,
         TierChangeReason.UPGRADE_ON_ORDER,
         f.pk(qualifying["id"]),
-    )  # type: ignore[attr-defined]
+    )
     assert (
         await Coupon.filter(
             customer_id=customer, template_id=welcome.id, issued_reason=CouponTrigger.TIER_UPGRADE
@@ -134,7 +134,7 @@ async def test_a_refund_of_the_order_that_earned_an_upgrade_undoes_it(api: Api) 
     # when
     await api.data(refund, {"input": {"orderId": done["id"]}}, token=token)
     # then
-    assert (await CustomerTier.get(customer_id=customer)).tier_id is None  # type: ignore[attr-defined]
+    assert (await CustomerTier.get(customer_id=customer)).tier_id is None
     reasons = (
         await TierChange.filter(customer_id=customer)
         .order_by("id")
@@ -162,7 +162,7 @@ async def test_a_downgrade_waits_for_the_periodic_evaluation_and_the_grace_perio
     # then
     assert (upgraded, below, in_grace, after_grace) == (1, 0, 0, 1)
     row = await CustomerTier.get(customer_id=customer)
-    assert row.tier_id is None  # type: ignore[attr-defined]
+    assert row.tier_id is None
     history = (
         await TierChange.filter(customer_id=customer)
         .order_by("id")
