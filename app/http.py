@@ -60,7 +60,8 @@ class GraphQLView(GraphQL[Context, None]):
         sub_response = await super().get_sub_response(request)
         accept = request.headers.get("accept", "")
         # The view keeps no state per request: the client's choice rides on the sub-response.
-        sub_response.graphql_response_media = GRAPHQL_RESPONSE_MEDIA_TYPE in accept  # type: ignore[attr-defined]
+        wanted = GRAPHQL_RESPONSE_MEDIA_TYPE in accept
+        sub_response.graphql_response_media = wanted  # type: ignore[attr-defined]
         return sub_response
 
     async def process_result(
