@@ -8,6 +8,8 @@ from core.settings import Settings
 from tests.client import LOGIN, gid
 from tests.servers import uvicorn_server
 
+# httpx gives up after 5 s; two servers and a loaded test machine can take longer.
+SLOW_MACHINE = httpx.Timeout(60.0)
 STAFF = "query ($id: ID!) { store(id: $id) { staff { edges { node { id } } } } }"
 REVOKE = """
 mutation ($input: PermissionInput!) { revokePermission(input: $input) { __typename } }
@@ -36,7 +38,7 @@ async def test_a_revocation_through_one_process_is_obeyed_by_the_other(
     async with (
         uvicorn_server(settings) as first,
         uvicorn_server(settings) as second,
-        httpx.AsyncClient() as client,
+        httpx.AsyncClient(timeout=SLOW_MACHINE) as client,
     ):
         # given the manager reads the staff list through the second process
         manager = await _token(client, second, "manager1@dangol.test")
