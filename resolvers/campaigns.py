@@ -200,7 +200,7 @@ class UsageInput:
 async def record_usage(
     ctx: Context, usage: UsageInput, *, now: datetime | None = None
 ) -> CupHolderUsage:
-    """Append a usage entry, priced at the store's grade now (a correction: as the entry it corrects)."""
+    """Append a usage entry at the store's grade now; a correction is priced as what it corrects."""
     principal = await ctx.principal()
     at = now or datetime.now(UTC)
     note = usage.note.strip()

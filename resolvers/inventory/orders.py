@@ -1,4 +1,4 @@
-"""Stock and orders (G2): confirming an order takes what its products consume; cancelling puts it back.
+"""Stock and orders (G2): confirming an order takes what its products use; cancelling gives it back.
 
 Both run inside the order's transaction, so a confirmation that finds an item short
 (``OutOfStock``) leaves the order as it was. Items are taken in id order, so racing
@@ -19,7 +19,7 @@ from resolvers.inventory.stock import OutOfStock, actor_of, move
 
 
 async def _needs(lines: Sequence[tuple[int, int]]) -> dict[int, tuple[int, int]]:
-    """Per stock item: (units needed, the first product needing it) for (product, quantity) lines."""
+    """Per stock item: (units needed, first product needing it) for (product, quantity) lines."""
     product_ids = {product_id for product_id, _ in lines}
     uses: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for row in await ProductStockUse.filter(product_id__in=product_ids).values(

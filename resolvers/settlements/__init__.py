@@ -9,7 +9,14 @@ from resolvers.settlements.disputes import (
     resolve_dispute,
 )
 from resolvers.settlements.evidence import EvidenceFile, settlement_csv, settlement_pdf
-from resolvers.settlements.periods import Period, current_month, month_of, previous_month
+from resolvers.settlements.periods import (
+    DISPUTE_DAYS,
+    Period,
+    current_month,
+    day_starts_at,
+    month_of,
+    previous_month,
+)
 from resolvers.settlements.queries import disputes_of, lines_of, settlements_page
 from resolvers.settlements.statements import (
     SUBSCRIPTION_FEE,
@@ -22,6 +29,7 @@ from resolvers.settlements.statements import (
 )
 
 __all__ = [
+    "DISPUTE_DAYS",
     "SUBSCRIPTION_FEE",
     "DisputeAlreadyOpen",
     "DisputeNotOpen",
@@ -33,6 +41,7 @@ __all__ = [
     "Period",
     "close_months",
     "current_month",
+    "day_starts_at",
     "dispute_settlement",
     "disputes_of",
     "draft",

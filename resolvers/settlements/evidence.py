@@ -126,13 +126,9 @@ async def settlement_pdf(store_id: int, settlement_id: int) -> EvidenceFile | No
     write(f"정산 기간: {settlement.period_start.isoformat()} ~ {settlement.period_end.isoformat()}")
     write(f"발행일: {issued:%Y-%m-%d}")
     write(f"세금계산서 번호: {settlement.tax_invoice_ref}")
-    write(
-        f"처리일: {settlement.processing_date.isoformat()}  입금 예정일: {settlement.payout_date.isoformat()}"
-    )
-    write(
-        f"이의 신청 기한: {settlement.dispute_closes_at.astimezone(ZoneInfo(store.time_zone)):%Y-%m-%d %H:%M}까지",
-        step=28,
-    )
+    write(f"처리일: {settlement.processing_date}  입금 예정일: {settlement.payout_date}")
+    closes = settlement.dispute_closes_at.astimezone(ZoneInfo(store.time_zone))
+    write(f"이의 신청 기한: {closes:%Y-%m-%d %H:%M} 전까지", step=28)
     for line in lines:
         write(f"{KIND_NAMES[line.kind]} | {line.description}")
         write(

@@ -37,6 +37,11 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
+def day_starts_at(day: date, time_zone: str) -> datetime:
+    """The UTC instant at which ``day`` begins in ``time_zone``."""
+    return _midnight(day, ZoneInfo(time_zone))
+
+
 def month_of(day: date, time_zone: str) -> Period:
     zone = ZoneInfo(time_zone)
     start = day.replace(day=1)

@@ -98,7 +98,9 @@ async def draft(store: Store, period: Period, *, adjustments_before: datetime) -
             result.lines.append(
                 DraftLine(
                     kind=SettlementLineKind.CUP_HOLDER,
-                    description=f"{campaign.name}: {campaign.supply_item} {total.units}{campaign.unit}",
+                    description=(
+                        f"{campaign.name}: {campaign.supply_item} {total.units}{campaign.unit}"
+                    ),
                     amount=total.cost,
                     quantity=total.units,
                     unit_amount=total.cost // total.units
