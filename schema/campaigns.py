@@ -295,8 +295,8 @@ class Query:
     @query("cupholder.read", store=store_id_at("store_id"))
     async def cup_holder_campaigns(
         self, info: Info, store_id: relay.GlobalID
-    ) -> list[CampaignOffer]:
-        """Campaigns that have not ended in the store's time zone, with the store's price."""
+    ) -> list[CampaignOffer] | None:
+        """Campaigns not yet over in the store's time zone, with its price (null: no such store)."""
         pk = decode_id(store_id, "Store")
         store = await StoreModel.get(id=pk)
         grade = campaigns.effective_grade(store.plan, store.campaign_grade)
