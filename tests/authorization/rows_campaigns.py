@@ -19,7 +19,9 @@ mutation($input: CreateCupHolderCampaignInput!) {
 }
 """
 JOIN = """
-mutation($input: JoinCupHolderCampaignInput!) { joinCupHolderCampaign(input: $input) { __typename } }
+mutation($input: JoinCupHolderCampaignInput!) {
+  joinCupHolderCampaign(input: $input) { __typename }
+}
 """
 RECORD = """
 mutation($input: RecordCupHolderUsageInput!) {

@@ -15,7 +15,9 @@ RECORD = """
 mutation($input: RecordCupHolderUsageInput!) {
   recordCupHolderUsage(input: $input) {
     __typename
-    ... on RecordCupHolderUsageSuccess { entry { id units grade unitCost cost incentive correctsUsageId } }
+    ... on RecordCupHolderUsageSuccess {
+      entry { id units grade unitCost cost incentive correctsUsageId }
+    }
     ... on UserError { code message field }
   }
 }

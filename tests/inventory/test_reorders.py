@@ -1,4 +1,4 @@
-"""reorderStock: 100/150/200% of the base quantity, idempotent, campaign supplies at the campaign price."""
+"""reorderStock: 100, 150 or 200% of the base quantity, idempotent, at the campaign price."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stock: orders take it when confirmed and give it back when cancelled; alerts once per crossing."""
+"""Stock: confirmed orders take it, cancelled ones give it back; one alert per crossing."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ mutation($input: CreateOrderInput!) {
 }
 """
 PRODUCTS = """
-query($id: ID!) { store(id: $id) { products(first: 100) { edges { node { id soldOut stockUses { quantity } } } } } }
+query($id: ID!) {
+  store(id: $id) { products(first: 100) { edges { node { id soldOut stockUses { quantity } } } } }
+}
 """
 
 
