@@ -63,14 +63,14 @@ async def _prepare_close(now: datetime) -> None:
                 category=StoreCategory.CAFE,
                 commercial_area="성수동",
                 plan=plans[n % 3],
-                created_at=period.starts_at - timedelta(days=30),
+                created_at=period.starts_at,
             )
             for n in range(STORES)
         ],
         batch_size=500,
     )
     ids = list(await Store.filter(name__startswith="bench store ").values_list("id", flat=True))
-    await Store.filter(id__in=ids).update(created_at=period.starts_at - timedelta(days=30))
+    await Store.filter(id__in=ids).update(created_at=period.starts_at)
     await CampaignEnrollment.bulk_create(
         [CampaignEnrollment(campaign_id=campaign.id, store_id=i) for i in ids], batch_size=1000
     )

@@ -19,6 +19,12 @@ class Period:
     end: date  # the last day, inclusive
     starts_at: datetime
     ends_at: datetime
+    time_zone: str
+
+    @property
+    def following(self) -> Period:
+        """The next month, in the same time zone."""
+        return month_of(_next_month(self.start), self.time_zone)
 
     @property
     def processing_date(self) -> date:
@@ -51,6 +57,7 @@ def month_of(day: date, time_zone: str) -> Period:
         end=following - timedelta(days=1),
         starts_at=_midnight(start, zone),
         ends_at=_midnight(following, zone),
+        time_zone=time_zone,
     )
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
+from tortoise.functions import Max
 
 from core.database import write_transaction
 from models.campaigns import CupHolderCampaign
@@ -24,12 +26,14 @@ from resolvers.settlements.periods import (
     Period,
     current_month,
     dispute_closes_at,
+    month_of,
     previous_month,
 )
 
 logger = logging.getLogger("dangol.settlements")
 
 SUBSCRIPTION_FEE: dict[Plan, int] = {Plan.BASIC: 0, Plan.PLUS: 19_900, Plan.PREMIUM: 49_900}
+CATCH_UP_MONTHS = 12
 PLAN_NAMES = {Plan.BASIC: "베이직", Plan.PLUS: "플러스", Plan.PREMIUM: "프리미엄"}
 
 
@@ -208,25 +212,39 @@ async def issue(store: Store, period: Period, *, now: datetime) -> Settlement | 
         raise
 
 
+def due_periods(store: Store, last_issued: date | None, now: datetime) -> list[Period]:
+    """The closed months of ``store`` without a statement, oldest first: from the month after
+    its last statement (or the month it opened) to the month that just ended, at most
+    ``CATCH_UP_MONTHS`` of them (a job that was down for a while catches up)."""
+    closed = previous_month(now, store.time_zone)
+    opened = month_of(
+        store.created_at.astimezone(ZoneInfo(store.time_zone)).date(), store.time_zone
+    )
+    first = opened if last_issued is None else month_of(last_issued, store.time_zone).following
+    periods: list[Period] = []
+    period = first
+    while period.start <= closed.start and len(periods) < CATCH_UP_MONTHS:
+        periods.append(period)
+        period = period.following
+    return periods
+
+
 async def close_months(now: datetime) -> int:
-    """The month-close job: issue every store's statement of the month that just ended in its
-    time zone (stores opened after that month have none). Safe to run twice or in two processes."""
+    """The month-close job: issue each store's statements of the months that have ended in its
+    time zone and have none yet. Safe to run twice or in two processes (one statement per store
+    and month, by a unique key)."""
     issued = 0
     stores = await Store.all().order_by("id")
-    periods = {store.id: previous_month(now, store.time_zone) for store in stores}
-    starts = {period.start for period in periods.values()}
-    done = {
-        (int(row["store_id"]), row["period_start"])
-        for row in await Settlement.filter(period_start__in=starts).values(
-            "store_id", "period_start"
-        )
+    last = {
+        int(row["store_id"]): row["last"]
+        for row in await Settlement.annotate(last=Max("period_start"))
+        .group_by("store_id")
+        .values("store_id", "last")
     }
     for store in stores:
-        period = periods[store.id]
-        if (store.id, period.start) in done or store.created_at >= period.ends_at:
-            continue
-        if await issue(store, period, now=now) is not None:
-            issued += 1
+        for period in due_periods(store, last.get(store.id), now):
+            if await issue(store, period, now=now) is not None:
+                issued += 1
     if issued:
         logger.info("issued %d statements", issued)
     return issued

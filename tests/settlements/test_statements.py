@@ -4,7 +4,7 @@ statement; statements are immutable and corrections land on the next one."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from models.settlements import Settlement, SettlementAdjustment, SettlementLine
 from models.stores import Store
 from resolvers import settlements
 from resolvers.settlements.periods import dispute_closes_at
+from resolvers.settlements.statements import due_periods
 from tests.client import Api, gid
 
 EXPECTED = """
@@ -107,3 +108,22 @@ async def test_the_owner_sees_the_forecast_schedule_and_statements(api: Api) -> 
 def test_the_dispute_window_ends_with_the_seventh_day_of_the_stores_calendar() -> None:
     issued = datetime(2030, 2, 1, 1, 0, tzinfo=UTC)  # 10:00 in Seoul on 1 February
     assert dispute_closes_at(issued, "Asia/Seoul") == datetime(2030, 2, 7, 15, 0, tzinfo=UTC)
+
+
+def test_a_job_that_was_down_catches_up_from_the_last_statement() -> None:
+    # given a store of Seoul opened on 15 March
+    store = Store(id=9, time_zone="Asia/Seoul", created_at=datetime(2030, 3, 15, 3, tzinfo=UTC))
+    june_3 = datetime(2030, 6, 3, tzinfo=UTC)
+    # then its due months are those since it opened, or since its last statement
+    assert [p.start for p in due_periods(store, None, june_3)] == [
+        date(2030, 3, 1),
+        date(2030, 4, 1),
+        date(2030, 5, 1),
+    ]
+    assert [p.start for p in due_periods(store, date(2030, 4, 1), june_3)] == [date(2030, 5, 1)]
+    assert due_periods(store, date(2030, 5, 1), june_3) == []
+    # and a month ends at midnight in the store's time zone, not in UTC
+    just_before = datetime(2030, 5, 31, 14, 59, tzinfo=UTC)  # 23:59 on 31 May in Seoul
+    assert [p.start for p in due_periods(store, date(2030, 3, 1), just_before)] == [
+        date(2030, 4, 1)
+    ]
