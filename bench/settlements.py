@@ -212,33 +212,33 @@ def _add_usage(backend: str, database_url: str) -> None:
 def _run_expected(backend: str) -> None:
     print(f"-- expectedSettlement on the generated store (1M orders), {backend}")
     with bench_store(backend) as store:
+        asyncio.run(_measure(store.server.url(""), "with the demo's usage (a few entries)"))
         _add_usage(backend, store.database_url)
+        asyncio.run(_measure(store.server.url(""), f"with {USAGE_ROWS:,} more usage entries"))
 
-        async def measure() -> None:
-            client = await owner_client(store.server.url(""), concurrency=1)
-            variables = {"id": _gid("Store", STORE_ID)}
-            try:
-                sample = await gql(client, "/graphql", EXPECTED, variables)
-                result = await closed_loop(
-                    "expectedSettlement",
-                    lambda w, n: gql(client, "/graphql", EXPECTED, variables),
-                    count=50,
-                    concurrency=1,
-                    warmup=5,
-                    max_seconds=60,
-                )
-            finally:
-                await client.aclose()
-            forecast = sample["store"]["expectedSettlement"]
-            print(
-                f"  {result.requests} requests: p50 {result.percentile_ms(50):.1f} ms, "
-                f"p99 {result.percentile_ms(99):.1f} ms, failures {result.failures} "
-                f"(net {forecast['netAmount']:,} won, incentives {forecast['incentives']:,} won "
-                f"over {USAGE_ROWS:,}+ usage entries)",
-                flush=True,
-            )
 
-        asyncio.run(measure())
+async def _measure(base_url: str, label: str) -> None:
+    client = await owner_client(base_url, concurrency=1)
+    variables = {"id": _gid("Store", STORE_ID)}
+    try:
+        sample = await gql(client, "/graphql", EXPECTED, variables)
+        result = await closed_loop(
+            "expectedSettlement",
+            lambda w, n: gql(client, "/graphql", EXPECTED, variables),
+            count=50,
+            concurrency=1,
+            warmup=5,
+            max_seconds=60,
+        )
+    finally:
+        await client.aclose()
+    forecast = sample["store"]["expectedSettlement"]
+    print(
+        f"  {label}: {result.requests} requests, p50 {result.percentile_ms(50):.1f} ms, "
+        f"p99 {result.percentile_ms(99):.1f} ms, failures {result.failures} "
+        f"(net {forecast['netAmount']:,} won, incentives {forecast['incentives']:,} won)",
+        flush=True,
+    )
 
 
 def _gid(type_name: str, pk: int) -> str:
