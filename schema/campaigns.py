@@ -20,7 +20,7 @@ from resolvers import campaigns
 from resolvers.settlements import day_starts_at, month_of
 from schema.enums import CampaignGrade
 from schema.errors import result
-from schema.ids import decode_id, pk_of
+from schema.ids import decode_id, global_id, optional_pk_of, pk_of
 from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import platform, source_store, store_id_at
@@ -89,14 +89,14 @@ class CampaignOffer:
 
 @strawberry.type
 class CupHolderUsageEntry:
-    id: int = strawberry.field(description="The entry's number, to name it in a correction.")
+    id: relay.GlobalID = strawberry.field(description="Names the entry in a correction.")
     units: int = strawberry.field(description="Negative in a correction.")
     grade: CampaignGrade
     unit_cost: int
     cost: int
     incentive: int
     note: str
-    corrects_usage_id: int | None
+    corrects_usage_id: relay.GlobalID | None
     recorded_at: datetime
     campaign_pk: strawberry.Private[int]
     recorded_by_pk: strawberry.Private[int | None]
@@ -104,14 +104,14 @@ class CupHolderUsageEntry:
     @classmethod
     def from_model(cls, entry: UsageModel) -> CupHolderUsageEntry:
         return cls(
-            id=entry.id,
+            id=relay.GlobalID("CupHolderUsage", str(entry.id)),
             units=entry.units,
             grade=CampaignGrade(entry.grade),
             unit_cost=entry.unit_cost,
             cost=entry.cost,
             incentive=entry.incentive,
             note=entry.note,
-            corrects_usage_id=entry.corrects_id,
+            corrects_usage_id=global_id("CupHolderUsage", entry.corrects_id),
             recorded_at=entry.recorded_at,
             campaign_pk=entry.campaign_id,
             recorded_by_pk=entry.recorded_by_id,
@@ -245,7 +245,7 @@ class RecordCupHolderUsageInput:
     units: int = strawberry.field(description="Positive; negative only in a correction.")
     idempotency_key: str
     note: str = ""
-    corrects_usage_id: int | None = strawberry.field(
+    corrects_usage_id: relay.GlobalID | None = strawberry.field(
         default=None, description="The entry this one corrects (it is priced as that entry)."
     )
 
@@ -368,7 +368,9 @@ class Mutation:
                 units=input.units,
                 idempotency_key=input.idempotency_key,
                 note=input.note,
-                corrects_usage_id=input.corrects_usage_id,
+                corrects_usage_id=optional_pk_of(
+                    input.corrects_usage_id, "CupHolderUsage", field="corrects_usage_id"
+                ),
             ),
         )
         return RecordCupHolderUsageSuccess(entry=CupHolderUsageEntry.from_model(entry))

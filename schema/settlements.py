@@ -18,7 +18,7 @@ from models.settlements import (
 )
 from models.stores import Store as StoreModel
 from resolvers import settlements
-from resolvers.settlements.evidence import CSV_TYPE, PDF_TYPE
+from resolvers.settlements.evidence import CSV_TYPE, PDF_TYPE, filename
 from schema.enums import DisputeOutcome, DisputeStatus, Plan, SettlementLineKind
 from schema.errors import result
 from schema.files import Download, download
@@ -146,7 +146,7 @@ class Settlement(relay.Node):
             kind="settlement.csv",
             object_id=self.id,
             store_id=self.store_pk,
-            filename=f"settlement-{self.period_start:%Y-%m}.csv",
+            filename=filename(self.period_start, self.tax_invoice_ref, "csv"),
             content_type=CSV_TYPE,
         )
 
@@ -158,7 +158,7 @@ class Settlement(relay.Node):
             kind="settlement.pdf",
             object_id=self.id,
             store_id=self.store_pk,
-            filename=f"settlement-{self.period_start:%Y-%m}.pdf",
+            filename=filename(self.period_start, self.tax_invoice_ref, "pdf"),
             content_type=PDF_TYPE,
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A4
@@ -60,8 +61,12 @@ async def _statement(
     return settlement, store, lines
 
 
+def filename(period_start: date, tax_invoice_ref: str, extension: str) -> str:
+    return f"정산서_{period_start:%Y-%m}_{tax_invoice_ref}.{extension}"
+
+
 def _filename(settlement: Settlement, extension: str) -> str:
-    return f"정산서_{settlement.period_start:%Y-%m}_{settlement.tax_invoice_ref}.{extension}"
+    return filename(settlement.period_start, settlement.tax_invoice_ref, extension)
 
 
 async def settlement_csv(store_id: int, settlement_id: int) -> EvidenceFile | None:

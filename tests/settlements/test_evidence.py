@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import quote
 
 from pypdf import PdfReader
 
@@ -57,7 +58,11 @@ async def test_the_csv_opens_in_excel_and_carries_every_line(api: Api) -> None:
     ]
     assert kinds == ["컵홀더 비용", "인센티브", "멤버십 구독료"]
     assert rows[-1][0] == "합계(순액)" and int(rows[-1][-1]) == statement.net_amount
-    assert links["csv"]["filename"].endswith(".csv")
+    assert (
+        links["csv"]["filename"]
+        == f"정산서_{statement.period_start:%Y-%m}_{statement.tax_invoice_ref}.csv"
+    )
+    assert quote(links["csv"]["filename"]) in response.headers["content-disposition"]
 
 
 async def test_the_pdf_is_korean_text_with_the_tax_invoice_reference(api: Api) -> None:
