@@ -56,7 +56,7 @@ class CampaignEnrollment(Model):
 
 
 class CupHolderUsage(Model):
-    """One entry of a store's usage, priced when recorded; append-only (corrections are entries).
+    """One entry of a store's usage, priced when recorded; append-only (a correction is a new entry).
 
     ``unit_cost`` and ``incentive_per_unit`` are those of the store's grade at the time,
     so a later change of grade or price never rewrites what was recorded.
