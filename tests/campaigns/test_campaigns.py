@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from models.audit import AuditEntry
 from models.campaigns import CupHolderCampaign, CupHolderUsage
 from models.stores import CampaignGrade, Plan, Store
 from resolvers.campaigns import DISCOUNT_PERCENT, effective_grade, unit_cost
@@ -279,3 +280,45 @@ async def test_a_grade_change_prices_new_usage_only(api: Api) -> None:
     # then the first entry keeps its price
     assert (before["entry"]["grade"], before["entry"]["cost"]) == ("SILVER", 44)
     assert (after["entry"]["grade"], after["entry"]["cost"]) == ("GOLD", 12)
+
+
+CHANGE_GRADE = """
+mutation($input: ChangeStoreCampaignGradeInput!) {
+  changeStoreCampaignGrade(input: $input) {
+    __typename ... on UpdateStoreSuccess { store { plan campaignGrade } }
+  }
+}
+"""
+
+
+async def test_an_admin_raises_a_stores_grade_and_it_is_audited(api: Api) -> None:
+    # given store 2 on Plus (Silver)
+    admin = await api.token("admin@dangol.test")
+    owner = await api.token("owner2@dangol.test")
+    campaign = await _campaign()
+    await api.data(
+        JOIN,
+        {
+            "input": {
+                "storeId": gid("Store", 2),
+                "campaignId": gid("CupHolderCampaign", campaign.id),
+            }
+        },
+        token=owner,
+    )
+    # when the admin sets Platinum
+    changed = await api.data(
+        CHANGE_GRADE, {"input": {"storeId": gid("Store", 2), "grade": "PLATINUM"}}, token=admin
+    )
+    used = await _record(api, owner, 2, campaign.id, 10)
+    # then the store is Platinum: free supplies and the incentive, and the change is in the log
+    assert changed["changeStoreCampaignGrade"]["store"] == {
+        "plan": "PLUS",
+        "campaignGrade": "PLATINUM",
+    }
+    assert (used["entry"]["cost"], used["entry"]["incentive"]) == (0, 50)
+    entry = await AuditEntry.get(action="store.change_campaign_grade", store_id=2)
+    assert (entry.before, entry.after) == (
+        {"campaign_grade": "BRONZE"},
+        {"campaign_grade": "PLATINUM"},
+    )
