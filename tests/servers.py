@@ -62,7 +62,7 @@ async def uvicorn_server(settings: Settings) -> AsyncIterator[str]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient() as client:
-            for _ in range(200):
+            for _ in range(600):  # 30 s: a loaded 2-core machine imports the app slowly
                 try:
                     if (await client.get(f"{base_url}/readyz")).status_code == 200:
                         break
