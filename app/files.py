@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from core.files import FileLinks, InvalidFileToken
+from resolvers import settlements
+from resolvers.settlements.evidence import EvidenceFile
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,26 @@ class RenderedFile:
 
 Renderer = Callable[[int, int], Awaitable[RenderedFile | None]]
 
+
+def _evidence(
+    make: Callable[[int, int], Awaitable[EvidenceFile | None]],
+) -> Renderer:
+    async def render(store_id: int, object_id: int) -> RenderedFile | None:
+        found = await make(store_id, object_id)
+        return (
+            None
+            if found is None
+            else RenderedFile(found.content, found.filename, found.content_type)
+        )
+
+    return render
+
+
 # kind -> renderer; each domain that hands out a Download adds its kinds here.
-RENDERERS: dict[str, Renderer] = {}
+RENDERERS: dict[str, Renderer] = {
+    "settlement.csv": _evidence(settlements.settlement_csv),
+    "settlement.pdf": _evidence(settlements.settlement_pdf),
+}
 
 
 def _missing() -> Response:

@@ -228,4 +228,5 @@ def default_jobs(settings: Settings) -> list[Job]:
             "resolvers.tiers:evaluate_tiers",
             settings.tier_evaluation_interval_seconds,
         ),
+        Job("settlements.close_months", "resolvers.settlements:close_months", 600),
     ]

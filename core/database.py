@@ -46,6 +46,9 @@ MODEL_MODULES = [
     "models.tiers",
     "models.outbox",
     "models.jobs",
+    "models.campaigns",
+    "models.inventory",
+    "models.settlements",
     "aerich.models",
 ]
 SQLITE_BUSY_TIMEOUT_MS = 15_000

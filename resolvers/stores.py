@@ -146,3 +146,43 @@ async def update_store(ctx: Context, *, store_id: int, changes: dict[str, Any]) 
                 after={k: _snapshot(store)[k] for k in values},
             )
     return store
+
+
+async def _change(
+    ctx: Context, *, store_id: int, field: str, value: Plan | CampaignGrade, action: str
+) -> Store:
+    async with write_transaction():
+        store = await Store.get_or_none(id=store_id)
+        if store is None:
+            raise NotFound("No such store.", field="store_id")
+        before = getattr(store, field)
+        if before != value:
+            await Store.filter(id=store_id).update(**{field: value})
+            await audit.record(
+                ctx,
+                store_id=store_id,
+                action=action,
+                target_type="store",
+                target_id=store_id,
+                before={field: before.value},
+                after={field: value.value},
+            )
+    return await Store.get(id=store_id)
+
+
+async def change_plan(ctx: Context, *, store_id: int, plan: Plan) -> Store:
+    """Admins only. Every process reads a store's plan per request, so the next request obeys it."""
+    return await _change(
+        ctx, store_id=store_id, field="plan", value=plan, action="store.change_plan"
+    )
+
+
+async def change_campaign_grade(ctx: Context, *, store_id: int, grade: CampaignGrade) -> Store:
+    """Admins only: the grade set here counts where it is above the one the store's plan gives."""
+    return await _change(
+        ctx,
+        store_id=store_id,
+        field="campaign_grade",
+        value=grade,
+        action="store.change_campaign_grade",
+    )

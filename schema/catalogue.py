@@ -9,11 +9,12 @@ from strawberry.types import Info
 from core import errors
 from core.errors import NotFound as NotFoundError
 from models.catalogue import Category as CategoryModel, Product as ProductModel
-from resolvers import catalogue
+from models.inventory import ProductStockUse as StockUseModel
+from resolvers import catalogue, inventory
 from schema.errors import result
 from schema.ids import Absent, decode_id
 from schema.inputs import provided
-from schema.operations import mutation, query
+from schema.operations import field, mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import owner_store_of, source_store, store_id_at
 from schema.stores import StoreProfile
@@ -33,6 +34,19 @@ class Category(relay.Node):
             name=category.name,
             position=category.position,
             created_at=category.created_at,
+        )
+
+
+@strawberry.type(description="A stock item a product uses, and how many units per product sold.")
+class StockUse:
+    stock_item_id: relay.GlobalID
+    quantity: int
+
+    @classmethod
+    def from_model(cls, use: StockUseModel) -> "StockUse":
+        return cls(
+            stock_item_id=relay.GlobalID("StockItem", str(use.stock_item_id)),
+            quantity=use.quantity,
         )
 
 
@@ -64,6 +78,17 @@ class Product(relay.Node):
             return None
         found = await info.context.loaders.rows(CategoryModel).load(self.category_pk)
         return Category.from_model(found) if found else None
+
+    @field(description="The stock items one unit uses (confirming an order takes them).")
+    async def stock_uses(self, info: Info) -> list[StockUse]:
+        found = await info.context.loaders.children(StockUseModel, "product_id").load(self.id)
+        return [StockUse.from_model(use) for use in found]
+
+    @field(
+        description="A stock item it uses is short for one unit: orders of it answer OUT_OF_STOCK."
+    )
+    async def sold_out(self, info: Info) -> bool:
+        return bool(await info.context.loaders.batch(inventory.sold_out).load(self.id))
 
 
 @strawberry.type

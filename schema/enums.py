@@ -12,15 +12,18 @@ import strawberry
 
 from models.coupons import CouponKind, CouponTrigger, FirstVisitOfferKind
 from models.customers import AgeBand, FeedbackCategory, FeedbackChannel, Gender, SourceChannel
+from models.inventory import PurchaseOrderStatus, StockReason
 from models.notifications import NotificationKind
 from models.orders import DiscountSource, OrderChannel, OrderStatus
 from models.points import PointKind, PointSource, Rounding
 from models.rewards import RedemptionStatus, StampRule
+from models.settlements import DisputeStatus, SettlementLineKind
 from models.stores import CampaignGrade, Plan, StoreCategory, StoreRole
 from models.tiers import DiscountKind, DiscountScope, TierChangeReason
 from resolvers.customers.csv_import import RowStatus
 from resolvers.customers.listing import CustomerSort
 from resolvers.customers.segments import Segment
+from resolvers.settlements import DisputeOutcome
 
 GRAPHQL_NAMES: dict[type[Enum], str] = {
     AgeBand: "AgeBand",
@@ -31,6 +34,8 @@ GRAPHQL_NAMES: dict[type[Enum], str] = {
     DiscountKind: "TierDiscountKind",
     DiscountScope: "DiscountScope",
     DiscountSource: "DiscountSource",
+    DisputeOutcome: "DisputeOutcome",
+    DisputeStatus: "DisputeStatus",
     FeedbackCategory: "FeedbackCategory",
     FeedbackChannel: "FeedbackChannel",
     FirstVisitOfferKind: "FirstVisitOfferKind",
@@ -41,12 +46,15 @@ GRAPHQL_NAMES: dict[type[Enum], str] = {
     Plan: "Plan",
     PointKind: "PointKind",
     PointSource: "PointSource",
+    PurchaseOrderStatus: "PurchaseOrderStatus",
     RedemptionStatus: "RedemptionStatus",
     Rounding: "PointRounding",
     RowStatus: "ImportRowStatus",
     Segment: "CustomerSegment",
+    SettlementLineKind: "SettlementLineKind",
     SourceChannel: "SourceChannel",
     StampRule: "StampRule",
+    StockReason: "StockReason",
     StoreCategory: "StoreCategory",
     StoreRole: "StoreRole",
     TierChangeReason: "TierChangeReason",
@@ -55,6 +63,11 @@ for enum, name in GRAPHQL_NAMES.items():
     strawberry.enum(enum, name=name)
 
 __all__ = [
+    "StockReason",
+    "SettlementLineKind",
+    "PurchaseOrderStatus",
+    "DisputeStatus",
+    "DisputeOutcome",
     "AgeBand",
     "CampaignGrade",
     "CouponKind",

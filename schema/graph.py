@@ -20,9 +20,11 @@ from schema import (
     accounts,
     api_keys,
     audit,
+    campaigns,
     catalogue,
     coupons,
     customers,
+    inventory,
     nodes,
     notifications,
     offers,
@@ -30,6 +32,7 @@ from schema import (
     points,
     policies,
     rewards,
+    settlements,
     staff,
     stamps,
     stores,
@@ -54,6 +57,9 @@ class Store(
     stamps.StoreStamps,
     coupons.StoreCoupons,
     offers.StoreOffers,
+    campaigns.StoreCampaigns,
+    inventory.StoreInventory,
+    settlements.StoreSettlements,
 ):
     pass
 
@@ -70,7 +76,8 @@ class Customer(
 
 
 Query = merge_types(
-    "Query", (accounts.Query, stores.Query, policies.Query, audit.Query, nodes.Query)
+    "Query",
+    (accounts.Query, stores.Query, policies.Query, audit.Query, nodes.Query, campaigns.Query),
 )
 Mutation = merge_types(
     "Mutation",
@@ -90,6 +97,9 @@ Mutation = merge_types(
         points.Mutation,
         rewards.Mutation,
         customers.Mutation,
+        campaigns.Mutation,
+        inventory.Mutation,
+        settlements.Mutation,
     ),
 )
 NODE_TYPES = [
@@ -108,6 +118,10 @@ NODE_TYPES = [
     points.PointEntry,
     rewards.Reward,
     rewards.Redemption,
+    campaigns.CupHolderCampaign,
+    inventory.StockItem,
+    settlements.Settlement,
+    settlements.SettlementDispute,
 ]
 
 

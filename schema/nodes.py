@@ -16,9 +16,11 @@ from models.audit import AuditEntry as AuditEntryModel
 from models.catalogue import Category as CategoryModel, Product as ProductModel
 from models.coupons import CouponTemplate as CouponTemplateModel
 from models.customers import Customer as CustomerModel, Feedback as FeedbackModel
+from models.inventory import StockItem as StockItemModel
 from models.orders import Order as OrderModel
 from models.points import PointEntry as PointEntryModel
 from models.rewards import Redemption as RedemptionModel, Reward as RewardModel
+from models.settlements import Settlement as SettlementModel
 from models.stores import Membership, Store as StoreModel
 from models.tiers import Tier as TierModel
 from schema.api_keys import ApiKey
@@ -28,10 +30,12 @@ from schema.coupons import CouponTemplate
 from schema.customers.feedback import Feedback
 from schema.customers.types import CustomerProfile
 from schema.ids import Absent, decode_id
+from schema.inventory import StockItem
 from schema.operations import AUTHENTICATED, query
 from schema.orders import Order
 from schema.points import PointEntry
 from schema.rewards import Redemption, Reward
+from schema.settlements import Settlement
 from schema.staff import staff_member
 from schema.stores import StoreProfile
 from schema.tiers import Tier
@@ -68,6 +72,8 @@ KINDS: dict[str, NodeKind] = {
     "PointEntry": NodeKind(PointEntryModel, "points.read", _sync(PointEntry.from_model)),
     "Reward": NodeKind(RewardModel, "rewards.read", _sync(Reward.from_model)),
     "Redemption": NodeKind(RedemptionModel, "rewards.read", _sync(Redemption.from_model)),
+    "StockItem": NodeKind(StockItemModel, "inventory.read", _sync(StockItem.from_model)),
+    "Settlement": NodeKind(SettlementModel, "settlements.read", _sync(Settlement.from_model)),
 }
 
 

@@ -15,7 +15,7 @@ from models.orders import (
     OrderDiscount as OrderDiscountModel,
     OrderLine as OrderLineModel,
 )
-from resolvers import orders
+from resolvers import inventory, orders
 from schema.accounts import Account
 from schema.catalogue import Product
 from schema.customers.types import CustomerProfile, customer_store
@@ -257,12 +257,14 @@ CreateOrderResult = result(
     errors.CouponNotOwned,
     errors.CouponNotApplicable,
     errors.MinimumSpendNotMet,
+    inventory.OutOfStock,
 )
 OrderTransitionResult = result(
     "OrderTransitionResult",
     OrderSuccess,
     errors.IllegalOrderTransition,
     errors.NotFound,
+    inventory.OutOfStock,
 )
 RefundOrderResult = result(
     "RefundOrderResult",

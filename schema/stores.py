@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from core import errors
 from models.stores import Store as StoreModel
-from resolvers import stores
+from resolvers import campaigns, stores
 from schema.enums import CampaignGrade, Plan, StoreCategory
 from schema.errors import result
 from schema.ids import decode_id
@@ -43,7 +43,9 @@ class StoreProfile(relay.Node):
     category: StoreCategory
     commercial_area: str
     plan: Plan
-    campaign_grade: CampaignGrade
+    campaign_grade: CampaignGrade = strawberry.field(
+        description="The higher of the grade the plan gives and the grade an admin set."
+    )
     time_zone: str
     business_hours: list[BusinessHours]
     created_at: datetime
@@ -58,7 +60,7 @@ class StoreProfile(relay.Node):
             category=store.category,
             commercial_area=store.commercial_area,
             plan=store.plan,
-            campaign_grade=store.campaign_grade,
+            campaign_grade=campaigns.effective_grade(store.plan, store.campaign_grade),
             time_zone=store.time_zone,
             business_hours=[BusinessHours(**entry) for entry in store.business_hours],
             created_at=store.created_at,
@@ -128,6 +130,23 @@ UpdateStoreResult = result(
 )
 
 
+@strawberry.input
+class ChangeStorePlanInput:
+    store_id: relay.GlobalID
+    plan: Plan
+
+
+@strawberry.input
+class ChangeStoreCampaignGradeInput:
+    store_id: relay.GlobalID
+    grade: CampaignGrade = strawberry.field(
+        description="Counts where it is above the grade of the store's plan."
+    )
+
+
+ChangeStoreResult = result("ChangeStoreResult", UpdateStoreSuccess, errors.NotFound)
+
+
 def _changes(input: UpdateStoreInput) -> dict[str, Any]:
     values = provided(input, "store_id", nullable=())
     if "business_hours" in values:
@@ -171,5 +190,34 @@ class Mutation:
     async def update_store(self, info: Info, input: UpdateStoreInput) -> UpdateStoreSuccess:
         store = await stores.update_store(
             info.context, store_id=decode_id(input.store_id, "Store"), changes=_changes(input)
+        )
+        return UpdateStoreSuccess(store=StoreProfile.from_model(store))
+
+    @mutation(
+        "store.change_plan",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=ChangeStoreResult,
+    )
+    async def change_store_plan(
+        self, info: Info, input: ChangeStorePlanInput
+    ) -> UpdateStoreSuccess:
+        """Takes effect on the next request, in every process (plans are read per request)."""
+        store = await stores.change_plan(
+            info.context, store_id=decode_id(input.store_id, "Store"), plan=input.plan
+        )
+        return UpdateStoreSuccess(store=StoreProfile.from_model(store))
+
+    @mutation(
+        "store.change_campaign_grade",
+        store=store_id_at("input.store_id"),
+        absent="store",
+        result=ChangeStoreResult,
+    )
+    async def change_store_campaign_grade(
+        self, info: Info, input: ChangeStoreCampaignGradeInput
+    ) -> UpdateStoreSuccess:
+        store = await stores.change_campaign_grade(
+            info.context, store_id=decode_id(input.store_id, "Store"), grade=input.grade
         )
         return UpdateStoreSuccess(store=StoreProfile.from_model(store))

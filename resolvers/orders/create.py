@@ -16,6 +16,7 @@ from core.errors import IdempotencyKeyReused, InvalidInput, NotFound, ProductArc
 from models.catalogue import Product
 from models.customers import Customer
 from models.orders import Order, OrderChannel, OrderLine
+from resolvers import inventory
 from resolvers.orders import checkout
 
 MAX_LINES = 100
@@ -154,6 +155,9 @@ async def create_order(ctx: Context, request: OrderRequest) -> Order:
                 return first
             await _check_context(request)
             lines = await _priced_lines(request)
+            await inventory.check_available(
+                [(line.product_id, line.quantity) for line in request.lines]
+            )
             subtotal = sum(line.line_total for line in lines)
             if subtotal > MAX_TOTAL:
                 raise InvalidInput("The order total is too large.", field="lines")

@@ -20,7 +20,7 @@ from core.errors import (
     RefundExceedsRemaining,
 )
 from models.orders import Order, OrderStatus
-from resolvers import audit
+from resolvers import audit, inventory
 from resolvers.orders import loyalty, visits
 
 FLOW = (
@@ -68,6 +68,8 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
         )
         if not moved:
             raise await _illegal(order_id, to)
+        if to == OrderStatus.CONFIRMED:
+            await inventory.take_for_order(ctx, order_id=order_id)
         if to == OrderStatus.COMPLETED:
             await visits.record_visit(order_id, now)
             await loyalty.order_completed(ctx, order_id=order_id, at=now)
@@ -84,6 +86,7 @@ async def cancel_order(ctx: Context, *, order_id: int, reason: str | None = None
         if not moved:
             raise await _illegal(order_id, OrderStatus.CANCELLED)
         await loyalty.order_cancelled(ctx, order_id=order_id)
+        await inventory.give_back_for_order(ctx, order_id=order_id)
         await audit.record(
             ctx,
             store_id=before.store_id,

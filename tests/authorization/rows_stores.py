@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
+from models.stores import Store
+from tests.authorization.table import (
+    ABSENT,
+    FORBIDDEN,
+    OK,
+    UNAUTHENTICATED,
+    Expectations,
+    Row,
+    World,
+)
 
 STORE = "query($id: ID!) { store(id: $id) { id name } }"
 PLAN_FEATURES = (
@@ -12,9 +21,41 @@ NODE_STORE = "query($id: ID!) { node(id: $id) { id ... on Store { name } } }"
 UPDATE_STORE = """
 mutation($input: UpdateStoreInput!) { updateStore(input: $input) { __typename } }
 """
+CHANGE_PLAN = """
+mutation($input: ChangeStorePlanInput!) { changeStorePlan(input: $input) { __typename } }
+"""
+CHANGE_GRADE = """
+mutation($input: ChangeStoreCampaignGradeInput!) {
+  changeStoreCampaignGrade(input: $input) { __typename }
+}
+"""
 CREATE_STORE = """
 mutation($input: CreateStoreInput!) { createStore(input: $input) { __typename } }
 """
+
+
+async def _another_plan(w: World, target: str) -> dict:
+    """A plan the store does not have, so that a denied change would show."""
+    store = await Store.get(id=w.store_id(target))
+    plan = next(p for p in ("BASIC", "PLUS", "PREMIUM") if p != store.plan.value)
+    return {"input": {"storeId": w.store(target), "plan": plan}}
+
+
+async def _another_grade(w: World, target: str) -> dict:
+    store = await Store.get(id=w.store_id(target))
+    grade = "PLATINUM" if store.campaign_grade.value != "PLATINUM" else "GOLD"
+    return {"input": {"storeId": w.store(target), "grade": grade}}
+
+
+ADMIN_ONLY = Expectations(
+    admin=(OK, OK),
+    owner=(FORBIDDEN, ABSENT),
+    manager=(FORBIDDEN, ABSENT),
+    staff=(FORBIDDEN, ABSENT),
+    partner=(FORBIDDEN, ABSENT),
+    anonymous=UNAUTHENTICATED,
+    other_owner=(ABSENT, FORBIDDEN),
+)
 
 
 def _create_store(w: World, target: str) -> dict:
@@ -94,4 +135,7 @@ ROWS = [
         anonymous=UNAUTHENTICATED,
         other_owner=FORBIDDEN,
     ),
+    # Plans and grades are the platform's to set (store.update is the owner's, so it cannot be).
+    Row("Mutation.changeStorePlan", CHANGE_PLAN, _another_plan, **ADMIN_ONLY),
+    Row("Mutation.changeStoreCampaignGrade", CHANGE_GRADE, _another_grade, **ADMIN_ONLY),
 ]

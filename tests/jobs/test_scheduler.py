@@ -158,6 +158,7 @@ async def test_the_default_jobs_are_the_outbox_point_expiry_and_tier_evaluation(
         "points.expire",
         "points.warn_expiring",
         "tiers.evaluate",
+        "settlements.close_months",
     }
     assert jobs["outbox.deliver"].interval_seconds == settings.outbox_interval_seconds
     assert jobs["tiers.evaluate"].target == "resolvers.tiers:evaluate_tiers"
