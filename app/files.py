@@ -15,6 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from core.files import FileLinks, InvalidFileToken
+from models.stores import Store
+from resolvers.messages.poster import PosterOffer, poster_filename, poster_pdf
+from schema.messages import poster_kind
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,22 @@ class RenderedFile:
 
 Renderer = Callable[[int, int], Awaitable[RenderedFile | None]]
 
+
+def _poster(offer: PosterOffer | None) -> Renderer:
+    async def render(store_id: int, template_id: int) -> RenderedFile | None:
+        content = await poster_pdf(store_id, template_id or None, offer)
+        store = await Store.get_or_none(id=store_id)
+        if content is None or store is None:
+            return None
+        return RenderedFile(content, poster_filename(store), "application/pdf")
+
+    return render
+
+
 # kind -> renderer; each domain that hands out a Download adds its kinds here.
-RENDERERS: dict[str, Renderer] = {}
+RENDERERS: dict[str, Renderer] = {
+    poster_kind(offer): _poster(offer) for offer in (None, *PosterOffer)
+}
 
 
 def _missing() -> Response:

@@ -44,6 +44,26 @@ async def enqueue(
     )
 
 
+async def enqueue_many(
+    *, store_id: int, kind: str, messages: list[tuple[int, dict[str, Any]]], available_at: datetime
+) -> None:
+    """Queue many messages to customers at once, as (customer id, payload) pairs (e.g. a campaign)."""
+    at = _utc(available_at)
+    await OutboxMessage.bulk_create(
+        [
+            OutboxMessage(
+                store_id=store_id,
+                kind=kind,
+                payload=payload,
+                customer_id=customer_id,
+                available_at=at,
+            )
+            for customer_id, payload in messages
+        ],
+        batch_size=1000,
+    )
+
+
 @dataclass(frozen=True)
 class DeliveryPolicy:
     batch_size: int = 100

@@ -12,6 +12,7 @@ import strawberry
 
 from models.coupons import CouponKind, CouponTrigger, FirstVisitOfferKind
 from models.customers import AgeBand, FeedbackCategory, FeedbackChannel, Gender, SourceChannel
+from models.messages import AutomationKind, CampaignStatus, DeliveryStatus, MessageChannel
 from models.notifications import NotificationKind
 from models.orders import DiscountSource, OrderChannel, OrderStatus
 from models.points import PointKind, PointSource, Rounding
@@ -21,9 +22,15 @@ from models.tiers import DiscountKind, DiscountScope, TierChangeReason
 from resolvers.customers.csv_import import RowStatus
 from resolvers.customers.listing import CustomerSort
 from resolvers.customers.segments import Segment
+from resolvers.messages.poster import PosterOffer
 
 GRAPHQL_NAMES: dict[type[Enum], str] = {
     AgeBand: "AgeBand",
+    AutomationKind: "AutomationKind",
+    CampaignStatus: "MessageCampaignStatus",
+    DeliveryStatus: "MessageDeliveryStatus",
+    MessageChannel: "MessageChannel",
+    PosterOffer: "PosterOffer",
     CampaignGrade: "CampaignGrade",
     CouponKind: "CouponKind",
     CouponTrigger: "CouponTrigger",

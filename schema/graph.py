@@ -23,6 +23,7 @@ from schema import (
     catalogue,
     coupons,
     customers,
+    messages,
     nodes,
     notifications,
     offers,
@@ -54,6 +55,7 @@ class Store(
     stamps.StoreStamps,
     coupons.StoreCoupons,
     offers.StoreOffers,
+    messages.StoreMessages,
 ):
     pass
 
@@ -90,6 +92,7 @@ Mutation = merge_types(
         points.Mutation,
         rewards.Mutation,
         customers.Mutation,
+        messages.Mutation,
     ),
 )
 NODE_TYPES = [
@@ -108,6 +111,8 @@ NODE_TYPES = [
     points.PointEntry,
     rewards.Reward,
     rewards.Redemption,
+    messages.MessageTemplate,
+    messages.MessageCampaign,
 ]
 
 

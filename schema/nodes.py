@@ -16,6 +16,10 @@ from models.audit import AuditEntry as AuditEntryModel
 from models.catalogue import Category as CategoryModel, Product as ProductModel
 from models.coupons import CouponTemplate as CouponTemplateModel
 from models.customers import Customer as CustomerModel, Feedback as FeedbackModel
+from models.messages import (
+    MessageCampaign as MessageCampaignModel,
+    MessageTemplate as MessageTemplateModel,
+)
 from models.orders import Order as OrderModel
 from models.points import PointEntry as PointEntryModel
 from models.rewards import Redemption as RedemptionModel, Reward as RewardModel
@@ -28,6 +32,7 @@ from schema.coupons import CouponTemplate
 from schema.customers.feedback import Feedback
 from schema.customers.types import CustomerProfile
 from schema.ids import Absent, decode_id
+from schema.messages import MessageCampaign, MessageTemplate
 from schema.operations import AUTHENTICATED, query
 from schema.orders import Order
 from schema.points import PointEntry
@@ -68,6 +73,12 @@ KINDS: dict[str, NodeKind] = {
     "PointEntry": NodeKind(PointEntryModel, "points.read", _sync(PointEntry.from_model)),
     "Reward": NodeKind(RewardModel, "rewards.read", _sync(Reward.from_model)),
     "Redemption": NodeKind(RedemptionModel, "rewards.read", _sync(Redemption.from_model)),
+    "MessageTemplate": NodeKind(
+        MessageTemplateModel, "messages.read", _sync(MessageTemplate.from_model)
+    ),
+    "MessageCampaign": NodeKind(
+        MessageCampaignModel, "messages.read", _sync(MessageCampaign.from_model)
+    ),
 }
 
 
