@@ -34,7 +34,9 @@ class FakeProvider:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _by_reference: dict[str, str] = field(default_factory=dict)
 
-    def fail_next(self, times: int, status: int = 503, code: str = "TEMPORARILY_UNAVAILABLE") -> None:
+    def fail_next(
+        self, times: int, status: int = 503, code: str = "TEMPORARILY_UNAVAILABLE"
+    ) -> None:
         self.failures.extend([(status, code)] * times)
 
     def texts_to(self, phone: str) -> list[str]:

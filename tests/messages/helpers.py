@@ -135,7 +135,9 @@ async def deliver(senders: Senders, now: datetime | None = None) -> int:
 
 
 async def statuses(campaign_pk: int) -> list[str]:
-    rows = await MessageDelivery.filter(campaign_id=campaign_pk).order_by("id").values_list(
-        "status", flat=True
+    rows = (
+        await MessageDelivery.filter(campaign_id=campaign_pk)
+        .order_by("id")
+        .values_list("status", flat=True)
     )
     return [str(getattr(s, "value", s)) for s in rows]

@@ -36,7 +36,13 @@ def _system(app: Any) -> Context:
 async def switch_on(api: Api, token: str, kind: str, body: str, **extra: Any) -> dict[str, Any]:
     template_id = await template(api, token, body)
     variables = {
-        "input": {"storeId": STORE1, "kind": kind, "enabled": True, "templateId": template_id, **extra}
+        "input": {
+            "storeId": STORE1,
+            "kind": kind,
+            "enabled": True,
+            "templateId": template_id,
+            **extra,
+        }
     }
     return dict((await api.data(UPDATE_AUTOMATION, variables, token=token))["updateAutomation"])
 
@@ -47,7 +53,9 @@ async def test_order_ready_is_sent_once_when_the_order_reaches_ready_even_withou
     # given the order-ready automation, and a customer who refused marketing
     await set_plan(1, Plan.BASIC)
     token = await owner(api)
-    switched = await switch_on(api, token, "ORDER_READY", "#{name}님, 주문 #{orderNumber} 준비 완료!")
+    switched = await switch_on(
+        api, token, "ORDER_READY", "#{name}님, 주문 #{orderNumber} 준비 완료!"
+    )
     assert switched["__typename"] == "UpdateAutomationSuccess", switched
     customer = await factories.customer(1, marketing_consent=False)
     order = await orders.order(customer_id=customer.id, status=OrderStatus.PREPARING)
@@ -134,7 +142,9 @@ async def test_the_win_back_goes_once_per_dormancy_never_twice_in_a_row(
     # given two dormant customers (one without consent), and the win-back switched on
     await set_plan(1, Plan.PLUS)
     token = await owner(api)
-    switched = await switch_on(api, token, "DORMANT_WINBACK", "#{name}님, 오랜만에 오시면 특별 혜택!")
+    switched = await switch_on(
+        api, token, "DORMANT_WINBACK", "#{name}님, 오랜만에 오시면 특별 혜택!"
+    )
     assert switched["__typename"] == "UpdateAutomationSuccess", switched
     now = datetime.now(UTC)
     long_ago = now - timedelta(days=45)
@@ -190,7 +200,14 @@ async def test_marketing_automations_need_their_plan(api: Api) -> None:
     template_id = await template(api, token, "오랜만이에요")
     body = await api.gql(
         UPDATE_AUTOMATION,
-        {"input": {"storeId": STORE1, "kind": "DORMANT_WINBACK", "enabled": True, "templateId": template_id}},
+        {
+            "input": {
+                "storeId": STORE1,
+                "kind": "DORMANT_WINBACK",
+                "enabled": True,
+                "templateId": template_id,
+            }
+        },
         token=token,
     )
     await set_plan(1, Plan.PLUS)

@@ -95,7 +95,9 @@ async def test_a_final_provider_error_fails_the_delivery_with_its_reason_at_once
     body = await api.data(CAMPAIGN, {"id": made["campaign"]["id"]}, token=token)
     summary = body["node"]["summary"]
     assert (summary["sent"], summary["failed"]) == (1, 1)
-    failed = [e["node"] for e in body["node"]["deliveries"]["edges"] if e["node"]["status"] == "FAILED"]
+    failed = [
+        e["node"] for e in body["node"]["deliveries"]["edges"] if e["node"]["status"] == "FAILED"
+    ]
     assert failed[0]["failureReason"].startswith("NOT_KAKAO_USER")
     assert "3333" not in failed[0]["failureReason"]
     assert fake.requests == 2

@@ -70,7 +70,9 @@ async def message(
     )
 
 
-async def campaign(sent: list[int], held: list[int], at: datetime, days: int = 7) -> MessageCampaign:
+async def campaign(
+    sent: list[int], held: list[int], at: datetime, days: int = 7
+) -> MessageCampaign:
     template_row = await MessageTemplate.create(store_id=1, name="t", body="안녕하세요")
     made = await MessageCampaign.create(
         store_id=1,
