@@ -35,10 +35,9 @@ from models.rewards import StampBalance
 from models.stores import Store
 from models.tiers import CustomerTier, Tier
 from resolvers import outbox
-from resolvers.customers.records import opened
 from resolvers.messages import quota
 from resolvers.messages.templates import render
-from resolvers.pii import PiiKeys, keys_for
+from resolvers.pii import NAME, PHONE, PiiKeys, keys_for
 
 logger = logging.getLogger("dangol.messages")
 OUTBOX_KIND = "message"
@@ -50,7 +49,13 @@ async def recipient_values(
     keys: PiiKeys, customer: Customer, store: Store
 ) -> tuple[str, dict[str, str]]:
     """(phone, the values of the recipient's and the store's variables): this customer only."""
-    name, phone = opened(keys, customer)
+    sealed = {
+        "version": customer.key_version,
+        "store_id": customer.store_id,  # type: ignore[attr-defined]
+        "customer_id": customer.id,
+    }
+    name = keys.open(customer.name_encrypted, field_name=NAME, **sealed)
+    phone = keys.open(customer.phone_encrypted, field_name=PHONE, **sealed)
     balance = await PointBalance.filter(customer_id=customer.id).values_list("balance", flat=True)
     stamps = await StampBalance.filter(customer_id=customer.id).values_list("stamps", flat=True)
     held = await CustomerTier.filter(customer_id=customer.id).values_list("tier_id", flat=True)
