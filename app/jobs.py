@@ -227,12 +227,11 @@ def default_jobs(settings: Settings) -> list[Job]:
     async def deliver_outbox(now: datetime) -> int:
         return await deliver_due(senders, policy, now)
 
-    async def run_messages(now: datetime) -> dict[str, int]:
-        return {
-            "dispatched": await campaigns.dispatch_due(system, now),
-            "reported": await delivery.poll_reports(provider, now),
-            "finished": await campaigns.finish_sent(system, now),
-        }
+    async def run_messages(now: datetime) -> int:
+        """Campaigns due queued, delivery reports settled, campaigns finished: how many moved."""
+        dispatched = await campaigns.dispatch_due(system, now)
+        reported = await delivery.poll_reports(provider, now)
+        return dispatched + reported + await campaigns.finish_sent(system, now)
 
     async def run_automations(now: datetime) -> int:
         return await message_automations.run_periodic(system, now)
