@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.demo_messages import seed_demo_messages
 from core.database import write_transaction
 from core.security import Passwords
 from core.settings import Settings
@@ -84,4 +85,5 @@ async def seed_demo_history(settings: Settings) -> int:
             seed=number,
         )
         generated += (await generate(settings, spec)).orders
+    await seed_demo_messages(DEMO_STORES[0][0])
     return generated
