@@ -33,7 +33,11 @@ NOT_ON_KAKAO = "NOT_KAKAO_USER: 카카오톡을 쓰지 않는 번호입니다"
 
 async def _template(store: Store, name: str, body: str, code: str) -> MessageTemplate:
     return await MessageTemplate.create(
-        store_id=store.id, name=name, body=body, variables=variables_in(body), kakao_template_code=code
+        store_id=store.id,
+        name=name,
+        body=body,
+        variables=variables_in(body),
+        kakao_template_code=code,
     )
 
 

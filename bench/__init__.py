@@ -25,6 +25,10 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
         "bench.counter",
         "issue 4 counter hot path (phone, order, completion with loyalty) and pointsDashboard; API vs raw SQL",
     ),
+    "messages": (
+        "bench.messages",
+        "issue 11: a campaign to 100,000 customers, time to queue and delivery rate (fake gateway)",
+    ),
 }
 
 

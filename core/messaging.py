@@ -6,7 +6,8 @@ and ``DANGOL_MESSAGE_PROVIDER_KEY``)::
     POST {base}/v1/messages         {"channel", "to", "text", "templateCode", "from", "reference"}
          -> 2xx {"messageId": "...", "status": "ACCEPTED"}
     POST {base}/v1/messages/status  {"messageIds": [...]}
-         -> 2xx {"results": [{"messageId", "status": "ACCEPTED|DELIVERED|FAILED", "code", "message"}]}
+         -> 2xx {"results": [{"messageId", "status", "code", "message"}]}
+            (status: ACCEPTED, DELIVERED or FAILED)
     errors -> 4xx/5xx {"error": {"code": "...", "message": "..."}}
 
 The key travels in ``Authorization: Bearer``; ``reference`` doubles as the
@@ -166,7 +167,8 @@ class HttpMessageProvider:
             answer = {}
         if response.is_success:
             return answer
-        error = answer.get("error") if isinstance(answer.get("error"), dict) else {}
+        found = answer.get("error")
+        error: dict[str, Any] = found if isinstance(found, dict) else {}
         code = str(error.get("code") or f"HTTP_{response.status_code}")
         reason = _scrub(str(error.get("message") or response.reason_phrase), to, self._api_key)
         raise ProviderError(code, reason, retryable=classify(response.status_code, code))

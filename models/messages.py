@@ -54,7 +54,7 @@ class MessageTemplate(Model):
     store_id: int
     name = fields.CharField(max_length=100)
     body = fields.TextField()
-    variables: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    variables: list[str] = fields.JSONField(default=list)
     kakao_template_code = fields.CharField(max_length=60, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -82,7 +82,7 @@ class MessageCampaign(Model):
     coupon_template_id: int | None
     name = fields.CharField(max_length=100)
     channel = fields.CharEnumField(MessageChannel, max_length=20)
-    audience: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    audience: dict[str, Any] = fields.JSONField(default=dict)
     status = fields.CharEnumField(CampaignStatus, max_length=20, default=CampaignStatus.SCHEDULED)
     send_at = fields.DatetimeField()
     quota_month = fields.CharField(max_length=7, description="YYYY-MM in the store's time zone")
@@ -124,7 +124,7 @@ class MessageDelivery(Model):
     channel = fields.CharEnumField(MessageChannel, max_length=20)
     marketing = fields.BooleanField(description="needs consent, counts against the quota")
     status = fields.CharEnumField(DeliveryStatus, max_length=20)
-    context: dict[str, Any] = fields.JSONField(  # type: ignore[assignment]
+    context: dict[str, Any] = fields.JSONField(
         default=dict, description="the event's values for the template (never another's PII)"
     )
     dedupe_key = fields.CharField(max_length=100, null=True, unique=True)
@@ -164,7 +164,7 @@ class MessageQuota(Model):
 
 
 class Automation(Model):
-    """A message sent on an event (or, for the periodic kinds, on a schedule), switched per store."""
+    """A message sent on an event (or, for periodic kinds, on a schedule), switched per store."""
 
     id = fields.IntField(primary_key=True)
     store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(

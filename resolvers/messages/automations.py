@@ -250,11 +250,12 @@ async def _send_marketing(
     fresh: list[tuple[int, str]] = []
     for start in range(0, len(candidates), 1000):
         chunk = candidates[start : start + 1000]
-        seen = set(
-            await MessageDelivery.filter(dedupe_key__in=[key for _, key in chunk]).values_list(
-                "dedupe_key", flat=True
-            )
-        )
+        seen = {
+            str(key)
+            for key in await MessageDelivery.filter(
+                dedupe_key__in=[key for _, key in chunk]
+            ).values_list("dedupe_key", flat=True)
+        }
         fresh += [(pk, key) for pk, key in chunk if key not in seen]
     fresh = fresh[:MAX_PER_RUN]
     if not fresh:
@@ -302,9 +303,12 @@ async def _insight_candidates(store: Store, key: str, now: datetime) -> list[tup
     month = quota.month_of(now, store.time_zone)
     consenting: list[int] = []
     for start in range(0, len(ids), 1000):
-        consenting += await Customer.filter(
-            id__in=ids[start : start + 1000], store_id=store.id, marketing_consent=True
-        ).values_list("id", flat=True)
+        consenting += [
+            int(pk)
+            for pk in await Customer.filter(
+                id__in=ids[start : start + 1000], store_id=store.id, marketing_consent=True
+            ).values_list("id", flat=True)
+        ]
     return [(int(pk), f"insight:{key}:{pk}:{month}") for pk in sorted(consenting)]
 
 

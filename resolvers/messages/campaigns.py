@@ -331,7 +331,10 @@ async def dispatch_due(ctx: Context, now: datetime) -> int:
         .order_by("send_at", "id")
         .values_list("id", flat=True)
     )
-    return sum([await dispatch(ctx, int(pk), now) for pk in due])
+    queued = 0
+    for pk in due:
+        queued += await dispatch(ctx, int(pk), now)
+    return queued
 
 
 OPEN_DELIVERY = (DeliveryStatus.SCHEDULED, DeliveryStatus.QUEUED)
@@ -352,7 +355,7 @@ async def finish_sent(ctx: Context, now: datetime) -> int:
             ).update(status=CampaignStatus.SENT):
                 continue
             campaign = await MessageCampaign.get(id=campaign_id)
-            counts = await summary_of(campaign_id)
+            counts = await summary_of(campaign.id)
             await raise_alert(
                 ctx,
                 store_id=campaign.store_id,

@@ -17,7 +17,8 @@ from tests.client import Api, error_code, gid
 from tests.messages.helpers import CREATE_TEMPLATE, STORE1, owner, set_plan, template
 
 POSTER = """query($id: ID!, $template: ID, $offer: PosterOffer) { store(id: $id) {
-  promotionalPoster(templateId: $template, offer: $offer) { filename contentType url expiresAt } } }"""
+  promotionalPoster(templateId: $template, offer: $offer) {
+    filename contentType url expiresAt } } }"""
 
 
 async def _create(api: Api, body: str) -> dict:
