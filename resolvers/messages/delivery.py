@@ -11,7 +11,7 @@ recipient's own name and phone, and neither is written to the outbox or to a log
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,61 +36,100 @@ from models.stores import Store
 from models.tiers import CustomerTier, Tier
 from resolvers import outbox
 from resolvers.messages import quota
-from resolvers.messages.templates import render
+from resolvers.messages.templates import VARIABLES, render
 from resolvers.pii import NAME, PHONE, PiiKeys, keys_for
 
 logger = logging.getLogger("dangol.messages")
 OUTBOX_KIND = "message"
 REPORT_BATCH = 500
 REPORT_AFTER = timedelta(seconds=10)
+CACHED = 1000
+ALL_VARIABLES = frozenset(VARIABLES)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    to: str
+    text: str
+    template_code: str | None
 
 
 async def recipient_values(
-    keys: PiiKeys, customer: Customer, store: Store
+    keys: PiiKeys, customer: Customer, store: Store, wanted: Collection[str] = ALL_VARIABLES
 ) -> tuple[str, dict[str, str]]:
-    """(phone, the values of the recipient's and the store's variables): this customer only."""
+    """(phone, the values of the store's and the recipient's variables among ``wanted``):
+    this customer's own data only, read only as far as the template needs it."""
     sealed = {
         "version": customer.key_version,
         "store_id": customer.store_id,  # type: ignore[attr-defined]
         "customer_id": customer.id,
     }
-    name = keys.open(customer.name_encrypted, field_name=NAME, **sealed)
     phone = keys.open(customer.phone_encrypted, field_name=PHONE, **sealed)
-    balance = await PointBalance.filter(customer_id=customer.id).values_list("balance", flat=True)
-    stamps = await StampBalance.filter(customer_id=customer.id).values_list("stamps", flat=True)
-    held = await CustomerTier.filter(customer_id=customer.id).values_list("tier_id", flat=True)
-    tier_names = (
-        await Tier.filter(id=held[0], is_deleted=False).values_list("name", flat=True)
-        if held and held[0]
-        else []
-    )
-    last_visit = (
-        customer.last_visit_at.astimezone(ZoneInfo(store.time_zone)).date().isoformat()
-        if customer.last_visit_at
-        else ""
-    )
-    return phone, {
-        "storeName": store.name,
-        "storePhone": store.phone,
-        "storeAddress": store.address,
-        "name": name,
-        "points": f"{int(balance[0]) if balance else 0:,}",
-        "stamps": str(int(stamps[0]) if stamps else 0),
-        "tierName": str(tier_names[0]) if tier_names else "",
-        "lastVisitDate": last_visit,
-    }
-
-
-async def _event_values(delivery: MessageDelivery) -> dict[str, str]:
-    values = {str(k): str(v) for k, v in (delivery.context or {}).items()}
-    if delivery.campaign_id is not None:
-        coupon = await MessageCampaign.filter(id=delivery.campaign_id).values_list(
-            "coupon_template_id", flat=True
+    values = {"storeName": store.name, "storePhone": store.phone, "storeAddress": store.address}
+    if "name" in wanted:
+        values["name"] = keys.open(customer.name_encrypted, field_name=NAME, **sealed)
+    if "points" in wanted:
+        found = await PointBalance.filter(customer_id=customer.id).values_list("balance", flat=True)
+        values["points"] = f"{int(found[0]) if found else 0:,}"
+    if "stamps" in wanted:
+        found = await StampBalance.filter(customer_id=customer.id).values_list("stamps", flat=True)
+        values["stamps"] = str(int(found[0]) if found else 0)
+    if "tierName" in wanted:
+        held = await CustomerTier.filter(customer_id=customer.id).values_list("tier_id", flat=True)
+        names = (
+            await Tier.filter(id=held[0], is_deleted=False).values_list("name", flat=True)
+            if held and held[0]
+            else []
         )
-        if coupon and coupon[0]:
-            names = await CouponTemplate.filter(id=coupon[0]).values_list("name", flat=True)
-            values["couponName"] = str(names[0]) if names else ""
-    return values
+        values["tierName"] = str(names[0]) if names else ""
+    if "lastVisitDate" in wanted:
+        last = customer.last_visit_at
+        zone = ZoneInfo(store.time_zone)
+        values["lastVisitDate"] = last.astimezone(zone).date().isoformat() if last else ""
+    return phone, values
+
+
+class Renderer:
+    """Renders deliveries; keeps what never changes (templates, a campaign's coupon)."""
+
+    def __init__(self, keys: PiiKeys) -> None:
+        self.keys = keys
+        self._templates: dict[int, MessageTemplate] = {}
+        self._coupons: dict[int, str | None] = {}
+
+    async def template(self, template_id: int) -> MessageTemplate:
+        found = self._templates.get(template_id)
+        if found is None:
+            if len(self._templates) > CACHED:
+                self._templates.clear()
+            found = self._templates[template_id] = await MessageTemplate.get(id=template_id)
+        return found
+
+    async def coupon_name(self, campaign_id: int) -> str | None:
+        if campaign_id not in self._coupons:
+            if len(self._coupons) > CACHED:
+                self._coupons.clear()
+            coupon = await MessageCampaign.filter(id=campaign_id).values_list(
+                "coupon_template_id", flat=True
+            )
+            names = (
+                await CouponTemplate.filter(id=coupon[0]).values_list("name", flat=True)
+                if coupon and coupon[0]
+                else []
+            )
+            self._coupons[campaign_id] = str(names[0]) if names else None
+        return self._coupons[campaign_id]
+
+    async def render(self, delivery: MessageDelivery, customer: Customer) -> Rendered:
+        template = await self.template(delivery.template_id)
+        store = await Store.get(id=delivery.store_id)
+        phone, values = await recipient_values(self.keys, customer, store, template.variables)
+        values.update({str(k): str(v) for k, v in (delivery.context or {}).items()})
+        if delivery.campaign_id is not None and "couponName" in template.variables:
+            values["couponName"] = await self.coupon_name(delivery.campaign_id) or ""
+        return Rendered(
+            to=phone, text=render(template.body, values), template_code=template.kakao_template_code
+        )
 
 
 async def queue_in_outbox(
@@ -109,32 +148,12 @@ async def queue_in_outbox(
     )
 
 
-@dataclass(frozen=True)
-class Rendered:
-    to: str
-    text: str
-    template_code: str | None
-
-
-async def render_delivery(keys: PiiKeys, delivery: MessageDelivery) -> Rendered:
-    template = await MessageTemplate.get(id=delivery.template_id)
-    customer = await Customer.get(id=delivery.customer_id)
-    store = await Store.get(id=delivery.store_id)
-    phone, values = await recipient_values(keys, customer, store)
-    values.update(await _event_values(delivery))
-    return Rendered(
-        to=phone,
-        text=render(template.body, values),
-        template_code=template.kakao_template_code,
-    )
-
-
 class ChannelSender:
     """The outbox ``Sender`` of the Alimtalk and SMS channels."""
 
     def __init__(self, provider: MessageProvider, keys: PiiKeys, *, max_attempts: int) -> None:
         self.provider = provider
-        self.keys = keys
+        self.renderer = Renderer(keys)
         self.max_attempts = max_attempts
 
     async def send(self, message: OutboxMessage) -> None:
@@ -143,12 +162,11 @@ class ChannelSender:
         if delivery is None or delivery.status != DeliveryStatus.QUEUED:
             return  # cancelled, or already sent by an earlier attempt
         now = datetime.now(UTC)
-        if delivery.marketing and not await Customer.exists(
-            id=delivery.customer_id, marketing_consent=True
-        ):
+        customer = await Customer.get(id=delivery.customer_id)
+        if delivery.marketing and not customer.marketing_consent:
             await _consent_withdrawn(delivery, now)
             return
-        rendered = await render_delivery(self.keys, delivery)
+        rendered = await self.renderer.render(delivery, customer)
         try:
             accepted = await self.provider.send(
                 OutgoingMessage(
