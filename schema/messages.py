@@ -306,8 +306,8 @@ class MessageCampaign(relay.Node):
         return MessageTemplate.from_model(row) if row else None
 
     @strawberry.field
-    async def summary(self) -> MessageCampaignSummary:
-        counts = await campaigns.summary_of(self.id)
+    async def summary(self, info: Info) -> MessageCampaignSummary:
+        counts = await info.context.loaders.batch(campaigns.summaries_of).load(self.id)
         return MessageCampaignSummary(**{status.value.lower(): n for status, n in counts.items()})
 
     @query("messages.read", store=_campaign_store)
@@ -633,6 +633,38 @@ class StoreMessages(StoreProfile):
         left = await quota.state(store, quota.month_of(datetime.now(UTC), store.time_zone))
         return MessageAudiencePreview(
             matching=found.matching, reachable=found.reachable, quota_remaining=left.remaining
+        )
+
+    @query(
+        "messages.read",
+        store=source_store(),
+        description="Messages sent to customers, newest first: by an automation, or all.",
+    )
+    async def message_deliveries(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        automation: AutomationKind | None = None,
+        status: DeliveryStatus | None = None,
+    ) -> MessageDeliveryConnection:
+        size = page_size(first)
+        cursor = decode_cursor(after)
+        rows = MessageDeliveryModel.filter(store_id=self.id)
+        if automation is not None:
+            rows = rows.filter(automation=automation)
+        if status is not None:
+            rows = rows.filter(status=status)
+        page = rows.filter(id__lt=int(cursor[0])) if cursor is not None else rows
+        found = await page.order_by("-id").limit(size + 1)
+        return connection(
+            MessageDeliveryConnection,
+            found,
+            size,
+            key=lambda row: [row.id],
+            node=MessageDelivery.from_model,
+            has_previous=cursor is not None,
+            total=rows.count,
         )
 
     @query("messages.read", store=source_store())

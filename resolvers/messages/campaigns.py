@@ -373,16 +373,21 @@ async def finish_sent(ctx: Context, now: datetime) -> int:
 
 async def summary_of(campaign_id: int) -> dict[DeliveryStatus, int]:
     """How many of the campaign's deliveries are in each status."""
+    return (await summaries_of([campaign_id]))[0]
+
+
+async def summaries_of(campaign_ids: list[int]) -> list[dict[DeliveryStatus, int]]:
+    """``summary_of`` for several campaigns in one statement (a page of campaigns)."""
     rows = (
-        await MessageDelivery.filter(campaign_id=campaign_id)
+        await MessageDelivery.filter(campaign_id__in=campaign_ids)
         .annotate(n=Count("id"))
-        .group_by("status")
-        .values_list("status", "n")
+        .group_by("campaign_id", "status")
+        .values_list("campaign_id", "status", "n")
     )
-    counts = dict.fromkeys(DeliveryStatus, 0)
-    for status, n in rows:
-        counts[DeliveryStatus(status)] = int(n)
-    return counts
+    counts = {pk: dict.fromkeys(DeliveryStatus, 0) for pk in campaign_ids}
+    for campaign_id, status, n in rows:
+        counts[int(campaign_id)][DeliveryStatus(status)] = int(n)
+    return [counts[pk] for pk in campaign_ids]
 
 
 async def campaigns_of(

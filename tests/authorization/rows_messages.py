@@ -25,6 +25,8 @@ CAMPAIGNS = "query($id: ID!) { store(id: $id) { id messageCampaigns { edges { no
 AUDIENCE = """query($id: ID!) { store(id: $id) { id
   messageAudience(audience: {segment: DORMANT}) { matching } } }"""
 QUOTA = "query($id: ID!) { store(id: $id) { id messageQuota { remaining } } }"
+STORE_DELIVERIES = """query($id: ID!) { store(id: $id) { id
+  messageDeliveries(automation: ORDER_READY) { edges { node { status } } } } }"""
 AUTOMATIONS = "query($id: ID!) { store(id: $id) { id automations { kind enabled } } }"
 POSTER = "query($id: ID!) { store(id: $id) { id promotionalPoster { url } } }"
 NODE_TEMPLATE = "query($id: ID!) { node(id: $id) { id ... on MessageTemplate { body } } }"
@@ -113,6 +115,7 @@ ROWS = [
     Row("Store.messageCampaigns", CAMPAIGNS, lambda w, t: {"id": w.store(t)}, **READ),
     Row("Store.messageAudience", AUDIENCE, lambda w, t: {"id": w.store(t)}, **READ),
     Row("Store.messageQuota", QUOTA, lambda w, t: {"id": w.store(t)}, **READ),
+    Row("Store.messageDeliveries", STORE_DELIVERIES, lambda w, t: {"id": w.store(t)}, **READ),
     Row("Store.automations", AUTOMATIONS, lambda w, t: {"id": w.store(t)}, **READ),
     Row("Store.promotionalPoster", POSTER, _premium, **READ),
     Row("Query.node", NODE_TEMPLATE, _node_template, variant="MessageTemplate", **BY_NODE),

@@ -78,6 +78,15 @@ async def test_order_ready_is_sent_once_when_the_order_reaches_ready_even_withou
         }
     ]
     assert await MessageQuota.all().count() == 0
+    listed = await api.data(
+        """query($id: ID!) { store(id: $id) { messageDeliveries(automation: ORDER_READY) {
+          totalCount edges { node { status automation customer { id } } } } } }""",
+        {"id": STORE1},
+        token=token,
+    )
+    deliveries = listed["store"]["messageDeliveries"]
+    assert deliveries["totalCount"] == 1
+    assert deliveries["edges"][0]["node"]["automation"] == "ORDER_READY"
 
 
 async def test_a_switched_off_automation_sends_nothing(api: Api) -> None:

@@ -27,6 +27,7 @@ from tests.messages.helpers import (
     template,
 )
 from tests.orders.factories import pk
+from tests.statements import statements
 
 
 async def test_basic_stores_get_plan_upgrade_required_and_nothing_is_made(api: Api) -> None:
@@ -214,3 +215,46 @@ async def test_another_stores_template_or_tier_is_absent(api: Api) -> None:
     assert (wrong_template["__typename"], wrong_template["field"]) == ("NotFound", "templateId")
     assert (wrong_tier["__typename"], wrong_tier["field"]) == ("NotFound", "audience.tierId")
     assert await MessageCampaign.all().count() == 0
+
+
+async def test_a_page_of_campaigns_costs_the_same_statements_whatever_its_size(
+    api: Api,
+) -> None:
+    # given twelve campaigns, each with its template and its summary
+    await customers(2)
+    token = await owner(api)
+    template_id = await template(api, token)
+    for _ in range(12):
+        await create_campaign(api, token, campaign_input(template_id))
+    page = """query($id: ID!, $first: Int) { store(id: $id) { messageCampaigns(first: $first) {
+      edges { node { id status template { name } summary { queued sent } } } } } }"""
+    await api.data(page, {"id": STORE1, "first": 1}, token=token)
+    # when
+    with statements() as small:
+        await api.data(page, {"id": STORE1, "first": 2}, token=token)
+    with statements() as large:
+        found = await api.data(page, {"id": STORE1, "first": 12}, token=token)
+    # then
+    assert len(found["store"]["messageCampaigns"]["edges"]) == 12
+    assert small and len(large) == len(small), (small, large)
+
+
+async def test_a_page_of_deliveries_costs_the_same_statements_whatever_its_size(
+    api: Api,
+) -> None:
+    # given a campaign to twelve customers
+    await customers(12)
+    token = await owner(api)
+    made = await create_campaign(api, token, campaign_input(await template(api, token)))
+    page = """query($id: ID!, $first: Int) { node(id: $id) { ... on MessageCampaign {
+      deliveries(first: $first) { edges { node { status customer { id name phone } } } } } } }"""
+    variables = {"id": made["campaign"]["id"]}
+    await api.data(page, {**variables, "first": 1}, token=token)
+    # when
+    with statements() as small:
+        await api.data(page, {**variables, "first": 2}, token=token)
+    with statements() as large:
+        found = await api.data(page, {**variables, "first": 12}, token=token)
+    # then
+    assert len(found["node"]["deliveries"]["edges"]) == 12
+    assert small and len(large) == len(small), (small, large)
