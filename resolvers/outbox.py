@@ -9,11 +9,13 @@ leaves the message to be claimed again once the lease runs out.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from core.database import insert_rows
 from models.outbox import OutboxMessage
 
 if TYPE_CHECKING:
@@ -47,20 +49,16 @@ async def enqueue(
 async def enqueue_many(
     *, store_id: int, kind: str, messages: list[tuple[int, dict[str, Any]]], available_at: datetime
 ) -> None:
-    """Queue many messages to customers at once, as (customer id, payload) pairs (e.g. a campaign)."""
+    """Queue many messages to customers at once, as (customer id, payload) pairs (a campaign)."""
     at = _utc(available_at)
-    await OutboxMessage.bulk_create(
+    now = datetime.now(UTC)
+    await insert_rows(
+        OutboxMessage._meta.db_table,
+        ("store_id", "customer_id", "kind", "payload", "created_at", "available_at", "attempts"),
         [
-            OutboxMessage(
-                store_id=store_id,
-                kind=kind,
-                payload=payload,
-                customer_id=customer_id,
-                available_at=at,
-            )
+            (store_id, customer_id, kind, json.dumps(payload), now, at, 0)
             for customer_id, payload in messages
         ],
-        batch_size=1000,
     )
 
 

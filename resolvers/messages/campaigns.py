@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from tortoise.functions import Count
 
 from core.context import Context
-from core.database import write_transaction
+from core.database import insert_rows, write_transaction
 from core.errors import InvalidInput, NotFound, PlanUpgradeRequired
 from models.coupons import Coupon, CouponTemplate, CouponTrigger
 from models.customers import Customer
@@ -190,24 +190,47 @@ async def create_campaign(
     return await MessageCampaign.get(id=campaign_id)
 
 
+DELIVERY_COLUMNS = (
+    "store_id",
+    "customer_id",
+    "campaign_id",
+    "template_id",
+    "channel",
+    "marketing",
+    "status",
+    "context",
+    "attempts",
+    "scheduled_at",
+    "created_at",
+)
+
+
 async def _record_deliveries(
     campaign: MessageCampaign, customer_ids: list[int], held: set[int]
 ) -> None:
-    for start in range(0, len(customer_ids), BATCH):
-        await MessageDelivery.bulk_create(
+    now = datetime.now(UTC)
+    scheduled, held_out = DeliveryStatus.SCHEDULED.value, DeliveryStatus.HELD_OUT.value
+    store_id, campaign_id, channel = campaign.store_id, campaign.id, campaign.channel.value
+    for start in range(0, len(customer_ids), BATCH * 10):
+        await insert_rows(
+            MessageDelivery._meta.db_table,
+            DELIVERY_COLUMNS,
             [
-                MessageDelivery(
-                    store_id=campaign.store_id,
-                    customer_id=pk,
-                    campaign_id=campaign.id,
-                    template_id=campaign.template_id,
-                    channel=campaign.channel,
-                    marketing=True,
-                    status=DeliveryStatus.HELD_OUT if pk in held else DeliveryStatus.SCHEDULED,
-                    scheduled_at=campaign.send_at,
+                (
+                    store_id,
+                    pk,
+                    campaign_id,
+                    campaign.template_id,
+                    channel,
+                    True,
+                    held_out if pk in held else scheduled,
+                    "{}",
+                    0,
+                    campaign.send_at,
+                    now,
                 )
-                for pk in customer_ids[start : start + BATCH]
-            ]
+                for pk in customer_ids[start : start + BATCH * 10]
+            ],
         )
 
 
