@@ -10,8 +10,10 @@ from core.context import Context
 from models.messages import MessageCampaign, MessageDelivery, MessageQuota
 from models.outbox import OutboxMessage
 from models.stores import Plan
+from models.tiers import CustomerTier
 from policies.enforcement import Principal
 from resolvers.messages import campaigns
+from tests.checkout import loyalty
 from tests.client import Api, error_code, gid
 from tests.messages.helpers import (
     CANCEL_CAMPAIGN,
@@ -258,3 +260,25 @@ async def test_a_page_of_deliveries_costs_the_same_statements_whatever_its_size(
     # then
     assert len(found["node"]["deliveries"]["edges"]) == 12
     assert small and len(large) == len(small), (small, large)
+
+
+async def test_a_tier_audience_reaches_that_tiers_members_with_the_tag_given(api: Api) -> None:
+    # given gold members (two tagged, one not) and a tagged customer without a tier
+    gold = await loyalty.tier(rank=1, name="골드")
+    members = await customers(3, tags=("coffee",))
+    untagged = await customers(1)
+    await customers(1, tags=("coffee",))
+    for customer_id in [*members[:2], *untagged]:
+        await CustomerTier.create(
+            store_id=1, customer_id=customer_id, tier_id=gold.id, since=datetime.now(UTC)
+        )
+    token = await owner(api)
+    audience = {"tierId": gid("Tier", gold.id), "tag": "coffee"}
+    # when
+    made = await create_campaign(
+        api, token, campaign_input(await template(api, token), audience=audience)
+    )
+    # then
+    assert made["campaign"]["audience"]["tierId"] == gid("Tier", gold.id)
+    sent_to = await MessageDelivery.all().values_list("customer_id", flat=True)
+    assert sorted(sent_to) == sorted(members[:2])
