@@ -191,7 +191,8 @@ def backend(name: str) -> None:
 
 def run() -> None:
     for name in ("sqlite", "postgres"):
-        print(f"  {name}:", flush=True)
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(f"  {name} (load average before: {load} on {os.cpu_count()} cores):", flush=True)
         completed = subprocess.run([sys.executable, "-m", "bench.messages", name], cwd=ROOT)
         if completed.returncode:
             print(f"    ({name} run failed with exit code {completed.returncode})")
