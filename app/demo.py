@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from app.demo_messages import seed_demo_messages
 from app.generator import Spec, generate
 from core.database import write_transaction
 from core.security import Passwords
@@ -216,4 +217,5 @@ async def seed_demo_history(settings: Settings) -> int:
         )
         generated += (await generate(settings, spec)).orders
         await link_demo_recipes(store.id)
+    await seed_demo_messages(DEMO_STORES[0][0])
     return generated

@@ -15,8 +15,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from core.files import FileLinks, InvalidFileToken
+from models.stores import Store
 from resolvers import settlements
+from resolvers.messages.poster import PosterOffer, poster_filename, poster_pdf
 from resolvers.settlements.evidence import EvidenceFile
+from schema.messages import poster_kind
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,22 @@ def _evidence(
     return render
 
 
+def _poster(offer: PosterOffer | None) -> Renderer:
+    async def render(store_id: int, template_id: int) -> RenderedFile | None:
+        content = await poster_pdf(store_id, template_id or None, offer)
+        store = await Store.get_or_none(id=store_id)
+        if content is None or store is None:
+            return None
+        return RenderedFile(content, poster_filename(store), "application/pdf")
+
+    return render
+
+
 # kind -> renderer; each domain that hands out a Download adds its kinds here.
 RENDERERS: dict[str, Renderer] = {
     "settlement.csv": _evidence(settlements.settlement_csv),
     "settlement.pdf": _evidence(settlements.settlement_pdf),
+    **{poster_kind(offer): _poster(offer) for offer in (None, *PosterOffer)},
 }
 
 

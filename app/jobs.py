@@ -24,9 +24,14 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
+from core.context import Context
+from core.messaging import provider_for
 from core.senders import build_senders
+from core.services import Services
 from core.settings import Settings
 from models.jobs import JobLease
+from policies.enforcement import Principal
+from resolvers.messages import automations as message_automations, campaigns, delivery
 from resolvers.outbox import DeliveryPolicy, deliver_due
 
 logger = logging.getLogger("dangol.jobs")
@@ -209,6 +214,9 @@ class Scheduler:
 
 def default_jobs(settings: Settings) -> list[Job]:
     senders = build_senders(settings)
+    provider = provider_for(settings)
+    delivery.register_channels(senders, provider, settings)
+    system = Context.for_principal(Services.create(settings), Principal())
     policy = DeliveryPolicy(
         batch_size=settings.outbox_batch_size,
         max_attempts=settings.outbox_max_attempts,
@@ -218,9 +226,20 @@ def default_jobs(settings: Settings) -> list[Job]:
     async def deliver_outbox(now: datetime) -> int:
         return await deliver_due(senders, policy, now)
 
+    async def run_messages(now: datetime) -> int:
+        """Campaigns due queued, delivery reports settled, campaigns finished: how many moved."""
+        dispatched = await campaigns.dispatch_due(system, now)
+        reported = await delivery.poll_reports(provider, now)
+        return dispatched + reported + await campaigns.finish_sent(system, now)
+
+    async def run_automations(now: datetime) -> int:
+        return await message_automations.run_periodic(system, now)
+
     expiry = settings.points_expiry_interval_seconds
     return [
         Job("outbox.deliver", deliver_outbox, settings.outbox_interval_seconds),
+        Job("messages.run", run_messages, settings.messages_interval_seconds),
+        Job("messages.automations", run_automations, settings.tier_evaluation_interval_seconds),
         Job("points.expire", "resolvers.points.expiry:expire_points", expiry),
         Job("points.warn_expiring", "resolvers.points.expiry:warn_expiring", expiry),
         Job(

@@ -32,6 +32,10 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
         "bench.settlements",
         "issue 10: month close for 1,000 stores; expectedSettlement on the 1M-order store",
     ),
+    "messages": (
+        "bench.messages",
+        "issue 11: a campaign to 100,000 customers, time to queue and delivery rate (fake gateway)",
+    ),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -49,6 +49,7 @@ MODEL_MODULES = [
     "models.campaigns",
     "models.inventory",
     "models.settlements",
+    "models.messages",
     "aerich.models",
 ]
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -128,6 +129,22 @@ async def lock_rows(model: type[Model], **filters: Any) -> None:
     """
     if dialect() == "postgres":
         await model.filter(**filters).select_for_update().only(model._meta.pk_attr)
+
+
+async def insert_rows(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert many plain rows through the driver (``COPY`` on PostgreSQL, ``executemany`` on
+    SQLite), in the current transaction: for bulk writes where building models would dominate.
+    Values are what the driver takes: datetimes aware, JSON as text, enums as their values."""
+    if not rows:
+        return
+    conn = connection()
+    if dialect() == "postgres":
+        async with conn.acquire_connection() as raw:
+            await raw.copy_records_to_table(table, records=list(rows), columns=list(columns))
+        return
+    names = ", ".join(f'"{column}"' for column in columns)
+    marks = ", ".join("?" for _ in columns)
+    await conn.execute_many(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(rows))  # type: ignore[arg-type]
 
 
 @asynccontextmanager

@@ -54,6 +54,11 @@ class Settings:
     outbox_backoff_seconds: int = 30
     points_expiry_interval_seconds: int = 3600
     tier_evaluation_interval_seconds: int = 3600
+    message_provider_url: str = ""
+    message_provider_key: str = field(default="", repr=False)
+    message_provider_timeout_seconds: float = 5.0
+    message_sms_sender: str = ""
+    messages_interval_seconds: int = 30
     seed_demo: bool = True
 
     @property
@@ -93,6 +98,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         return raw.lower() in {"1", "true", "yes", "on"}
 
     pii_key_version = integer("DANGOL_PII_KEY_VERSION", 1)
+    provider_url = env.get("DANGOL_MESSAGE_PROVIDER_URL", "")
+    if provider_url and not env.get("DANGOL_MESSAGE_PROVIDER_KEY"):
+        raise SettingsError("DANGOL_MESSAGE_PROVIDER_URL needs DANGOL_MESSAGE_PROVIDER_KEY")
     return Settings(
         env=mode,
         database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
@@ -118,6 +126,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         outbox_backoff_seconds=integer("DANGOL_OUTBOX_BACKOFF_SECONDS", 30),
         points_expiry_interval_seconds=integer("DANGOL_POINTS_EXPIRY_INTERVAL_SECONDS", 3600),
         tier_evaluation_interval_seconds=integer("DANGOL_TIER_EVALUATION_INTERVAL_SECONDS", 3600),
+        message_provider_url=provider_url,
+        message_provider_key=env.get("DANGOL_MESSAGE_PROVIDER_KEY", ""),
+        message_provider_timeout_seconds=integer("DANGOL_MESSAGE_PROVIDER_TIMEOUT_SECONDS", 5),
+        message_sms_sender=env.get("DANGOL_MESSAGE_SMS_SENDER", ""),
+        messages_interval_seconds=integer("DANGOL_MESSAGES_INTERVAL_SECONDS", 30),
         seed_demo=flag("DANGOL_SEED_DEMO", mode != "production"),
     )
 

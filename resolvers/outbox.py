@@ -9,12 +9,14 @@ leaves the message to be claimed again once the lease runs out.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from core.database import insert_rows
 from core.senders import Senders
 from models.outbox import OutboxMessage
 
@@ -40,6 +42,22 @@ async def enqueue(
         customer_id=customer_id,
         account_id=account_id,
         available_at=_utc(available_at or datetime.now(UTC)),
+    )
+
+
+async def enqueue_many(
+    *, store_id: int, kind: str, messages: list[tuple[int, dict[str, Any]]], available_at: datetime
+) -> None:
+    """Queue many messages to customers at once, as (customer id, payload) pairs (a campaign)."""
+    at = _utc(available_at)
+    now = datetime.now(UTC)
+    await insert_rows(
+        OutboxMessage._meta.db_table,
+        ("store_id", "customer_id", "kind", "payload", "created_at", "available_at", "attempts"),
+        [
+            (store_id, customer_id, kind, json.dumps(payload), now, at, 0)
+            for customer_id, payload in messages
+        ],
     )
 
 

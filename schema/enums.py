@@ -13,6 +13,7 @@ import strawberry
 from models.coupons import CouponKind, CouponTrigger, FirstVisitOfferKind
 from models.customers import AgeBand, FeedbackCategory, FeedbackChannel, Gender, SourceChannel
 from models.inventory import PurchaseOrderStatus, StockReason
+from models.messages import AutomationKind, CampaignStatus, DeliveryStatus, MessageChannel
 from models.notifications import NotificationKind
 from models.orders import DiscountSource, OrderChannel, OrderStatus
 from models.points import PointKind, PointSource, Rounding
@@ -23,10 +24,16 @@ from models.tiers import DiscountKind, DiscountScope, TierChangeReason
 from resolvers.customers.csv_import import RowStatus
 from resolvers.customers.listing import CustomerSort
 from resolvers.customers.segments import Segment
+from resolvers.messages.poster import PosterOffer
 from resolvers.settlements import DisputeOutcome
 
 GRAPHQL_NAMES: dict[type[Enum], str] = {
     AgeBand: "AgeBand",
+    AutomationKind: "AutomationKind",
+    CampaignStatus: "MessageCampaignStatus",
+    DeliveryStatus: "MessageDeliveryStatus",
+    MessageChannel: "MessageChannel",
+    PosterOffer: "PosterOffer",
     CampaignGrade: "CampaignGrade",
     CouponKind: "CouponKind",
     CouponTrigger: "CouponTrigger",
@@ -63,35 +70,40 @@ for enum, name in GRAPHQL_NAMES.items():
     strawberry.enum(enum, name=name)
 
 __all__ = [
-    "StockReason",
-    "SettlementLineKind",
-    "PurchaseOrderStatus",
-    "DisputeStatus",
-    "DisputeOutcome",
     "AgeBand",
+    "AutomationKind",
     "CampaignGrade",
+    "CampaignStatus",
     "CouponKind",
     "CouponTrigger",
     "CustomerSort",
+    "DeliveryStatus",
     "DiscountKind",
     "DiscountScope",
     "DiscountSource",
+    "DisputeOutcome",
+    "DisputeStatus",
     "FeedbackCategory",
     "FeedbackChannel",
     "FirstVisitOfferKind",
     "Gender",
+    "MessageChannel",
     "NotificationKind",
     "OrderChannel",
     "OrderStatus",
     "Plan",
     "PointKind",
     "PointSource",
+    "PosterOffer",
+    "PurchaseOrderStatus",
     "RedemptionStatus",
     "Rounding",
     "RowStatus",
     "Segment",
+    "SettlementLineKind",
     "SourceChannel",
     "StampRule",
+    "StockReason",
     "StoreCategory",
     "StoreRole",
     "TierChangeReason",

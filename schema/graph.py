@@ -25,6 +25,7 @@ from schema import (
     coupons,
     customers,
     inventory,
+    messages,
     nodes,
     notifications,
     offers,
@@ -60,6 +61,7 @@ class Store(
     campaigns.StoreCampaigns,
     inventory.StoreInventory,
     settlements.StoreSettlements,
+    messages.StoreMessages,
 ):
     pass
 
@@ -100,6 +102,7 @@ Mutation = merge_types(
         campaigns.Mutation,
         inventory.Mutation,
         settlements.Mutation,
+        messages.Mutation,
     ),
 )
 NODE_TYPES = [
@@ -122,6 +125,8 @@ NODE_TYPES = [
     inventory.StockItem,
     settlements.Settlement,
     settlements.SettlementDispute,
+    messages.MessageTemplate,
+    messages.MessageCampaign,
 ]
 
 

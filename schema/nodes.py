@@ -17,6 +17,10 @@ from models.catalogue import Category as CategoryModel, Product as ProductModel
 from models.coupons import CouponTemplate as CouponTemplateModel
 from models.customers import Customer as CustomerModel, Feedback as FeedbackModel
 from models.inventory import StockItem as StockItemModel
+from models.messages import (
+    MessageCampaign as MessageCampaignModel,
+    MessageTemplate as MessageTemplateModel,
+)
 from models.orders import Order as OrderModel
 from models.points import PointEntry as PointEntryModel
 from models.rewards import Redemption as RedemptionModel, Reward as RewardModel
@@ -31,6 +35,7 @@ from schema.customers.feedback import Feedback
 from schema.customers.types import CustomerProfile
 from schema.ids import Absent, decode_id
 from schema.inventory import StockItem
+from schema.messages import MessageCampaign, MessageTemplate
 from schema.operations import AUTHENTICATED, query
 from schema.orders import Order
 from schema.points import PointEntry
@@ -74,6 +79,12 @@ KINDS: dict[str, NodeKind] = {
     "Redemption": NodeKind(RedemptionModel, "rewards.read", _sync(Redemption.from_model)),
     "StockItem": NodeKind(StockItemModel, "inventory.read", _sync(StockItem.from_model)),
     "Settlement": NodeKind(SettlementModel, "settlements.read", _sync(Settlement.from_model)),
+    "MessageTemplate": NodeKind(
+        MessageTemplateModel, "messages.read", _sync(MessageTemplate.from_model)
+    ),
+    "MessageCampaign": NodeKind(
+        MessageCampaignModel, "messages.read", _sync(MessageCampaign.from_model)
+    ),
 }
 
 

@@ -21,6 +21,7 @@ from core.errors import (
 )
 from models.orders import Order, OrderStatus
 from resolvers import audit, inventory
+from resolvers.messages import automations
 from resolvers.orders import loyalty, visits
 
 FLOW = (
@@ -73,6 +74,14 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
         if to == OrderStatus.COMPLETED:
             await visits.record_visit(order_id, now)
             await loyalty.order_completed(ctx, order_id=order_id, at=now)
+        if to == OrderStatus.READY:
+            order = await _current(order_id)
+            await automations.order_ready(
+                store_id=order.store_id,
+                order_id=order_id,
+                customer_id=order.customer_id,
+                at=now,
+            )
     return await _current(order_id)
 
 

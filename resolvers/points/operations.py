@@ -13,6 +13,7 @@ from core.errors import InvalidInput, NotFound
 from models.customers import Customer
 from models.points import PointKind, PointSource
 from resolvers import audit, idempotency, outbox
+from resolvers.messages import automations
 from resolvers.points import ledger
 from resolvers.points.program import expiry_from, program_of
 
@@ -86,6 +87,12 @@ async def transfer_points(
                 kind=kind,
                 payload={"points": points, "balance": entry.balance_after, "entry_id": entry.id},
             )
+        await automations.points_transferred(
+            store_id=store_id,
+            transfers=[(from_customer_id, sent.entry.id), (to_customer_id, received.id)],
+            points=points,
+            at=datetime.now(UTC),
+        )
         return {"entry_ids": [sent.entry.id, received.id]}
 
     result = await idempotency.run_once(

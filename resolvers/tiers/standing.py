@@ -23,6 +23,7 @@ from models.orders import Order, OrderStatus
 from models.points import PointEntry, PointKind
 from models.tiers import CustomerTier, Tier, TierChange, TierChangeReason, TierProgram
 from resolvers import coupons, outbox
+from resolvers.messages import automations
 from resolvers.tiers.ladder import program_of, tiers_of
 
 BATCH = 200
@@ -123,13 +124,20 @@ async def move(
         await CustomerTier.filter(id=row.id).update(
             tier_id=to.id if to else None, since=at, below_since=None
         )
-    await TierChange.create(
+    change = await TierChange.create(
         store_id=store_id,
         customer_id=customer_id,
         from_tier_id=before.id if before else None,
         to_tier_id=to.id if to else None,
         reason=reason,
         order_id=order_id,
+    )
+    await automations.tier_changed(
+        store_id=store_id,
+        customer_id=customer_id,
+        change_id=change.id,
+        previous_tier=before.name if before else None,
+        at=at,
     )
     await outbox.enqueue(
         store_id=store_id,

@@ -148,13 +148,15 @@ async def test_jobs_named_by_path_are_resolved_lazily_and_skipped_while_missing(
     assert not await JobLease.exists(name="test.missing")
 
 
-async def test_the_default_jobs_are_the_outbox_point_expiry_and_tier_evaluation(
+async def test_the_default_jobs_are_the_outbox_messages_point_expiry_and_tier_evaluation(
     settings: Settings,
 ) -> None:
     jobs = {job.name: job for job in default_jobs(settings)}
 
     assert set(jobs) == {
         "outbox.deliver",
+        "messages.run",
+        "messages.automations",
         "points.expire",
         "points.warn_expiring",
         "tiers.evaluate",
