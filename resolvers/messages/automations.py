@@ -80,7 +80,7 @@ async def update_automation(
     if required is not None and change.enabled and not store.plan.includes(required):
         raise PlanUpgradeRequired(
             f"The {kind.value} automation needs the {required.value} plan.",
-            requiredPlan=required.value,
+            required_plan=required.value,
         )
     if change.template_id is not UNSET and change.template_id is not None:
         template = await template_of(store_id, change.template_id)

@@ -114,7 +114,7 @@ async def _check(request: CampaignRequest, store: Store) -> tuple[Audience, Coup
     audience = await audiences.check(store.id, request.audience)
     if audience.insight_key is not None and not store.plan.includes(Plan.PREMIUM):
         raise PlanUpgradeRequired(
-            "An insight audience needs the PREMIUM plan.", requiredPlan=Plan.PREMIUM.value
+            "An insight audience needs the PREMIUM plan.", required_plan=Plan.PREMIUM.value
         )
     return audience, coupon
 

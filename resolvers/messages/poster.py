@@ -130,7 +130,8 @@ def _lines(canvas: Canvas, text: str, *, size: float, width: float) -> list[str]
 
 def draw_poster(store: Store, offer: Offer | None, body: str) -> bytes:
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas = Canvas(buffer, pagesize=A4)
+    canvas.setPageCompression(1)
     canvas.setTitle(f"{store.name} 홍보 포스터")
     width, height = A4
     margin = 56.0
