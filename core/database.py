@@ -45,6 +45,7 @@ MODEL_MODULES = [
     "models.tiers",
     "models.outbox",
     "models.jobs",
+    "models.analytics",
     "aerich.models",
 ]
 SQLITE_BUSY_TIMEOUT_MS = 15_000

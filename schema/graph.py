@@ -18,6 +18,7 @@ from strawberry.tools import merge_types
 from core.settings import Settings
 from schema import (
     accounts,
+    analytics,
     api_keys,
     audit,
     catalogue,
@@ -54,6 +55,7 @@ class Store(
     stamps.StoreStamps,
     coupons.StoreCoupons,
     offers.StoreOffers,
+    analytics.StoreAnalytics,
 ):
     pass
 

@@ -20,6 +20,7 @@ from core.errors import (
 )
 from models.orders import Order, OrderStatus
 from resolvers import audit
+from resolvers.analytics import rollups as analytics
 from resolvers.orders import loyalty, visits
 
 FLOW = (
@@ -70,6 +71,7 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
         if to == OrderStatus.COMPLETED:
             await visits.record_visit(order_id, now)
             await loyalty.order_completed(ctx, order_id=order_id, at=now)
+            await analytics.order_completed(order_id)
     return await _current(order_id)
 
 
@@ -83,6 +85,7 @@ async def cancel_order(ctx: Context, *, order_id: int, reason: str | None = None
         if not moved:
             raise await _illegal(order_id, OrderStatus.CANCELLED)
         await loyalty.order_cancelled(ctx, order_id=order_id)
+        await analytics.order_cancelled(order_id)
         await audit.record(
             ctx,
             store_id=before.store_id,  # type: ignore[attr-defined]
@@ -122,6 +125,7 @@ async def refund_order(
         ).update(status=OrderStatus.REFUNDED)
         await visits.reverse_visit(order_id, amount, removes_visit=bool(full))
         await loyalty.order_refunded(ctx, order_id=order_id, amount=amount, full=bool(full))
+        await analytics.order_refunded(order_id, amount)
         refunded = await _current(order_id)
         await audit.record(
             ctx,
