@@ -211,7 +211,7 @@ def _marks(count: int, offset: int = 0) -> list[str]:
     return ["?"] * count
 
 
-def _date(value: date) -> Any:
+def db_date(value: date) -> Any:
     return value if dialect() == "postgres" else value.isoformat()
 
 
@@ -259,7 +259,7 @@ async def apply(store_id: int, delta: Contribution) -> None:
     for day in sorted(days):
         values = days[day]
         await conn.execute_query(
-            day_sql, [store_id, _date(day), *(values.get(c, 0) for c in DAY_COLUMNS)]
+            day_sql, [store_id, db_date(day), *(values.get(c, 0) for c in DAY_COLUMNS)]
         )
     slice_sql = _upsert_sql(
         "analytics_slice", ("store_id", "dimension", "day", "key"), SLICE_COLUMNS
@@ -268,14 +268,14 @@ async def apply(store_id: int, delta: Contribution) -> None:
         values = slices[dimension, day, key]
         await conn.execute_query(
             slice_sql,
-            [store_id, dimension, _date(day), key, *(values.get(c, 0) for c in SLICE_COLUMNS)],
+            [store_id, dimension, db_date(day), key, *(values.get(c, 0) for c in SLICE_COLUMNS)],
         )
     pair_sql = _upsert_sql(
         "analytics_pair", ("store_id", "day", "first_product_id", "second_product_id"), ("orders",)
     )
     for day, first, second in sorted(pairs):
         await conn.execute_query(
-            pair_sql, [store_id, _date(day), first, second, pairs[day, first, second]]
+            pair_sql, [store_id, db_date(day), first, second, pairs[day, first, second]]
         )
 
 
@@ -394,15 +394,15 @@ async def _insert_all(store_id: int, delta: Contribution) -> None:
     days, slices, pairs = split(delta)
     conn = connection()
     day_rows = [
-        [store_id, _date(day), *(values.get(c, 0) for c in DAY_COLUMNS)]
+        [store_id, db_date(day), *(values.get(c, 0) for c in DAY_COLUMNS)]
         for day, values in sorted(days.items())
     ]
     slice_rows = [
-        [store_id, dimension, _date(day), key, *(values.get(c, 0) for c in SLICE_COLUMNS)]
+        [store_id, dimension, db_date(day), key, *(values.get(c, 0) for c in SLICE_COLUMNS)]
         for (dimension, day, key), values in sorted(slices.items())
     ]
     pair_rows = [
-        [store_id, _date(day), first, second, orders]
+        [store_id, db_date(day), first, second, orders]
         for (day, first, second), orders in sorted(pairs.items())
     ]
     for table, keys, columns, rows in (

@@ -1,0 +1,90 @@
+"""The rollups the order flow keeps equal, to the unit, what the raw rows say."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from app.generator import Spec, generate
+from core.settings import Settings
+from models.analytics import AnalyticsDay, AnalyticsProgress
+from models.orders import Order, OrderStatus
+from models.tiers import Tier
+from resolvers.analytics import rollups
+from resolvers.orders import cancel_order, refund_order
+from tests.analytics.helpers import (
+    context,
+    live_order,
+    new_customer,
+    normalised,
+    owner_id,
+    products,
+    stored,
+)
+from tests.client import Api
+
+STORE = 1
+
+
+async def test_kept_rollups_equal_a_recomputation_after_completions_refunds_and_cancellations(
+    api: Api, app: Any, settings: Settings
+) -> None:
+    # given: two months of generated history (ending an hour ago: the generator may complete
+    # an order up to 20 minutes after its "now"), rebuilt from its rows, and a tier to climb
+    now = datetime.now(UTC) - timedelta(hours=1)
+    await generate(
+        settings, Spec(store_id=STORE, customers=40, orders=400, seed=5, days=60, now=now)
+    )
+    await Tier.create(store_id=STORE, name="Silver", rank=1, min_visits=2)
+    ctx = context(app, await owner_id())
+    (coffee, bread) = await products(STORE, 4500, 3500)
+    history = await Order.filter(store_id=STORE, status=OrderStatus.COMPLETED).order_by("id")
+    firsts = [o for o in history if o.is_first_visit]
+    seconds = [o for o in history if not o.is_first_visit and o.customer_id is not None]  # type: ignore[attr-defined]
+    assert len(firsts) >= 4 and len(seconds) >= 4
+    # when: orders completed now, refunds of old and new orders, cancellations
+    newcomer = await new_customer(STORE)
+    first_now = await live_order(ctx, STORE, newcomer, [(coffee, 1), (bread, 2)])
+    await live_order(ctx, STORE, newcomer, [(coffee, 1)])
+    await live_order(ctx, STORE, newcomer, [(bread, 1)])
+    regular = history[-1].customer_id  # type: ignore[attr-defined]
+    kept = await live_order(ctx, STORE, regular, [(coffee, 2)])
+    await live_order(ctx, STORE, None, [(bread, 3)])
+    await refund_order(ctx, order_id=kept, amount=1000)
+    await refund_order(ctx, order_id=first_now)
+    for order in (firsts[0], firsts[1], seconds[0], seconds[1]):
+        await refund_order(ctx, order_id=order.id)
+    await refund_order(ctx, order_id=seconds[2].id, amount=500)
+    await refund_order(ctx, order_id=seconds[2].id, amount=seconds[2].total - 500)
+    for _ in range(2):
+        await cancel_order(
+            ctx, order_id=await live_order(ctx, STORE, newcomer, [(coffee, 1)], complete=False)
+        )
+    # then
+    kept_rows = await stored(STORE)
+    recomputed = normalised(await rollups.recompute(STORE))
+    assert kept_rows == recomputed, {
+        key: (kept_rows.get(key), recomputed.get(key))
+        for key in set(kept_rows) | set(recomputed)
+        if kept_rows.get(key) != recomputed.get(key)
+    }
+    today_rows = {k: v for k, v in kept_rows.items() if k[0] == "day" and k[2] == "cancelled"}
+    assert sum(today_rows.values()) >= 2
+    assert any(k[0] == "slice" and k[1] == "TIER" and k[3] != 0 for k in kept_rows)
+
+
+async def test_the_ledger_job_rolls_up_closed_days_only(api: Api, settings: Settings) -> None:
+    # given
+    now = datetime(2026, 11, 25, 3, tzinfo=UTC)  # 12:00 in Seoul
+    await generate(
+        settings, Spec(store_id=STORE, customers=20, orders=120, seed=3, days=20, now=now)
+    )
+    # when
+    rolled_again = await rollups.roll_ledger_of(STORE, now + timedelta(hours=1))
+    # then: yesterday (Seoul) is the last day rolled; the entries of today wait
+    assert rolled_again == 0
+    progress = await AnalyticsProgress.get(store_id=STORE)
+    assert progress.ledger_day.isoformat() == "2026-11-24"
+    assert not await AnalyticsDay.filter(
+        store_id=STORE, day__gt=progress.ledger_day, points_issued__gt=0
+    ).exists()
