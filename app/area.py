@@ -7,8 +7,8 @@ adds ``stores - 1`` stores to the commercial area of ``store_id`` and, for each,
 no orders, because the benchmark reads nothing else of another store. How their figures
 spread, per store:
 
-- size: a median day's visits drawn log-normally (median 30, sigma 0.9): many small
-  stores, a few very busy ones; visits of a day ~ Poisson(size x weekday rhythm x a slow
+- size: a median day's visits drawn log-normally around the store's own (its average day
+  over its last 90 days; sigma 0.9): many smaller stores, a few much busier ones; visits of a day ~ Poisson(size x weekday rhythm x a slow
   drift), orders = visits / 0.9 (some orders name no customer);
 - rhythm: weekends x1.3 at most stores, x0.7 at office-district ones (a quarter of them);
 - ticket: an average ticket of 5,000 to 16,000 won, +/-15% a day;
@@ -32,7 +32,8 @@ from typing import Any
 
 from core.database import write_transaction
 from models.stores import Store
-from resolvers.analytics.calendar import Unit, today, unit_start, zone_of
+from resolvers.analytics.calendar import Period, Unit, today, unit_start, zone_of
+from resolvers.analytics.reading import day_totals
 from resolvers.analytics.rollups import DAY_COLUMNS, db_date, insert_rows
 
 VISITS_PER_ORDER = 0.9
@@ -50,8 +51,8 @@ def _poisson(rng: random.Random, mean: float) -> int:
     return max(0, round(rng.gauss(mean, math.sqrt(mean))))
 
 
-def _store_days(rng: random.Random, days: Sequence[date]) -> list[dict[str, int]]:
-    size = 30 * math.exp(rng.gauss(0, 0.9))
+def _store_days(rng: random.Random, days: Sequence[date], median: float) -> list[dict[str, int]]:
+    size = median * math.exp(rng.gauss(0, 0.9))
     office = rng.random() < 0.25
     ticket = rng.uniform(5_000, 16_000)
     loyalty = rng.betavariate(4, 6)
@@ -120,6 +121,9 @@ async def generate_area(
     rng = random.Random(seed * 31 + store_id)
     last = today(zone_of(store.time_zone), now or datetime.now(UTC)) - timedelta(days=1)
     calendar = [last - timedelta(days=days - 1 - k) for k in range(days)]
+    span = min(90, days)
+    recent = await day_totals(store_id, Period(calendar[-span], calendar[-1]), ("visits",))
+    median = max(recent["visits"] / span, 1.0)
     present = await Store.filter(commercial_area=store.commercial_area).count()
     added = 0
     for number in range(present + 1, stores + 1):
@@ -132,7 +136,7 @@ async def generate_area(
                 time_zone=store.time_zone,
             )
             rows: list[list[Any]] = []
-            for day, figures in zip(calendar, _store_days(rng, calendar), strict=True):
+            for day, figures in zip(calendar, _store_days(rng, calendar, median), strict=True):
                 rows.append([neighbour.id, db_date(day), *(figures.get(c, 0) for c in DAY_COLUMNS)])
             await insert_rows(conn, "analytics_day", ("store_id", "day", *DAY_COLUMNS), rows)
         added += 1

@@ -30,6 +30,7 @@ from models.jobs import JobLease
 logger = logging.getLogger("dangol.jobs")
 
 JobFunction = Callable[[datetime], Awaitable[Any]]
+ANALYTICS_INTERVAL = 3600.0  # points ledger rollup of closed days; insights and KPI alerts
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,10 @@ class Scheduler:
 
 
 def default_jobs(settings: Settings) -> list[Job]:
+    from core.context import Context
     from core.senders import build_senders
+    from core.services import Services
+    from resolvers.analytics import insights
     from resolvers.outbox import DeliveryPolicy, deliver_due
 
     senders = build_senders(settings)
@@ -220,6 +224,11 @@ def default_jobs(settings: Settings) -> list[Job]:
         return await deliver_due(senders, policy, now)
 
     expiry = settings.points_expiry_interval_seconds
+    analytics_services = Services.create(settings)
+
+    async def refresh_insights(now: datetime) -> int:
+        return await insights.run(Context(services=analytics_services), now)
+
     return [
         Job("outbox.deliver", deliver_outbox, settings.outbox_interval_seconds),
         Job("points.expire", "resolvers.points.expiry:expire_points", expiry),
@@ -229,4 +238,6 @@ def default_jobs(settings: Settings) -> list[Job]:
             "resolvers.tiers:evaluate_tiers",
             settings.tier_evaluation_interval_seconds,
         ),
+        Job("analytics.ledger", "resolvers.analytics.rollups:roll_ledger", ANALYTICS_INTERVAL),
+        Job("analytics.insights", refresh_insights, ANALYTICS_INTERVAL),
     ]
