@@ -7,9 +7,10 @@ adds ``stores - 1`` stores to the commercial area of ``store_id`` and, for each,
 no orders, because the benchmark reads nothing else of another store. How their figures
 spread, per store:
 
-- size: a median day's visits drawn log-normally around the store's own (its average day
-  over its last 90 days; sigma 0.9): many smaller stores, a few much busier ones; visits of a day ~ Poisson(size x weekday rhythm x a slow
-  drift), orders = visits / 0.9 (some orders name no customer);
+- size: a median day's visits drawn log-normally around the store's own (its average
+  day over its last 90 days; sigma 0.9): many smaller stores, a few much busier ones;
+  visits of a day ~ Poisson(size x weekday rhythm x a slow drift), orders = visits / 0.9
+  (some orders name no customer);
 - rhythm: weekends x1.3 at most stores, x0.7 at office-district ones (a quarter of them);
 - ticket: an average ticket of 5,000 to 16,000 won, +/-15% a day;
 - loyalty: the share of a month's visitors who come twice or more ~ Beta(4, 6) (mean 40%,

@@ -25,6 +25,10 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
         "bench.counter",
         "issue 4 counter hot path (phone, order, completion with loyalty) and pointsDashboard; API vs raw SQL",
     ),
+    "analytics": (
+        "bench.analytics",
+        "issue 12 analytics fields at 100k customers / 1M orders in an area of 1,000 stores: p50/p99 beside raw SQL",
+    ),
 }
 
 

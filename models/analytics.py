@@ -10,7 +10,7 @@ benchmark reads only ``AnalyticsDay`` rows of the area's stores, never their ord
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -133,8 +133,8 @@ class AnalyticsInsight(Model):
     key = fields.CharField(max_length=100, description="stable: the same finding keeps its key")
     kind = fields.CharField(max_length=40)
     score = fields.FloatField(description="how strong the finding is; higher first")
-    evidence: dict = fields.JSONField(default=dict)  # type: ignore[assignment]
-    audience: list[int] = fields.JSONField(default=list)  # type: ignore[assignment]
+    evidence: dict[str, Any] = fields.JSONField(default=dict)
+    audience: list[int] = fields.JSONField(default=list)
     computed_at = fields.DatetimeField()
 
     class Meta:

@@ -335,8 +335,10 @@ def _words(row: AnalyticsInsight) -> tuple[str, str]:
         day_type, day_ko = DAY_TYPES[e["dayType"]]
         return (
             f"{day_type} {part} ({e['hours']}) are {e['belowAveragePercent']}% below the "
-            f"store's average: {e['ordersPerHour']} orders an hour against {e['storeOrdersPerHour']}.",
-            f"{day_ko} {part_ko}에 들르시면 특별 혜택을 드려요! 이번 주 {day_ko} {part_ko}에 만나요.",
+            f"store's average: {e['ordersPerHour']} orders an hour against "
+            f"{e['storeOrdersPerHour']}.",
+            f"{day_ko} {part_ko}에 들르시면 특별 혜택을 드려요! "
+            f"이번 주 {day_ko} {part_ko}에 만나요.",
         )
     if row.kind == InsightKind.DORMANT_REGULARS.value:
         return (
@@ -413,7 +415,7 @@ class BundleSuggestion:
         description="orders ÷ first-visit orders holding the first."
     )
     lift: float = strawberry.field(
-        description="support ÷ (share of the first × share of the second); above 1 they go together."
+        description="support ÷ (share of the first × share of the second); above 1: together."
     )
 
 

@@ -16,6 +16,7 @@ from models.analytics import AnalyticsDay
 from models.stores import Store
 from resolvers.analytics.calendar import Period, Unit, calendar_period
 from resolvers.analytics.figures import ratio
+from resolvers.analytics.rollups import scalars
 
 MIN_STORES = 5
 
@@ -55,9 +56,12 @@ def standing(own: float, others: list[float]) -> Standing:
 
 async def benchmark_of(store_id: int, start: date, end: date) -> Benchmark:
     period = calendar_period(start, end)
-    area = (await Store.filter(id=store_id).values_list("commercial_area", flat=True))[0]
+    area = str(
+        (await scalars(Store.filter(id=store_id).values_list("commercial_area", flat=True)))[0]
+    )
     area_ids = [
-        int(pk) for pk in await Store.filter(commercial_area=area).values_list("id", flat=True)
+        int(pk)
+        for pk in await scalars(Store.filter(commercial_area=area).values_list("id", flat=True))
     ]
     if len(area_ids) < MIN_STORES:
         return Benchmark(
@@ -83,7 +87,7 @@ async def benchmark_of(store_id: int, start: date, end: date) -> Benchmark:
     )
     figures = {int(pk): (int(v or 0), int(c or 0), int(r or 0)) for pk, v, c, r in rows}
     own_visits, own_visitors, own_revisitors = figures.get(store_id, (0, 0, 0))
-    visits = [v for v, _, _ in figures.values() if v > 0]
+    visits: list[float] = [v for v, _, _ in figures.values() if v > 0]
     if own_visits == 0:
         visits.append(0)
     rates = [r / c for _, c, r in figures.values() if c > 0]

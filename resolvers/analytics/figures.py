@@ -21,7 +21,7 @@ from resolvers.analytics.reading import (
     rewards_figures,
     slice_rows,
 )
-from resolvers.analytics.rollups import zone_for
+from resolvers.analytics.rollups import scalars, zone_for
 
 TOP_ITEMS = 5
 MIN_PAIR_ORDERS = 2
@@ -399,9 +399,8 @@ async def tiers_of(store_id: int, period: Period) -> list[TierFigure]:
         if not tier.is_deleted or tier.id in rows
     }
     members: Counter[int] = Counter()
-    for tier_id in await CustomerTier.filter(store_id=store_id, tier_id__isnull=False).values_list(
-        "tier_id", flat=True
-    ):
+    tiered = CustomerTier.filter(store_id=store_id, tier_id__isnull=False)
+    for tier_id in await scalars(tiered.values_list("tier_id", flat=True)):
         members[int(tier_id)] += 1
     members[0] = await Customer.filter(store_id=store_id).count() - sum(members.values())
     total_sales = sum(row["sales"] for row in rows.values())

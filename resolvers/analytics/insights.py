@@ -31,7 +31,7 @@ from policies.catalogue import OWNER
 from resolvers import alerts
 from resolvers.analytics.calendar import Period, local, today, zone_of
 from resolvers.analytics.reading import day_totals
-from resolvers.analytics.rollups import progress_of
+from resolvers.analytics.rollups import progress_of, scalars
 from resolvers.customers.segments import Segment, clock, filter_segment, thresholds_of
 from resolvers.tiers.ladder import program_of
 from resolvers.tiers.standing import metrics
@@ -159,7 +159,7 @@ async def dormant_regulars(store_id: int, now: datetime) -> list[Finding]:
         Customer.filter(store_id=store_id), Segment.REGULAR, thresholds, moment
     )
     dormant = filter_segment(regulars, Segment.DORMANT, thresholds, moment)
-    audience = sorted(int(pk) for pk in await dormant.values_list("id", flat=True))
+    audience = sorted(int(pk) for pk in await scalars(dormant.values_list("id", flat=True)))
     if not audience:
         return []
     regular_count = await regulars.count()
@@ -182,7 +182,7 @@ async def dormant_regulars(store_id: int, now: datetime) -> list[Finding]:
 
 async def tiers_within_reach(store_id: int, now: datetime) -> list[Finding]:
     """Customers at ``NEAR_SHARE`` of every criterion of the next tier up, not there yet."""
-    ladder = [t for t in await Tier.filter(store_id=store_id, is_deleted=False).order_by("rank")]
+    ladder = list(await Tier.filter(store_id=store_id, is_deleted=False).order_by("rank"))
     if not ladder:
         return []
     program = await program_of(store_id)
@@ -196,8 +196,8 @@ async def tiers_within_reach(store_id: int, now: datetime) -> list[Finding]:
     rank_of = {t.id: t.rank for t in ladder}
     found = []
     for tier in ladder:
-        candidates = (
-            await Customer.filter(
+        candidates = await scalars(
+            Customer.filter(
                 store_id=store_id,
                 total_paid__gte=int(tier.min_amount * NEAR_SHARE),
                 visit_count__gte=int(tier.min_visits * NEAR_SHARE),
@@ -284,8 +284,8 @@ async def refresh(store_id: int, now: datetime | None = None) -> list[AnalyticsI
 async def insights_of(store_id: int, now: datetime | None = None) -> list[AnalyticsInsight]:
     """The kept findings; computed now when none were computed in the last ``FRESH_FOR``."""
     now = now or datetime.now(UTC)
-    computed = await AnalyticsProgress.filter(store_id=store_id).values_list(
-        "insights_at", flat=True
+    computed = await scalars(
+        AnalyticsProgress.filter(store_id=store_id).values_list("insights_at", flat=True)
     )
     if computed and computed[0] is not None and computed[0] >= now - FRESH_FOR:
         return await AnalyticsInsight.filter(store_id=store_id).order_by("-score", "key")
@@ -295,8 +295,10 @@ async def insights_of(store_id: int, now: datetime | None = None) -> list[Analyt
 async def audience_of(store_id: int, insight_key: str) -> list[int]:
     """The customer ids of an insight's audience, as the owner was shown it (empty if gone)."""
     await insights_of(store_id)
-    found = await AnalyticsInsight.filter(store_id=store_id, key=insight_key).values_list(
-        "audience", flat=True
+    found = await scalars(
+        AnalyticsInsight.filter(store_id=store_id, key=insight_key).values_list(
+            "audience", flat=True
+        )
     )
     return [int(pk) for pk in found[0]] if found else []
 
@@ -305,9 +307,11 @@ async def audience_of(store_id: int, insight_key: str) -> list[int]:
 
 
 async def run(ctx: Context, now: datetime) -> int:
-    """Refresh every Premium store's findings and check its week-on-week KPIs. Returns alerts raised."""
+    """Refresh every Premium store's findings and check its week-on-week KPIs.
+
+    Returns the alerts raised."""
     raised = 0
-    for store_id in await Store.filter(plan=Plan.PREMIUM).values_list("id", flat=True):
+    for store_id in await scalars(Store.filter(plan=Plan.PREMIUM).values_list("id", flat=True)):
         await refresh(int(store_id), now)
         raised += await check_kpi_drops(ctx, int(store_id), now)
     return raised
@@ -316,7 +320,7 @@ async def run(ctx: Context, now: datetime) -> int:
 async def check_kpi_drops(
     ctx: Context, store_id: int, now: datetime, *, threshold: float = KPI_DROP
 ) -> int:
-    """Compare the last whole week (Monday to Sunday) with the one before: one alert per KPI and week."""
+    """The last whole week (Monday to Sunday) against the one before: an alert per KPI and week."""
     store = await Store.get(id=store_id)
     this_week = today(zone_of(store.time_zone), now)
     last_monday = this_week - timedelta(days=this_week.weekday() + 7)

@@ -14,7 +14,7 @@ from models.coupons import Coupon
 from models.points import PointEntry
 from models.rewards import Redemption, RedemptionStatus
 from resolvers.analytics.calendar import Period, day_start
-from resolvers.analytics.rollups import ledger_figures
+from resolvers.analytics.rollups import ledger_figures, scalars
 
 
 async def day_totals(store_id: int, period: Period, columns: Sequence[str]) -> Counter[str]:
@@ -49,8 +49,8 @@ async def slice_rows(
 
 async def points_figures(store_id: int, period: Period, zone: ZoneInfo) -> tuple[int, int]:
     """(issued, used) in the period: rolled-up days, then the ledger itself for the days after."""
-    progress = await AnalyticsProgress.filter(store_id=store_id).values_list(
-        "ledger_day", flat=True
+    progress = await scalars(
+        AnalyticsProgress.filter(store_id=store_id).values_list("ledger_day", flat=True)
     )
     rolled_through = progress[0] if progress and progress[0] else period.start - timedelta(days=1)
     issued = used = 0

@@ -24,7 +24,7 @@ from models.orders import Order, OrderLine, OrderStatus
 from models.points import PointEntry, PointKind
 from models.stores import Store
 from models.tiers import TierChange
-from resolvers.analytics.calendar import Unit, day_start, local, unit_start, zone_of
+from resolvers.analytics.calendar import Unit, day_start, local, zone_of
 from resolvers.analytics.contributions import (
     CANCELLED,
     COMPLETED,
@@ -61,8 +61,13 @@ LEDGER_GRACE = timedelta(minutes=15)
 CHUNK = 50_000
 
 
+async def scalars(query: Any) -> list[Any]:
+    """The values of a ``values_list(..., flat=True)`` query (Tortoise types them as tuples)."""
+    return list(await query)
+
+
 async def zone_for(store_id: int) -> ZoneInfo:
-    found = await Store.filter(id=store_id).values_list("time_zone", flat=True)
+    found = await scalars(Store.filter(id=store_id).values_list("time_zone", flat=True))
     return zone_of(found[0] if found else "Asia/Seoul")
 
 
@@ -105,7 +110,7 @@ async def order_cancelled(order_id: int) -> None:
 
 
 async def _store_and_zone(order_id: int) -> tuple[int, ZoneInfo]:
-    store_id = (await Order.filter(id=order_id).values_list("store_id", flat=True))[0]
+    store_id = (await scalars(Order.filter(id=order_id).values_list("store_id", flat=True)))[0]
     return int(store_id), await zone_for(int(store_id))
 
 
@@ -148,7 +153,7 @@ async def _facts(order_id: int) -> OrderFacts | None:
 
 async def _tier_at(customer_id: int, at: datetime) -> int | None:
     """The tier the customer held at ``at``: the last change made before it."""
-    found = await (
+    found = await scalars(
         TierChange.filter(customer_id=customer_id, created_at__lte=at)
         .order_by("-id")
         .limit(1)
@@ -158,11 +163,11 @@ async def _tier_at(customer_id: int, at: datetime) -> int | None:
 
 
 async def _customer_delta(facts: OrderFacts, zone: ZoneInfo, *, now_a_visit: bool) -> Contribution:
-    """The change in the customer's contribution when ``facts``' order became (or stopped being) a visit."""
+    """How the customer's contribution changes as the order becomes (or stops being) a visit."""
     assert facts.customer_id is not None and facts.completed_at is not None
     instances = instances_of(facts.completed_at, zone)
     windows = [_instance_bounds(unit, start, zone) for unit, start in instances]
-    first = await (
+    first = await scalars(
         Order.filter(customer_id=facts.customer_id, is_first_visit=True)
         .limit(1)
         .values_list("completed_at", flat=True)
@@ -303,7 +308,8 @@ async def recompute(store_id: int) -> Contribution:
     total: Contribution = Counter()
     tiers: dict[int, list[tuple[datetime, int | None]]] = defaultdict(list)
     for customer, tier, at in await _query(
-        'SELECT customer_id, to_tier_id, created_at FROM "tier_change" WHERE store_id = $1 ORDER BY id',
+        'SELECT customer_id, to_tier_id, created_at FROM "tier_change" '
+        "WHERE store_id = $1 ORDER BY id",
         [store_id],
     ):
         tiers[int(customer)].append((_instant(at), tier))  # type: ignore[arg-type]
@@ -379,7 +385,8 @@ async def _lines_of(store_id: int, after_id: int, last_id: int) -> dict[int, lis
 
 
 async def rebuild_store(store_id: int, now: datetime | None = None) -> None:
-    """Replace the store's rollups with what its raw rows say (after a time-zone change, a bulk load)."""
+    """Replace the store's rollups with what its raw rows say (after a bulk load or a move of
+    the store to another time zone)."""
     delta = await recompute(store_id)
     async with write_transaction():
         await AnalyticsDay.filter(store_id=store_id).delete()
@@ -450,9 +457,9 @@ def ledger_through(zone: ZoneInfo, now: datetime) -> date:
 
 
 async def roll_ledger(now: datetime) -> int:
-    """The job: roll up each store's points ledger for the days that are over. Returns days rolled."""
+    """The job: roll up each store's points ledger for the days that are over; days rolled."""
     rolled = 0
-    for store_id in await PointEntry.all().distinct().values_list("store_id", flat=True):
+    for store_id in await scalars(PointEntry.all().distinct().values_list("store_id", flat=True)):
         rolled += await roll_ledger_of(int(store_id), now)
     return rolled
 
@@ -471,12 +478,14 @@ async def roll_ledger_of(store_id: int, now: datetime) -> int:
     async with write_transaction():
         await lock_rows(AnalyticsProgress, store_id=store_id)
         done = (
-            await AnalyticsProgress.filter(store_id=store_id).values_list("ledger_day", flat=True)
+            await scalars(
+                AnalyticsProgress.filter(store_id=store_id).values_list("ledger_day", flat=True)
+            )
         )[0]
         if done is not None:
-            start = done + timedelta(days=1)
+            start: date = done + timedelta(days=1)
         else:
-            first = await (
+            first = await scalars(
                 PointEntry.filter(store_id=store_id)
                 .order_by("created_at")
                 .limit(1)

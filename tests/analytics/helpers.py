@@ -50,7 +50,8 @@ async def past_order(
     first: bool = False,
     staff_id: int | None = None,
 ) -> int:
-    """An order completed (or cancelled) at ``at``, written directly: (product, quantity, price) lines."""
+    """An order completed (or cancelled) at ``at``, written directly; lines are
+    (product, quantity, price)."""
     total = sum(q * p for _, q, p in lines)
     done = status in (OrderStatus.COMPLETED, OrderStatus.REFUNDED)
     order = await Order.create(

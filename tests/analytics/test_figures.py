@@ -142,7 +142,9 @@ query($id: ID!, $p: AnalyticsPeriodInput!) { store(id: $id) { analytics {
     topProducts { name orders share }
     boughtTogether { firstName secondName orders support confidence lift }
   }
-  staffPerformance(period: $p) { name ordersHandled firstTimeCustomersServed returned conversionRate }
+  staffPerformance(period: $p) {
+    name ordersHandled firstTimeCustomersServed returned conversionRate
+  }
 } } }
 """
 
