@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ from models.analytics import AnalyticsDay, AnalyticsProgress
 from models.orders import Order, OrderStatus
 from models.tiers import Tier
 from resolvers.analytics import rollups
-from resolvers.orders import cancel_order, refund_order
+from resolvers.orders import advance_order, cancel_order, refund_order
 from tests.analytics.helpers import (
     context,
     live_order,
@@ -88,3 +89,36 @@ async def test_the_ledger_job_rolls_up_closed_days_only(api: Api, settings: Sett
     assert not await AnalyticsDay.filter(
         store_id=STORE, day__gt=progress.ledger_day, points_issued__gt=0
     ).exists()
+
+
+async def test_racing_completions_keep_the_rollups_exact(api: Api, app: Any) -> None:
+    # given: eight orders ready at once, four of them for one new customer
+    owner = await owner_id()
+    ctx = context(app, owner)
+    (coffee, bread) = await products(STORE, 4500, 3500)
+    newcomer = await new_customer(STORE)
+    others = [await new_customer(STORE) for _ in range(4)]
+    ready = []
+    for who in [newcomer] * 4 + others:
+        order = await live_order(ctx, STORE, who, [(coffee, 1), (bread, 1)], complete=False)
+        for to in (OrderStatus.CONFIRMED, OrderStatus.PREPARING, OrderStatus.READY):
+            await advance_order(ctx, order_id=order, to=to)
+        ready.append(order)
+    # when: all completed at the same moment, each request with its own context
+    await asyncio.gather(
+        *(
+            advance_order(context(app, owner), order_id=order, to=OrderStatus.COMPLETED)
+            for order in ready
+        )
+    )
+    # then
+    assert await stored(STORE) == normalised(await rollups.recompute(STORE))
+    day = await AnalyticsDay.get(store_id=STORE)
+    assert (day.orders, day.visits, day.first_visits, day.day_visitors, day.day_revisitors) == (
+        8,
+        8,
+        5,
+        5,
+        1,
+    )
+    assert day.converted == 1
