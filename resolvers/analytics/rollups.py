@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -97,6 +98,20 @@ async def order_refunded(order_id: int, amount: int) -> None:
     delta.subtract(order_contribution(before, zone))
     if facts.status == REFUNDED and facts.customer_id is not None:
         delta.update(await _customer_delta(facts, zone, now_a_visit=False))
+    await apply(store_id, delta)
+
+
+async def customer_attached(order_id: int) -> None:
+    """A completed order without a customer was just given one (its visit recorded): K2."""
+    facts = await _facts(order_id)
+    if facts is None or facts.completed_at is None or facts.customer_id is None:
+        return
+    store_id, zone = await _store_and_zone(order_id)
+    before = replace(facts, customer_id=None, is_first_visit=False, tier_id=None)
+    delta = order_contribution(facts, zone)
+    delta.subtract(order_contribution(before, zone))
+    if facts.status == COMPLETED:
+        delta.update(await _customer_delta(facts, zone, now_a_visit=True))
     await apply(store_id, delta)
 
 

@@ -13,6 +13,7 @@ from models.orders import Order, OrderStatus
 from models.tiers import Tier
 from resolvers.analytics import rollups
 from resolvers.orders import advance_order, cancel_order, refund_order
+from resolvers.orders.visits import record_visit
 from tests.analytics.helpers import (
     context,
     live_order,
@@ -122,3 +123,21 @@ async def test_racing_completions_keep_the_rollups_exact(api: Api, app: Any) -> 
         1,
     )
     assert day.converted == 1
+
+
+async def test_a_customer_given_to_a_completed_order_later_is_counted(api: Api, app: Any) -> None:
+    # given: an order completed without a customer
+    ctx = context(app, await owner_id())
+    (coffee,) = await products(STORE, 4500)
+    order = await live_order(ctx, STORE, None, [(coffee, 2)])
+    newcomer = await new_customer(STORE)
+    # when: the phone typed after paying (K2) records the visit, then the hook runs
+    await Order.filter(id=order).update(customer_id=newcomer)
+    completed_at = (await Order.get(id=order)).completed_at
+    assert completed_at is not None
+    await record_visit(order, completed_at)
+    await rollups.customer_attached(order)
+    # then
+    assert await stored(STORE) == normalised(await rollups.recompute(STORE))
+    day = await AnalyticsDay.get(store_id=STORE)
+    assert (day.visits, day.first_visits, day.day_visitors) == (1, 1, 1)
