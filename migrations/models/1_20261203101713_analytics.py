@@ -79,7 +79,70 @@ FIRST_AMOUNT: FIRST_AMOUNT */,
     "converted" INT NOT NULL,
     "store_id" INT NOT NULL REFERENCES "store" ("id") ON DELETE CASCADE,
     CONSTRAINT "uid_analytics_s_store_i_d057ad" UNIQUE ("store_id", "dimension", "day", "key")
-) /* One store's figures for one local day, broken down by one dimension. */;""",
+) /* One store's figures for one local day, broken down by one dimension. */;
+        -- hand-written: the analytics actions added to the default policy, for a database
+        -- whose policy is already installed (an empty one gets them from the CSV)
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'admin', '*', 'analytics.by_tier', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'admin'
+                AND "v1" = '*' AND "v2" = 'analytics.by_tier');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'owner', '*', 'analytics.by_tier', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'owner'
+                AND "v1" = '*' AND "v2" = 'analytics.by_tier');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'manager', '*', 'analytics.by_tier', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'manager'
+                AND "v1" = '*' AND "v2" = 'analytics.by_tier');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'delegable', '*', 'analytics.by_tier', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'delegable'
+                AND "v1" = '*' AND "v2" = 'analytics.by_tier');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.today', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.today');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.patterns', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.patterns');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.kpis', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.kpis');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.benchmarks', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.benchmarks');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.insights', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.insights');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.first_visit', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.first_visit');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.staff_performance', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.staff_performance');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.by_tier', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.by_tier');
+        UPDATE "policy_version" SET "version" = "version" + 1;""",
     "postgres": """
         CREATE TABLE IF NOT EXISTS "analytics_alert_sent" (
     "id" SERIAL NOT NULL PRIMARY KEY,
@@ -169,7 +232,70 @@ TIER: TIER
 PRODUCT: PRODUCT
 FIRST_PRODUCT: FIRST_PRODUCT
 FIRST_AMOUNT: FIRST_AMOUNT';
-COMMENT ON TABLE "analytics_slice" IS 'One store''s figures for one local day, broken down by one dimension.';""",
+COMMENT ON TABLE "analytics_slice" IS 'One store''s figures for one local day, broken down by one dimension.';
+        -- hand-written: the analytics actions added to the default policy, for a database
+        -- whose policy is already installed (an empty one gets them from the CSV)
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'admin', '*', 'analytics.by_tier', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'admin'
+                AND "v1" = '*' AND "v2" = 'analytics.by_tier');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'owner', '*', 'analytics.by_tier', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'owner'
+                AND "v1" = '*' AND "v2" = 'analytics.by_tier');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'manager', '*', 'analytics.by_tier', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'manager'
+                AND "v1" = '*' AND "v2" = 'analytics.by_tier');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'delegable', '*', 'analytics.by_tier', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'delegable'
+                AND "v1" = '*' AND "v2" = 'analytics.by_tier');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.today', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.today');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.patterns', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.patterns');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.kpis', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.kpis');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.benchmarks', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.benchmarks');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.insights', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.insights');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.first_visit', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.first_visit');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.staff_performance', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.staff_performance');
+        INSERT INTO "casbin_rule" ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+            SELECT 'p', 'partner', '*', 'analytics.by_tier', 'allow', '', ''
+            WHERE EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p')
+            AND NOT EXISTS (SELECT 1 FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner'
+                AND "v1" = '*' AND "v2" = 'analytics.by_tier');
+        UPDATE "policy_version" SET "version" = "version" + 1;""",
 }
 
 DOWNGRADE = {
@@ -179,14 +305,42 @@ DOWNGRADE = {
         DROP TABLE IF EXISTS "analytics_alert_sent";
         DROP TABLE IF EXISTS "analytics_day";
         DROP TABLE IF EXISTS "analytics_insight";
-        DROP TABLE IF EXISTS "analytics_pair";""",
+        DROP TABLE IF EXISTS "analytics_pair";
+        -- hand-written: the analytics actions added to the default policy
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'admin' AND "v1" = '*' AND "v2" = 'analytics.by_tier';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'owner' AND "v1" = '*' AND "v2" = 'analytics.by_tier';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'manager' AND "v1" = '*' AND "v2" = 'analytics.by_tier';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'delegable' AND "v1" = '*' AND "v2" = 'analytics.by_tier';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.today';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.patterns';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.kpis';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.benchmarks';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.insights';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.first_visit';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.staff_performance';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.by_tier';
+        UPDATE "policy_version" SET "version" = "version" + 1;""",
     "postgres": """
         DROP TABLE IF EXISTS "analytics_alert_sent";
         DROP TABLE IF EXISTS "analytics_pair";
         DROP TABLE IF EXISTS "analytics_insight";
         DROP TABLE IF EXISTS "analytics_slice";
         DROP TABLE IF EXISTS "analytics_progress";
-        DROP TABLE IF EXISTS "analytics_day";""",
+        DROP TABLE IF EXISTS "analytics_day";
+        -- hand-written: the analytics actions added to the default policy
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'admin' AND "v1" = '*' AND "v2" = 'analytics.by_tier';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'owner' AND "v1" = '*' AND "v2" = 'analytics.by_tier';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'manager' AND "v1" = '*' AND "v2" = 'analytics.by_tier';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'delegable' AND "v1" = '*' AND "v2" = 'analytics.by_tier';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.today';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.patterns';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.kpis';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.benchmarks';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.insights';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.first_visit';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.staff_performance';
+        DELETE FROM "casbin_rule" WHERE "ptype" = 'p' AND "v0" = 'partner' AND "v1" = '*' AND "v2" = 'analytics.by_tier';
+        UPDATE "policy_version" SET "version" = "version" + 1;""",
 }
 
 
