@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from models.analytics import SliceDimension as D
@@ -78,50 +79,79 @@ def amount_band(amount: int) -> int:
     return max(floor for floor in AMOUNT_BANDS if floor <= max(amount, 0))
 
 
-def order_contribution(facts: OrderFacts, zone: ZoneInfo) -> Contribution:
-    found: Contribution = Counter()
+@lru_cache(maxsize=1 << 17)
+def _minute(minute: int, zone: ZoneInfo) -> tuple[date, int]:
+    at = datetime.fromtimestamp(minute * 60, zone)
+    return at.date(), at.hour
+
+
+def day_and_hour(at: datetime, zone: ZoneInfo) -> tuple[date, int]:
+    """The local day and hour of an instant, cached per minute (the rebuild asks often)."""
+    return _minute(int(at.timestamp() // 60), zone)
+
+
+def order_contribution(
+    facts: OrderFacts, zone: ZoneInfo, found: Contribution | None = None
+) -> Contribution:
+    """What the order adds, into ``found`` when given."""
+    found = Counter() if found is None else found
     if facts.status == CANCELLED and facts.cancelled_at is not None:
-        found["day", local(facts.cancelled_at, zone).date(), "cancelled"] += 1
+        found["day", day_and_hour(facts.cancelled_at, zone)[0], "cancelled"] += 1
     if facts.completed_at is None or facts.status not in (COMPLETED, REFUNDED):
         return found
-    at = local(facts.completed_at, zone)
-    day = at.date()
+    day, hour = day_and_hour(facts.completed_at, zone)
     found["day", day, "refunded"] += facts.refunded
     if facts.status != COMPLETED:
         return found
     net = facts.total - facts.refunded
     first = facts.is_first_visit and facts.customer_id is not None
-    for column, value in (
-        ("orders", 1),
-        ("sales", net),
-        ("visits", int(facts.customer_id is not None)),
-        ("first_visits", int(first)),
-    ):
-        found["day", day, column] += value
-    _slice(found, D.HOUR, day, at.hour, orders=1, sales=net)
-    _slice(found, D.STAFF, day, facts.staff_id or 0, orders=1, sales=net, first_visits=int(first))
+    found["day", day, "orders"] += 1
+    found["day", day, "sales"] += net
     if facts.customer_id is not None:
-        _slice(found, D.TIER, day, facts.tier_id or 0, orders=1, sales=net)
+        found["day", day, "visits"] += 1
+        tier = facts.tier_id or 0
+        found["slice", D.TIER, day, tier, "orders"] += 1
+        found["slice", D.TIER, day, tier, "sales"] += net
+    found["slice", D.HOUR, day, hour, "orders"] += 1
+    found["slice", D.HOUR, day, hour, "sales"] += net
+    staff = facts.staff_id or 0
+    found["slice", D.STAFF, day, staff, "orders"] += 1
+    found["slice", D.STAFF, day, staff, "sales"] += net
     products: dict[int, tuple[int, int]] = {}
     for line in facts.lines:
         quantity, total = products.get(line.product_id, (0, 0))
         products[line.product_id] = (quantity + line.quantity, total + line.line_total)
     for product_id, (quantity, total) in products.items():
-        _slice(found, D.PRODUCT, day, product_id, orders=1, quantity=quantity, sales=total)
+        found["slice", D.PRODUCT, day, product_id, "orders"] += 1
+        found["slice", D.PRODUCT, day, product_id, "quantity"] += quantity
+        found["slice", D.PRODUCT, day, product_id, "sales"] += total
     if first:
-        _slice(found, D.FIRST_AMOUNT, day, amount_band(net), orders=1, sales=net)
+        found["day", day, "first_visits"] += 1
+        found["slice", D.STAFF, day, staff, "first_visits"] += 1
+        band = amount_band(net)
+        found["slice", D.FIRST_AMOUNT, day, band, "orders"] += 1
+        found["slice", D.FIRST_AMOUNT, day, band, "sales"] += net
         ids = sorted(products)
         for product_id in ids:
-            _slice(found, D.FIRST_PRODUCT, day, product_id, orders=1)
+            found["slice", D.FIRST_PRODUCT, day, product_id, "orders"] += 1
         for i, a in enumerate(ids):
             for b in ids[i + 1 :]:
                 found["pair", day, a, b] += 1
     return found
 
 
-def _slice(found: Contribution, dimension: D, day: date, key: int, **values: int) -> None:
-    for column, value in values.items():
-        found["slice", dimension, day, key, column] += value
+@lru_cache(maxsize=1 << 12)
+def _instances(day: date) -> tuple[tuple[Unit, date, str, str], ...]:
+    """The day's calendar units, with the columns their visitors and revisitors go to."""
+    return tuple(
+        (
+            unit,
+            unit_start(day, unit),
+            f"{unit.value.lower()}_visitors",
+            f"{unit.value.lower()}_revisitors",
+        )
+        for unit in Unit
+    )
 
 
 def customer_contribution(
@@ -130,6 +160,7 @@ def customer_contribution(
     *,
     instances: Iterable[tuple[Unit, date]] | None = None,
     conversion: bool = True,
+    found: Contribution | None = None,
 ) -> Contribution:
     """What a customer's completed visits add: visitors and revisitors per calendar unit, and
     the conversion of their first visit.
@@ -138,20 +169,22 @@ def customer_contribution(
     None counts them all. ``visits`` are every completed visit within those units, and every
     one within 30 days after the first visit.
     """
-    found: Contribution = Counter()
+    found = Counter() if found is None else found
     ordered = sorted(visits, key=lambda v: v.order)
     wanted = None if instances is None else set(instances)
     seen: Counter[tuple[Unit, date]] = Counter()
     for visit in ordered:
-        day = local(visit.completed_at, zone).date()
-        for unit in Unit:
-            instance = (unit, unit_start(day, unit))
+        day = day_and_hour(visit.completed_at, zone)[0]
+        for unit, start, visitors, revisitors in _instances(day):
+            instance = (unit, start)
             if wanted is not None and instance not in wanted:
                 continue
             seen[instance] += 1
-            if seen[instance] <= 2:
-                column = "visitors" if seen[instance] == 1 else "revisitors"
-                found["day", day, f"{unit.value.lower()}_{column}"] += 1
+            count = seen[instance]
+            if count == 1:
+                found["day", day, visitors] += 1
+            elif count == 2:
+                found["day", day, revisitors] += 1
     if conversion:
         first = next((v for v in ordered if v.is_first_visit), None)
         if first is not None and any(
@@ -159,9 +192,9 @@ def customer_contribution(
             for v in ordered
             if v is not first
         ):
-            day = local(first.completed_at, zone).date()
+            day = day_and_hour(first.completed_at, zone)[0]
             found["day", day, "converted"] += 1
-            _slice(found, D.STAFF, day, first.staff_id or 0, converted=1)
+            found["slice", D.STAFF, day, first.staff_id or 0, "converted"] += 1
     return found
 
 

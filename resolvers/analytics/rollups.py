@@ -36,6 +36,7 @@ from resolvers.analytics.contributions import (
     OrderFacts,
     Visit,
     customer_contribution,
+    day_and_hour,
     instances_of,
     order_contribution,
 )
@@ -235,6 +236,11 @@ def db_date(value: date) -> Any:
     return value if dialect() == "postgres" else value.isoformat()
 
 
+def db_instant(value: datetime) -> Any:
+    """An instant as the driver takes it (aiosqlite: the text Tortoise stores; asyncpg: itself)."""
+    return value if dialect() == "postgres" else value.astimezone(UTC).isoformat(" ")
+
+
 def _upsert_sql(table: str, keys: Sequence[str], columns: Sequence[str]) -> str:
     names = ", ".join(f'"{c}"' for c in (*keys, *columns))
     marks = ", ".join(_marks(len(keys) + len(columns)))
@@ -367,14 +373,14 @@ async def recompute(store_id: int) -> Contribution:
                 else None,
                 lines=tuple(lines.get(int(order_id), ())),
             )
-            total.update(order_contribution(facts, zone))
+            order_contribution(facts, zone, total)
             if customer is not None and completed_at is not None and facts.status == COMPLETED:
                 visits[int(customer)].append(
                     Visit(int(order_id), completed_at, staff, facts.is_first_visit)
                 )
         last_id = int(rows[-1][0])
     for customer_visits in visits.values():
-        total.update(customer_contribution(customer_visits, zone))
+        customer_contribution(customer_visits, zone, found=total)
     return total
 
 
@@ -513,11 +519,15 @@ async def roll_ledger_of(store_id: int, now: datetime) -> int:
             return 0
         lo, hi = day_start(start, zone), day_start(through + timedelta(days=1), zone)
         by_day: dict[date, list[tuple[str, int]]] = defaultdict(list)
-        rows = await PointEntry.filter(
-            store_id=store_id, created_at__gte=lo, created_at__lt=hi
-        ).values_list("created_at", "kind", "amount")
+        rows = await _query(
+            'SELECT created_at, kind, amount FROM "point_entry" '
+            "WHERE store_id = $1 AND created_at >= $2 AND created_at < $3",
+            [store_id, db_instant(lo), db_instant(hi)],
+        )
         for at, kind, amount in rows:
-            by_day[local(at, zone).date()].append((getattr(kind, "value", kind), int(amount)))
+            moment = _instant(at)
+            assert moment is not None
+            by_day[day_and_hour(moment, zone)[0]].append((str(kind), int(amount)))
         delta: Contribution = Counter()
         for day, entries in by_day.items():
             issued, used = ledger_figures(entries)
