@@ -220,7 +220,7 @@ async def _raw_insights(db: RawDb, p: dict[str, Any]) -> str:
         STORE_ID,
         db.at(line.astimezone(UTC)),
     )
-    return f"dormant regulars {n}"
+    return f"DORMANT_REGULARS ({n}) (customers table)"
 
 
 async def _raw_first_visits(db: RawDb, p: dict[str, Any]) -> str:
@@ -232,8 +232,8 @@ async def _raw_first_visits(db: RawDb, p: dict[str, Any]) -> str:
         "AND r.completed_at > f.completed_at "
         "AND r.completed_at <= f.completed_at + INTERVAL_30) THEN 1 ELSE 0 END) "
         "FROM \"order\" f WHERE f.store_id = $1 AND f.status = 'COMPLETED' "
-        "AND f.is_first_visit = $4 "
-        "AND f.completed_at >= $2 AND f.completed_at < $3".replace(
+        "AND f.completed_at >= $2 AND f.completed_at < $3 "
+        "AND f.is_first_visit = $4".replace(
             "f.completed_at + INTERVAL_30",
             "datetime(f.completed_at, '+30 days') || '+00:00'"
             if db.sqlite
@@ -363,6 +363,7 @@ def _benchmark_answer(found: dict[str, Any]) -> str:
 
 
 def _insights_answer(found: list[dict[str, Any]]) -> str:
+    found = [i for i in found if i["key"] == "DORMANT_REGULARS"] or found
     return (
         ", ".join(f"{i['key']} ({i['suggestedAction']['audienceSize']})" for i in found) or "none"
     )

@@ -265,7 +265,8 @@ class AreaStanding:
 
 @strawberry.type(
     description=(
-        "The store against the stores of its commercial area, read from their daily rollups. "
+        "The store against the stores of its commercial area, read from their daily rollups "
+        "(the other stores' as of at most 5 minutes ago). "
         f"A figure is given only when at least {benchmark.MIN_STORES} stores are compared; "
         "otherwise it is null and note says why."
     )
@@ -494,7 +495,9 @@ class TierActivity:
     tier_id: relay.GlobalID | None = strawberry.field(description="null: customers without a tier.")
     name: str | None
     rank: int | None
-    members: int = strawberry.field(description="Customers holding the tier now.")
+    members: int | None = strawberry.field(
+        description="Customers holding the tier now; null on the row of customers without one."
+    )
     visits: int = strawberry.field(description=VISITS)
     sales: int = strawberry.field(description=SALES)
     average_ticket: int | None

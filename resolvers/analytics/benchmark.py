@@ -7,11 +7,16 @@ With fewer than ``MIN_STORES`` stores contributing to a figure it says so instea
 
 from __future__ import annotations
 
+import time
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from tortoise.functions import Sum
 
+from core.database import connection
 from models.analytics import AnalyticsDay
 from models.stores import Store
 from resolvers.analytics.calendar import Period, Unit, calendar_period
@@ -19,6 +24,12 @@ from resolvers.analytics.figures import ratio
 from resolvers.analytics.rollups import scalars
 
 MIN_STORES = 5
+AREA_CACHE_SECONDS = 300.0
+AREA_CACHE_SIZE = 256
+Figures = dict[int, tuple[int, int, int]]  # store -> (visits, visitors, revisitors)
+_area_cache: OrderedDict[tuple[int, str, date, date, str], tuple[float, Any, Figures]] = (
+    OrderedDict()
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,41 @@ def standing(own: float, others: list[float]) -> Standing:
     )
 
 
+async def _figures_of(store_ids: list[int], period: Period, prefix: str) -> Figures:
+    rows = await (
+        AnalyticsDay.filter(store_id__in=store_ids, day__gte=period.start, day__lte=period.end)
+        .group_by("store_id")
+        .annotate(
+            visits=Sum("visits"),
+            visitors=Sum(f"{prefix}_visitors"),
+            revisitors=Sum(f"{prefix}_revisitors"),
+        )
+        .values_list("store_id", "visits", "visitors", "revisitors")
+    )
+    return {int(pk): (int(v or 0), int(c or 0), int(r or 0)) for pk, v, c, r in rows}
+
+
+async def _area_figures(area: str, store_ids: list[int], period: Period, prefix: str) -> Figures:
+    """The area's figures, read at most ``AREA_CACHE_SECONDS`` ago by this process: they are
+    the same for every store of the area and change little (the asking store's own are
+    always read afresh)."""
+    database = connection()  # a cache per database (tests open many)
+    key = (id(database), area, period.start, period.end, prefix)
+    found = _area_cache.get(key)
+    if (
+        found is not None
+        and found[1]() is database
+        and time.monotonic() - found[0] < AREA_CACHE_SECONDS
+    ):
+        _area_cache.move_to_end(key)
+        return found[2]
+    figures = await _figures_of(store_ids, period, prefix)
+    _area_cache[key] = (time.monotonic(), weakref.ref(database), figures)
+    while len(_area_cache) > AREA_CACHE_SIZE:
+        _area_cache.popitem(last=False)
+    return figures
+
+
 async def benchmark_of(store_id: int, start: date, end: date) -> Benchmark:
     period = calendar_period(start, end)
     area = str(
@@ -75,17 +121,9 @@ async def benchmark_of(store_id: int, start: date, end: date) -> Benchmark:
             None,
         )
     prefix = (period.unit or Unit.DAY).value.lower()
-    rows = await (
-        AnalyticsDay.filter(store_id__in=area_ids, day__gte=period.start, day__lte=period.end)
-        .group_by("store_id")
-        .annotate(
-            visits=Sum("visits"),
-            visitors=Sum(f"{prefix}_visitors"),
-            revisitors=Sum(f"{prefix}_revisitors"),
-        )
-        .values_list("store_id", "visits", "visitors", "revisitors")
-    )
-    figures = {int(pk): (int(v or 0), int(c or 0), int(r or 0)) for pk, v, c, r in rows}
+    figures = dict(await _area_figures(area, area_ids, period, prefix))
+    figures.pop(store_id, None)
+    figures.update(await _figures_of([store_id], period, prefix))
     own_visits, own_visitors, own_revisitors = figures.get(store_id, (0, 0, 0))
     visits: list[float] = [v for v, _, _ in figures.values() if v > 0]
     if own_visits == 0:

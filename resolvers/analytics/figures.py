@@ -10,12 +10,12 @@ from datetime import date, datetime, timedelta
 from models.accounts import Account
 from models.analytics import AnalyticsPair, AnalyticsSlice, SliceDimension
 from models.catalogue import Product
-from models.customers import Customer
 from models.tiers import CustomerTier, Tier
 from resolvers.analytics.calendar import Period, Unit, calendar_period, today
 from resolvers.analytics.contributions import AMOUNT_BANDS
 from resolvers.analytics.reading import (
     day_totals,
+    hour_rows,
     now_or,
     points_figures,
     rewards_figures,
@@ -115,12 +115,7 @@ class Patterns:
 
 
 async def patterns_of(store_id: int, period: Period) -> Patterns:
-    rows = await AnalyticsSlice.filter(
-        store_id=store_id,
-        dimension=SliceDimension.HOUR,
-        day__gte=period.start,
-        day__lte=period.end,
-    ).values_list("day", "key", "orders", "sales")
+    rows = await hour_rows(store_id, period)
     weekdays = Counter(day.weekday() for day in period.each_day())
     hours: Counter[tuple[int, str]] = Counter()
     slots: Counter[tuple[int, int, str]] = Counter()
@@ -380,7 +375,7 @@ class TierFigure:
     tier_id: int | None
     name: str | None
     rank: int | None
-    members: int
+    members: int | None
     visits: int
     sales: int
     average_ticket: int | None
@@ -402,14 +397,13 @@ async def tiers_of(store_id: int, period: Period) -> list[TierFigure]:
     tiered = CustomerTier.filter(store_id=store_id, tier_id__isnull=False)
     for tier_id in await scalars(tiered.values_list("tier_id", flat=True)):
         members[int(tier_id)] += 1
-    members[0] = await Customer.filter(store_id=store_id).count() - sum(members.values())
     total_sales = sum(row["sales"] for row in rows.values())
     keys = [0, *sorted(ladder, key=lambda pk: (ladder[pk].rank, pk))]
     figures = []
     for key in keys:
         row = rows.get(key, {"orders": 0, "sales": 0})
         tier = ladder.get(key)
-        held = members[key]
+        held = members[key] if key else None
         figures.append(
             TierFigure(
                 tier_id=key or None,
@@ -420,7 +414,7 @@ async def tiers_of(store_id: int, period: Period) -> list[TierFigure]:
                 sales=row["sales"],
                 average_ticket=round(row["sales"] / row["orders"]) if row["orders"] else None,
                 share_of_sales=ratio(row["sales"], total_sales),
-                visits_per_member=ratio(row["orders"], held),
+                visits_per_member=None if held is None else ratio(row["orders"], held),
             )
         )
     return figures

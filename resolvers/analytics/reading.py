@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.functions import Sum
@@ -14,7 +14,7 @@ from models.coupons import Coupon
 from models.points import PointEntry
 from models.rewards import Redemption, RedemptionStatus
 from resolvers.analytics.calendar import Period, day_start
-from resolvers.analytics.rollups import ledger_figures, scalars
+from resolvers.analytics.rollups import db_date, ledger_figures, raw_rows, scalars
 
 
 async def day_totals(store_id: int, period: Period, columns: Sequence[str]) -> Counter[str]:
@@ -28,6 +28,19 @@ async def day_totals(store_id: int, period: Period, columns: Sequence[str]) -> C
         for column in columns:
             found[column] += int(row[f"sum_{column}"] or 0)
     return found
+
+
+async def hour_rows(store_id: int, period: Period) -> list[tuple[date, int, int, int]]:
+    """(day, hour, orders, sales) of the period: read without the ORM, it is the longest list."""
+    rows = await raw_rows(
+        'SELECT day, key, orders, sales FROM "analytics_slice" WHERE store_id = $1 '
+        "AND dimension = 'HOUR' AND day >= $2 AND day <= $3",
+        [store_id, db_date(period.start), db_date(period.end)],
+    )
+    return [
+        (day if isinstance(day, date) else date.fromisoformat(str(day)), int(h), int(o), int(s))
+        for day, h, o, s in rows
+    ]
 
 
 async def slice_rows(

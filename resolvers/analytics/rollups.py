@@ -315,7 +315,7 @@ def _instant(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-async def _query(sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
+async def raw_rows(sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
     conn = connection()
     if dialect() != "postgres":
         sql = sql.replace("$1", "?").replace("$2", "?").replace("$3", "?")
@@ -328,7 +328,7 @@ async def recompute(store_id: int) -> Contribution:
     zone = await zone_for(store_id)
     total: Contribution = Counter()
     tiers: dict[int, list[tuple[datetime, int | None]]] = defaultdict(list)
-    for customer, tier, at in await _query(
+    for customer, tier, at in await raw_rows(
         'SELECT customer_id, to_tier_id, created_at FROM "tier_change" '
         "WHERE store_id = $1 ORDER BY id",
         [store_id],
@@ -337,7 +337,7 @@ async def recompute(store_id: int) -> Contribution:
     visits: dict[int, list[Visit]] = defaultdict(list)
     last_id = 0
     while True:
-        rows = await _query(
+        rows = await raw_rows(
             "SELECT id, customer_id, status, total, refunded_amount, is_first_visit, completed_at, "
             'cancelled_at, completed_by_id FROM "order" WHERE store_id = $1 AND id > $2 '
             f"AND status IN ('{COMPLETED}', '{REFUNDED}', '{CANCELLED}') ORDER BY id LIMIT {CHUNK}",
@@ -395,7 +395,7 @@ def _held(changes: list[tuple[datetime, int | None]], at: datetime) -> int | Non
 
 async def _lines_of(store_id: int, after_id: int, last_id: int) -> dict[int, list[Line]]:
     found: dict[int, list[Line]] = defaultdict(list)
-    for order_id, product, quantity, line_total in await _query(
+    for order_id, product, quantity, line_total in await raw_rows(
         'SELECT l.order_id, l.product_id, l.quantity, l.line_total FROM "order_line" l '
         'JOIN "order" o ON o.id = l.order_id WHERE o.store_id = $1 AND l.order_id > $2 '
         "AND l.order_id <= $3 ORDER BY l.id",
@@ -519,7 +519,7 @@ async def roll_ledger_of(store_id: int, now: datetime) -> int:
             return 0
         lo, hi = day_start(start, zone), day_start(through + timedelta(days=1), zone)
         by_day: dict[date, list[tuple[str, int]]] = defaultdict(list)
-        rows = await _query(
+        rows = await raw_rows(
             'SELECT created_at, kind, amount FROM "point_entry" '
             "WHERE store_id = $1 AND created_at >= $2 AND created_at < $3",
             [store_id, db_instant(lo), db_instant(hi)],
