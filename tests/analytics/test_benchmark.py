@@ -145,3 +145,24 @@ async def test_the_benchmark_period_is_a_calendar_unit(api: Api) -> None:
     )
     # then
     assert error_code(body) == "BAD_USER_INPUT"
+
+
+async def test_the_plan_features_name_the_gated_panels(api: Api) -> None:
+    # given: store 2 on Plus
+    token = await api.token("owner2@dangol.test")
+    store2 = (await Store.get(name="성수 베이커리")).id
+    # when
+    data = await api.data(
+        "query($id: ID!) { store(id: $id) { planFeatures { feature requiredPlan included } } }",
+        {"id": gid("Store", store2)},
+        token=token,
+    )
+    # then
+    features = {f["feature"]: f for f in data["store"]["planFeatures"]}
+    assert features["Analytics.areaBenchmark"] == {
+        "feature": "Analytics.areaBenchmark",
+        "requiredPlan": "PLUS",
+        "included": True,
+    }
+    assert features["Analytics.insights"]["requiredPlan"] == "PREMIUM"
+    assert features["Analytics.insights"]["included"] is False
