@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from models.accounts import Account
 from models.analytics import AnalyticsPair, AnalyticsSlice, SliceDimension
@@ -16,8 +17,9 @@ from resolvers.analytics.contributions import AMOUNT_BANDS
 from resolvers.analytics.reading import (
     day_totals,
     hour_rows,
+    ledger_rolled_through,
     now_or,
-    points_figures,
+    points_tail,
     rewards_figures,
     slice_rows,
 )
@@ -166,16 +168,28 @@ KPI_NAMES = (
 )
 
 
-async def _kpi_values(store_id: int, period: Period) -> dict[str, float | None]:
-    zone = await zone_for(store_id)
+async def _kpi_values(
+    store_id: int, period: Period, zone: ZoneInfo, rolled_through: date | None
+) -> dict[str, float | None]:
     unit = period.unit or Unit.DAY
     prefix = unit.value.lower()
     totals = await day_totals(
         store_id,
         period,
-        ("visits", "first_visits", "sales", "orders", f"{prefix}_visitors", f"{prefix}_revisitors"),
+        (
+            "visits",
+            "first_visits",
+            "sales",
+            "orders",
+            f"{prefix}_visitors",
+            f"{prefix}_revisitors",
+            "points_issued",
+            "points_used",
+        ),
     )
-    points_issued, points_used = await points_figures(store_id, period, zone)
+    tail_issued, tail_used = await points_tail(store_id, period, zone, rolled_through)
+    points_issued = totals["points_issued"] + tail_issued
+    points_used = totals["points_used"] + tail_used
     rewards_issued, rewards_used = await rewards_figures(store_id, period, zone)
     return {
         "visits": totals["visits"],
@@ -193,11 +207,13 @@ async def _kpi_values(store_id: int, period: Period) -> dict[str, float | None]:
 async def kpis_of(store_id: int, start: date, end: date) -> Kpis:
     period = calendar_period(start, end)
     previous = period.previous()
+    zone = await zone_for(store_id)
+    rolled = await ledger_rolled_through(store_id)
     return Kpis(
         period,
         previous,
-        await _kpi_values(store_id, period),
-        await _kpi_values(store_id, previous),
+        await _kpi_values(store_id, period, zone, rolled),
+        await _kpi_values(store_id, previous, zone, rolled),
     )
 
 

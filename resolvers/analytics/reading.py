@@ -10,11 +10,15 @@ from zoneinfo import ZoneInfo
 from tortoise.functions import Sum
 
 from models.analytics import AnalyticsDay, AnalyticsProgress, AnalyticsSlice, SliceDimension
-from models.coupons import Coupon
-from models.points import PointEntry
-from models.rewards import Redemption, RedemptionStatus
+from models.rewards import RedemptionStatus
 from resolvers.analytics.calendar import Period, day_start
-from resolvers.analytics.rollups import db_date, ledger_figures, raw_rows, scalars
+from resolvers.analytics.rollups import (
+    db_date,
+    db_instant,
+    ledger_figures,
+    raw_rows,
+    scalars,
+)
 
 
 async def day_totals(store_id: int, period: Period, columns: Sequence[str]) -> Counter[str]:
@@ -60,56 +64,47 @@ async def slice_rows(
     ]
 
 
-async def points_figures(store_id: int, period: Period, zone: ZoneInfo) -> tuple[int, int]:
-    """(issued, used) in the period: rolled-up days, then the ledger itself for the days after."""
-    progress = await scalars(
+async def ledger_rolled_through(store_id: int) -> date | None:
+    found = await scalars(
         AnalyticsProgress.filter(store_id=store_id).values_list("ledger_day", flat=True)
     )
-    rolled_through = progress[0] if progress and progress[0] else period.start - timedelta(days=1)
-    issued = used = 0
-    if rolled_through >= period.start:
-        rolled = Period(period.start, min(period.end, rolled_through))
-        totals = await day_totals(store_id, rolled, ("points_issued", "points_used"))
-        issued, used = totals["points_issued"], totals["points_used"]
-    if rolled_through < period.end:
-        tail = Period(max(period.start, rolled_through + timedelta(days=1)), period.end)
-        start, end = tail.utc_bounds(zone)
-        rows = await (
-            PointEntry.filter(store_id=store_id, created_at__gte=start, created_at__lt=end)
-            .group_by("kind")
-            .annotate(total=Sum("amount"))
-            .values_list("kind", "total")
-        )
-        positive = await (
-            PointEntry.filter(
-                store_id=store_id, created_at__gte=start, created_at__lt=end, amount__gt=0
-            )
-            .group_by("kind")
-            .annotate(total=Sum("amount"))
-            .values_list("kind", "total")
-        )
-        spent = [(str(getattr(k, "value", k)), int(t or 0)) for k, t in rows]
-        earned = [(str(getattr(k, "value", k)), int(t or 0)) for k, t in positive]
-        tail_issued, _ = ledger_figures(earned)
-        _, tail_used = ledger_figures(spent)
-        issued, used = issued + tail_issued, used + tail_used
+    return found[0] if found else None
+
+
+async def points_tail(
+    store_id: int, period: Period, zone: ZoneInfo, rolled_through: date | None
+) -> tuple[int, int]:
+    """(issued, used) of the period's days the ledger job has not rolled up yet, from the
+    ledger itself (the day rows hold the points of rolled-up days only)."""
+    first = period.start if rolled_through is None else rolled_through + timedelta(days=1)
+    if first > period.end:
+        return 0, 0
+    start, end = Period(max(period.start, first), period.end).utc_bounds(zone)
+    rows = await raw_rows(
+        'SELECT kind, CASE WHEN amount > 0 THEN 1 ELSE 0 END, SUM(amount) FROM "point_entry" '
+        "WHERE store_id = $1 AND created_at >= $2 AND created_at < $3 GROUP BY 1, 2",
+        [store_id, db_instant(start), db_instant(end)],
+    )
+    issued, _ = ledger_figures([(str(k), int(t or 0)) for k, positive, t in rows if positive])
+    _, used = ledger_figures([(str(k), int(t or 0)) for k, _, t in rows])
     return issued, used
 
 
 async def rewards_figures(store_id: int, period: Period, zone: ZoneInfo) -> tuple[int, int]:
     """(issued, used): coupons issued, and coupons redeemed plus catalogue rewards applied."""
-    start, end = period.utc_bounds(zone)
-    issued = await Coupon.filter(store_id=store_id, issued_at__gte=start, issued_at__lt=end).count()
-    coupons_used = await Coupon.filter(
-        store_id=store_id, used_at__gte=start, used_at__lt=end
-    ).count()
-    rewards_used = await Redemption.filter(
-        store_id=store_id,
-        status=RedemptionStatus.APPLIED,
-        created_at__gte=start,
-        created_at__lt=end,
-    ).count()
-    return issued, coupons_used + rewards_used
+    start, end = (db_instant(moment) for moment in period.utc_bounds(zone))
+    [(issued, coupons_used)] = await raw_rows(
+        "SELECT COALESCE(SUM(CASE WHEN issued_at >= $2 AND issued_at < $3 THEN 1 ELSE 0 END), 0), "
+        "COALESCE(SUM(CASE WHEN used_at >= $4 AND used_at < $5 THEN 1 ELSE 0 END), 0) "
+        'FROM "coupon" WHERE store_id = $1',
+        [store_id, start, end, start, end],
+    )
+    [(rewards_used,)] = await raw_rows(
+        'SELECT COUNT(*) FROM "redemption" WHERE store_id = $1 AND status = $2 '
+        "AND created_at >= $3 AND created_at < $4",
+        [store_id, RedemptionStatus.APPLIED.value, start, end],
+    )
+    return int(issued), int(coupons_used) + int(rewards_used)
 
 
 def now_or(now: datetime | None) -> datetime:

@@ -10,6 +10,7 @@ cannot change underneath.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -318,7 +319,7 @@ def _instant(value: Any) -> datetime | None:
 async def raw_rows(sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
     conn = connection()
     if dialect() != "postgres":
-        sql = sql.replace("$1", "?").replace("$2", "?").replace("$3", "?")
+        sql = re.sub(r"\$(\d+)", r"?\1", sql)  # SQLite's numbered parameters
     _, rows = await conn.execute_query(sql, list(args))
     return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in rows]
 
