@@ -136,9 +136,7 @@ async def test_a_manager_who_switched_negative_feedback_off_is_not_alerted(api: 
           {kind: NEGATIVE_FEEDBACK, enabled: false}]}) { __typename } }""",
         token=manager,
     )
-    assert (
-        switched["updateNotificationSettings"]["__typename"] == "UpdateNotificationSettingsSuccess"
-    )
+    assert switched["updateNotificationSettings"]["__typename"] == "UpdateNotificationSettingsSuccess"
     # when a negative rating comes in
     result = (
         await api.data(SUBMIT, _input(rating=1), token=await api.token("staff1@dangol.test"))
