@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from app.area import generate_area
+from app.generator import Spec, generate
 from core.database import write_transaction
 from core.security import Passwords
 from core.settings import Settings
 from models.accounts import Account
 from models.stores import Membership, Plan, Store, StoreCategory
+from models.tiers import Tier, TierChange
 from policies.catalogue import ADMIN
+from resolvers.analytics.rollups import rebuild_store
 from resolvers.policies import add_role, bump_version
+from resolvers.tiers import evaluate_tiers
 
 DEMO_PASSWORD = "dangol-demo"
 DEMO_AREA = "성수동"
@@ -72,7 +79,6 @@ DEMO_AREA_DAYS = 120
 
 async def seed_demo_history(settings: Settings) -> int:
     """A small generated history (customers, catalogue, orders) for each demo store without customers."""
-    from app.generator import Spec, generate
     from models.customers import Customer
 
     generated = 0
@@ -97,14 +103,6 @@ async def seed_demo_analytics(settings: Settings, store_id: int) -> int:
     """What the analytics panels need beyond the history: newcomers of the last two months
     (first visits, conversions, bundles), tiers held for half a year (activity by tier), and
     neighbours with daily rollups (the area benchmark needs at least 5 stores)."""
-    from datetime import UTC, datetime, timedelta
-
-    from app.area import generate_area
-    from app.generator import Spec, generate
-    from models.tiers import Tier, TierChange
-    from resolvers.analytics.rollups import rebuild_store
-    from resolvers.tiers import evaluate_tiers
-
     now = datetime.now(UTC)
     recent = Spec(store_id=store_id, customers=80, orders=240, seed=11, days=60, now=now)
     orders = (await generate(settings, recent)).orders
