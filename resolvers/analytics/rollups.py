@@ -79,10 +79,10 @@ async def zone_for(store_id: int) -> ZoneInfo:
 
 async def order_completed(order_id: int) -> None:
     """The order just became COMPLETED (its visit already recorded)."""
-    facts = await _facts(order_id)
-    if facts is None or facts.completed_at is None:
+    found = await _facts(order_id)
+    if found is None or found[0].completed_at is None:
         return
-    store_id, zone = await _store_and_zone(order_id)
+    facts, store_id, zone = found
     delta = order_contribution(facts, zone)
     if facts.customer_id is not None:
         delta.update(await _customer_delta(facts, zone, now_a_visit=True))
@@ -91,10 +91,10 @@ async def order_completed(order_id: int) -> None:
 
 async def order_refunded(order_id: int, amount: int) -> None:
     """``amount`` was just refunded; the order may have become REFUNDED."""
-    facts = await _facts(order_id)
-    if facts is None or facts.completed_at is None:
+    found = await _facts(order_id)
+    if found is None or found[0].completed_at is None:
         return
-    store_id, zone = await _store_and_zone(order_id)
+    facts, store_id, zone = found
     before = facts.with_state(status=COMPLETED, refunded=facts.refunded - amount)
     delta = order_contribution(facts, zone)
     delta.subtract(order_contribution(before, zone))
@@ -105,10 +105,10 @@ async def order_refunded(order_id: int, amount: int) -> None:
 
 async def customer_attached(order_id: int) -> None:
     """A completed order without a customer was just given one (its visit recorded): K2."""
-    facts = await _facts(order_id)
-    if facts is None or facts.completed_at is None or facts.customer_id is None:
+    found = await _facts(order_id)
+    if found is None or found[0].completed_at is None or found[0].customer_id is None:
         return
-    store_id, zone = await _store_and_zone(order_id)
+    facts, store_id, zone = found
     before = replace(facts, customer_id=None, is_first_visit=False, tier_id=None)
     delta = order_contribution(facts, zone)
     delta.subtract(order_contribution(before, zone))
@@ -119,20 +119,18 @@ async def customer_attached(order_id: int) -> None:
 
 async def order_cancelled(order_id: int) -> None:
     """An open order was just cancelled (it was never a visit)."""
-    facts = await _facts(order_id)
-    if facts is None:
+    found = await _facts(order_id)
+    if found is None:
         return
-    store_id, zone = await _store_and_zone(order_id)
+    facts, store_id, zone = found
     await apply(store_id, order_contribution(facts, zone))
 
 
-async def _store_and_zone(order_id: int) -> tuple[int, ZoneInfo]:
-    store_id = (await scalars(Order.filter(id=order_id).values_list("store_id", flat=True)))[0]
-    return int(store_id), await zone_for(int(store_id))
-
-
-async def _facts(order_id: int) -> OrderFacts | None:
+async def _facts(order_id: int) -> tuple[OrderFacts, int, ZoneInfo] | None:
+    """The order as the contributions see it, its store and the store's time zone."""
     rows = await Order.filter(id=order_id).values(
+        "store_id",
+        "store__time_zone",
         "customer_id",
         "status",
         "total",
@@ -153,7 +151,7 @@ async def _facts(order_id: int) -> OrderFacts | None:
     if customer_id is not None and completed_at is not None:
         tier_id = await _tier_at(int(customer_id), completed_at)
     status = row["status"]
-    return OrderFacts(
+    facts = OrderFacts(
         order_id=order_id,
         customer_id=customer_id,
         status=status.value if isinstance(status, OrderStatus) else str(status),
@@ -166,6 +164,7 @@ async def _facts(order_id: int) -> OrderFacts | None:
         tier_id=tier_id,
         lines=tuple(Line(int(p), int(q), int(t)) for p, q, t in lines),
     )
+    return facts, int(row["store_id"]), zone_of(row["store__time_zone"] or "Asia/Seoul")
 
 
 async def _tier_at(customer_id: int, at: datetime) -> int | None:
