@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from app.area import generate_area
 from app.demo_messages import seed_demo_messages
 from app.generator import Spec, generate
 from core.database import write_transaction
@@ -15,10 +16,13 @@ from models.catalogue import Product
 from models.customers import Customer
 from models.inventory import ProductStockUse, StockItem, StockMovement, StockReason
 from models.stores import CampaignGrade, Membership, Plan, Store, StoreCategory
+from models.tiers import Tier, TierChange
 from policies.catalogue import ADMIN
 from resolvers import settlements
+from resolvers.analytics.rollups import rebuild_store
 from resolvers.campaigns import effective_grade, incentive, unit_cost
 from resolvers.roles import add_role, bump_version
+from resolvers.tiers import evaluate_tiers
 
 DEMO_PASSWORD = "dangol-demo"
 DEMO_AREA = "성수동"
@@ -199,6 +203,9 @@ async def link_demo_recipes(store_id: int) -> None:
 
 DEMO_HISTORY_CUSTOMERS = 200
 DEMO_HISTORY_ORDERS = 2_000
+# Neighbours with daily rollups only, so that the area benchmark (at least 5 stores) answers.
+DEMO_AREA_STORES = 8
+DEMO_AREA_DAYS = 120
 
 
 async def seed_demo_history(settings: Settings) -> int:
@@ -217,5 +224,27 @@ async def seed_demo_history(settings: Settings) -> int:
         )
         generated += (await generate(settings, spec)).orders
         await link_demo_recipes(store.id)
+    first = await Store.get_or_none(name=DEMO_STORES[0][0])
+    if first is not None and generated:
+        generated += await seed_demo_analytics(settings, first.id)
     await seed_demo_messages(DEMO_STORES[0][0])
     return generated
+
+
+async def seed_demo_analytics(settings: Settings, store_id: int) -> int:
+    """What the analytics panels need beyond the history: newcomers of the last two months
+    (first visits, conversions, bundles), tiers held for half a year (activity by tier), and
+    neighbours with daily rollups (the area benchmark needs at least 5 stores)."""
+    now = datetime.now(UTC)
+    recent = Spec(store_id=store_id, customers=80, orders=240, seed=11, days=60, now=now)
+    orders = (await generate(settings, recent)).orders
+    since = now - timedelta(days=180)
+    await Tier.create(
+        store_id=store_id, name="실버", rank=1, min_visits=5, perks=["음료 사이즈 업"]
+    )
+    await Tier.create(store_id=store_id, name="골드", rank=2, min_visits=15, min_amount=100_000)
+    await evaluate_tiers(since)
+    await TierChange.filter(store_id=store_id).update(created_at=since)
+    await rebuild_store(store_id, now)
+    await generate_area(store_id=store_id, stores=DEMO_AREA_STORES, days=DEMO_AREA_DAYS)
+    return orders

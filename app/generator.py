@@ -8,7 +8,9 @@ shown masked or in clear like any other. Visit counters equal the completed
 orders: ``visit_count`` and ``total_paid`` count COMPLETED orders, first and
 last visit are the earliest and latest completion (a fully refunded order keeps
 its visit time, as ``resolvers.orders.visits`` does), and the earliest
-completion carries ``is_first_visit``. Points follow a programme of 1% (FLOOR,
+completion carries ``is_first_visit``; the store's people take turns completing
+orders, and its analytics rollups are rebuilt from the rows at the end (``app/area.py``
+adds neighbour stores for the area benchmark). Points follow a programme of 1% (FLOOR,
 no expiry) created for the store when it has none: an EARN entry per completed
 order at its completion and a REFUND_REVERSAL when it was refunded (taken from
 that order's own lot), running ``balance_after`` and one ``point_balance`` per
@@ -38,6 +40,7 @@ from models.catalogue import Category, Product
 from models.customers import Customer
 from models.points import PointProgram
 from models.stores import Membership
+from resolvers.analytics import rollups as analytics
 from resolvers.customers.records import allocate_ids, sealed
 from resolvers.pii import keys_for
 
@@ -361,7 +364,7 @@ async def generate(settings: Settings, spec: Spec) -> Report:
         .order_by("id")
         .values_list("account_id", flat=True)
     )
-    staff_id = staff[0] if staff else None
+    staff_ids = [int(pk) for pk in staff]
 
     phone_indexes: list[Any] = await Customer.filter(store_id=spec.store_id).values_list(
         "phone_index", flat=True
@@ -458,11 +461,12 @@ async def generate(settings: Settings, spec: Spec) -> Report:
     report.customers = spec.customers
     orders.sort()
     events: list[tuple[float, int, int, int]] = []  # at, customer, order, signed points
-    await _write_orders(spec, orders, menu, staff_id, report, events)
+    await _write_orders(spec, orders, menu, staff_ids, report, events)
     del orders
     await _write_points(spec, events, report)
     async with write_transaction() as conn:
         await _finish(conn)
+    await analytics.rebuild_store(spec.store_id, now)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -471,7 +475,7 @@ async def _write_orders(
     spec: Spec,
     orders: list[tuple[float, int, str, int, int, bool, float]],
     menu: _Menu,
-    staff_id: int | None,
+    staff_ids: list[int],
     report: Report,
     events: list[tuple[float, int, int, int]],
 ) -> None:
@@ -487,6 +491,8 @@ async def _write_orders(
             ]:
                 r = rng.random()
                 channel = next(name for name, upto in CHANNELS if r < upto)
+                # the store's people take turns at the counter (staff performance, I7)
+                staff_id = staff_ids[order_id % len(staff_ids)] if staff_ids else None
                 created_at = _at(created)
                 finished = _at(done) if status in (COMPLETED, REFUNDED) else None
                 refund_s = done + rng.uniform(600, 5 * DAY)

@@ -31,12 +31,14 @@ from core.services import Services
 from core.settings import Settings
 from models.jobs import JobLease
 from policies.enforcement import Principal
+from resolvers.analytics import insights
 from resolvers.messages import automations as message_automations, campaigns, delivery
 from resolvers.outbox import DeliveryPolicy, deliver_due
 
 logger = logging.getLogger("dangol.jobs")
 
 JobFunction = Callable[[datetime], Awaitable[Any]]
+ANALYTICS_INTERVAL = 3600.0  # points ledger rollup of closed days; insights and KPI alerts
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,10 @@ def default_jobs(settings: Settings) -> list[Job]:
         return await message_automations.run_periodic(system, now)
 
     expiry = settings.points_expiry_interval_seconds
+
+    async def refresh_insights(now: datetime) -> int:
+        return await insights.run(system, now)
+
     return [
         Job("outbox.deliver", deliver_outbox, settings.outbox_interval_seconds),
         Job("messages.run", run_messages, settings.messages_interval_seconds),
@@ -248,4 +254,6 @@ def default_jobs(settings: Settings) -> list[Job]:
             settings.tier_evaluation_interval_seconds,
         ),
         Job("settlements.close_months", "resolvers.settlements:close_months", 600),
+        Job("analytics.ledger", "resolvers.analytics.rollups:roll_ledger", ANALYTICS_INTERVAL),
+        Job("analytics.insights", refresh_insights, ANALYTICS_INTERVAL),
     ]

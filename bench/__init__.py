@@ -36,6 +36,11 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
         "bench.messages",
         "issue 11: a campaign to 100,000 customers, time to queue and delivery rate (fake gateway)",
     ),
+    "analytics": (
+        "bench.analytics",
+        "issue 12 analytics fields at 100k customers / 1M orders in an area of 1,000 stores: "
+        "p50/p99 beside raw SQL",
+    ),
 }
 
 

@@ -50,6 +50,7 @@ MODEL_MODULES = [
     "models.inventory",
     "models.settlements",
     "models.messages",
+    "models.analytics",
     "aerich.models",
 ]
 SQLITE_BUSY_TIMEOUT_MS = 15_000

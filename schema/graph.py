@@ -18,6 +18,7 @@ from strawberry.tools import merge_types
 from core.settings import Settings
 from schema import (
     accounts,
+    analytics,
     api_keys,
     audit,
     campaigns,
@@ -62,6 +63,7 @@ class Store(
     inventory.StoreInventory,
     settlements.StoreSettlements,
     messages.StoreMessages,
+    analytics.StoreAnalytics,
 ):
     pass
 

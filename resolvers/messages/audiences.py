@@ -5,11 +5,9 @@ Segments, tags and tiers are the customer list's own filters (``resolvers.custom
 computed in SQL with the store's thresholds and time zone. Marketing messages reach only
 customers who consented to them.
 
-Insights (Premium) come from the analytics domain through ``InsightAudience``: a function of
-(store id, insight key) answering customer ids. ``insight_source`` holds the one in use;
-until analytics provides ``resolvers.analytics.insights.audience_of``, it is
-``no_insight_source``, which knows no insight and so reaches nobody. Connecting it is one
-assignment at start-up (``use_insight_source(audience_of)``), or one line here.
+Insights (Premium) come from the analytics domain (``resolvers.analytics.insights.audience_of``)
+through ``insight_source``, a function of (store id, insight key) answering customer ids; tests
+put a source of their own in its place with ``use_insight_source``.
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ from core.context import Context
 from core.errors import InvalidInput, NotFound
 from models.customers import Customer
 from models.tiers import Tier
+from resolvers.analytics.insights import audience_of
 from resolvers.customers.listing import CustomerFilter, filtered
 from resolvers.customers.segments import Segment
 
@@ -34,12 +33,7 @@ class InsightAudience(Protocol):
     def __call__(self, store_id: int, insight_key: str) -> Awaitable[list[int]]: ...
 
 
-async def no_insight_source(store_id: int, insight_key: str) -> list[int]:
-    """The insight source before analytics provides one: no insight, no customer."""
-    return []
-
-
-insight_source: InsightAudience = no_insight_source
+insight_source: InsightAudience = audience_of
 
 
 def use_insight_source(source: InsightAudience) -> InsightAudience:

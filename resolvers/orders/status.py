@@ -21,6 +21,7 @@ from core.errors import (
 )
 from models.orders import Order, OrderStatus
 from resolvers import audit, inventory
+from resolvers.analytics import rollups as analytics
 from resolvers.messages import automations
 from resolvers.orders import loyalty, visits
 
@@ -74,6 +75,7 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
         if to == OrderStatus.COMPLETED:
             await visits.record_visit(order_id, now)
             await loyalty.order_completed(ctx, order_id=order_id, at=now)
+            await analytics.order_completed(order_id)
         if to == OrderStatus.READY:
             order = await _current(order_id)
             await automations.order_ready(
@@ -96,6 +98,7 @@ async def cancel_order(ctx: Context, *, order_id: int, reason: str | None = None
             raise await _illegal(order_id, OrderStatus.CANCELLED)
         await loyalty.order_cancelled(ctx, order_id=order_id)
         await inventory.give_back_for_order(ctx, order_id=order_id)
+        await analytics.order_cancelled(order_id)
         await audit.record(
             ctx,
             store_id=before.store_id,
@@ -136,6 +139,7 @@ async def refund_order(
         ).update(status=OrderStatus.REFUNDED)
         await visits.reverse_visit(order_id, amount, removes_visit=bool(full))
         await loyalty.order_refunded(ctx, order_id=order_id, amount=amount, full=bool(full))
+        await analytics.order_refunded(order_id, amount)
         refunded = await _current(order_id)
         await audit.record(
             ctx,

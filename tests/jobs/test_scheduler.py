@@ -148,7 +148,7 @@ async def test_jobs_named_by_path_are_resolved_lazily_and_skipped_while_missing(
     assert not await JobLease.exists(name="test.missing")
 
 
-async def test_the_default_jobs_are_the_outbox_messages_point_expiry_and_tier_evaluation(
+async def test_the_default_jobs_are_the_outbox_messages_point_expiry_tier_evaluation_and_more(
     settings: Settings,
 ) -> None:
     jobs = {job.name: job for job in default_jobs(settings)}
@@ -161,6 +161,8 @@ async def test_the_default_jobs_are_the_outbox_messages_point_expiry_and_tier_ev
         "points.warn_expiring",
         "tiers.evaluate",
         "settlements.close_months",
+        "analytics.ledger",
+        "analytics.insights",
     }
     assert jobs["outbox.deliver"].interval_seconds == settings.outbox_interval_seconds
     assert jobs["tiers.evaluate"].target == "resolvers.tiers:evaluate_tiers"
