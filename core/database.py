@@ -45,6 +45,9 @@ MODEL_MODULES = [
     "models.tiers",
     "models.outbox",
     "models.jobs",
+    "models.webhooks",
+    "models.tasks",
+    "models.favourites",
     "aerich.models",
 ]
 SQLITE_BUSY_TIMEOUT_MS = 15_000

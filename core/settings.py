@@ -52,6 +52,11 @@ class Settings:
     outbox_batch_size: int = 100
     outbox_max_attempts: int = 8
     outbox_backoff_seconds: int = 30
+    outbox_lease_seconds: int = 120
+    webhook_timeout_seconds: int = 10
+    webhook_disable_after_failures: int = 15
+    webhook_allow_private_addresses: bool = False
+    training_file_max_bytes: int = 5 * 1024 * 1024
     points_expiry_interval_seconds: int = 3600
     tier_evaluation_interval_seconds: int = 3600
     seed_demo: bool = True
@@ -116,6 +121,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         outbox_batch_size=integer("DANGOL_OUTBOX_BATCH_SIZE", 100),
         outbox_max_attempts=integer("DANGOL_OUTBOX_MAX_ATTEMPTS", 8),
         outbox_backoff_seconds=integer("DANGOL_OUTBOX_BACKOFF_SECONDS", 30),
+        outbox_lease_seconds=integer("DANGOL_OUTBOX_LEASE_SECONDS", 120),
+        webhook_timeout_seconds=integer("DANGOL_WEBHOOK_TIMEOUT_SECONDS", 10),
+        webhook_disable_after_failures=integer("DANGOL_WEBHOOK_DISABLE_AFTER_FAILURES", 15),
+        webhook_allow_private_addresses=flag("DANGOL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False),
+        training_file_max_bytes=integer("DANGOL_TRAINING_FILE_MAX_BYTES", 5 * 1024 * 1024),
         points_expiry_interval_seconds=integer("DANGOL_POINTS_EXPIRY_INTERVAL_SECONDS", 3600),
         tier_evaluation_interval_seconds=integer("DANGOL_TIER_EVALUATION_INTERVAL_SECONDS", 3600),
         seed_demo=flag("DANGOL_SEED_DEMO", mode != "production"),

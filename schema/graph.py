@@ -23,6 +23,7 @@ from schema import (
     catalogue,
     coupons,
     customers,
+    live,
     nodes,
     notifications,
     offers,
@@ -121,6 +122,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return DangolSchema(
         query=Query,
         mutation=Mutation,
+        subscription=live.Subscription,
         types=NODE_TYPES,
         extensions=hardening_extensions(
             production=settings.production,

@@ -19,7 +19,8 @@ from core.errors import (
     RefundExceedsRemaining,
 )
 from models.orders import Order, OrderStatus
-from resolvers import audit
+from models.webhooks import EventType
+from resolvers import audit, events
 from resolvers.orders import loyalty, visits
 
 FLOW = (
@@ -70,6 +71,9 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
         if to == OrderStatus.COMPLETED:
             await visits.record_visit(order_id, now)
             await loyalty.order_completed(ctx, order_id=order_id, at=now)
+        await events.order_changed(
+            EventType.ORDER_STATUS_CHANGED, order=order_id, previous=expected
+        )
     return await _current(order_id)
 
 
@@ -83,6 +87,9 @@ async def cancel_order(ctx: Context, *, order_id: int, reason: str | None = None
         if not moved:
             raise await _illegal(order_id, OrderStatus.CANCELLED)
         await loyalty.order_cancelled(ctx, order_id=order_id)
+        await events.order_changed(
+            EventType.ORDER_CANCELLED, order=order_id, previous=before.status
+        )
         await audit.record(
             ctx,
             store_id=before.store_id,  # type: ignore[attr-defined]
@@ -123,6 +130,7 @@ async def refund_order(
         await visits.reverse_visit(order_id, amount, removes_visit=bool(full))
         await loyalty.order_refunded(ctx, order_id=order_id, amount=amount, full=bool(full))
         refunded = await _current(order_id)
+        await events.order_changed(EventType.ORDER_REFUNDED, order=refunded, amount=amount)
         await audit.record(
             ctx,
             store_id=order.store_id,  # type: ignore[attr-defined]

@@ -21,7 +21,8 @@ from core.database import write_transaction
 from models.orders import Order, OrderStatus
 from models.points import PointEntry, PointKind
 from models.tiers import CustomerTier, Tier, TierChange, TierChangeReason, TierProgram
-from resolvers import outbox
+from models.webhooks import EventType
+from resolvers import events, outbox
 from resolvers.tiers.ladder import program_of, tiers_of
 
 BATCH = 200
@@ -129,6 +130,18 @@ async def move(
         to_tier_id=to.id if to else None,
         reason=reason,
         order_id=order_id,
+    )
+    await events.publish(
+        store_id=store_id,
+        type=EventType.TIER_CHANGED,
+        data={
+            "customer_id": customer_id,
+            "from_tier_id": before.id if before else None,
+            "to_tier_id": to.id if to else None,
+            "reason": reason.value,
+            "order_id": order_id,
+        },
+        at=at,
     )
     await outbox.enqueue(
         store_id=store_id,
