@@ -208,12 +208,16 @@ class Scheduler:
 def default_jobs(settings: Settings) -> list[Job]:
     from core.senders import build_senders
     from resolvers.outbox import DeliveryPolicy, deliver_due
+    from resolvers.webhooks import register_senders
+    from schema.webhooks import render_event
 
     senders = build_senders(settings)
+    register_senders(senders, settings, render_event)
     policy = DeliveryPolicy(
         batch_size=settings.outbox_batch_size,
         max_attempts=settings.outbox_max_attempts,
         backoff_seconds=settings.outbox_backoff_seconds,
+        lease_seconds=settings.outbox_lease_seconds,
     )
 
     async def deliver_outbox(now: datetime) -> int:
@@ -221,7 +225,12 @@ def default_jobs(settings: Settings) -> list[Job]:
 
     expiry = settings.points_expiry_interval_seconds
     return [
-        Job("outbox.deliver", deliver_outbox, settings.outbox_interval_seconds),
+        Job(
+            "outbox.deliver",
+            deliver_outbox,
+            settings.outbox_interval_seconds,
+            lease_seconds=settings.outbox_lease_seconds,
+        ),
         Job("points.expire", "resolvers.points.expiry:expire_points", expiry),
         Job("points.warn_expiring", "resolvers.points.expiry:warn_expiring", expiry),
         Job(

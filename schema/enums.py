@@ -12,12 +12,15 @@ import strawberry
 
 from models.coupons import CouponKind, CouponTrigger, FirstVisitOfferKind
 from models.customers import AgeBand, FeedbackCategory, FeedbackChannel, Gender, SourceChannel
+from models.favourites import DrawOutcome, PrizeKind
 from models.notifications import NotificationKind
 from models.orders import DiscountSource, OrderChannel, OrderStatus
 from models.points import PointKind, PointSource, Rounding
 from models.rewards import RedemptionStatus, StampRule
 from models.stores import CampaignGrade, Plan, StoreCategory, StoreRole
+from models.tasks import MaterialKind, Shift
 from models.tiers import DiscountKind, DiscountScope, TierChangeReason
+from models.webhooks import DeliveryStatus, EventType
 from resolvers.customers.csv_import import RowStatus
 from resolvers.customers.listing import CustomerSort
 from resolvers.customers.segments import Segment
@@ -31,20 +34,26 @@ GRAPHQL_NAMES: dict[type[Enum], str] = {
     DiscountKind: "TierDiscountKind",
     DiscountScope: "DiscountScope",
     DiscountSource: "DiscountSource",
+    DrawOutcome: "FavouriteDrawOutcome",
+    DeliveryStatus: "WebhookDeliveryStatus",
+    EventType: "WebhookEventType",
     FeedbackCategory: "FeedbackCategory",
     FeedbackChannel: "FeedbackChannel",
     FirstVisitOfferKind: "FirstVisitOfferKind",
     Gender: "Gender",
+    MaterialKind: "TrainingMaterialKind",
     NotificationKind: "NotificationKind",
     OrderChannel: "OrderChannel",
     OrderStatus: "OrderStatus",
     Plan: "Plan",
     PointKind: "PointKind",
     PointSource: "PointSource",
+    PrizeKind: "FavouritePrizeKind",
     RedemptionStatus: "RedemptionStatus",
     Rounding: "PointRounding",
     RowStatus: "ImportRowStatus",
     Segment: "CustomerSegment",
+    Shift: "Shift",
     SourceChannel: "SourceChannel",
     StampRule: "StampRule",
     StoreCategory: "StoreCategory",

@@ -35,6 +35,7 @@ from schema import (
     stamps,
     stores,
     tiers,
+    webhooks,
 )
 from schema.customers import feedback, store_fields
 from schema.hardening import hardening_extensions
@@ -55,6 +56,7 @@ class Store(
     stamps.StoreStamps,
     coupons.StoreCoupons,
     offers.StoreOffers,
+    webhooks.StoreWebhooks,
 ):
     pass
 
@@ -91,6 +93,7 @@ Mutation = merge_types(
         points.Mutation,
         rewards.Mutation,
         customers.Mutation,
+        webhooks.Mutation,
     ),
 )
 NODE_TYPES = [
@@ -109,6 +112,8 @@ NODE_TYPES = [
     points.PointEntry,
     rewards.Reward,
     rewards.Redemption,
+    webhooks.WebhookEndpoint,
+    webhooks.WebhookDelivery,
 ]
 
 

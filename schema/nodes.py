@@ -21,6 +21,10 @@ from models.points import PointEntry as PointEntryModel
 from models.rewards import Redemption as RedemptionModel, Reward as RewardModel
 from models.stores import Membership, Store as StoreModel
 from models.tiers import Tier as TierModel
+from models.webhooks import (
+    WebhookDelivery as WebhookDeliveryModel,
+    WebhookEndpoint as WebhookEndpointModel,
+)
 from schema.api_keys import ApiKey
 from schema.audit import AuditEntry
 from schema.catalogue import Category, Product
@@ -35,6 +39,7 @@ from schema.rewards import Redemption, Reward
 from schema.staff import staff_member
 from schema.stores import StoreProfile
 from schema.tiers import Tier
+from schema.webhooks import WebhookDelivery, WebhookEndpoint
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,12 @@ KINDS: dict[str, NodeKind] = {
     "PointEntry": NodeKind(PointEntryModel, "points.read", _sync(PointEntry.from_model)),
     "Reward": NodeKind(RewardModel, "rewards.read", _sync(Reward.from_model)),
     "Redemption": NodeKind(RedemptionModel, "rewards.read", _sync(Redemption.from_model)),
+    "WebhookEndpoint": NodeKind(
+        WebhookEndpointModel, "webhooks.read", _sync(WebhookEndpoint.from_model)
+    ),
+    "WebhookDelivery": NodeKind(
+        WebhookDeliveryModel, "webhooks.read", _sync(WebhookDelivery.from_model)
+    ),
 }
 
 
