@@ -184,7 +184,9 @@ class EventBus:
             _LOCAL_BUSES.add(self)
             self._task = asyncio.create_task(self._tail())
         ready = asyncio.ensure_future(self._ready.wait())
-        done, _ = await asyncio.wait({ready, self._task}, timeout=10)
+        done, _ = await asyncio.wait(
+            {ready, self._task}, timeout=10, return_when=asyncio.FIRST_COMPLETED
+        )
         if ready not in done:
             ready.cancel()
             if self._task in done:

@@ -39,8 +39,20 @@ def server_environment(settings: Settings) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def uvicorn_server(settings: Settings) -> AsyncIterator[str]:
+async def uvicorn_server(
+    settings: Settings, environment: dict[str, str] | None = None
+) -> AsyncIterator[str]:
     """Serve the app from a separate uvicorn process; yields its base URL."""
+    async with server_process(settings, environment) as (base_url, _process):
+        yield base_url
+
+
+@asynccontextmanager
+async def server_process(
+    settings: Settings, environment: dict[str, str] | None = None
+) -> AsyncIterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A uvicorn process serving the app (``environment`` added to the settings' own):
+    its base URL and the process, for tests that kill it."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -57,7 +69,7 @@ async def uvicorn_server(settings: Settings) -> AsyncIterator[str]:
             "warning",
         ],
         cwd=ROOT,
-        env=server_environment(settings),
+        env={**server_environment(settings), **(environment or {})},
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -73,7 +85,7 @@ async def uvicorn_server(settings: Settings) -> AsyncIterator[str]:
                 await asyncio.sleep(0.05)
             else:
                 raise RuntimeError("the server did not become ready")
-        yield base_url
+        yield base_url, process
     finally:
         process.terminate()
         try:

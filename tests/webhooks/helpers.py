@@ -54,7 +54,9 @@ query($id: ID!) {
     webhookEndpoints {
       id url events active secretHint consecutiveFailures disabledAt disabledReason
       deliveries(first: 50) {
-        edges { node { id eventId eventType attempt status responseCode responseBody error durationMs } }
+        edges {
+          node { id eventId eventType attempt status responseCode responseBody error durationMs }
+        }
       }
     }
   }
