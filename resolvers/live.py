@@ -95,13 +95,14 @@ async def today_kpis(store_id: int, now: datetime | None = None) -> Kpis:
 
 
 async def kpi_stream(
-    ctx: Context, store_id: int, *, interval: float = KPI_INTERVAL_SECONDS
+    ctx: Context, store_id: int, *, interval: float | None = None
 ) -> AsyncGenerator[Kpis, None]:
     """Today's KPIs now, then again whenever they change: at most once per ``interval``.
 
     Events that arrive within the interval are taken together; the new day starts the
     figures again at the store's midnight even without an order.
     """
+    interval = KPI_INTERVAL_SECONDS if interval is None else interval
     with ctx.services.events.subscribe(store_id, ORDER_EVENT_TYPES) as subscription:
         last = await today_kpis(store_id)
         sent = time.monotonic()
