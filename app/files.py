@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from core.files import FileLinks, InvalidFileToken
+from resolvers import tasks
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,16 @@ class RenderedFile:
 
 Renderer = Callable[[int, int], Awaitable[RenderedFile | None]]
 
+
+async def _training_file(store_id: int, material_id: int) -> RenderedFile | None:
+    found = await tasks.training_file(store_id, material_id)
+    return RenderedFile(found.content, found.filename, found.content_type) if found else None
+
+
 # kind -> renderer; each domain that hands out a Download adds its kinds here.
-RENDERERS: dict[str, Renderer] = {}
+RENDERERS: dict[str, Renderer] = {
+    "training.file": _training_file,
+}
 
 
 def _missing() -> Response:

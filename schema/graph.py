@@ -23,6 +23,7 @@ from schema import (
     catalogue,
     coupons,
     customers,
+    favourites,
     live,
     nodes,
     notifications,
@@ -34,6 +35,7 @@ from schema import (
     staff,
     stamps,
     stores,
+    tasks,
     tiers,
     webhooks,
 )
@@ -57,6 +59,8 @@ class Store(
     coupons.StoreCoupons,
     offers.StoreOffers,
     webhooks.StoreWebhooks,
+    tasks.StoreTasks,
+    favourites.StoreFavourites,
 ):
     pass
 
@@ -94,6 +98,8 @@ Mutation = merge_types(
         rewards.Mutation,
         customers.Mutation,
         webhooks.Mutation,
+        tasks.Mutation,
+        favourites.Mutation,
     ),
 )
 NODE_TYPES = [
@@ -114,6 +120,9 @@ NODE_TYPES = [
     rewards.Redemption,
     webhooks.WebhookEndpoint,
     webhooks.WebhookDelivery,
+    tasks.StaffTask,
+    tasks.TrainingMaterial,
+    favourites.FavouriteDraw,
 ]
 
 

@@ -16,10 +16,12 @@ from models.audit import AuditEntry as AuditEntryModel
 from models.catalogue import Category as CategoryModel, Product as ProductModel
 from models.coupons import CouponTemplate as CouponTemplateModel
 from models.customers import Customer as CustomerModel, Feedback as FeedbackModel
+from models.favourites import FavouriteDraw as FavouriteDrawModel
 from models.orders import Order as OrderModel
 from models.points import PointEntry as PointEntryModel
 from models.rewards import Redemption as RedemptionModel, Reward as RewardModel
 from models.stores import Membership, Store as StoreModel
+from models.tasks import StaffTask as StaffTaskModel, TrainingMaterial as TrainingMaterialModel
 from models.tiers import Tier as TierModel
 from models.webhooks import (
     WebhookDelivery as WebhookDeliveryModel,
@@ -31,6 +33,7 @@ from schema.catalogue import Category, Product
 from schema.coupons import CouponTemplate
 from schema.customers.feedback import Feedback
 from schema.customers.types import CustomerProfile
+from schema.favourites import FavouriteDraw
 from schema.ids import Absent, decode_id
 from schema.operations import AUTHENTICATED, query
 from schema.orders import Order
@@ -38,6 +41,7 @@ from schema.points import PointEntry
 from schema.rewards import Redemption, Reward
 from schema.staff import staff_member
 from schema.stores import StoreProfile
+from schema.tasks import StaffTask, TrainingMaterial
 from schema.tiers import Tier
 from schema.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -73,6 +77,13 @@ KINDS: dict[str, NodeKind] = {
     "PointEntry": NodeKind(PointEntryModel, "points.read", _sync(PointEntry.from_model)),
     "Reward": NodeKind(RewardModel, "rewards.read", _sync(Reward.from_model)),
     "Redemption": NodeKind(RedemptionModel, "rewards.read", _sync(Redemption.from_model)),
+    "FavouriteDraw": NodeKind(
+        FavouriteDrawModel, "favourites.draw", _sync(FavouriteDraw.from_model)
+    ),
+    "StaffTask": NodeKind(StaffTaskModel, "tasks.read", _sync(StaffTask.from_model)),
+    "TrainingMaterial": NodeKind(
+        TrainingMaterialModel, "tasks.read", _sync(TrainingMaterial.from_model)
+    ),
     "WebhookEndpoint": NodeKind(
         WebhookEndpointModel, "webhooks.read", _sync(WebhookEndpoint.from_model)
     ),
