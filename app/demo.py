@@ -69,6 +69,7 @@ DEMO_HISTORY_ORDERS = 2_000
 
 async def seed_demo_history(settings: Settings) -> int:
     """A small generated history (customers, catalogue, orders) for each demo store without customers."""
+    from app.demo_realtime import seed_realtime_demo
     from app.generator import Spec, generate
     from models.customers import Customer
 
@@ -84,4 +85,5 @@ async def seed_demo_history(settings: Settings) -> int:
             seed=number,
         )
         generated += (await generate(settings, spec)).orders
+    await seed_realtime_demo(settings, DEMO_STORES[0][0])
     return generated
