@@ -25,6 +25,14 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
         "bench.counter",
         "issue 4 counter hot path (phone, order, completion with loyalty) and pointsDashboard; API vs raw SQL",
     ),
+    "live": (
+        "bench.live",
+        "issue 13 subscription fan-out: 200 WebSocket subscribers, latency p50/p99 per database",
+    ),
+    "webhooks": (
+        "bench.webhooks",
+        "issue 13 webhook deliveries from the outbox to a local receiver: deliveries per second",
+    ),
 }
 
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 
 from core.context import Context
 from core.database import write_transaction
@@ -41,6 +41,7 @@ from resolvers.webhooks.secrets import open_sealed
 
 logger = logging.getLogger("dangol.webhooks")
 
+SUCCESS_NOTED_EVERY = timedelta(seconds=1)
 # Renders an event (its store and its outbox payload) as the JSON body partners receive.
 Render = Callable[[int, Mapping[str, Any]], str]
 
@@ -90,6 +91,7 @@ class WebhookSender:
             allow_private=settings.webhook_allow_private_addresses,
         )
         self._alerts: Context | None = None
+        self._secrets: dict[tuple[int, str], str] = {}
 
     async def send(self, message: OutboxMessage) -> None:
         payload = message.payload
@@ -101,13 +103,7 @@ class WebhookSender:
             await self._log(message, endpoint, event, None, DeliveryStatus.SKIPPED)
             return
         body = self.render(message.store_id, event)
-        secret = open_sealed(
-            self.settings,
-            endpoint.secret_sealed,
-            version=endpoint.secret_key_version,
-            store_id=endpoint.store_id,
-            endpoint_id=endpoint.id,
-        )
+        secret = self._secret(endpoint)
         headers = {
             SIGNATURE_HEADER: sign(secret, int(time.time()), body),
             "Dangol-Event-Id": str(event.get("event_id")),
@@ -144,9 +140,14 @@ class WebhookSender:
                 duration_ms=answer.duration_ms if answer else None,
             )
             if status == DeliveryStatus.SUCCEEDED:
-                await WebhookEndpoint.filter(id=endpoint.id).update(
-                    consecutive_failures=0, last_success_at=now
-                )
+                # Written when it changes (or once a second), not on every success: every
+                # delivery to an endpoint would queue on its row otherwise.
+                await WebhookEndpoint.filter(
+                    Q(consecutive_failures__gt=0)
+                    | Q(last_success_at=None)
+                    | Q(last_success_at__lt=now - SUCCESS_NOTED_EVERY),
+                    id=endpoint.id,
+                ).update(consecutive_failures=0, last_success_at=now)
             elif status == DeliveryStatus.FAILED:
                 await self._failed(endpoint, now)
 
@@ -171,6 +172,22 @@ class WebhookSender:
                 payload={"endpoint_id": endpoint.id, "url": endpoint.url, "failures": limit},
                 roles=(OWNER,),
             )
+
+    def _secret(self, endpoint: WebhookEndpoint) -> str:
+        """The endpoint's secret, opened once per sealed value (a rotation seals a new one)."""
+        key = (endpoint.id, endpoint.secret_sealed)
+        found = self._secrets.get(key)
+        if found is None:
+            if len(self._secrets) > 1000:
+                self._secrets.clear()
+            found = self._secrets[key] = open_sealed(
+                self.settings,
+                endpoint.secret_sealed,
+                version=endpoint.secret_key_version,
+                store_id=endpoint.store_id,
+                endpoint_id=endpoint.id,
+            )
+        return found
 
     def _alert_context(self) -> Context:
         """Alerts read the store's owners from the policy: a context of our own, made once."""
