@@ -77,6 +77,15 @@ class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_subscribe(message)
 
 
+def _is_subscription(query: str | None) -> bool:
+    if not query or "subscription" not in query:  # most requests are spared the parse
+        return False
+    try:
+        return OperationType.SUBSCRIPTION in _operation_types(parse(query))
+    except GraphQLSyntaxError:
+        return False  # answered as any document that does not parse
+
+
 def _operation_types(document: DocumentNode) -> set[OperationType]:
     return {
         definition.operation
@@ -111,6 +120,16 @@ class GraphQLView(GraphQL):
                 error_body(exc.reason, "BAD_REQUEST"), status_code=exc.status_code
             )
         await response(scope, receive, send)
+
+    async def parse_http_body(self, request: Any) -> Any:
+        """Subscriptions go over the WebSocket: over HTTP a 400, not a silent null."""
+        parsed = await super().parse_http_body(request)
+        for item in parsed if isinstance(parsed, list) else [parsed]:
+            if _is_subscription(item.query):
+                raise HTTPException(
+                    400, "Subscriptions travel over the WebSocket (graphql-transport-ws)."
+                )
+        return parsed
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
         client = request.client.host if request.client else "unknown"

@@ -50,7 +50,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-async def _gql(client: httpx.AsyncClient, query: str, variables: dict, token: str = "") -> Any:
+async def _gql(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str = ""
+) -> Any:
     headers = {"authorization": f"Bearer {token}"} if token else {}
     body = (
         await client.post(

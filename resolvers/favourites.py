@@ -157,7 +157,7 @@ class Registration:
 
 async def register_favourite(ctx: Context, *, customer_id: int) -> Registration:
     """The customer's registration; the first one gives the one game chance, again gives none."""
-    found = await Customer.filter(id=customer_id).values_list("store_id", flat=True)
+    found = await Customer.filter(id=customer_id).values("store_id")
     if not found:
         raise NotFound("No such customer.", field="customer_id")
     principal = await ctx.principal()
@@ -167,7 +167,7 @@ async def register_favourite(ctx: Context, *, customer_id: int) -> Registration:
     try:
         async with write_transaction():
             row = await FavouriteRegistration.create(
-                store_id=int(found[0]),
+                store_id=int(found[0]["store_id"]),
                 customer_id=customer_id,
                 registered_by_id=principal.account_id,
             )
@@ -262,10 +262,10 @@ async def _award(ctx: Context, draw: FavouriteDraw, prize: FavouritePrize, now: 
 
 async def play(ctx: Context, *, customer_id: int, idempotency_key: str) -> FavouriteDraw:
     """The customer's one draw; the same key again answers the same draw."""
-    found = await Customer.filter(id=customer_id).values_list("store_id", flat=True)
+    found = await Customer.filter(id=customer_id).values("store_id")
     if not found:
         raise NotFound("No such customer.", field="customer_id")
-    store_id = int(found[0])
+    store_id = int(found[0]["store_id"])
 
     async def execute() -> dict[str, Any]:
         draw = await _draw(ctx, customer_id, store_id)

@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -112,7 +113,7 @@ async def create_task(
     description: str = "",
     assignee_membership_id: int | None = None,
 ) -> StaffTask:
-    values = {
+    values: dict[str, Any] = {
         "title": _text(title, field="title", limit=MAX_TITLE, required=True),
         "description": _text(description, field="description", limit=MAX_DESCRIPTION),
     }
@@ -123,10 +124,10 @@ async def create_task(
     if assignee_membership_id is not None:
         found = await Membership.filter(
             id=assignee_membership_id, store_id=store_id, is_active=True
-        ).values_list("account_id", flat=True)
+        ).values("account_id")
         if not found:
             raise NotFound("No such staff member in this store.", field="assignee_id")
-        assignee = int(found[0])
+        assignee = int(found[0]["account_id"])
     principal = await ctx.principal()
     async with write_transaction():
         return await StaffTask.create(
@@ -242,7 +243,7 @@ async def create_material(
     upload: Upload | None = None,
 ) -> TrainingMaterial:
     """A link or an uploaded file (exactly one of them)."""
-    values = {
+    values: dict[str, Any] = {
         "title": _text(title, field="title", limit=MAX_TITLE, required=True),
         "description": _text(description, field="description", limit=MAX_DESCRIPTION),
     }
@@ -355,12 +356,12 @@ async def busy_hours(
     since = today - timedelta(days=days)
     start = datetime.combine(since, datetime.min.time(), zone).astimezone(UTC)
     end = datetime.combine(today, datetime.min.time(), zone).astimezone(UTC)
-    moments = (
+    rows = (
         await Order.filter(store_id=store_id, created_at__gte=start, created_at__lt=end)
         .exclude(status=OrderStatus.CANCELLED)
-        .values_list("created_at", flat=True)
+        .values("created_at")
     )
-    counts = Counter(moment.astimezone(zone).hour for moment in moments)  # type: ignore[union-attr]
+    counts = Counter(row["created_at"].astimezone(zone).hour for row in rows)
     active = [count / days for count in counts.values() if count]
     mean = sum(active) / len(active) if active else 0.0
     hours = [

@@ -55,6 +55,7 @@ class EventFanOut:
 
     async def send(self, message: OutboxMessage) -> None:
         now = datetime.now(UTC)
+        store_id: int = message.store_id  # type: ignore[attr-defined]
         payload = message.payload
         event = {key: payload.get(key) for key in ("event_id", "type", "occurred_at", "data")}
         async with write_transaction():
@@ -63,14 +64,14 @@ class EventFanOut:
             )
             if not fresh:
                 return
-            endpoints = await WebhookEndpoint.filter(
-                store_id=message.store_id, is_active=True
-            ).values("id", "events")
+            endpoints = await WebhookEndpoint.filter(store_id=store_id, is_active=True).values(
+                "id", "events"
+            )
             wanting = [row["id"] for row in endpoints if event["type"] in (row["events"] or [])]
             await OutboxMessage.bulk_create(
                 [
                     OutboxMessage(
-                        store_id=message.store_id,
+                        store_id=store_id,
                         kind=WEBHOOK_CHANNEL,
                         payload={"channel": WEBHOOK_CHANNEL, "endpoint_id": pk, "event": event},
                         available_at=now,
@@ -102,7 +103,7 @@ class WebhookSender:
         if not endpoint.is_active:
             await self._log(message, endpoint, event, None, DeliveryStatus.SKIPPED)
             return
-        body = self.render(message.store_id, event)
+        body = self.render(endpoint.store_id, event)
         secret = self._secret(endpoint)
         headers = {
             SIGNATURE_HEADER: sign(secret, int(time.time()), body),

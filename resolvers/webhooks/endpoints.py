@@ -82,8 +82,11 @@ async def _sealed_into(ctx: Context, endpoint: WebhookEndpoint) -> str:
 async def create_endpoint(
     ctx: Context, *, store_id: int, url: str, events: list[EventType], description: str = ""
 ) -> EndpointAnswer:
-    values = {"url": _url(ctx, url), "events": _events(events)}
-    values["description"] = _description(description)
+    values: dict[str, Any] = {
+        "url": _url(ctx, url),
+        "events": _events(events),
+        "description": _description(description),
+    }
     principal = await ctx.principal()
     async with write_transaction():
         await lock_rows(Store, id=store_id)  # racing creations take turns at the limit

@@ -278,3 +278,43 @@ async def test_staff_may_not_listen_to_kpis(api: Api, live_url: str) -> None:
     assert message["type"] == "error" and message["id"] == operation
     assert _code(message) == "FORBIDDEN"
     assert "locations" in message["payload"][0] and "stack" not in str(message)
+
+
+async def test_a_subscription_over_http_is_refused(api: Api) -> None:
+    owner = await api.token("owner1@dangol.test")
+    response = await api.post(ORDER_EVENTS, store(1), token=owner)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_losing_ones_role_in_the_store_ends_the_subscription_as_absent(
+    api: Api, app: Any, live_url: str
+) -> None:
+    # given the manager listens
+    manager = await api.token("manager1@dangol.test")
+    owner = await api.token("owner1@dangol.test")
+    admin = await api.token("admin@dangol.test")
+    manager_id = (await Account.get(email="manager1@dangol.test")).id
+    async with graphql_socket(ws_url(live_url), manager) as socket:
+        operation = await socket.subscribe(ORDER_EVENTS, store(1))
+        await until_subscribed(app, 1)
+        # when the admin takes the manager's role in store 1 away, and an order comes
+        removed = await api.data(
+            """mutation($input: RoleAssignmentInput!) { unassignRole(input: $input) {
+              __typename } }""",
+            {
+                "input": {
+                    "accountId": gid("Account", manager_id),
+                    "role": "manager",
+                    "storeId": gid("Store", 1),
+                }
+            },
+            token=admin,
+        )
+        await new_order(api, owner)
+        absent = await socket.receive()
+        ended = await socket.receive()
+    # then the store is no longer there for them: null, and the end
+    assert removed["unassignRole"]["__typename"] != "NotFound", removed
+    assert absent == {"id": operation, "type": "next", "payload": {"data": {"orderEvents": None}}}
+    assert ended == {"id": operation, "type": "complete"}
