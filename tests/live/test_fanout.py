@@ -48,3 +48,9 @@ async def test_two_hundred_subscribers_each_receive_every_event_once(
         assert [(await s.receive())["type"] for s in sockets] == ["pong"] * SUBSCRIBERS
         # and the credentials of all 200 were checked together, about once per event
         assert checks.batches - batches_before <= 2 * EVENTS
+    # and once the sockets are closed, the process holds no subscriber any more
+    for _ in range(500):
+        if app.state.services.events.subscribers(1) == 0:
+            break
+        await asyncio.sleep(0.01)
+    assert app.state.services.events.subscribers(1) == 0
