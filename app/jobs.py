@@ -221,7 +221,9 @@ def default_jobs(settings: Settings) -> list[Job]:
     )
 
     async def deliver_outbox(now: datetime) -> int:
-        return await deliver_due(senders, policy, now)
+        delivered = await deliver_due(senders, policy, now)
+        # Events fanned out just now queued their webhook deliveries: send those in this run.
+        return delivered + await deliver_due(senders, policy, now)
 
     expiry = settings.points_expiry_interval_seconds
     return [

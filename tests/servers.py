@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +17,8 @@ import httpx
 from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# Starting a process (imports, schema, database) takes seconds on a busy 2-core machine.
+READY_SECONDS = 60.0
 
 
 def free_port() -> int:
@@ -73,8 +76,9 @@ async def server_process(
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
+        deadline = time.monotonic() + READY_SECONDS
         async with httpx.AsyncClient() as client:
-            for _ in range(200):
+            while True:
                 try:
                     if (await client.get(f"{base_url}/readyz")).status_code == 200:
                         break
@@ -82,9 +86,9 @@ async def server_process(
                     pass
                 if process.poll() is not None:
                     raise RuntimeError("the server process stopped while starting")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the server was not ready within {READY_SECONDS} s")
                 await asyncio.sleep(0.05)
-            else:
-                raise RuntimeError("the server did not become ready")
         yield base_url, process
     finally:
         process.terminate()

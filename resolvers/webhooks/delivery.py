@@ -74,11 +74,19 @@ class EventFanOut:
                         store_id=store_id,
                         kind=WEBHOOK_CHANNEL,
                         payload={"channel": WEBHOOK_CHANNEL, "endpoint_id": pk, "event": event},
-                        available_at=now,
+                        # due as the event was, so the run that fanned it out delivers it
+                        available_at=_occurred(payload, now),
                     )
                     for pk in wanting
                 ]
             )
+
+
+def _occurred(payload: Mapping[str, Any], default: datetime) -> datetime:
+    try:
+        return min(datetime.fromisoformat(str(payload["occurred_at"])), default)
+    except (KeyError, ValueError, TypeError):
+        return default
 
 
 class WebhookSender:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from app.jobs import default_jobs
 from core.settings import Settings
 from models.customers import StoreAlert
 from models.notifications import NotificationKind
@@ -242,3 +245,19 @@ async def test_deleting_an_endpoint_drops_what_was_queued_for_it(
     assert pk(created["endpoint"]["id"]) not in await WebhookEndpoint.all().values_list(
         "id", flat=True
     )
+
+
+async def test_one_run_of_the_outbox_job_fans_an_event_out_and_delivers_it(
+    api: Api, settings: Settings, receiver: tuple[Receiver, str]
+) -> None:
+    # given an endpoint and a new order
+    hook, url = receiver
+    owner = await api.token("owner1@dangol.test")
+    hook.secrets.append((await create_endpoint(api, owner, f"{url}/hook"))["secret"])
+    await new_order(api, owner)
+    job = next(job for job in default_jobs(settings) if job.name == "outbox.deliver")
+    assert callable(job.target)
+    # when the scheduled job runs once
+    await job.target(datetime.now(UTC))
+    # then the receiver has the event
+    assert [item.type for item in hook.received] == ["order.created"]
