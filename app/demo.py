@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from app.area import generate_area
 from app.demo_messages import seed_demo_messages
+from app.demo_realtime import seed_realtime_demo
 from app.generator import Spec, generate
 from core.database import write_transaction
 from core.security import Passwords
@@ -228,6 +229,7 @@ async def seed_demo_history(settings: Settings) -> int:
     if first is not None and generated:
         generated += await seed_demo_analytics(settings, first.id)
     await seed_demo_messages(DEMO_STORES[0][0])
+    await seed_realtime_demo(settings, DEMO_STORES[0][0])
     return generated
 
 

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 
 from core.files import FileLinks, InvalidFileToken
 from models.stores import Store
-from resolvers import settlements
+from resolvers import settlements, tasks
 from resolvers.messages.poster import PosterOffer, poster_filename, poster_pdf
 from resolvers.settlements.evidence import EvidenceFile
 from schema.messages import poster_kind
@@ -57,11 +57,17 @@ def _poster(offer: PosterOffer | None) -> Renderer:
     return render
 
 
+async def _training_file(store_id: int, material_id: int) -> RenderedFile | None:
+    found = await tasks.training_file(store_id, material_id)
+    return RenderedFile(found.content, found.filename, found.content_type) if found else None
+
+
 # kind -> renderer; each domain that hands out a Download adds its kinds here.
 RENDERERS: dict[str, Renderer] = {
     "settlement.csv": _evidence(settlements.settlement_csv),
     "settlement.pdf": _evidence(settlements.settlement_pdf),
     **{poster_kind(offer): _poster(offer) for offer in (None, *PosterOffer)},
+    "training.file": _training_file,
 }
 
 

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+)
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from core.context import Context
 from core.database import connection
+from core.errors import RequestError, Unauthenticated
 from core.services import Services
-from schema.hardening import shaped
+from schema.hardening import BAD_USER_INPUT, shaped
 
 GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json"
 
@@ -25,13 +42,70 @@ def error_body(message: str, code: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
+@dataclass
+class ConnectionContext(Context):
+    """A WebSocket's context: its credential comes from the ``connection_init`` payload."""
+
+    connection_params: dict[str, Any] | None = None
+
+
+class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
+    """``graphql-transport-ws`` for subscriptions; queries and mutations go over HTTP.
+
+    A connection's context lives as long as the socket, so a query sent over it would
+    keep the principal and policy of the moment it connected; subscriptions check both
+    again for every event (``schema/operations.Live``).
+    """
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.connection_acknowledged and message.get("id") not in self.operations:
+            try:
+                document = parse(message["payload"]["query"])
+            except (GraphQLSyntaxError, KeyError, TypeError):
+                document = None
+            if document is not None and _operation_types(document) - {OperationType.SUBSCRIPTION}:
+                error = GraphQLError(
+                    "Only subscriptions travel over the WebSocket; send queries and mutations "
+                    "with POST /graphql.",
+                    extensions={"code": BAD_USER_INPUT},
+                )
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": [error.formatted]}
+                )
+                return
+        await super().handle_subscribe(message)
+
+
+def _is_subscription(query: str | None) -> bool:
+    if not query or "subscription" not in query:  # most requests are spared the parse
+        return False
+    try:
+        return OperationType.SUBSCRIPTION in _operation_types(parse(query))
+    except GraphQLSyntaxError:
+        return False  # answered as any document that does not parse
+
+
+def _operation_types(document: DocumentNode) -> set[OperationType]:
+    return {
+        definition.operation
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+    }
+
+
 class GraphQLView(GraphQL[Context, None]):
     """Strawberry's ASGI view, speaking the GraphQL over HTTP media type and JSON errors."""
+
+    graphql_transport_ws_handler_class = SubscriptionsOnly
 
     def __init__(self, services: Services, **kwargs: Any) -> None:
         self.services = services
         production = services.settings.production
-        super().__init__(graphql_ide=None if production else "graphiql", **kwargs)
+        super().__init__(
+            graphql_ide=None if production else "graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            **kwargs,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,8 +120,25 @@ class GraphQLView(GraphQL[Context, None]):
             )
         await response(scope, receive, send)
 
+    async def parse_http_body(self, request: Any) -> Any:
+        """Subscriptions go over the WebSocket: over HTTP a 400, not a silent null."""
+        parsed = await super().parse_http_body(request)
+        for item in parsed if isinstance(parsed, list) else [parsed]:
+            if _is_subscription(item.query):
+                raise HTTPException(
+                    400, "Subscriptions travel over the WebSocket (graphql-transport-ws)."
+                )
+        return parsed
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         client = request.client.host if request.client else "unknown"
+        if isinstance(request, WebSocket):
+            return ConnectionContext(
+                services=self.services,
+                client_address=client,
+                base_url=str(request.base_url).rstrip("/").replace("ws", "http", 1),
+                response=response,
+            )
         return Context(
             services=self.services,
             authorization=request.headers.get("authorization"),
@@ -55,6 +146,24 @@ class GraphQLView(GraphQL[Context, None]):
             base_url=str(request.base_url).rstrip("/"),
             response=response,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        """Authenticate from ``connection_init`` (``{"authorization": "Bearer ..."}``) or refuse."""
+        params = getattr(context, "connection_params", None) or {}
+        header = params.get("authorization") or params.get("Authorization")
+        try:
+            if not isinstance(header, str) or not header.strip():
+                raise Unauthenticated(
+                    'Send {"authorization": "Bearer <token>"} as the connection_init payload.'
+                )
+            context.authorization = header
+            await context.principal()
+        except RequestError as refused:
+            raise ConnectionRejectionError(
+                {"message": refused.message, "extensions": {"code": refused.code}}
+            ) from refused
+        unset: UnsetType = UNSET
+        return unset
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)

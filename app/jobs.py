@@ -34,6 +34,8 @@ from policies.enforcement import Principal
 from resolvers.analytics import insights
 from resolvers.messages import automations as message_automations, campaigns, delivery
 from resolvers.outbox import DeliveryPolicy, deliver_due
+from resolvers.webhooks import register_senders
+from schema.webhooks import render_event
 
 logger = logging.getLogger("dangol.jobs")
 
@@ -216,6 +218,7 @@ class Scheduler:
 
 def default_jobs(settings: Settings) -> list[Job]:
     senders = build_senders(settings)
+    register_senders(senders, settings, render_event)
     provider = provider_for(settings)
     delivery.register_channels(senders, provider, settings)
     system = Context.for_principal(Services.create(settings), Principal())
@@ -223,10 +226,13 @@ def default_jobs(settings: Settings) -> list[Job]:
         batch_size=settings.outbox_batch_size,
         max_attempts=settings.outbox_max_attempts,
         backoff_seconds=settings.outbox_backoff_seconds,
+        lease_seconds=settings.outbox_lease_seconds,
     )
 
     async def deliver_outbox(now: datetime) -> int:
-        return await deliver_due(senders, policy, now)
+        delivered = await deliver_due(senders, policy, now)
+        # Events fanned out just now queued their webhook deliveries: send those in this run.
+        return delivered + await deliver_due(senders, policy, now)
 
     async def run_messages(now: datetime) -> int:
         """Campaigns due queued, delivery reports settled, campaigns finished: how many moved."""
@@ -243,7 +249,12 @@ def default_jobs(settings: Settings) -> list[Job]:
         return await insights.run(system, now)
 
     return [
-        Job("outbox.deliver", deliver_outbox, settings.outbox_interval_seconds),
+        Job(
+            "outbox.deliver",
+            deliver_outbox,
+            settings.outbox_interval_seconds,
+            lease_seconds=settings.outbox_lease_seconds,
+        ),
         Job("messages.run", run_messages, settings.messages_interval_seconds),
         Job("messages.automations", run_automations, settings.tier_evaluation_interval_seconds),
         Job("points.expire", "resolvers.points.expiry:expire_points", expiry),

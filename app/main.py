@@ -30,12 +30,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         scheduler = Scheduler(default_jobs(settings)) if settings.run_jobs else None
         try:
             await services.policy.sync()
+            await services.events.start(settings.database_url)
             if scheduler:
                 scheduler.start()
             yield
         finally:
             if scheduler:
                 await scheduler.stop()
+            await services.events.stop()
             await close_database()
 
     app = Starlette(

@@ -41,6 +41,14 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
         "issue 12 analytics fields at 100k customers / 1M orders in an area of 1,000 stores: "
         "p50/p99 beside raw SQL",
     ),
+    "live": (
+        "bench.live",
+        "issue 13 subscription fan-out: 200 WebSocket subscribers, latency p50/p99 per database",
+    ),
+    "webhooks": (
+        "bench.webhooks",
+        "issue 13 webhook deliveries from the outbox to a local receiver: deliveries per second",
+    ),
 }
 
 

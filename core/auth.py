@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from tortoise.expressions import Subquery
 from tortoise.models import Model
@@ -12,11 +12,13 @@ from tortoise.queryset import QuerySet
 from core import throttling
 from core.errors import RateLimited, Unauthenticated
 from core.security import InvalidAccessToken, same_digest
-from core.services import Services
 from models.accounts import Account, Session
 from models.api_keys import ApiKey
 from models.policies import PolicyVersion
 from policies.enforcement import Principal
+
+if TYPE_CHECKING:
+    from core.services import Services
 
 API_KEY_PREFIX = "dgl_"
 M = TypeVar("M", bound=Model)

@@ -51,6 +51,9 @@ MODEL_MODULES = [
     "models.settlements",
     "models.messages",
     "models.analytics",
+    "models.webhooks",
+    "models.tasks",
+    "models.favourites",
     "aerich.models",
 ]
 SQLITE_BUSY_TIMEOUT_MS = 15_000

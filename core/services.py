@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.broadcast import EventBus
 from core.files import FileLinks
+from core.rechecks import CredentialChecks
 from core.security import AccessTokens, Passwords
 from core.settings import Settings
 from policies.enforcement import PolicyEngine
@@ -17,13 +19,18 @@ class Services:
     passwords: Passwords
     tokens: AccessTokens
     files: FileLinks
+    events: EventBus
+    rechecks: CredentialChecks
 
     @classmethod
     def create(cls, settings: Settings) -> "Services":
+        tokens = AccessTokens(settings)
         return cls(
             settings=settings,
             policy=PolicyEngine(),
             passwords=Passwords(settings),
-            tokens=AccessTokens(settings),
+            tokens=tokens,
             files=FileLinks(settings),
+            events=EventBus(),
+            rechecks=CredentialChecks(tokens),
         )

@@ -20,6 +20,7 @@ class NotificationKind(str, Enum):
     CAMPAIGN_RESULT = "CAMPAIGN_RESULT"
     KPI_ALERT = "KPI_ALERT"
     WEEKLY_REPORT = "WEEKLY_REPORT"
+    WEBHOOK_DISABLED = "WEBHOOK_DISABLED"
 
 
 MANDATORY_KINDS = frozenset({NotificationKind.NEW_ORDER, NotificationKind.STOCK_WARNING})

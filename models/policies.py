@@ -32,3 +32,17 @@ class PolicyVersion(Model):
 
     class Meta:
         table = "policy_version"
+
+
+class OfferedDefaultRule(Model):
+    """A rule of the default policy this database was given once (an admin may revoke it).
+
+    Kept so that rules added to the default policy later (a new feature's actions) reach a
+    database installed before them, while rules an admin revoked are not offered again.
+    """
+
+    id = fields.IntField(primary_key=True)
+    rule = fields.CharField(max_length=600, unique=True)
+
+    class Meta:
+        table = "offered_default_rule"

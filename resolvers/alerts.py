@@ -13,7 +13,9 @@ from typing import Any
 from core.context import Context
 from models.customers import StoreAlert
 from models.notifications import MANDATORY_KINDS, NotificationKind, NotificationPreference
+from models.webhooks import EventType
 from policies.catalogue import MANAGER, OWNER, account_subject
+from resolvers import events
 
 ACCOUNT_PREFIX = account_subject(0).removesuffix("0")
 
@@ -47,7 +49,12 @@ async def raise_alert(
     payload: dict[str, Any],
     roles: Iterable[str] = (OWNER, MANAGER),
 ) -> list[StoreAlert]:
-    """One alert per recipient of ``kind`` among ``roles``; inside the event's transaction."""
+    """One alert per recipient of ``kind`` among ``roles``; inside the event's transaction.
+
+    A stock warning is also a live event (``stockAlerts``) and a webhook event.
+    """
+    if kind == NotificationKind.STOCK_WARNING:
+        await events.publish(store_id=store_id, type=EventType.STOCK_ALERT, data=dict(payload))
     found = await recipients(ctx, store_id=store_id, kind=kind, roles=roles)
     return [
         await StoreAlert.create(

@@ -13,7 +13,7 @@ from core.context import Context
 from core.database import write_transaction
 from core.errors import InvalidInput, NotDelegable, NotFound
 from models.accounts import Account
-from models.policies import CasbinRule, PolicyVersion
+from models.policies import CasbinRule, OfferedDefaultRule, PolicyVersion
 from models.stores import Membership, Store
 from policies.adapter import TortoiseAdapter
 from policies.catalogue import (
@@ -64,16 +64,44 @@ class AccessPolicy:
 
 
 async def install_default_policy() -> bool:
-    """Write the default policy into an empty database. Returns whether it did."""
+    """Give the database the default rules it has not been offered yet; whether there were any.
+
+    An empty database gets the whole default policy. One installed earlier gets the rules
+    added to the default policy since (a new feature's actions), once: a rule an admin has
+    revoked after it was offered is not offered again.
+    """
+    defaults = {_key(rule): rule for rule in default_rules()}
     async with write_transaction():
-        if await CasbinRule.filter(ptype="p").exists():
+        recorded: list[Any] = await OfferedDefaultRule.all().values_list("rule", flat=True)
+        offered = set(recorded)
+        held = {_key(rule) for rule in await _held_rules()}
+        if not offered and held:
+            # Installed before offers were recorded: what it holds of the defaults was offered.
+            offered = held & set(defaults)
+            await OfferedDefaultRule.bulk_create([OfferedDefaultRule(rule=k) for k in offered])
+        new = [key for key in defaults if key not in offered]
+        if not new:
             return False
         await CasbinRule.bulk_create(
-            [CasbinRule(ptype=rule[0], **_values(rule[1:])) for rule in default_rules()]
+            [
+                CasbinRule(ptype=defaults[key][0], **_values(defaults[key][1:]))
+                for key in new
+                if key not in held
+            ]
         )
+        await OfferedDefaultRule.bulk_create([OfferedDefaultRule(rule=key) for key in new])
         await PolicyVersion.get_or_create(id=1, defaults={"version": 1})
         await bump_version()
     return True
+
+
+def _key(rule: list[str]) -> str:
+    return ", ".join(part for part in rule if part)
+
+
+async def _held_rules() -> list[list[str]]:
+    rows = await CasbinRule.all().values_list("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
+    return [list(row) for row in rows]
 
 
 def _values(rule: list[str]) -> dict[str, str]:

@@ -12,15 +12,23 @@ import strawberry
 
 from models.coupons import CouponKind, CouponTrigger, FirstVisitOfferKind
 from models.customers import AgeBand, FeedbackCategory, FeedbackChannel, Gender, SourceChannel
+from models.favourites import DrawOutcome, PrizeKind
 from models.inventory import PurchaseOrderStatus, StockReason
-from models.messages import AutomationKind, CampaignStatus, DeliveryStatus, MessageChannel
+from models.messages import (
+    AutomationKind,
+    CampaignStatus,
+    DeliveryStatus as MessageDeliveryStatus,
+    MessageChannel,
+)
 from models.notifications import NotificationKind
 from models.orders import DiscountSource, OrderChannel, OrderStatus
 from models.points import PointKind, PointSource, Rounding
 from models.rewards import RedemptionStatus, StampRule
 from models.settlements import DisputeStatus, SettlementLineKind
 from models.stores import CampaignGrade, Plan, StoreCategory, StoreRole
+from models.tasks import MaterialKind, Shift
 from models.tiers import DiscountKind, DiscountScope, TierChangeReason
+from models.webhooks import DeliveryStatus as WebhookDeliveryStatus, EventType
 from resolvers.customers.csv_import import RowStatus
 from resolvers.customers.listing import CustomerSort
 from resolvers.customers.segments import Segment
@@ -31,7 +39,7 @@ GRAPHQL_NAMES: dict[type[Enum], str] = {
     AgeBand: "AgeBand",
     AutomationKind: "AutomationKind",
     CampaignStatus: "MessageCampaignStatus",
-    DeliveryStatus: "MessageDeliveryStatus",
+    MessageDeliveryStatus: "MessageDeliveryStatus",
     MessageChannel: "MessageChannel",
     PosterOffer: "PosterOffer",
     CampaignGrade: "CampaignGrade",
@@ -43,10 +51,14 @@ GRAPHQL_NAMES: dict[type[Enum], str] = {
     DiscountSource: "DiscountSource",
     DisputeOutcome: "DisputeOutcome",
     DisputeStatus: "DisputeStatus",
+    DrawOutcome: "FavouriteDrawOutcome",
+    WebhookDeliveryStatus: "WebhookDeliveryStatus",
+    EventType: "WebhookEventType",
     FeedbackCategory: "FeedbackCategory",
     FeedbackChannel: "FeedbackChannel",
     FirstVisitOfferKind: "FirstVisitOfferKind",
     Gender: "Gender",
+    MaterialKind: "TrainingMaterialKind",
     NotificationKind: "NotificationKind",
     OrderChannel: "OrderChannel",
     OrderStatus: "OrderStatus",
@@ -54,11 +66,13 @@ GRAPHQL_NAMES: dict[type[Enum], str] = {
     PointKind: "PointKind",
     PointSource: "PointSource",
     PurchaseOrderStatus: "PurchaseOrderStatus",
+    PrizeKind: "FavouritePrizeKind",
     RedemptionStatus: "RedemptionStatus",
     Rounding: "PointRounding",
     RowStatus: "ImportRowStatus",
     Segment: "CustomerSegment",
     SettlementLineKind: "SettlementLineKind",
+    Shift: "Shift",
     SourceChannel: "SourceChannel",
     StampRule: "StampRule",
     StockReason: "StockReason",
@@ -77,17 +91,20 @@ __all__ = [
     "CouponKind",
     "CouponTrigger",
     "CustomerSort",
-    "DeliveryStatus",
     "DiscountKind",
     "DiscountScope",
     "DiscountSource",
     "DisputeOutcome",
     "DisputeStatus",
+    "DrawOutcome",
+    "EventType",
     "FeedbackCategory",
     "FeedbackChannel",
     "FirstVisitOfferKind",
     "Gender",
+    "MaterialKind",
     "MessageChannel",
+    "MessageDeliveryStatus",
     "NotificationKind",
     "OrderChannel",
     "OrderStatus",
@@ -95,16 +112,19 @@ __all__ = [
     "PointKind",
     "PointSource",
     "PosterOffer",
+    "PrizeKind",
     "PurchaseOrderStatus",
     "RedemptionStatus",
     "Rounding",
     "RowStatus",
     "Segment",
     "SettlementLineKind",
+    "Shift",
     "SourceChannel",
     "StampRule",
     "StockReason",
     "StoreCategory",
     "StoreRole",
     "TierChangeReason",
+    "WebhookDeliveryStatus",
 ]

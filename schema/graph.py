@@ -25,7 +25,9 @@ from schema import (
     catalogue,
     coupons,
     customers,
+    favourites,
     inventory,
+    live,
     messages,
     nodes,
     notifications,
@@ -38,7 +40,9 @@ from schema import (
     staff,
     stamps,
     stores,
+    tasks,
     tiers,
+    webhooks,
 )
 from schema.customers import feedback, store_fields
 from schema.hardening import hardening_extensions
@@ -64,6 +68,9 @@ class Store(
     settlements.StoreSettlements,
     messages.StoreMessages,
     analytics.StoreAnalytics,
+    webhooks.StoreWebhooks,
+    tasks.StoreTasks,
+    favourites.StoreFavourites,
 ):
     pass
 
@@ -105,6 +112,9 @@ Mutation = merge_types(
         inventory.Mutation,
         settlements.Mutation,
         messages.Mutation,
+        webhooks.Mutation,
+        tasks.Mutation,
+        favourites.Mutation,
     ),
 )
 NODE_TYPES = [
@@ -129,6 +139,11 @@ NODE_TYPES = [
     settlements.SettlementDispute,
     messages.MessageTemplate,
     messages.MessageCampaign,
+    webhooks.WebhookEndpoint,
+    webhooks.WebhookDelivery,
+    tasks.StaffTask,
+    tasks.TrainingMaterial,
+    favourites.FavouriteDraw,
 ]
 
 
@@ -142,6 +157,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return DangolSchema(
         query=Query,
         mutation=Mutation,
+        subscription=live.Subscription,
         types=NODE_TYPES,
         extensions=hardening_extensions(
             production=settings.production,

@@ -62,10 +62,18 @@ def shaped(error: GraphQLError) -> GraphQLError:
 
 class ErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
+        self._streamed = False
         yield
         result = self.execution_context.result
-        if result is not None and result.errors:
+        if not self._streamed and result is not None and result.errors:
             result.errors = [shaped(error) for error in result.errors]
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result a subscription sends over the WebSocket, shaped before it leaves."""
+        self._streamed = True
+        if getattr(result, "errors", None):
+            result.errors = [shaped(error) for error in result.errors]
+        yield
 
 
 def _with_stable_rules(prototype: AddValidationRules) -> Callable[[], SchemaExtension]:

@@ -33,8 +33,8 @@ from schema.customers.types import CustomerProfile
 from schema.enums import (
     AutomationKind,
     CampaignStatus,
-    DeliveryStatus,
     MessageChannel,
+    MessageDeliveryStatus,
     Plan,
     PosterOffer,
     Segment,
@@ -157,7 +157,7 @@ class MessageCampaignSummary:
 class MessageDelivery:
     id: strawberry.ID
     channel: MessageChannel
-    status: DeliveryStatus
+    status: MessageDeliveryStatus
     automation: AutomationKind | None
     attempts: int
     failure_reason: str | None = strawberry.field(
@@ -316,7 +316,7 @@ class MessageCampaign(relay.Node):
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        status: DeliveryStatus | None = None,
+        status: MessageDeliveryStatus | None = None,
     ) -> MessageDeliveryConnection:
         size = page_size(first)
         cursor = decode_cursor(after, (int,))
@@ -646,7 +646,7 @@ class StoreMessages(StoreProfile):
         first: int | None = None,
         after: str | None = None,
         automation: AutomationKind | None = None,
-        status: DeliveryStatus | None = None,
+        status: MessageDeliveryStatus | None = None,
     ) -> MessageDeliveryConnection:
         size = page_size(first)
         cursor = decode_cursor(after, (int,))

@@ -16,6 +16,7 @@ from models.audit import AuditEntry as AuditEntryModel
 from models.catalogue import Category as CategoryModel, Product as ProductModel
 from models.coupons import CouponTemplate as CouponTemplateModel
 from models.customers import Customer as CustomerModel, Feedback as FeedbackModel
+from models.favourites import FavouriteDraw as FavouriteDrawModel
 from models.inventory import StockItem as StockItemModel
 from models.messages import (
     MessageCampaign as MessageCampaignModel,
@@ -26,13 +27,19 @@ from models.points import PointEntry as PointEntryModel
 from models.rewards import Redemption as RedemptionModel, Reward as RewardModel
 from models.settlements import Settlement as SettlementModel
 from models.stores import Membership, Store as StoreModel
+from models.tasks import StaffTask as StaffTaskModel, TrainingMaterial as TrainingMaterialModel
 from models.tiers import Tier as TierModel
+from models.webhooks import (
+    WebhookDelivery as WebhookDeliveryModel,
+    WebhookEndpoint as WebhookEndpointModel,
+)
 from schema.api_keys import ApiKey
 from schema.audit import AuditEntry
 from schema.catalogue import Category, Product
 from schema.coupons import CouponTemplate
 from schema.customers.feedback import Feedback
 from schema.customers.types import CustomerProfile
+from schema.favourites import FavouriteDraw
 from schema.ids import Absent, decode_id
 from schema.inventory import StockItem
 from schema.messages import MessageCampaign, MessageTemplate
@@ -43,7 +50,9 @@ from schema.rewards import Redemption, Reward
 from schema.settlements import Settlement
 from schema.staff import staff_member
 from schema.stores import StoreProfile
+from schema.tasks import StaffTask, TrainingMaterial
 from schema.tiers import Tier
+from schema.webhooks import WebhookDelivery, WebhookEndpoint
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,19 @@ KINDS: dict[str, NodeKind] = {
     ),
     "MessageCampaign": NodeKind(
         MessageCampaignModel, "messages.read", _sync(MessageCampaign.from_model)
+    ),
+    "FavouriteDraw": NodeKind(
+        FavouriteDrawModel, "favourites.draw", _sync(FavouriteDraw.from_model)
+    ),
+    "StaffTask": NodeKind(StaffTaskModel, "tasks.read", _sync(StaffTask.from_model)),
+    "TrainingMaterial": NodeKind(
+        TrainingMaterialModel, "tasks.read", _sync(TrainingMaterial.from_model)
+    ),
+    "WebhookEndpoint": NodeKind(
+        WebhookEndpointModel, "webhooks.read", _sync(WebhookEndpoint.from_model)
+    ),
+    "WebhookDelivery": NodeKind(
+        WebhookDeliveryModel, "webhooks.read", _sync(WebhookDelivery.from_model)
     ),
 }
 

@@ -4,21 +4,31 @@
 finds the store the operation acts in, hides stores the caller cannot see
 (reported as absent, never as forbidden), checks the action against the
 policy once per operation, and turns the domain's ``UserError`` into the
-typed member of the result union.
+typed member of the result union. ``Live`` does the same for a subscription when
+it starts, and again before every event it sends.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any, Optional, TypeVar
 
 import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
-from core.context import Context
-from core.errors import BadUserInput, Forbidden, NotFound, PlanUpgradeRequired, UserError
+from core.auth import bearer_credential
+from core.context import Context, Loaders
+from core.errors import (
+    BadUserInput,
+    Forbidden,
+    NotFound,
+    PlanUpgradeRequired,
+    RequestError,
+    Unauthenticated,
+    UserError,
+)
 from models.stores import Plan, Store as StoreModel
 from schema.errors import Result, to_graphql
 from schema.ids import Absent
@@ -120,6 +130,70 @@ def field(*, description: str, **kwargs: Any) -> Callable[[Resolver], Resolver]:
     return decorator
 
 
+class Live(FieldExtension):
+    """A subscription: the same checks as ``Operation`` when it starts, and again for every event.
+
+    Before each event is sent the caller's credential is checked anew (an expired token,
+    an ended session, a deactivated account or a revoked key stops the events), with the
+    policy as it is now (a revoked permission stops them too). A store the caller cannot
+    see answers one null and ends, as a query would answer null.
+    """
+
+    plan: Plan | None = None
+
+    def __init__(self, action: str, store: Scope) -> None:
+        self.action = action
+        self.store = store
+
+    async def resolve_async(
+        self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        ctx: Context = info.context
+        try:
+            store_id = await self.store(source, kwargs, ctx)
+            if store_id is None:
+                raise TypeError("a subscription acts in a store: give it a store scope")
+            await self.check(ctx, store_id)
+        except Absent:
+            return _absent()
+        return self._guarded(ctx, store_id, next_(source, info, **kwargs))
+
+    async def check(self, ctx: Context, store_id: int) -> None:
+        """Raise ``Unauthenticated``, ``Absent`` or ``Forbidden`` unless the caller may, now."""
+        credential = bearer_credential(ctx.authorization)
+        if credential is None:
+            raise Unauthenticated("Sign in first: send the access token in connection_init.")
+        found = await ctx.services.rechecks.check(credential)
+        policy = ctx.services.policy
+        await policy.sync(known_version=found.policy_version)
+        if not policy.allows(found.principal, STORE_VISIBILITY_ACTION, store_id):
+            raise Absent
+        if not policy.allows(found.principal, self.action, store_id):
+            raise Forbidden(f"You may not {self.action} here.", action=self.action)
+
+    async def _guarded(
+        self, ctx: Context, store_id: int, events: AsyncGenerator[Any, None]
+    ) -> AsyncGenerator[Any, None]:
+        try:
+            async for event in events:
+                try:
+                    await self.check(ctx, store_id)
+                except Absent:
+                    yield None
+                    return
+                except RequestError as refused:
+                    yield refused
+                    return
+                ctx.loaders = Loaders()  # what the event's fields read is read afresh
+                yield event
+        finally:
+            await events.aclose()
+
+
+async def _absent() -> AsyncGenerator[None, None]:
+    yield None
+
+
 def query(
     action: str, *, store: Scope | None = None, plan: Plan | None = None, **kwargs: Any
 ) -> Callable[[Resolver], Resolver]:
@@ -155,9 +229,17 @@ def mutation(
     return field
 
 
-def declared_operation(field: Any) -> Operation | None:
+def subscription(action: str, *, store: Scope, **kwargs: Any) -> Callable[[Resolver], Resolver]:
+    """A subscription of a store's events; the caller's right is checked for every event."""
+    decorator: Callable[[Resolver], Resolver] = strawberry.subscription(
+        extensions=[Live(action, store)], **kwargs
+    )
+    return decorator
+
+
+def declared_operation(field: Any) -> Operation | Live | None:
     for extension in getattr(field, "extensions", []):
-        if isinstance(extension, Operation):
+        if isinstance(extension, Operation | Live):
             return extension
     return None
 

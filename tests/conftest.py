@@ -29,6 +29,7 @@ from core.security import Passwords
 from core.settings import Settings
 from resolvers.policies import install_default_policy
 from tests.client import Api
+from tests.serving import served
 
 POSTGRES_URL = os.environ.get("DANGOL_TEST_POSTGRES_URL")
 BACKEND = os.environ.get("DANGOL_TEST_BACKEND", "sqlite")
@@ -126,6 +127,13 @@ async def api(app: Starlette) -> AsyncIterator[Api]:
     transport = ASGITransport(app=app, client=("203.0.113.7", 40000))
     async with AsyncClient(transport=transport, base_url="http://dangol.test") as client:
         yield Api(client)
+
+
+@pytest.fixture
+async def live_url(app: object) -> AsyncIterator[str]:
+    """The app on a real socket (uvicorn in this event loop), for WebSocket clients."""
+    async with served(app) as url:
+        yield url
 
 
 def with_settings(settings: Settings, **changes: Any) -> Settings:

@@ -109,11 +109,13 @@ async def watch(ctx: Context, item: StockItem, quantity: int) -> None:
                 store_id=item.store_id,
                 kind=NotificationKind.STOCK_WARNING,
                 payload={
-                    "stockItemId": item.id,
+                    "stock_item_id": item.id,
+                    "message": f"{item.name}: {quantity}{item.unit} left, at or below 30% "
+                    f"of the base quantity {item.base_quantity}{item.unit}",
                     "name": item.name,
                     "unit": item.unit,
                     "quantity": quantity,
-                    "baseQuantity": item.base_quantity,
+                    "base_quantity": item.base_quantity,
                     "threshold": alert_threshold(item.base_quantity),
                 },
             )

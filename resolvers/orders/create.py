@@ -16,7 +16,8 @@ from core.errors import IdempotencyKeyReused, InvalidInput, NotFound, ProductArc
 from models.catalogue import Product
 from models.customers import Customer
 from models.orders import Order, OrderChannel, OrderLine
-from resolvers import inventory
+from models.webhooks import EventType
+from resolvers import events, inventory
 from resolvers.orders import checkout
 
 MAX_LINES = 100
@@ -185,6 +186,7 @@ async def create_order(ctx: Context, request: OrderRequest) -> Order:
                 ),
                 datetime.now(UTC),
             )
+            await events.order_changed(EventType.ORDER_CREATED, order=order)
             return order
     except IntegrityError:
         first = await _replay(request, digest)

@@ -20,7 +20,8 @@ from core.errors import (
     RefundExceedsRemaining,
 )
 from models.orders import Order, OrderStatus
-from resolvers import audit, inventory
+from models.webhooks import EventType
+from resolvers import audit, events, inventory
 from resolvers.analytics import rollups as analytics
 from resolvers.messages import automations
 from resolvers.orders import loyalty, visits
@@ -84,6 +85,9 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
                 customer_id=order.customer_id,
                 at=now,
             )
+        await events.order_changed(
+            EventType.ORDER_STATUS_CHANGED, order=order_id, previous=expected
+        )
     return await _current(order_id)
 
 
@@ -99,6 +103,9 @@ async def cancel_order(ctx: Context, *, order_id: int, reason: str | None = None
         await loyalty.order_cancelled(ctx, order_id=order_id)
         await inventory.give_back_for_order(ctx, order_id=order_id)
         await analytics.order_cancelled(order_id)
+        await events.order_changed(
+            EventType.ORDER_CANCELLED, order=order_id, previous=before.status
+        )
         await audit.record(
             ctx,
             store_id=before.store_id,
@@ -141,6 +148,7 @@ async def refund_order(
         await loyalty.order_refunded(ctx, order_id=order_id, amount=amount, full=bool(full))
         await analytics.order_refunded(order_id, amount)
         refunded = await _current(order_id)
+        await events.order_changed(EventType.ORDER_REFUNDED, order=refunded, amount=amount)
         await audit.record(
             ctx,
             store_id=order.store_id,

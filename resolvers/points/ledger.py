@@ -17,6 +17,8 @@ from tortoise.expressions import F
 
 from core.errors import InsufficientPoints
 from models.points import PointBalance, PointEntry, PointKind, PointSource
+from models.webhooks import EventType
+from resolvers import events
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ async def _entry(
     reference: Reference,
     expires_at: datetime | None = None,
 ) -> PointEntry:
-    return await PointEntry.create(
+    entry = await PointEntry.create(
         store_id=store_id,
         customer_id=customer_id,
         kind=kind,
@@ -94,6 +96,20 @@ async def _entry(
         reason=reference.reason,
         created_by_id=reference.created_by_id,
     )
+    await events.publish(
+        store_id=store_id,
+        type=EventType.POINTS_CHANGED,
+        data={
+            "customer_id": customer_id,
+            "entry_id": entry.id,
+            "kind": kind.value,
+            "source": source.value,
+            "amount": amount,
+            "balance_after": entry.balance_after,
+            "order_id": reference.order_id,
+        },
+    )
+    return entry
 
 
 async def credit(

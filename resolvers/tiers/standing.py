@@ -22,7 +22,8 @@ from core.database import write_transaction
 from models.orders import Order, OrderStatus
 from models.points import PointEntry, PointKind
 from models.tiers import CustomerTier, Tier, TierChange, TierChangeReason, TierProgram
-from resolvers import coupons, outbox
+from models.webhooks import EventType
+from resolvers import coupons, events, outbox
 from resolvers.messages import automations
 from resolvers.tiers.ladder import program_of, tiers_of
 
@@ -137,6 +138,18 @@ async def move(
         customer_id=customer_id,
         change_id=change.id,
         previous_tier=before.name if before else None,
+        at=at,
+    )
+    await events.publish(
+        store_id=store_id,
+        type=EventType.TIER_CHANGED,
+        data={
+            "customer_id": customer_id,
+            "from_tier_id": before.id if before else None,
+            "to_tier_id": to.id if to else None,
+            "reason": reason.value,
+            "order_id": order_id,
+        },
         at=at,
     )
     await outbox.enqueue(

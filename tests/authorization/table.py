@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import importlib
 import inspect
@@ -30,12 +31,14 @@ from models.stores import Membership
 from policies.catalogue import role_actions
 from schema.graph import build_schema
 from tests.client import DEMO_PASSWORD, Api, gid
+from tests.wsclient import Refused, graphql_socket, ws_url
 
 OK = "allowed"
 FORBIDDEN = "forbidden"
 ABSENT = "absent"
 UNAUTHENTICATED = "unauthenticated"
 OUTCOMES = (OK, FORBIDDEN, ABSENT, UNAUTHENTICATED)
+UNAUTH = "UNAUTHENTICATED"
 
 CALLERS = ("admin", "owner", "manager", "staff", "partner", "anonymous", "other_owner")
 TARGETS = ("own", "other")
@@ -51,6 +54,7 @@ NOT_SNAPSHOTTED = ("rate_counter", "aerich")
 
 Expectation = str | tuple[str, str]
 Variables = Callable[["World", str], dict[str, Any] | Awaitable[dict[str, Any]]]
+Trigger = Callable[["World", str], Awaitable[None]]
 
 
 class Expectations(TypedDict):
@@ -79,6 +83,8 @@ class Row:
     other_owner: Expectation
     variant: str = ""
     fresh_session: bool = False
+    trigger: Trigger | None = None
+    """For a subscription: makes the event it waits for, once it has started."""
 
     def __post_init__(self) -> None:
         for caller in CALLERS:
@@ -135,6 +141,7 @@ def user_error_types() -> frozenset[str]:
 class Shape:
     mutation: bool
     fields: dict[str, tuple[str, ...]]
+    subscription: bool = False
     """Every ``Type.field`` the document selects, with its path of response keys."""
 
 
@@ -165,7 +172,8 @@ def shape_of(document: str) -> Shape:
                     walk(node.selection_set, get_named_type(definition.type), (*path, key))
 
     walk(operation.selection_set, root, ())
-    return Shape(mutation=operation.operation.value == "mutation", fields=fields)
+    kind = operation.operation.value
+    return Shape(mutation=kind == "mutation", fields=fields, subscription=kind == "subscription")
 
 
 def observe(row: Row, body: dict[str, Any]) -> str:
@@ -261,6 +269,8 @@ class World:
         self.account_ids: dict[str, int] = {}
         self.api_key_ids: dict[str, int] = {}
         self._counter = itertools.count(1)
+        self.live: tuple[str, Any] | None = None
+        """The app on a real socket and its services, for subscription rows."""
 
     @classmethod
     async def build(cls, api: Api) -> "World":
@@ -314,6 +324,37 @@ class World:
         body = await self.call(caller, document, variables)
         assert "errors" not in body, body["errors"]
         return body["data"]
+
+    async def subscribe(
+        self, caller: str, row: Row, target: str, variables: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The subscription's first message as a response body (``live`` must be set).
+
+        The protocol does not say when a subscription has started, so the row's trigger
+        runs once the server's event bus counts one more subscriber of the target store.
+        A connection refused at ``connection_init`` reads as UNAUTHENTICATED.
+        """
+        assert self.live is not None, "subscription rows need World.live (url, services)"
+        url, services = self.live
+        store_id = self.store_ids[target]
+        credential = self.credentials[caller]
+        try:
+            async with graphql_socket(ws_url(url), credential) as socket:
+                before = services.events.subscribers(store_id)
+                await socket.subscribe(row.document, variables)
+                first = asyncio.ensure_future(socket.receive(timeout=30))
+                for _ in range(1000):
+                    if first.done() or services.events.subscribers(store_id) > before:
+                        break
+                    await asyncio.sleep(0.01)
+                if not first.done() and row.trigger is not None:
+                    await row.trigger(self, target)
+                message = await first
+        except Refused as refused:
+            return {"errors": [{"message": refused.reason, "extensions": {"code": UNAUTH}}]}
+        if message["type"] == "error":
+            return {"errors": message["payload"]}
+        return dict(message["payload"])
 
     def unique(self, prefix: str) -> str:
         return f"{prefix}-{next(self._counter)}"
@@ -414,7 +455,10 @@ async def run_row(row: Row, world: World) -> list[str]:
                 world.credentials[caller] = await world.sign_in(caller)
             check_unchanged = row.shape.mutation and expected != OK
             before = await snapshot() if check_unchanged else None
-            body = await world.call(caller, row.document, variables)
+            if row.shape.subscription:
+                body = await world.subscribe(caller, row, target, variables)
+            else:
+                body = await world.call(caller, row.document, variables)
             seen = observe(row, body)
             if seen != expected:
                 failures.append(f"{caller:<11} {target:<5} expected {expected}, got {seen}")

@@ -58,7 +58,7 @@ async def _stocked_product(quantity: int, base: int = 20, per_unit: int = 1) -> 
 
 async def _warnings(item_id: int) -> int:
     alerts = await StoreAlert.filter(store_id=1, kind="STOCK_WARNING")
-    return sum(1 for alert in alerts if alert.payload.get("stockItemId") == item_id)
+    return sum(1 for alert in alerts if alert.payload.get("stock_item_id") == item_id)
 
 
 async def test_twenty_racing_confirmations_of_the_last_seven_units(api: Api) -> None:
