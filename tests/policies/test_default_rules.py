@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from models.policies import CasbinRule, OfferedDefaultRule, PolicyVersion
 from resolvers.policies import install_default_policy
 from tests.client import Api
@@ -10,7 +12,8 @@ NEW = {"ptype": "p", "v2": "analytics.by_tier"}
 
 
 async def _by_tier_roles() -> list[str]:
-    return sorted(await CasbinRule.filter(**NEW).values_list("v0", flat=True))
+    roles: list[Any] = await CasbinRule.filter(**NEW).values_list("v0", flat=True)
+    return sorted(roles)
 
 
 async def test_rules_added_to_the_defaults_since_install_are_given_once(api: Api) -> None:
