@@ -23,7 +23,7 @@ from resolvers import settlements
 from resolvers.analytics.rollups import rebuild_store
 from resolvers.campaigns import effective_grade, incentive, unit_cost
 from resolvers.roles import add_role, bump_version
-from resolvers.tiers import evaluate_tiers
+from resolvers.tiers.standing import evaluate_tiers
 
 DEMO_PASSWORD = "dangol-demo"
 DEMO_AREA = "성수동"

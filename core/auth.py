@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from tortoise.expressions import Subquery
 from tortoise.models import Model
@@ -11,14 +11,12 @@ from tortoise.queryset import QuerySet
 
 from core import throttling
 from core.errors import RateLimited, Unauthenticated
-from core.security import InvalidAccessToken, same_digest
+from core.security import AccessTokens, InvalidAccessToken, same_digest
+from core.settings import Settings
 from models.accounts import Account, Session
 from models.api_keys import ApiKey
 from models.policies import PolicyVersion
 from policies.enforcement import Principal
-
-if TYPE_CHECKING:
-    from core.services import Services
 
 API_KEY_PREFIX = "dgl_"
 M = TypeVar("M", bound=Model)
@@ -52,15 +50,15 @@ def _policy_version_of(row: Model) -> int | None:
     return None if version is None else int(version)
 
 
-async def authenticate(services: Services, credential: str) -> Authenticated:
+async def authenticate(tokens: AccessTokens, settings: Settings, credential: str) -> Authenticated:
     if credential.startswith(API_KEY_PREFIX):
-        return await _authenticate_api_key(services, credential)
-    return await _authenticate_access_token(services, credential)
+        return await _authenticate_api_key(settings, credential)
+    return await _authenticate_access_token(tokens, credential)
 
 
-async def _authenticate_access_token(services: Services, token: str) -> Authenticated:
+async def _authenticate_access_token(tokens: AccessTokens, token: str) -> Authenticated:
     try:
-        claims = services.tokens.verify(token)
+        claims = tokens.verify(token)
     except InvalidAccessToken as exc:
         raise Unauthenticated("The access token is invalid or has expired.") from exc
     session = await _with_policy_version(
@@ -88,12 +86,12 @@ def split_api_key(credential: str) -> tuple[str, str] | None:
     return prefix, secret
 
 
-async def _authenticate_api_key(services: Services, credential: str) -> Authenticated:
+async def _authenticate_api_key(settings: Settings, credential: str) -> Authenticated:
     parts = split_api_key(credential)
     key = await _with_policy_version(ApiKey.filter(prefix=parts[0])).first() if parts else None
     if key is None or key.revoked_at is not None or not same_digest(credential, key.secret_hash):
         raise Unauthenticated("The API key is invalid or has been revoked.")
-    limit = services.settings.api_key_requests_per_minute
+    limit = settings.api_key_requests_per_minute
     used = await throttling.hit(f"api_key:{key.id}", 60)
     if used > limit:
         _, retry_after = throttling.window_of(60)

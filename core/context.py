@@ -115,7 +115,7 @@ class Context:
         credential = bearer_credential(self.authorization)
         if credential is None:
             raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
-        found = await authenticate(self.services, credential)
+        found = await authenticate(self.services.tokens, self.services.settings, credential)
         self._known_policy_version = found.policy_version
         if found.account is not None:
             self.loaders.rows(Account).prime(found.account.id, found.account)

@@ -36,9 +36,10 @@ from models.points import PointKind, PointSource
 from models.rewards import Redemption, RedemptionStatus, Reward
 from models.stores import Store
 from models.tiers import TierChangeReason
-from resolvers import audit, idempotency, tiers
+from resolvers import audit, idempotency
 from resolvers.points import ledger
 from resolvers.points.program import expiry_from, program_of
+from resolvers.tiers import standing
 
 ODDS_SCALE = 10_000
 MAX_PRIZES = 10
@@ -241,7 +242,7 @@ async def _award(ctx: Context, draw: FavouriteDraw, prize: FavouritePrize, now: 
         )
         await FavouriteDraw.filter(id=draw.id).update(points_awarded=prize.points)
         draw.points_awarded = prize.points
-        await tiers.reevaluate(
+        await standing.reevaluate(
             store_id=draw.store_id,
             customer_id=draw.customer_id,
             at=now,

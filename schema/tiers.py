@@ -17,8 +17,9 @@ from models.tiers import (
     TierProgram as TierProgramModel,
     TierPromotion as TierPromotionModel,
 )
-from resolvers import tiers
-from resolvers.tiers import program_of, promotions_of, tiers_of
+from resolvers.tiers import ladder, promotions, standing
+from resolvers.tiers.ladder import program_of, tiers_of
+from resolvers.tiers.promotions import promotions_of
 from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import DiscountKind, DiscountScope, TierChangeReason
 from schema.errors import result
@@ -126,7 +127,7 @@ class TierChange:
 
 
 async def customer_tier(info: Info, customer_id: int) -> Tier | None:
-    found = await info.context.loaders.batch(tiers.current_tiers).load(customer_id)
+    found = await info.context.loaders.batch(standing.current_tiers).load(customer_id)
     return Tier.from_model(found) if found else None
 
 
@@ -140,7 +141,8 @@ async def customer_tier_history(
 ) -> TierChangeConnection:
     size = page_size(first)
     cursor = decode_cursor(after, (int,))
-    rows = await tiers.history_of(customer_id, first=size, before_id=cursor[0] if cursor else None)
+    before_id = cursor[0] if cursor else None
+    rows = await standing.history_of(customer_id, first=size, before_id=before_id)
     return connection(
         TierChangeConnection,
         rows,
@@ -295,24 +297,24 @@ class Mutation:
     )
     async def create_tier(self, info: Info, input: CreateTierInput) -> TierSuccess:
         values = {k: v for k, v in vars(input).items() if k != "store_id"}
-        tier = await tiers.create_tier(
+        tier = await ladder.create_tier(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
-            fields=tiers.TierFields(**_fields(values)),
+            fields=ladder.TierFields(**_fields(values)),
         )
         return TierSuccess(tier=Tier.from_model(tier))
 
     @mutation("tiers.manage", store=_tier_store, absent="tier", result=TierResult)
     async def update_tier(self, info: Info, input: UpdateTierInput) -> TierSuccess:
         given = provided(input, "tier_id", nullable=NULLABLE)
-        tier = await tiers.update_tier(
+        tier = await ladder.update_tier(
             info.context, tier_id=decode_id(input.tier_id, "Tier"), changes=_fields(given)
         )
         return TierSuccess(tier=Tier.from_model(tier))
 
     @mutation("tiers.manage", store=_tier_store, absent="tier", result=DeleteTierResult)
     async def delete_tier(self, info: Info, input: DeleteTierInput) -> DeleteTierSuccess:
-        pk = await tiers.delete_tier(info.context, tier_id=decode_id(input.tier_id, "Tier"))
+        pk = await ladder.delete_tier(info.context, tier_id=decode_id(input.tier_id, "Tier"))
         return DeleteTierSuccess(deleted_tier_id=global_id("Tier", pk))
 
     @mutation(
@@ -324,7 +326,7 @@ class Mutation:
     async def update_tier_program(
         self, info: Info, input: UpdateTierProgramInput
     ) -> TierProgramSuccess:
-        program = await tiers.update_program(
+        program = await ladder.update_program(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
             window_days=input.window_days,
@@ -341,7 +343,7 @@ class Mutation:
     async def create_tier_promotion(
         self, info: Info, input: CreateTierPromotionInput
     ) -> TierPromotionSuccess:
-        promotion, announced = await tiers.create_promotion(
+        promotion, announced = await promotions.create_promotion(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
             name=input.name,

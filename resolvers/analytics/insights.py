@@ -34,7 +34,7 @@ from resolvers.analytics.reading import day_totals
 from resolvers.analytics.rollups import progress_of, scalars
 from resolvers.customers.segments import Segment, clock, filter_segment, thresholds_of
 from resolvers.tiers.ladder import program_of
-from resolvers.tiers.standing import metrics
+from resolvers.tiers.measures import metrics
 
 WEAK_DAYPART = "WEAK_DAYPART"
 DORMANT_REGULARS = "DORMANT_REGULARS"

@@ -16,7 +16,7 @@ from core.errors import DuplicateCustomer, InvalidInput, NotFound
 from models.customers import Customer, CustomerTag
 from models.points import PointSource
 from models.tiers import TierChangeReason
-from resolvers import audit, points, tiers
+from resolvers import audit, points
 from resolvers.customers.fields import (
     CustomerFields,
     clean,
@@ -25,6 +25,7 @@ from resolvers.customers.fields import (
     clean_tags,
 )
 from resolvers.pii import NAME, PHONE, PiiKeys, keys_for, normalise_phone
+from resolvers.tiers import standing
 
 MAX_TAGGED = 500
 
@@ -156,7 +157,7 @@ async def register(
                     reference_type="customer",
                     reference_id=customer.id,
                 ):
-                    await tiers.reevaluate(
+                    await standing.reevaluate(
                         store_id=store_id,
                         customer_id=earner,
                         at=datetime.now(UTC),

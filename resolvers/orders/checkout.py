@@ -20,9 +20,9 @@ from core.errors import InvalidInput
 from models.catalogue import Product
 from models.orders import DiscountSource, Order, OrderDiscount, OrderLine
 from models.tiers import DiscountKind, DiscountScope, Tier, TierChangeReason
-from resolvers import coupons, offers, stamps, tiers
+from resolvers import coupons, offers, stamps
 from resolvers.rewards import apply_to_order
-from resolvers.tiers import current_tier
+from resolvers.tiers import promotions, standing
 
 MAX_REDEMPTIONS = 20
 
@@ -94,7 +94,7 @@ async def apply(
             )
         )
 
-    tier = None if customer_id is None else await current_tier(customer_id)
+    tier = None if customer_id is None else await standing.current_tier(customer_id)
     if tier is not None and tier.discount_kind != DiscountKind.NONE:
         amount = _tier_amount(tier, lines, categories, running)
         if amount > 0:
@@ -146,7 +146,7 @@ async def order_completed(*, order_id: int, at: datetime) -> None:
     await stamps.award_for_order(order_id=order_id, at=at)
     if order.is_first_visit:
         await coupons.issue_first_visit(store_id=store_id, customer_id=customer_id, at=at)
-    await tiers.reevaluate(
+    await standing.reevaluate(
         store_id=store_id,
         customer_id=customer_id,
         at=at,
@@ -161,7 +161,7 @@ async def earn_terms(*, order_id: int, at: datetime) -> tuple[int | None, int]:
     store_id, customer_id = rows[0]
     if customer_id is None:
         return None, 10_000
-    return await tiers.earn_terms(store_id=store_id, customer_id=customer_id, at=at)
+    return await promotions.earn_terms(store_id=store_id, customer_id=customer_id, at=at)
 
 
 async def order_cancelled(*, order_id: int) -> None:
@@ -180,7 +180,7 @@ async def order_refunded(*, order_id: int, full: bool, at: datetime) -> None:
     rows = await Order.filter(id=order_id).values_list("store_id", "customer_id")
     store_id, customer_id = rows[0]
     if customer_id is not None:
-        await tiers.reevaluate(
+        await standing.reevaluate(
             store_id=store_id,
             customer_id=customer_id,
             at=at,

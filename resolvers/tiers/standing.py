@@ -11,67 +11,19 @@ earned (so a bought-then-refunded order never leaves a tier behind).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise.functions import Count, Sum
-
 from core.database import write_transaction
-from models.orders import Order, OrderStatus
-from models.points import PointEntry, PointKind
+from models.orders import Order
 from models.tiers import CustomerTier, Tier, TierChange, TierChangeReason, TierProgram
 from models.webhooks import EventType
 from resolvers import coupons, events, outbox
 from resolvers.messages import automations
 from resolvers.tiers.ladder import program_of, tiers_of
+from resolvers.tiers.measures import Metrics, metrics
 
 BATCH = 200
-ACTIVITY_KINDS = (PointKind.EARN, PointKind.REFUND_REVERSAL)
-
-
-@dataclass(frozen=True)
-class Metrics:
-    amount: int = 0
-    visits: int = 0
-    points: int = 0
-
-
-async def metrics(
-    store_id: int, customer_ids: Iterable[int], since: datetime
-) -> dict[int, Metrics]:
-    ids = list(customer_ids)
-    if not ids:
-        return {}
-    amounts: dict[int, int] = {}
-    visits: dict[int, int] = {}
-    rows = await (
-        Order.filter(
-            store_id=store_id,
-            customer_id__in=ids,
-            completed_at__gte=since,
-            status__in=(OrderStatus.COMPLETED, OrderStatus.REFUNDED),
-        )
-        .group_by("customer_id", "status")
-        .annotate(n=Count("id"), paid=Sum("total"), refunded=Sum("refunded_amount"))
-        .values("customer_id", "status", "n", "paid", "refunded")
-    )
-    for row in rows:
-        customer = int(row["customer_id"])
-        amounts[customer] = (
-            amounts.get(customer, 0) + int(row["paid"] or 0) - int(row["refunded"] or 0)
-        )
-        if row["status"] in (OrderStatus.COMPLETED, OrderStatus.COMPLETED.value):
-            visits[customer] = visits.get(customer, 0) + int(row["n"])
-    points_rows = await (
-        PointEntry.filter(customer_id__in=ids, created_at__gte=since, kind__in=ACTIVITY_KINDS)
-        .group_by("customer_id")
-        .annotate(total=Sum("amount"))
-        .values("customer_id", "total")
-    )
-    points = {int(row["customer_id"]): int(row["total"] or 0) for row in points_rows}
-    return {pk: Metrics(amounts.get(pk, 0), visits.get(pk, 0), points.get(pk, 0)) for pk in ids}
 
 
 def qualified(ladder: list[Tier], m: Metrics) -> Tier | None:

@@ -1,5 +1,6 @@
 """Staff tasks and training (A8): managers post, the whole staff reads and completes;
-busy hours are for those who read order patterns; partners have none of it."""
+busy hours are for those who read order patterns (analytics.patterns, which partner keys
+hold); partners have none of the rest."""
 
 from __future__ import annotations
 
@@ -88,11 +89,12 @@ STAFF_TOO = Expectations(
     other_owner=(ABSENT, OK),
 )
 MANAGERS: Expectations = {**STAFF_TOO, "staff": (FORBIDDEN, ABSENT)}
+PATTERN_READERS: Expectations = {**MANAGERS, "partner": (OK, ABSENT)}
 
 ROWS = [
     Row("Store.staffTasks", TASKS, _store, **STAFF_TOO),
     Row("Store.trainingMaterials", MATERIALS, _store, **STAFF_TOO),
-    Row("Store.busyHours", BUSY, _store, **MANAGERS),
+    Row("Store.busyHours", BUSY, _store, **PATTERN_READERS),
     Row("Mutation.createStaffTask", CREATE_TASK, _create_task, **MANAGERS),
     Row("Mutation.completeStaffTask", COMPLETE_TASK, _complete_task, **STAFF_TOO),
     Row("Mutation.createTrainingMaterial", CREATE_MATERIAL, _create_material, **MANAGERS),

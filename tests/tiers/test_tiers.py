@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from models.coupons import Coupon, CouponTrigger
 from models.outbox import OutboxMessage
 from models.tiers import CustomerTier, DiscountKind, Tier, TierChange, TierChangeReason
-from resolvers.tiers import evaluate_tiers
+from resolvers.tiers.standing import evaluate_tiers
 from tests.authorization.table import changes, snapshot
 from tests.checkout import loyalty as lo
 from tests.client import Api, gid
@@ -205,7 +205,7 @@ async def test_earn_terms_follow_the_tier_held_before_the_order_and_the_promotio
 ) -> None:
     # given
     from models.tiers import TierPromotion
-    from resolvers.tiers import earn_terms
+    from resolvers.tiers.promotions import earn_terms
 
     customer = await f.customer()
     gold = await lo.tier(rank=1, min_amount=1000, earn_rate_bp=300)
