@@ -60,8 +60,8 @@ class CouponTemplate(relay.Node):
 
 
 @strawberry.type
-class Coupon:
-    id: relay.GlobalID
+class Coupon(relay.Node):
+    id: relay.NodeID[int]
     template: CouponTemplate
     issued_reason: CouponTrigger
     issued_at: datetime
@@ -72,7 +72,7 @@ class Coupon:
     @classmethod
     def from_model(cls, c: CouponModel) -> "Coupon":
         return cls(
-            id=global_id("Coupon", c.id),
+            id=c.id,
             template=CouponTemplate.from_model(c.template),
             issued_reason=c.issued_reason,
             issued_at=c.issued_at,

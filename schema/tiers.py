@@ -85,8 +85,8 @@ class TierProgram:
 
 
 @strawberry.type
-class TierPromotion:
-    id: strawberry.ID
+class TierPromotion(relay.Node):
+    id: relay.NodeID[int]
     name: str
     min_rank: int
     points_multiplier_bp: int = strawberry.field(description="20000 = double points.")
@@ -96,7 +96,7 @@ class TierPromotion:
     @classmethod
     def from_model(cls, p: TierPromotionModel) -> "TierPromotion":
         return cls(
-            id=strawberry.ID(str(global_id("TierPromotion", p.id))),
+            id=p.id,
             name=p.name,
             min_rank=p.min_rank,
             points_multiplier_bp=p.points_multiplier_bp,
@@ -106,8 +106,8 @@ class TierPromotion:
 
 
 @strawberry.type
-class TierChange:
-    id: strawberry.ID
+class TierChange(relay.Node):
+    id: relay.NodeID[int]
     from_tier_id: relay.GlobalID | None
     to_tier_id: relay.GlobalID | None
     reason: TierChangeReason
@@ -117,7 +117,7 @@ class TierChange:
     @classmethod
     def from_model(cls, c: TierChangeModel) -> "TierChange":
         return cls(
-            id=strawberry.ID(str(c.id)),
+            id=c.id,
             from_tier_id=global_id("Tier", c.from_tier_id),
             to_tier_id=global_id("Tier", c.to_tier_id),
             reason=c.reason,

@@ -54,7 +54,7 @@ async def submit(
         alerts: list[StoreAlert] = []
         if rating <= NEGATIVE_AT_MOST:
             payload = {
-                "feedbackId": feedback.id,
+                "feedback_id": feedback.id,
                 "rating": rating,
                 "category": category.value,
                 "channel": channel.value,
