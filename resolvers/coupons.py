@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
 
 from core.context import Context
 from core.database import write_transaction
@@ -94,8 +95,19 @@ async def create_template(ctx: Context, *, store_id: int, fields: TemplateFields
     return template
 
 
-async def templates_of(store_id: int) -> list[CouponTemplate]:
-    return await CouponTemplate.filter(store_id=store_id).order_by("-id").limit(200)
+def templates_query(*, store_id: int, include_inactive: bool) -> QuerySet[CouponTemplate]:
+    query = CouponTemplate.filter(store_id=store_id)
+    return query if include_inactive else query.filter(is_active=True)
+
+
+async def templates_page(
+    *, store_id: int, include_inactive: bool, size: int, before_id: int | None
+) -> list[CouponTemplate]:
+    """Newest first; one more than ``size``, to tell whether more exist."""
+    query = templates_query(store_id=store_id, include_inactive=include_inactive)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(size + 1)
 
 
 async def _recipients(
@@ -216,6 +228,14 @@ async def issue_first_visit(*, store_id: int, customer_id: int, at: datetime) ->
     return len(templates)
 
 
+def coupons_query(customer_id: int, *, include_used: bool) -> QuerySet[Coupon]:
+    """A customer's coupons; only those still usable unless ``include_used``."""
+    query = Coupon.filter(customer_id=customer_id)
+    if include_used:
+        return query
+    return query.filter(used_at__isnull=True, expires_at__gt=datetime.now(UTC))
+
+
 async def coupons_of(
     customer_id: int,
     *,
@@ -225,9 +245,7 @@ async def coupons_of(
 ) -> list[Coupon]:
     """Soonest to expire first; ``after`` is the keyset cursor. One more than asked,
     to tell if more exist."""
-    query = Coupon.filter(customer_id=customer_id).select_related("template")
-    if not include_used:
-        query = query.filter(used_at__isnull=True, expires_at__gt=datetime.now(UTC))
+    query = coupons_query(customer_id, include_used=include_used).select_related("template")
     if after is not None:
         expires_at, pk = after
         query = query.filter(Q(expires_at__gt=expires_at) | Q(expires_at=expires_at, id__gt=pk))

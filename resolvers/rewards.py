@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.expressions import F
+from tortoise.queryset import QuerySet
 
 from core.context import Context
 from core.database import write_transaction
@@ -115,24 +116,41 @@ async def update_reward(ctx: Context, *, reward_id: int, changes: dict[str, Any]
         return await Reward.get(id=reward_id)
 
 
+def rewards_query(*, store_id: int, include_inactive: bool) -> QuerySet[Reward]:
+    query = Reward.filter(store_id=store_id)
+    return query if include_inactive else query.filter(is_active=True)
+
+
+def redemptions_query(
+    *, store_id: int, status: RedemptionStatus | None, customer_id: int | None = None
+) -> QuerySet[Redemption]:
+    query = Redemption.filter(store_id=store_id)
+    if status is not None:
+        query = query.filter(status=status)
+    if customer_id is not None:
+        query = query.filter(customer_id=customer_id)
+    return query
+
+
 async def rewards_page(
     *, store_id: int, size: int, after_id: int | None, include_inactive: bool
 ) -> list[Reward]:
-    query = Reward.filter(store_id=store_id)
-    if not include_inactive:
-        query = query.filter(is_active=True)
+    query = rewards_query(store_id=store_id, include_inactive=include_inactive)
     if after_id is not None:
         query = query.filter(id__gt=after_id)
     return await query.order_by("id").limit(size + 1)
 
 
 async def redemptions_page(
-    *, store_id: int, status: RedemptionStatus | None, size: int, after_id: int | None
+    *,
+    store_id: int,
+    status: RedemptionStatus | None,
+    size: int,
+    after_id: int | None,
+    customer_id: int | None = None,
 ) -> list[Redemption]:
     """Oldest first, e.g. the PENDING ones waiting for staff."""
-    query = Redemption.filter(store_id=store_id)
-    if status is not None:
-        query = query.filter(status=status)
+    query = redemptions_query(store_id=store_id, status=status, customer_id=customer_id)
     if after_id is not None:
         query = query.filter(id__gt=after_id)
     return await query.order_by("id").limit(size + 1)

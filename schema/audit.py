@@ -89,6 +89,7 @@ async def audit_connection(
         key=lambda row: [row.id],
         node=AuditEntry.from_model,
         has_previous=cursor is not None,
+        total=audit.entries_query(store_id=store_id).count,
     )
 
 

@@ -14,7 +14,6 @@ from models.coupons import (
     CouponTemplate as CouponTemplateModel,
 )
 from resolvers import coupons
-from resolvers.coupons import templates_of
 from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import CouponKind, CouponTrigger
 from schema.errors import result
@@ -87,6 +86,11 @@ class CouponConnection(Connection[Coupon]):
     pass
 
 
+@strawberry.type
+class CouponTemplateConnection(Connection[CouponTemplate]):
+    pass
+
+
 async def customer_coupons(
     customer_id: int, include_used: bool, first: int | None, after: str | None
 ) -> CouponConnection:
@@ -102,6 +106,7 @@ async def customer_coupons(
         key=lambda row: [row.expires_at, row.id],
         node=Coupon.from_model,
         has_previous=cursor is not None,
+        total=coupons.coupons_query(customer_id, include_used=include_used).count,
     )
 
 
@@ -212,9 +217,33 @@ class Mutation:
 
 @strawberry.type
 class StoreCoupons(StoreProfile):
-    @query("coupons.read", store=source_store())
-    async def coupon_templates(self, info: Info) -> list[CouponTemplate]:
-        return [CouponTemplate.from_model(t) for t in await templates_of(self.id)]
+    @query("coupons.read", store=source_store(), description="Newest first.")
+    async def coupon_templates(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        include_inactive: bool = True,
+    ) -> CouponTemplateConnection:
+        size = page_size(first)
+        cursor = decode_cursor(after, (int,))
+        rows = await coupons.templates_page(
+            store_id=self.id,
+            include_inactive=include_inactive,
+            size=size,
+            before_id=cursor[0] if cursor else None,
+        )
+        return connection(
+            CouponTemplateConnection,
+            rows,
+            size,
+            key=lambda row: [row.id],
+            node=CouponTemplate.from_model,
+            has_previous=cursor is not None,
+            total=coupons.templates_query(
+                store_id=self.id, include_inactive=include_inactive
+            ).count,
+        )
 
 
 @strawberry.type

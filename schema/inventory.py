@@ -103,6 +103,7 @@ class StockItem(relay.Node):
             key=lambda row: [row.id],
             node=StockMovement.from_model,
             has_previous=cursor is not None,
+            total=StockMovementModel.filter(stock_item_id=self.id).count,
         )
 
 
@@ -359,6 +360,7 @@ class StoreInventory(StoreProfile):
             key=lambda row: [row.id],
             node=StockItem.from_model,
             has_previous=cursor is not None,
+            total=StockItemModel.filter(store_id=self.id).count,
         )
 
     @query("inventory.read", store=source_store())
@@ -377,4 +379,5 @@ class StoreInventory(StoreProfile):
             key=lambda row: [row.id],
             node=PurchaseOrder.from_model,
             has_previous=cursor is not None,
+            total=PurchaseOrderModel.filter(store_id=self.id).count,
         )

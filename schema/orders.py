@@ -16,6 +16,7 @@ from models.orders import (
     OrderLine as OrderLineModel,
 )
 from resolvers import inventory, orders
+from resolvers.orders import queries as order_queries
 from schema.accounts import Account
 from schema.catalogue import Product
 from schema.customers.types import CustomerProfile, customer_store
@@ -179,12 +180,8 @@ async def orders_connection(
         customer = None if where.customer_id is None else decode_id(where.customer_id, "Customer")
     except Absent as exc:
         raise BadUserInput("customerId is not a customer id.", field="filter.customer_id") from exc
-    rows = await orders.orders_page(
-        store_id=store_id,
-        size=size,
-        after=cursor,
-        where=orders.OrderFilter(status=where.status, channel=where.channel, customer_id=customer),
-    )
+    kept = orders.OrderFilter(status=where.status, channel=where.channel, customer_id=customer)
+    rows = await orders.orders_page(store_id=store_id, size=size, after=cursor, where=kept)
     return connection(
         OrderConnection,
         rows,
@@ -192,6 +189,7 @@ async def orders_connection(
         key=lambda row: [row.created_at, row.id],
         node=Order.from_model,
         has_previous=cursor is not None,
+        total=order_queries.orders_query(store_id=store_id, where=kept).count,
     )
 
 

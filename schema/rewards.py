@@ -105,6 +105,7 @@ async def rewards_connection(
         key=lambda row: [row.id],
         node=Reward.from_model,
         has_previous=after is not None,
+        total=rewards.rewards_query(store_id=store_id, include_inactive=include_inactive).count,
     )
 
 
@@ -119,11 +120,19 @@ def _after_id(after: str | None) -> int | None:
 
 
 async def redemptions_connection(
-    store_id: int, status: RedemptionStatus | None, first: int | None, after: str | None
+    store_id: int,
+    status: RedemptionStatus | None,
+    first: int | None,
+    after: str | None,
+    customer_id: int | None = None,
 ) -> RedemptionConnection:
     size = page_size(first)
     rows = await rewards.redemptions_page(
-        store_id=store_id, status=status, size=size, after_id=_after_id(after)
+        store_id=store_id,
+        status=status,
+        size=size,
+        after_id=_after_id(after),
+        customer_id=customer_id,
     )
     return connection(
         RedemptionConnection,
@@ -132,6 +141,9 @@ async def redemptions_connection(
         key=lambda row: [row.id],
         node=Redemption.from_model,
         has_previous=after is not None,
+        total=rewards.redemptions_query(
+            store_id=store_id, status=status, customer_id=customer_id
+        ).count,
     )
 
 

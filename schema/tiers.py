@@ -19,7 +19,6 @@ from models.tiers import (
 )
 from resolvers.tiers import ladder, promotions, standing
 from resolvers.tiers.ladder import program_of, tiers_of
-from resolvers.tiers.promotions import promotions_of
 from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import DiscountKind, DiscountScope, TierChangeReason
 from schema.errors import result
@@ -136,6 +135,11 @@ class TierChangeConnection(Connection[TierChange]):
     pass
 
 
+@strawberry.type
+class TierPromotionConnection(Connection[TierPromotion]):
+    pass
+
+
 async def customer_tier_history(
     customer_id: int, first: int | None, after: str | None
 ) -> TierChangeConnection:
@@ -150,6 +154,7 @@ async def customer_tier_history(
         key=lambda row: [row.id],
         node=TierChange.from_model,
         has_previous=cursor is not None,
+        total=TierChangeModel.filter(customer_id=customer_id).count,
     )
 
 
@@ -367,9 +372,22 @@ class StoreTiers(StoreProfile):
     async def tier_program(self, info: Info) -> TierProgram:
         return TierProgram.from_model(await program_of(self.id))
 
-    @query("tiers.read", store=source_store())
-    async def tier_promotions(self, info: Info) -> list[TierPromotion]:
-        return [TierPromotion.from_model(p) for p in await promotions_of(self.id)]
+    @query("tiers.read", store=source_store(), description="Latest start first.")
+    async def tier_promotions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> TierPromotionConnection:
+        size = page_size(first)
+        cursor = decode_cursor(after, (datetime, int))
+        rows = await promotions.promotions_page(store_id=self.id, size=size, after=cursor)
+        return connection(
+            TierPromotionConnection,
+            rows,
+            size,
+            key=lambda row: [row.starts_at, row.id],
+            node=TierPromotion.from_model,
+            has_previous=cursor is not None,
+            total=TierPromotionModel.filter(store_id=self.id).count,
+        )
 
 
 @strawberry.type

@@ -127,6 +127,7 @@ async def alert_connection(
         key=lambda r: [r.id],
         node=StoreAlert.from_model,
         has_previous=before is not None,
+        total=lambda: feedback.alerts_count(info.context, store_id, unread_only=unread_only),
     )
 
 

@@ -17,7 +17,7 @@ from tests.checkout import loyalty
 from tests.client import gid
 from tests.orders import factories
 
-TEMPLATES = "query($id: ID!) { store(id: $id) { id couponTemplates { id } } }"
+TEMPLATES = "query($id: ID!) { store(id: $id) { id couponTemplates { edges { node { id } } } } }"
 NODE_TEMPLATE = "query($id: ID!) { node(id: $id) { id ... on CouponTemplate { kind } } }"
 CREATE = (
     "mutation($input: CreateCouponTemplateInput!) { createCouponTemplate(input: $input) "
