@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -18,6 +19,7 @@ from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import CouponKind, CouponTrigger
 from schema.errors import result
 from schema.ids import decode_id, global_id
+from schema.inputs import provided
 from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import owner_store_of, source_store, store_id_at
@@ -139,6 +141,34 @@ class IssueCouponsInput:
     segment: str | None = None
 
 
+@strawberry.input(description="Only the fields sent change; null clears maxDiscount or the scope.")
+class UpdateCouponTemplateInput:
+    template_id: relay.GlobalID
+    name: str | None = strawberry.UNSET
+    value: int | None = strawberry.UNSET
+    minimum_spend: int | None = strawberry.UNSET
+    max_discount: int | None = strawberry.UNSET
+    product_id: relay.GlobalID | None = strawberry.UNSET
+    category_id: relay.GlobalID | None = strawberry.UNSET
+    valid_days: int | None = strawberry.UNSET
+    trigger: CouponTrigger | None = strawberry.UNSET
+    is_active: bool | None = strawberry.UNSET
+
+
+@strawberry.input
+class DeactivateCouponTemplateInput:
+    template_id: relay.GlobalID
+
+
+def _template_changes(input: UpdateCouponTemplateInput) -> dict[str, Any]:
+    changes = provided(input, "template_id", nullable=("max_discount", "product_id", "category_id"))
+    if "product_id" in changes:
+        changes["product_id"] = ref(changes["product_id"], "Product", "productId")
+    if "category_id" in changes:
+        changes["category_id"] = ref(changes["category_id"], "Category", "categoryId")
+    return changes
+
+
 @strawberry.type
 class CouponTemplateSuccess:
     template: CouponTemplate
@@ -189,6 +219,38 @@ class Mutation:
         )
         template = await coupons.create_template(
             info.context, store_id=decode_id(input.store_id, "Store"), fields=fields
+        )
+        return CouponTemplateSuccess(template=CouponTemplate.from_model(template))
+
+    @mutation(
+        "coupons.manage",
+        result=CouponTemplateResult,
+        store=owner_store_of("input.template_id", CouponTemplateModel, "CouponTemplate"),
+        absent="coupon template",
+        description="Coupons already issued read the new terms at checkout.",
+    )
+    async def update_coupon_template(
+        self, info: Info, input: UpdateCouponTemplateInput
+    ) -> CouponTemplateSuccess:
+        template = await coupons.update_template(
+            info.context,
+            template_id=decode_id(input.template_id, "CouponTemplate"),
+            changes=_template_changes(input),
+        )
+        return CouponTemplateSuccess(template=CouponTemplate.from_model(template))
+
+    @mutation(
+        "coupons.manage",
+        result=CouponTemplateResult,
+        store=owner_store_of("input.template_id", CouponTemplateModel, "CouponTemplate"),
+        absent="coupon template",
+        description="No more coupons are issued; those issued stay usable until they expire.",
+    )
+    async def deactivate_coupon_template(
+        self, info: Info, input: DeactivateCouponTemplateInput
+    ) -> CouponTemplateSuccess:
+        template = await coupons.deactivate_template(
+            info.context, template_id=decode_id(input.template_id, "CouponTemplate")
         )
         return CouponTemplateSuccess(template=CouponTemplate.from_model(template))
 

@@ -82,6 +82,7 @@ class Customer(
     tiers.CustomerTiers,
     stamps.CustomerStamps,
     coupons.CustomerCoupons,
+    rewards.CustomerRewards,
 ):
     pass
 
@@ -134,6 +135,7 @@ NODE_TYPES = [
     offers.FirstVisitOffer,
     tiers.TierPromotion,
     tiers.TierChange,
+    stamps.StampEntry,
     points.PointEntry,
     rewards.Reward,
     rewards.Redemption,

@@ -34,7 +34,11 @@ from models.messages import (
 )
 from models.orders import Order as OrderModel
 from models.points import PointEntry as PointEntryModel
-from models.rewards import Redemption as RedemptionModel, Reward as RewardModel
+from models.rewards import (
+    Redemption as RedemptionModel,
+    Reward as RewardModel,
+    StampEntry as StampEntryModel,
+)
 from models.settlements import (
     Settlement as SettlementModel,
     SettlementDispute as SettlementDisputeModel,
@@ -70,6 +74,7 @@ from schema.points import PointEntry
 from schema.rewards import Redemption, Reward
 from schema.settlements import Settlement, SettlementDispute
 from schema.staff import staff_member
+from schema.stamps import StampEntry
 from schema.stores import StoreProfile
 from schema.tasks import StaffTask, TrainingMaterial
 from schema.tiers import Tier, TierChange, TierPromotion
@@ -164,6 +169,7 @@ KINDS: dict[str, NodeKind] = {
     ),
     "TierPromotion": NodeKind(TierPromotionModel, "tiers.read", _sync(TierPromotion.from_model)),
     "TierChange": NodeKind(TierChangeModel, "tiers.read", _sync(TierChange.from_model)),
+    "StampEntry": NodeKind(StampEntryModel, "stamps.read", _sync(StampEntry.from_model)),
     "CupHolderCampaign": NodeKind(
         CupHolderCampaignModel,
         "cupholder.read",

@@ -16,7 +16,7 @@ from models.orders import (
     OrderLine as OrderLineModel,
 )
 from resolvers import inventory, orders
-from resolvers.orders import queries as order_queries
+from resolvers.orders import attach, queries as order_queries
 from schema.accounts import Account
 from schema.catalogue import Product
 from schema.customers.types import CustomerProfile, customer_store
@@ -308,8 +308,48 @@ def _order_request(input: CreateOrderInput) -> orders.OrderRequest:
 _order_store = owner_store_of("input.order_id", OrderModel, "Order")
 
 
+@strawberry.input
+class AttachOrderCustomerInput:
+    order_id: relay.GlobalID
+    customer_id: relay.GlobalID
+    idempotency_key: str
+
+
+AttachOrderCustomerResult = result(
+    "AttachOrderCustomerResult",
+    OrderSuccess,
+    errors.OrderHasCustomer,
+    errors.OrderNotCompleted,
+    errors.AttachWindowClosed,
+    errors.InvalidInput,
+    errors.NotFound,
+    errors.IdempotencyKeyReused,
+)
+
+
 @strawberry.type
 class Mutation:
+    @mutation(
+        "orders.attach_customer",
+        store=_order_store,
+        absent="order",
+        result=AttachOrderCustomerResult,
+        description=(
+            "Give a completed order without a customer its customer (the phone typed after "
+            "paying), within the store's window: the order then earns as at checkout."
+        ),
+    )
+    async def attach_order_customer(
+        self, info: Info, input: AttachOrderCustomerInput
+    ) -> OrderSuccess:
+        order = await attach.attach_customer(
+            info.context,
+            order_id=decode_id(input.order_id, "Order"),
+            customer_id=_pk(input.customer_id, "Customer", "customerId"),
+            idempotency_key=input.idempotency_key,
+        )
+        return OrderSuccess(order=Order.from_model(order))
+
     @mutation(
         "orders.create",
         store=store_id_at("input.store_id"),
