@@ -145,6 +145,8 @@ NODE_TYPES = [
     settlements.SettlementDispute,
     messages.MessageTemplate,
     messages.MessageCampaign,
+    messages.MessageDelivery,
+    inventory.PurchaseOrder,
     webhooks.WebhookEndpoint,
     webhooks.WebhookDelivery,
     tasks.StaffTask,

@@ -113,8 +113,8 @@ class StockItemConnection(Connection[StockItem]):
 
 
 @strawberry.type
-class PurchaseOrder:
-    id: relay.GlobalID
+class PurchaseOrder(relay.Node):
+    id: relay.NodeID[int]
     stock_item_id: relay.GlobalID
     percent: int
     quantity: int
@@ -127,7 +127,7 @@ class PurchaseOrder:
     @classmethod
     def from_model(cls, order: PurchaseOrderModel) -> PurchaseOrder:
         return cls(
-            id=relay.GlobalID("PurchaseOrder", str(order.id)),
+            id=order.id,
             stock_item_id=relay.GlobalID("StockItem", str(order.stock_item_id)),
             percent=order.percent,
             quantity=order.quantity,

@@ -27,9 +27,10 @@ from models.customers import (
     StoreAlert as StoreAlertModel,
 )
 from models.favourites import FavouriteDraw as FavouriteDrawModel
-from models.inventory import StockItem as StockItemModel
+from models.inventory import PurchaseOrder as PurchaseOrderModel, StockItem as StockItemModel
 from models.messages import (
     MessageCampaign as MessageCampaignModel,
+    MessageDelivery as MessageDeliveryModel,
     MessageTemplate as MessageTemplateModel,
 )
 from models.orders import Order as OrderModel
@@ -65,8 +66,8 @@ from schema.customers.feedback import Feedback, StoreAlert
 from schema.customers.types import CustomerProfile
 from schema.favourites import FavouriteDraw
 from schema.ids import Absent, decode_id
-from schema.inventory import StockItem
-from schema.messages import MessageCampaign, MessageTemplate
+from schema.inventory import PurchaseOrder, StockItem
+from schema.messages import MessageCampaign, MessageDelivery, MessageTemplate
 from schema.offers import FirstVisitOffer
 from schema.operations import AUTHENTICATED, may_see, query
 from schema.orders import Order
@@ -180,6 +181,9 @@ KINDS: dict[str, NodeKind] = {
     "Reward": NodeKind(RewardModel, "rewards.read", _sync(Reward.from_model)),
     "Redemption": NodeKind(RedemptionModel, "rewards.read", _sync(Redemption.from_model)),
     "StockItem": NodeKind(StockItemModel, "inventory.read", _sync(StockItem.from_model)),
+    "PurchaseOrder": NodeKind(
+        PurchaseOrderModel, "inventory.read", _sync(PurchaseOrder.from_model)
+    ),
     "Settlement": NodeKind(SettlementModel, "settlements.read", _sync(Settlement.from_model)),
     "SettlementDispute": NodeKind(
         SettlementDisputeModel, "settlements.read", _sync(SettlementDispute.from_model)
@@ -189,6 +193,9 @@ KINDS: dict[str, NodeKind] = {
     ),
     "MessageCampaign": NodeKind(
         MessageCampaignModel, "messages.read", _sync(MessageCampaign.from_model)
+    ),
+    "MessageDelivery": NodeKind(
+        MessageDeliveryModel, "messages.read", _sync(MessageDelivery.from_model)
     ),
     "FavouriteDraw": NodeKind(
         FavouriteDrawModel, "favourites.draw", _sync(FavouriteDraw.from_model)
