@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from graphql import GraphQLNonNull, GraphQLObjectType
 
 from models.accounts import Account
@@ -115,3 +117,27 @@ async def test_total_count_is_counted_on_every_list_when_asked(api: Api) -> None
     for paged in ("apiKeys", "couponTemplates", "tierPromotions"):
         assert len(store[paged]["edges"]) == 1
     assert of_customer == {"coupons": {"totalCount": 2}, "tierHistory": {"totalCount": 2}}
+
+
+async def test_the_count_is_one_count_statement_made_only_when_asked(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given
+    token = await api.token("owner1@dangol.test")
+    query = "query ($id: ID!) { store(id: $id) { orders(first: 1) { %s } } }"
+    variables = {"id": gid("Store", 1)}
+    caplog.set_level(logging.DEBUG, logger="tortoise.db_client")
+
+    async def statements(selection: str) -> list[str]:
+        caplog.clear()
+        await api.data(query % selection, variables, token=token)
+        return [r.getMessage() for r in caplog.records if r.name == "tortoise.db_client"]
+
+    # when
+    without = await statements("edges { node { id } }")
+    counted = await statements("totalCount edges { node { id } }")
+    # then: the count adds exactly one COUNT and nothing else
+    assert not [s for s in without if "COUNT(" in s.upper()]
+    counts = [s for s in counted if "COUNT(" in s.upper()]
+    assert len(counts) == 1 and 'FROM "order"' in counts[0]
+    assert len(counted) == len(without) + 1
