@@ -49,6 +49,7 @@ class Settings:
     max_tokens: int = 4000
     run_jobs: bool = True
     outbox_interval_seconds: int = 5
+    order_attach_window_minutes: int = 30
     outbox_batch_size: int = 100
     outbox_max_attempts: int = 8
     outbox_backoff_seconds: int = 30
@@ -126,6 +127,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=integer("DANGOL_MAX_BODY_BYTES", 8 * 1024 * 1024),
         run_jobs=flag("DANGOL_RUN_JOBS", True),
         outbox_interval_seconds=integer("DANGOL_OUTBOX_INTERVAL_SECONDS", 5),
+        order_attach_window_minutes=integer("DANGOL_ORDER_ATTACH_WINDOW_MINUTES", 30),
         outbox_batch_size=integer("DANGOL_OUTBOX_BATCH_SIZE", 100),
         outbox_max_attempts=integer("DANGOL_OUTBOX_MAX_ATTEMPTS", 8),
         outbox_backoff_seconds=integer("DANGOL_OUTBOX_BACKOFF_SECONDS", 30),

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
 
 from core.context import Context
 from core.database import write_transaction
@@ -22,16 +23,17 @@ from core.errors import (
     NotFound,
     RedemptionAlreadyApplied,
     RedemptionNotApproved,
+    RedemptionNotCancellable,
     RedemptionNotPending,
     RedemptionOfAnotherCustomer,
     RewardInactive,
 )
 from models.catalogue import Product
 from models.customers import Customer
-from models.points import PointEntry, PointKind, PointSource
+from models.points import PointBalance, PointEntry, PointKind, PointSource
 from models.rewards import Redemption, RedemptionStatus, Reward, StampBalance, StampEntry
 from models.stores import Membership
-from resolvers import idempotency, outbox
+from resolvers import audit, idempotency, outbox
 from resolvers.points import ledger
 
 MAX_NAME = 100
@@ -115,24 +117,41 @@ async def update_reward(ctx: Context, *, reward_id: int, changes: dict[str, Any]
         return await Reward.get(id=reward_id)
 
 
+def rewards_query(*, store_id: int, include_inactive: bool) -> QuerySet[Reward]:
+    query = Reward.filter(store_id=store_id)
+    return query if include_inactive else query.filter(is_active=True)
+
+
+def redemptions_query(
+    *, store_id: int, status: RedemptionStatus | None, customer_id: int | None = None
+) -> QuerySet[Redemption]:
+    query = Redemption.filter(store_id=store_id)
+    if status is not None:
+        query = query.filter(status=status)
+    if customer_id is not None:
+        query = query.filter(customer_id=customer_id)
+    return query
+
+
 async def rewards_page(
     *, store_id: int, size: int, after_id: int | None, include_inactive: bool
 ) -> list[Reward]:
-    query = Reward.filter(store_id=store_id)
-    if not include_inactive:
-        query = query.filter(is_active=True)
+    query = rewards_query(store_id=store_id, include_inactive=include_inactive)
     if after_id is not None:
         query = query.filter(id__gt=after_id)
     return await query.order_by("id").limit(size + 1)
 
 
 async def redemptions_page(
-    *, store_id: int, status: RedemptionStatus | None, size: int, after_id: int | None
+    *,
+    store_id: int,
+    status: RedemptionStatus | None,
+    size: int,
+    after_id: int | None,
+    customer_id: int | None = None,
 ) -> list[Redemption]:
     """Oldest first, e.g. the PENDING ones waiting for staff."""
-    query = Redemption.filter(store_id=store_id)
-    if status is not None:
-        query = query.filter(status=status)
+    query = redemptions_query(store_id=store_id, status=status, customer_id=customer_id)
     if after_id is not None:
         query = query.filter(id__gt=after_id)
     return await query.order_by("id").limit(size + 1)
@@ -362,3 +381,78 @@ async def return_for_order(*, order_id: int) -> int:
             )
             returned += 1
     return returned
+
+
+CANCELLABLE = (RedemptionStatus.PENDING, RedemptionStatus.APPROVED)
+
+
+async def cancel_redemption(ctx: Context, *, redemption_id: int) -> Redemption:
+    """Drop a chosen reward before payment (K1): PENDING or APPROVED, in no order yet, becomes
+    RETURNED and its points or stamps come back. Once applied to an order, cancelling the
+    order gives them back instead."""
+    principal = await ctx.principal()
+    async with write_transaction():
+        found = await Redemption.get_or_none(id=redemption_id)
+        if found is None:
+            raise NotFound("No such redemption.", field="redemption_id")
+        moved = await Redemption.filter(
+            id=redemption_id, status__in=CANCELLABLE, order_id__isnull=True
+        ).update(status=RedemptionStatus.RETURNED, decided_by_id=principal.account_id)
+        if not moved:
+            current = await Redemption.get(id=redemption_id)
+            if current.status == RedemptionStatus.APPLIED:
+                raise RedemptionAlreadyApplied(
+                    "The redemption is in an order: cancel the order instead.",
+                    field="redemption_id",
+                    order_id=current.order_id,
+                )
+            raise RedemptionNotCancellable(
+                f"The redemption is {current.status.value}; only a PENDING or APPROVED one "
+                "can be cancelled.",
+                field="redemption_id",
+                status=current.status,
+            )
+        await _give_back(found, "CANCELLED")
+        if found.status == RedemptionStatus.APPROVED:
+            await Customer.filter(id=found.customer_id, reward_uses__gt=0).update(
+                reward_uses=F("reward_uses") - 1
+            )
+        await audit.record(
+            ctx,
+            store_id=found.store_id,
+            action="rewards.cancel",
+            target_type="redemption",
+            target_id=redemption_id,
+            before={"status": found.status.value},
+            after={
+                "status": RedemptionStatus.RETURNED.value,
+                "points": found.points_spent,
+                "stamps": found.stamps_spent,
+            },
+        )
+    return await Redemption.get(id=redemption_id)
+
+
+async def affordable_query(*, store_id: int, customer_id: int) -> QuerySet[Reward]:
+    """The store's active rewards the customer's points or stamps pay for now (K1)."""
+    points: list[Any] = await PointBalance.filter(customer_id=customer_id).values_list(
+        "balance", flat=True
+    )
+    stamps: list[Any] = await StampBalance.filter(customer_id=customer_id).values_list(
+        "stamps", flat=True
+    )
+    balance = int(points[0]) if points else 0
+    held = int(stamps[0]) if stamps else 0
+    return Reward.filter(store_id=store_id, is_active=True).filter(
+        Q(cost_points__gt=0, cost_points__lte=balance) | Q(cost_stamps__gt=0, cost_stamps__lte=held)
+    )
+
+
+async def affordable_page(
+    *, store_id: int, customer_id: int, size: int, after_id: int | None
+) -> list[Reward]:
+    """Oldest reward first; one more than ``size``, to tell whether more exist."""
+    query = await affordable_query(store_id=store_id, customer_id=customer_id)
+    if after_id is not None:
+        query = query.filter(id__gt=after_id)
+    return await query.order_by("id").limit(size + 1)

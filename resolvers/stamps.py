@@ -232,3 +232,11 @@ async def give_back(
     return await _change(
         store_id=store_id, customer_id=customer_id, amount=stamps, reason=reason, order_id=order_id
     )
+
+
+async def history_page(*, customer_id: int, size: int, before_id: int | None) -> list[StampEntry]:
+    """A customer's stamp entries, newest first; one more than ``size``."""
+    query = StampEntry.filter(customer_id=customer_id)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(size + 1)

@@ -82,6 +82,7 @@ class Customer(
     tiers.CustomerTiers,
     stamps.CustomerStamps,
     coupons.CustomerCoupons,
+    rewards.CustomerRewards,
 ):
     pass
 
@@ -130,6 +131,11 @@ NODE_TYPES = [
     orders.Order,
     tiers.Tier,
     coupons.CouponTemplate,
+    coupons.Coupon,
+    offers.FirstVisitOffer,
+    tiers.TierPromotion,
+    tiers.TierChange,
+    stamps.StampEntry,
     points.PointEntry,
     rewards.Reward,
     rewards.Redemption,
@@ -139,6 +145,8 @@ NODE_TYPES = [
     settlements.SettlementDispute,
     messages.MessageTemplate,
     messages.MessageCampaign,
+    messages.MessageDelivery,
+    inventory.PurchaseOrder,
     webhooks.WebhookEndpoint,
     webhooks.WebhookDelivery,
     tasks.StaffTask,

@@ -16,6 +16,7 @@ from models.orders import (
     OrderLine as OrderLineModel,
 )
 from resolvers import inventory, orders
+from resolvers.orders import attach, queries as order_queries
 from schema.accounts import Account
 from schema.catalogue import Product
 from schema.customers.types import CustomerProfile, customer_store
@@ -179,12 +180,8 @@ async def orders_connection(
         customer = None if where.customer_id is None else decode_id(where.customer_id, "Customer")
     except Absent as exc:
         raise BadUserInput("customerId is not a customer id.", field="filter.customer_id") from exc
-    rows = await orders.orders_page(
-        store_id=store_id,
-        size=size,
-        after=cursor,
-        where=orders.OrderFilter(status=where.status, channel=where.channel, customer_id=customer),
-    )
+    kept = orders.OrderFilter(status=where.status, channel=where.channel, customer_id=customer)
+    rows = await orders.orders_page(store_id=store_id, size=size, after=cursor, where=kept)
     return connection(
         OrderConnection,
         rows,
@@ -192,6 +189,7 @@ async def orders_connection(
         key=lambda row: [row.created_at, row.id],
         node=Order.from_model,
         has_previous=cursor is not None,
+        total=order_queries.orders_query(store_id=store_id, where=kept).count,
     )
 
 
@@ -310,8 +308,48 @@ def _order_request(input: CreateOrderInput) -> orders.OrderRequest:
 _order_store = owner_store_of("input.order_id", OrderModel, "Order")
 
 
+@strawberry.input
+class AttachOrderCustomerInput:
+    order_id: relay.GlobalID
+    customer_id: relay.GlobalID
+    idempotency_key: str
+
+
+AttachOrderCustomerResult = result(
+    "AttachOrderCustomerResult",
+    OrderSuccess,
+    errors.OrderHasCustomer,
+    errors.OrderNotCompleted,
+    errors.AttachWindowClosed,
+    errors.InvalidInput,
+    errors.NotFound,
+    errors.IdempotencyKeyReused,
+)
+
+
 @strawberry.type
 class Mutation:
+    @mutation(
+        "orders.attach_customer",
+        store=_order_store,
+        absent="order",
+        result=AttachOrderCustomerResult,
+        description=(
+            "Give a completed order without a customer its customer (the phone typed after "
+            "paying), within the store's window: the order then earns as at checkout."
+        ),
+    )
+    async def attach_order_customer(
+        self, info: Info, input: AttachOrderCustomerInput
+    ) -> OrderSuccess:
+        order = await attach.attach_customer(
+            info.context,
+            order_id=decode_id(input.order_id, "Order"),
+            customer_id=_pk(input.customer_id, "Customer", "customerId"),
+            idempotency_key=input.idempotency_key,
+        )
+        return OrderSuccess(order=Order.from_model(order))
+
     @mutation(
         "orders.create",
         store=store_id_at("input.store_id"),

@@ -20,7 +20,7 @@ from resolvers.points import queries as point_queries
 from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import PointKind, PointSource, Rounding
 from schema.errors import result
-from schema.ids import Absent, decode_id, global_id
+from schema.ids import Absent, decode_id, global_id, reference_id
 from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import owner_store_of, source_store, store_id_at
@@ -52,6 +52,13 @@ class PointProgram:
         )
 
 
+def _reference(entry: PointEntryModel) -> strawberry.ID | None:
+    found = reference_id(entry.reference_type, entry.reference_id)
+    if found is not None:
+        return strawberry.ID(str(found))
+    return None if entry.reference_id is None else strawberry.ID(entry.reference_id)
+
+
 @strawberry.type(description="One line of the append-only points ledger.")
 class PointEntry(relay.Node):
     id: relay.NodeID[int]
@@ -66,7 +73,10 @@ class PointEntry(relay.Node):
         )
     )
     reference_type: str | None
-    reference_id: str | None
+    reference_id: strawberry.ID | None = strawberry.field(
+        description="The global id of the object behind the entry (an order, a redemption, "
+        "a review...); a transfer's or an adjustment's idempotency key; an expiry's time."
+    )
     reason: str | None
     customer_id: relay.GlobalID
     order_id: relay.GlobalID | None
@@ -83,7 +93,7 @@ class PointEntry(relay.Node):
             remaining=entry.remaining,
             expires_at=entry.expires_at,
             reference_type=entry.reference_type,
-            reference_id=entry.reference_id,
+            reference_id=_reference(entry),
             reason=entry.reason,
             customer_id=global_id("Customer", entry.customer_id),
             order_id=global_id("Order", entry.order_id),

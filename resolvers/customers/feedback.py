@@ -54,7 +54,7 @@ async def submit(
         alerts: list[StoreAlert] = []
         if rating <= NEGATIVE_AT_MOST:
             payload = {
-                "feedbackId": feedback.id,
+                "feedback_id": feedback.id,
                 "rating": rating,
                 "category": category.value,
                 "channel": channel.value,
@@ -94,15 +94,26 @@ async def feedback_page(
     return await query.order_by("-id").limit(size + 1)
 
 
+def _alerts_query(store_id: int, account_id: int, *, unread_only: bool) -> QuerySet[StoreAlert]:
+    query = StoreAlert.filter(store_id=store_id, recipient_id=account_id)
+    return query.filter(read_at__isnull=True) if unread_only else query
+
+
+async def alerts_count(ctx: Context, store_id: int, *, unread_only: bool) -> int:
+    """How many alerts of the store are addressed to the caller."""
+    account_id = (await ctx.principal()).account_id
+    if account_id is None:
+        return 0
+    return await _alerts_query(store_id, account_id, unread_only=unread_only).count()
+
+
 async def alerts_page(
     ctx: Context, store_id: int, *, size: int, before_id: int | None, unread_only: bool
 ) -> list[StoreAlert]:
     account_id = (await ctx.principal()).account_id
     if account_id is None:
         return []
-    query = StoreAlert.filter(store_id=store_id, recipient_id=account_id)
-    if unread_only:
-        query = query.filter(read_at__isnull=True)
+    query = _alerts_query(store_id, account_id, unread_only=unread_only)
     if before_id is not None:
         query = query.filter(id__lt=before_id)
     return await query.order_by("-id").limit(size + 1)

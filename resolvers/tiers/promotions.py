@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tortoise.expressions import Q
+
 from core.context import Context
 from core.database import write_transaction
 from core.errors import InvalidInput, NotFound
@@ -109,8 +111,15 @@ async def _announce(promotion: TierPromotion, available_at: datetime) -> int:
     return len(members)
 
 
-async def promotions_of(store_id: int) -> list[TierPromotion]:
-    return await TierPromotion.filter(store_id=store_id).order_by("-starts_at", "-id").limit(100)
+async def promotions_page(
+    *, store_id: int, size: int, after: tuple[datetime, int] | None
+) -> list[TierPromotion]:
+    """Latest start first; one more than ``size``, to tell whether more exist."""
+    query = TierPromotion.filter(store_id=store_id)
+    if after is not None:
+        starts_at, pk = after
+        query = query.filter(Q(starts_at__lt=starts_at) | Q(starts_at=starts_at, id__lt=pk))
+    return await query.order_by("-starts_at", "-id").limit(size + 1)
 
 
 async def multiplier_for(store_id: int, rank: int, at: datetime) -> int:

@@ -17,7 +17,7 @@ from models.customers import (
 from resolvers.customers import feedback
 from schema.enums import FeedbackCategory, FeedbackChannel
 from schema.errors import result
-from schema.ids import Absent, decode_id, global_id
+from schema.ids import Absent, decode_id, global_id, payload_of
 from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import source_store, store_id_at
@@ -51,7 +51,9 @@ class Feedback(relay.Node):
 class StoreAlert(relay.Node):
     id: relay.NodeID[int]
     kind: str
-    payload: JSON
+    payload: JSON = strawberry.field(
+        description="The alert's details: camelCase keys, and every id a global id."
+    )
     created_at: datetime
     read_at: datetime | None
 
@@ -60,7 +62,7 @@ class StoreAlert(relay.Node):
         return cls(
             id=row.id,
             kind=row.kind,
-            payload=JSON(row.payload),
+            payload=JSON(payload_of(row.payload)),
             created_at=row.created_at,
             read_at=row.read_at,
         )
@@ -125,6 +127,7 @@ async def alert_connection(
         key=lambda r: [r.id],
         node=StoreAlert.from_model,
         has_previous=before is not None,
+        total=lambda: feedback.alerts_count(info.context, store_id, unread_only=unread_only),
     )
 
 

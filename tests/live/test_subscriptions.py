@@ -267,7 +267,11 @@ async def test_a_stock_warning_alert_reaches_stock_subscribers(
     alert = message["payload"]["data"]["stockAlerts"]
     assert alert["stockItemId"] == gid("StockItem", 7)
     assert alert["message"] == "우유 30% 이하"
-    assert alert["detail"] == {"stockItemId": 7, "message": "우유 30% 이하", "remainingPercent": 25}
+    assert alert["detail"] == {
+        "stockItemId": gid("StockItem", 7),
+        "message": "우유 30% 이하",
+        "remainingPercent": 25,
+    }
 
 
 async def test_staff_may_not_listen_to_kpis(api: Api, live_url: str) -> None:
