@@ -12,6 +12,7 @@ from core.database import write_transaction
 from core.errors import CsvTooLarge
 from models.customers import Customer
 from resolvers import audit
+from resolvers.customers import lookups
 from resolvers.customers.csv_import import MAX_ROWS, CustomerRef
 from resolvers.customers.listing import CustomerFilter, filtered
 from resolvers.customers.privacy import reveals
@@ -54,7 +55,10 @@ async def export_csv(
 ) -> Export:
     """The customers ``where`` selects, oldest first; ``customer_ref`` writes the id column."""
     query = await filtered(ctx, store_id, where)
-    total = await query.count()
+    if where.search is None:
+        total = await query.count()
+    else:  # a search is a lookup by phone or name, limited per caller
+        total = await lookups.limited(ctx, store_id=store_id, find=query.count, found=bool)
     if total > MAX_ROWS:
         raise CsvTooLarge(
             f"An export holds at most {MAX_ROWS} customers; narrow the filter.",

@@ -17,6 +17,7 @@ from core.errors import InvalidInput, UserError
 from models.customers import Customer, CustomerTag
 from models.points import PointBalance
 from models.stores import Store as StoreModel
+from resolvers.customers import lookups
 from resolvers.customers.fields import clean_tags
 from resolvers.customers.segments import Segment, clock, filter_segment, thresholds_of
 from resolvers.pii import keys_for, normalise_phone
@@ -142,6 +143,25 @@ def position_of(sort: CustomerSort, row: Customer) -> Position:
 
 
 async def page(
+    ctx: Context,
+    *,
+    store_id: int,
+    where: CustomerFilter,
+    sort: CustomerSort,
+    size: int,
+    after: Position | None,
+) -> Page:
+    """One page; a search (by phone or name) is a lookup, limited per caller (``lookups``)."""
+
+    async def find() -> Page:
+        return await _page(ctx, store_id=store_id, where=where, sort=sort, size=size, after=after)
+
+    if where.search is None:
+        return await find()
+    return await lookups.limited(ctx, store_id=store_id, find=find, found=lambda p: bool(p.rows))
+
+
+async def _page(
     ctx: Context,
     *,
     store_id: int,
