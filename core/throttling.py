@@ -37,11 +37,11 @@ async def take(bucket: str, window_seconds: int) -> tuple[int, int]:
     if it turns out not to count) and the window's total with this event. One statement, so
     concurrent takers each get their own total and a limit holds however many arrive at once."""
     start, _ = window_of(window_seconds)
-    mark = (lambda n: f"${n}") if dialect() == "postgres" else (lambda n: "?")
+    marks = ("$1", "$2") if dialect() == "postgres" else ("?", "?")
     table = RateCounter._meta.db_table
     rows = await connection().execute_query_dict(
         f'INSERT INTO "{table}" ("bucket", "window_start", "count") '
-        f"VALUES ({mark(1)}, {mark(2)}, 1) "
+        f"VALUES ({marks[0]}, {marks[1]}, 1) "
         'ON CONFLICT ("bucket", "window_start") '
         f'DO UPDATE SET "count" = "{table}"."count" + 1 RETURNING "count"',
         [bucket, start],
