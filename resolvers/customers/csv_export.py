@@ -1,8 +1,10 @@
-"""CSV export of a store's customers: UTF-8 with a BOM so spreadsheets keep the Korean; audited."""
+"""CSV export of a store's customers: UTF-8 with a BOM so spreadsheets keep the Korean; audited.
+
+Text that a spreadsheet would run as a formula is written with a leading ' (core.spreadsheets).
+"""
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +12,7 @@ from datetime import datetime
 from core.context import Context
 from core.database import write_transaction
 from core.errors import CsvTooLarge
+from core.spreadsheets import SafeCsvWriter
 from models.customers import Customer
 from resolvers import audit
 from resolvers.customers import lookups
@@ -44,6 +47,7 @@ class Export:
     csv: str
     row_count: int
     masked: bool
+    neutralised_cells: int
 
 
 def _iso(value: datetime | None) -> str:
@@ -69,7 +73,7 @@ async def export_csv(
     keys = keys_for(ctx.settings)
     out = io.StringIO()
     out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeCsvWriter(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     count, last_id = 0, 0
     while True:
@@ -111,4 +115,9 @@ async def export_csv(
                 "filter": {k: v for k, v in vars(where).items() if v is not None and k != "search"},
             },
         )
-    return Export(csv=out.getvalue(), row_count=count, masked=not whole)
+    return Export(
+        csv=out.getvalue(),
+        row_count=count,
+        masked=not whole,
+        neutralised_cells=writer.neutralised,
+    )
