@@ -47,7 +47,7 @@ async def limited(
         )
     try:
         answer = await find()
-    except BaseException:
+    except Exception:  # bad input, not a miss
         await throttling.give_back(bucket, start)
         raise
     if found(answer):
