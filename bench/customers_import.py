@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 ROWS = 100_000
+COLUMNS = 100_000
 
 
 IMPORT = """mutation ($input: ImportCustomersInput!) { importCustomers(input: $input) {
@@ -21,6 +24,24 @@ IMPORT = """mutation ($input: ImportCustomersInput!) { importCustomers(input: $i
   ... on UserError { code message } } }"""
 LOGIN = """mutation { login(input: {email: "owner1@dangol.test", password: "dangol-demo"}) {
   ... on SessionTokens { accessToken } } }"""
+
+
+@asynccontextmanager
+async def longest_stall() -> AsyncIterator[list[float]]:
+    """The longest time the event loop went without running a 10 ms ticker (in seconds)."""
+    found = [0.0]
+
+    async def tick() -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(0.01)
+            found[0] = max(found[0], time.perf_counter() - before - 0.01)
+
+    ticker = asyncio.ensure_future(tick())
+    try:
+        yield found
+    finally:
+        ticker.cancel()
 
 
 def csv_text(rows: int, first_block: int = 2000) -> str:
@@ -35,6 +56,7 @@ async def _run(directory: Path) -> None:
     from app.demo import seed_demo
     from core.context import Context
     from core.database import apply_migrations, close_database, open_database
+    from core.errors import UserError
     from core.security import Passwords
     from core.services import Services
     from core.settings import Settings
@@ -65,14 +87,25 @@ async def _run(directory: Path) -> None:
         text = csv_text(ROWS)
         print(f"  CSV: {ROWS:,} rows, {len(text.encode()) / 1e6:.1f} MB")
         started = time.perf_counter()
-        report = await import_csv(
-            ctx, store_id=1, text=text, skip_invalid_rows=False, customer_ref=str
-        )
+        async with longest_stall() as stall:
+            report = await import_csv(
+                ctx, store_id=1, text=text, skip_invalid_rows=False, customer_ref=str
+            )
         elapsed = time.perf_counter() - started
         print(
             f"  import: {report.imported:,} imported in {elapsed:.1f} s "
-            f"({report.imported / elapsed:,.0f} rows/s)"
+            f"({report.imported / elapsed:,.0f} rows/s); the event loop stalled "
+            f"{stall[0] * 1000:,.0f} ms at most"
         )
+        wide = ",".join(f"column{n}" for n in range(COLUMNS)) + "\n"
+        started = time.perf_counter()
+        try:
+            await import_csv(ctx, store_id=1, text=wide, skip_invalid_rows=False, customer_ref=str)
+        except UserError as error:
+            print(
+                f"  a header of {COLUMNS:,} columns ({len(wide) / 1e3:,.0f} KB) answered "
+                f"{error.code} in {time.perf_counter() - started:.2f} s"
+            )
         filters = {
             "no filter": CustomerFilter(),
             "tag vip": CustomerFilter(tag="vip"),

@@ -180,6 +180,7 @@ class CsvTooLarge(UserError):
     code = "CSV_TOO_LARGE"
     max_rows: int | None
     max_bytes: int | None
+    max_columns: int | None
 
 
 class InsufficientPoints(UserError):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
+from core.database import connection, dialect
 from models.throttling import RateCounter
 
 
@@ -28,17 +28,32 @@ async def count(bucket: str, window_seconds: int) -> int:
 
 async def hit(bucket: str, window_seconds: int) -> int:
     """Count one more event and return the window's total."""
+    _, total = await take(bucket, window_seconds)
+    return total
+
+
+async def take(bucket: str, window_seconds: int) -> tuple[int, int]:
+    """Count one more event before it happens: the window's start (to ``give_back`` the event
+    if it turns out not to count) and the window's total with this event. One statement, so
+    concurrent takers each get their own total and a limit holds however many arrive at once."""
     start, _ = window_of(window_seconds)
-    updated = await RateCounter.filter(bucket=bucket, window_start=start).update(
-        count=F("count") + 1
+    marks = ("$1", "$2") if dialect() == "postgres" else ("?", "?")
+    table = RateCounter._meta.db_table
+    rows = await connection().execute_query_dict(
+        f'INSERT INTO "{table}" ("bucket", "window_start", "count") '
+        f"VALUES ({marks[0]}, {marks[1]}, 1) "
+        'ON CONFLICT ("bucket", "window_start") '
+        f'DO UPDATE SET "count" = "{table}"."count" + 1 RETURNING "count"',
+        [bucket, start],
     )
-    if not updated:
-        try:
-            await RateCounter.create(bucket=bucket, window_start=start, count=1)
-            return 1
-        except IntegrityError:
-            await RateCounter.filter(bucket=bucket, window_start=start).update(count=F("count") + 1)
-    return await count(bucket, window_seconds)
+    return start, int(rows[0]["count"])
+
+
+async def give_back(bucket: str, window_start: int) -> None:
+    """Uncount one event ``take`` counted in the window starting at ``window_start``."""
+    await RateCounter.filter(bucket=bucket, window_start=window_start, count__gt=0).update(
+        count=F("count") - 1
+    )
 
 
 async def clear(bucket: str, window_seconds: int) -> None:

@@ -21,9 +21,12 @@ class NotificationKind(str, Enum):
     KPI_ALERT = "KPI_ALERT"
     WEEKLY_REPORT = "WEEKLY_REPORT"
     WEBHOOK_DISABLED = "WEBHOOK_DISABLED"
+    LOOKUP_MISSES = "LOOKUP_MISSES"
 
 
-MANDATORY_KINDS = frozenset({NotificationKind.NEW_ORDER, NotificationKind.STOCK_WARNING})
+MANDATORY_KINDS = frozenset(
+    {NotificationKind.NEW_ORDER, NotificationKind.STOCK_WARNING, NotificationKind.LOOKUP_MISSES}
+)
 
 
 class NotificationPreference(Model):

@@ -14,7 +14,9 @@ from schema.operations import SIGNED_IN, mutation
 class NotificationSetting:
     kind: NotificationKind
     enabled: bool
-    mandatory: bool = strawberry.field(description="Stock warnings and new-order alerts stay on.")
+    mandatory: bool = strawberry.field(
+        description="Stock warnings, new-order alerts and lookup-miss alerts stay on."
+    )
 
     @classmethod
     def from_domain(cls, setting: notifications.NotificationSetting) -> "NotificationSetting":

@@ -1,8 +1,10 @@
-"""CSV export of a store's customers: UTF-8 with a BOM so spreadsheets keep the Korean; audited."""
+"""CSV export of a store's customers: UTF-8 with a BOM so spreadsheets keep the Korean; audited.
+
+Text that a spreadsheet would run as a formula is written with a leading ' (core.spreadsheets).
+"""
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,8 +12,10 @@ from datetime import datetime
 from core.context import Context
 from core.database import write_transaction
 from core.errors import CsvTooLarge
+from core.spreadsheets import SafeCsvWriter
 from models.customers import Customer
 from resolvers import audit
+from resolvers.customers import lookups
 from resolvers.customers.csv_import import MAX_ROWS, CustomerRef
 from resolvers.customers.listing import CustomerFilter, filtered
 from resolvers.customers.privacy import reveals
@@ -43,6 +47,7 @@ class Export:
     csv: str
     row_count: int
     masked: bool
+    neutralised_cells: int
 
 
 def _iso(value: datetime | None) -> str:
@@ -54,7 +59,10 @@ async def export_csv(
 ) -> Export:
     """The customers ``where`` selects, oldest first; ``customer_ref`` writes the id column."""
     query = await filtered(ctx, store_id, where)
-    total = await query.count()
+    if where.search is None:
+        total = await query.count()
+    else:  # a search is a lookup by phone or name, limited per caller
+        total = await lookups.limited(ctx, store_id=store_id, find=query.count, found=bool)
     if total > MAX_ROWS:
         raise CsvTooLarge(
             f"An export holds at most {MAX_ROWS} customers; narrow the filter.",
@@ -65,7 +73,7 @@ async def export_csv(
     keys = keys_for(ctx.settings)
     out = io.StringIO()
     out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeCsvWriter(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     count, last_id = 0, 0
     while True:
@@ -107,4 +115,9 @@ async def export_csv(
                 "filter": {k: v for k, v in vars(where).items() if v is not None and k != "search"},
             },
         )
-    return Export(csv=out.getvalue(), row_count=count, masked=not whole)
+    return Export(
+        csv=out.getvalue(),
+        row_count=count,
+        masked=not whole,
+        neutralised_cells=writer.neutralised,
+    )

@@ -1,13 +1,20 @@
-"""CSV import of customers: every row checked first; a bad row never half-imports."""
+"""CSV import of customers: every row checked first; a bad row never half-imports.
+
+Every step is linear in the size of the file, the header is refused past ``MAX_COLUMNS``
+before anything else is looked at, and the work that needs no database (parsing, checking,
+blind indexes, sealing) runs in a worker thread, so a large import never holds the event loop.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -15,11 +22,12 @@ from tortoise.exceptions import IntegrityError
 from core.context import Context
 from core.database import dialect, write_transaction
 from core.errors import CsvColumnsInvalid, CsvMalformed, CsvTooLarge, UserError
+from core.spreadsheets import formula_like
 from models.customers import AgeBand, Customer, Gender, SourceChannel
 from resolvers import audit
 from resolvers.customers.fields import CustomerFields, clean_birth_year, clean_name, clean_tags
 from resolvers.customers.records import allocate_ids, sealed
-from resolvers.pii import keys_for, normalise_phone
+from resolvers.pii import PiiKeys, keys_for, normalise_phone
 
 T = TypeVar("T")
 # How a message names a customer by id (the schema passes its global ids).
@@ -28,6 +36,7 @@ E = TypeVar("E", bound=Enum)
 
 MAX_ROWS = 100_000
 MAX_BYTES = 16 * 1024 * 1024
+MAX_COLUMNS = 50
 CHUNK = 1000
 REQUIRED = ("name", "phone")
 OPTIONAL = ("birth_year", "age_band", "gender", "marketing_consent", "source_channel", "tags")
@@ -42,6 +51,10 @@ ALIASES = {
     "유입경로": "source_channel",
     "태그": "tags",
 }
+FORMULA_NOTE = (
+    "The name starts with '{start}', which a spreadsheet could run as a formula: it is kept "
+    "as written, and exports write it with a leading ' so that spreadsheets show it as text."
+)
 TRUE = {"true", "yes", "y", "1", "o", "동의"}
 FALSE = {"false", "no", "n", "0", "x", "", "미동의"}
 
@@ -59,6 +72,8 @@ class RowReport:
     errors: list[tuple[str, str]] = field(default_factory=list)
     customer_id: int | None = None
     fields: CustomerFields | None = None
+    phone_index: str | None = None
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -81,10 +96,19 @@ def _records(text: str) -> Iterator[list[str]]:
 
 
 def _header(names: list[str]) -> list[str]:
+    if len(names) > MAX_COLUMNS:
+        raise CsvTooLarge(
+            f"A CSV header names at most {MAX_COLUMNS} columns; this one names {len(names):,}.",
+            field="csv",
+            max_rows=MAX_ROWS,
+            max_bytes=MAX_BYTES,
+            max_columns=MAX_COLUMNS,
+        )
+    known = set(REQUIRED + OPTIONAL)
     columns = [ALIASES.get(n.strip(), n.strip().lower().replace(" ", "_")) for n in names]
-    unknown = [n for n, c in zip(names, columns, strict=True) if c not in REQUIRED + OPTIONAL]
+    unknown = [n for n, c in zip(names, columns, strict=True) if c not in known]
     missing = [c for c in REQUIRED if c not in columns]
-    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    repeated = sorted(c for c, times in Counter(columns).items() if times > 1)
     if unknown or missing or repeated:
         raise CsvColumnsInvalid(
             "The header must name the columns "
@@ -156,7 +180,11 @@ def _fields(values: dict[str, str], errors: list[tuple[str, str]]) -> CustomerFi
 def parse(text: str) -> list[RowReport]:
     if len(text) > MAX_BYTES:
         raise CsvTooLarge(
-            "The CSV is too large.", field="csv", max_rows=MAX_ROWS, max_bytes=MAX_BYTES
+            "The CSV is too large.",
+            field="csv",
+            max_rows=MAX_ROWS,
+            max_bytes=MAX_BYTES,
+            max_columns=MAX_COLUMNS,
         )
     records = _records(text)
     header = next(records, None)
@@ -175,6 +203,7 @@ def parse(text: str) -> list[RowReport]:
                 field="csv",
                 max_rows=MAX_ROWS,
                 max_bytes=MAX_BYTES,
+                max_columns=MAX_COLUMNS,
             )
         errors: list[tuple[str, str]] = []
         if len(record) != len(columns):
@@ -184,24 +213,18 @@ def parse(text: str) -> list[RowReport]:
             reports.append(RowReport(row=number, status=RowStatus.INVALID, errors=errors))
             continue
         fields = _fields(dict(zip(columns, record, strict=True)), errors)
-        reports.append(
-            RowReport(
-                number,
-                RowStatus.INVALID if errors else RowStatus.NOT_IMPORTED,
-                errors,
-                None,
-                fields,
-            )
+        report = RowReport(
+            number, RowStatus.INVALID if errors else RowStatus.NOT_IMPORTED, errors, None, fields
         )
+        if fields is not None and formula_like(fields.name):
+            report.notes.append(("name", FORMULA_NOTE.format(start=fields.name[0])))
+        reports.append(report)
     return reports
 
 
-async def _mark_duplicates(
-    ctx: Context, store_id: int, reports: list[RowReport], customer_ref: CustomerRef
-) -> None:
-    keys = keys_for(ctx.settings)
+def _index_phones(keys: PiiKeys, store_id: int, reports: list[RowReport]) -> None:
+    """Each valid row's phone blind index; a phone repeated within the file is invalid."""
     first_row: dict[str, int] = {}
-    indexed: list[tuple[str, RowReport]] = []
     for report in reports:
         if report.fields is None:
             continue
@@ -211,7 +234,20 @@ async def _mark_duplicates(
             report.status = RowStatus.INVALID
             continue
         first_row[index] = report.row
-        indexed.append((index, report))
+        report.phone_index = index
+
+
+def prepare(text: str, keys: PiiKeys, store_id: int) -> list[RowReport]:
+    """Everything of an import that needs no database: run in a worker thread."""
+    reports = parse(text)
+    _index_phones(keys, store_id, reports)
+    return reports
+
+
+async def _mark_existing(
+    store_id: int, reports: list[RowReport], customer_ref: CustomerRef
+) -> None:
+    indexed = [(r.phone_index, r) for r in reports if r.phone_index is not None]
     for start in range(0, len(indexed), CHUNK):
         chunk = dict(indexed[start : start + CHUNK])
         for index, existing in await Customer.filter(
@@ -223,10 +259,39 @@ async def _mark_duplicates(
             chunk[index].status = RowStatus.INVALID
 
 
-async def _insert_tags(
-    conn: BaseDBAsyncClient, store_id: int, customers: list[dict[str, Any]]
-) -> None:
-    rows = [[store_id, c["id"], tag] for c in customers for tag in c["tags"]]
+def _sealed_customers(
+    keys: PiiKeys, store_id: int, ids: list[int], valid: list[RowReport]
+) -> list[Customer]:
+    """The rows to insert, names and phones sealed (CPU only: run in a worker thread)."""
+    customers: list[Customer] = []
+    for customer_id, report in zip(ids, valid, strict=True):
+        data = report.fields
+        assert data is not None
+        customers.append(
+            Customer(
+                id=customer_id,
+                store_id=store_id,
+                birth_year=data.birth_year,
+                age_band=data.age_band,
+                gender=data.gender,
+                marketing_consent=data.marketing_consent,
+                source_channel=data.source_channel,
+                tags=list(data.tags),
+                **sealed(
+                    keys,
+                    store_id=store_id,
+                    customer_id=customer_id,
+                    name=data.name,
+                    phone=data.phone,
+                ),
+            )
+        )
+        report.status, report.customer_id = RowStatus.IMPORTED, customer_id
+    return customers
+
+
+async def _insert_tags(conn: BaseDBAsyncClient, store_id: int, customers: list[Customer]) -> None:
+    rows = [[store_id, c.id, tag] for c in customers for tag in c.tags]
     marks = "$1, $2, $3" if dialect() == "postgres" else "?, ?, ?"
     sql = f'INSERT INTO "customer_tag" ("store_id", "customer_id", "tag") VALUES ({marks})'
     for start in range(0, len(rows), 10 * CHUNK):
@@ -243,9 +308,11 @@ async def import_csv(
 ) -> ImportReport:
     """All or nothing; a customer registered meanwhile with a phone of the file makes a second
     pass. ``customer_ref`` writes the id of an existing customer a row repeats."""
+    keys = keys_for(ctx.settings)
     for attempt in (1, 2):
+        reports = await asyncio.to_thread(prepare, text, keys, store_id)
         try:
-            return await _import(ctx, store_id, parse(text), skip_invalid_rows, customer_ref)
+            return await _import(ctx, store_id, reports, skip_invalid_rows, customer_ref)
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -261,38 +328,14 @@ async def _import(
 ) -> ImportReport:
     keys = keys_for(ctx.settings)
     async with write_transaction() as conn:
-        await _mark_duplicates(ctx, store_id, reports, customer_ref)
+        await _mark_existing(store_id, reports, customer_ref)
         rejected = sum(1 for r in reports if r.status is RowStatus.INVALID)
         valid = [r for r in reports if r.status is not RowStatus.INVALID]
         if rejected and not skip_invalid_rows:
             valid = []
         ids = await allocate_ids(conn, len(valid)) if valid else []
-        customers: list[dict[str, Any]] = []
-        for customer_id, report in zip(ids, valid, strict=True):
-            data = report.fields
-            assert data is not None
-            customers.append(
-                {
-                    "id": customer_id,
-                    "birth_year": data.birth_year,
-                    "age_band": data.age_band,
-                    "gender": data.gender,
-                    "marketing_consent": data.marketing_consent,
-                    "source_channel": data.source_channel,
-                    "tags": list(data.tags),
-                    **sealed(
-                        keys,
-                        store_id=store_id,
-                        customer_id=customer_id,
-                        name=data.name,
-                        phone=data.phone,
-                    ),
-                }
-            )
-            report.status, report.customer_id = RowStatus.IMPORTED, customer_id
-        await Customer.bulk_create(
-            [Customer(store_id=store_id, **values) for values in customers], batch_size=CHUNK
-        )
+        customers = await asyncio.to_thread(_sealed_customers, keys, store_id, ids, valid)
+        await Customer.bulk_create(customers, batch_size=CHUNK)
         await _insert_tags(conn, store_id, customers)
         await audit.record(
             ctx,

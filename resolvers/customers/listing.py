@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from pypika_tortoise.context import SqlContext
+from pypika_tortoise.terms import Term, ValueWrapper
+from pypika_tortoise.utils import format_alias_sql
 from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
@@ -14,6 +17,7 @@ from core.errors import InvalidInput, UserError
 from models.customers import Customer, CustomerTag
 from models.points import PointBalance
 from models.stores import Store as StoreModel
+from resolvers.customers import lookups
 from resolvers.customers.fields import clean_tags
 from resolvers.customers.segments import Segment, clock, filter_segment, thresholds_of
 from resolvers.pii import keys_for, normalise_phone
@@ -72,17 +76,30 @@ def _search(
     return query.filter(name_index=keys.name_index(store_id, text))
 
 
+class _RowIn(Term):
+    """``EXISTS`` of a row of ``table`` for the customer with ``column`` = ``value``, where the
+    value is a bound parameter of the statement (never pasted into the SQL)."""
+
+    def __init__(self, table: str, column: str, value: str | int) -> None:
+        super().__init__()
+        self.table, self.column, self.value = table, column, value
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        table, column = self.table, self.column
+        value = ValueWrapper(self.value).get_sql(ctx.copy(with_alias=False))
+        sql = (
+            f'EXISTS (SELECT 1 FROM "{table}" WHERE "{table}"."customer_id" = "customer"."id" '
+            f'AND "{table}"."{column}" = {value})'
+        )
+        return format_alias_sql(sql, self.alias, ctx) if ctx.with_alias else sql
+
+
 def _tagged(query: QuerySet[Customer], raw: str) -> QuerySet[Customer]:
-    """EXISTS per row (index customer_id, tag), so a page stops after its rows; the tag is
-    validated to letters, digits and `` .&+#/-_`` before it is written into the SQL."""
+    """EXISTS per row (index customer_id, tag), so a page stops after its rows."""
     tags = clean_tags([raw])
     if not tags:
         raise InvalidInput("tag is empty.", field="tag")
-    table = CustomerTag._meta.db_table
-    exists = RawSQL(
-        f'EXISTS (SELECT 1 FROM "{table}" WHERE "{table}"."customer_id" = "customer"."id" '
-        f'AND "{table}"."tag" = \'{tags[0]}\')'
-    )
+    exists = _RowIn(CustomerTag._meta.db_table, "tag", tags[0])
     return query.annotate(has_tag=exists).filter(has_tag=True)
 
 
@@ -100,13 +117,8 @@ async def filtered(ctx: Context, store_id: int, where: CustomerFilter) -> QueryS
     if where.tag is not None:
         query = _tagged(query, where.tag)
     if where.tier_id is not None:
-        query = query.annotate(
-            in_tier=RawSQL(
-                'EXISTS (SELECT 1 FROM "customer_tier" '
-                'WHERE "customer_tier"."customer_id" = "customer"."id" '
-                f'AND "customer_tier"."tier_id" = {int(where.tier_id)})'
-            )
-        ).filter(in_tier=True)
+        in_tier = _RowIn("customer_tier", "tier_id", int(where.tier_id))
+        query = query.annotate(in_tier=in_tier).filter(in_tier=True)
     if where.search is not None:
         query = _search(query, ctx, store_id, where.search)
     return query
@@ -131,6 +143,25 @@ def position_of(sort: CustomerSort, row: Customer) -> Position:
 
 
 async def page(
+    ctx: Context,
+    *,
+    store_id: int,
+    where: CustomerFilter,
+    sort: CustomerSort,
+    size: int,
+    after: Position | None,
+) -> Page:
+    """One page; a search (by phone or name) is a lookup, limited per caller (``lookups``)."""
+
+    async def find() -> Page:
+        return await _page(ctx, store_id=store_id, where=where, sort=sort, size=size, after=after)
+
+    if where.search is None:
+        return await find()
+    return await lookups.limited(ctx, store_id=store_id, find=find, found=lambda p: bool(p.rows))
+
+
+async def _page(
     ctx: Context,
     *,
     store_id: int,

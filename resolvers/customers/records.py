@@ -17,6 +17,7 @@ from models.customers import Customer, CustomerTag
 from models.points import PointSource
 from models.tiers import TierChangeReason
 from resolvers import audit, points
+from resolvers.customers import lookups
 from resolvers.customers.fields import (
     CustomerFields,
     clean,
@@ -292,7 +293,11 @@ async def tag(
 
 
 async def by_phone(ctx: Context, *, store_id: int, phone: str) -> Customer | None:
-    e164 = normalise_phone(phone)
-    return await Customer.get_or_none(
-        store_id=store_id, phone_index=keys_for(ctx.settings).phone_index(store_id, e164)
+    """Limited per caller (``lookups``): a miss counts, a customer found does not."""
+    index = keys_for(ctx.settings).phone_index(store_id, normalise_phone(phone))
+    return await lookups.limited(
+        ctx,
+        store_id=store_id,
+        find=lambda: Customer.get_or_none(store_id=store_id, phone_index=index),
+        found=lambda row: row is not None,
     )

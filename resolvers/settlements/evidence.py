@@ -1,12 +1,14 @@
 """Evidence (H4): a statement as CSV (UTF-8 with a BOM, so Excel reads the Korean) and as PDF.
 
+The CSV neutralises text a spreadsheet would run as a formula (core.spreadsheets); amounts are
+numbers and stay as they are, negative ones included.
+
 The PDF uses reportlab's built-in Korean CID font (HYGothic-Medium): no font file to
 ship; the reader's viewer supplies the glyphs.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
+from core.spreadsheets import SafeCsvWriter
 from models.settlements import Settlement, SettlementLine, SettlementLineKind
 from models.stores import Store
 
@@ -76,7 +79,7 @@ async def settlement_csv(store_id: int, settlement_id: int) -> EvidenceFile | No
         return None
     settlement, store, lines = found
     text = io.StringIO()
-    writer = csv.writer(text)
+    writer = SafeCsvWriter(text)
     writer.writerow(["매장", store.name])
     writer.writerow(
         ["정산 기간", settlement.period_start.isoformat(), settlement.period_end.isoformat()]

@@ -139,6 +139,10 @@ class ImportRow:
     row: int = strawberry.field(description="the row in the file; the header is row 1")
     status: RowStatus
     errors: list[FieldProblem]
+    notes: list[FieldProblem] = strawberry.field(
+        description="Values kept as written that deserve a look, e.g. a name a spreadsheet "
+        "would take for a formula (exports write it with a leading ')"
+    )
     customer_id: relay.GlobalID | None
 
 
@@ -158,6 +162,10 @@ class ExportCustomersSuccess:
     csv: str = strawberry.field(description="UTF-8 with a BOM, so spreadsheets keep the Korean")
     row_count: int
     masked: bool
+    neutralised_cells: int = strawberry.field(
+        description="Text cells starting with = + - @, a tab or a carriage return, written with "
+        "a leading ' so that a spreadsheet shows them instead of running them as formulas"
+    )
 
 
 RegisterCustomerResult = result(
@@ -236,6 +244,7 @@ def _report(report: csv_import.ImportReport) -> ImportCustomersReport:
                 row=row.row,
                 status=row.status,
                 errors=[FieldProblem(field=f, message=m) for f, m in row.errors],
+                notes=[FieldProblem(field=f, message=m) for f, m in row.notes],
                 customer_id=global_id("Customer", row.customer_id),
             )
             for row in report.rows
@@ -339,5 +348,8 @@ class Mutation:
             customer_ref=_customer_ref,
         )
         return ExportCustomersSuccess(
-            csv=export.csv, row_count=export.row_count, masked=export.masked
+            csv=export.csv,
+            row_count=export.row_count,
+            masked=export.masked,
+            neutralised_cells=export.neutralised_cells,
         )

@@ -147,6 +147,38 @@ async def test_filter_by_tag_and_search_by_phone_tail_and_name(api: Api) -> None
     assert await ids(search="최지") == []
 
 
+async def test_the_tag_and_tier_filters_bind_their_values_instead_of_pasting_them(
+    api: Api,
+) -> None:
+    # given a tag with every character a tag may hold, and a tier
+    from models.tiers import CustomerTier, Tier
+
+    tag = "R&D #1/2 a.b+c-d_e"
+    gold = await Tier.create(store_id=1, name="골드", rank=2)
+    tagged = await factories.customer(1, tags=(tag,))
+    await CustomerTier.create(store_id=1, customer_id=tagged.id, tier_id=gold.id, since=NOW)
+    await factories.customer(1, tags=("other",))
+    token = await owner(api)
+    query = (
+        "query($id: ID!, $filter: CustomerFilterInput) { store(id: $id) {"
+        " customers(filter: $filter) { totalCount edges { node { id } } } } }"
+    )
+    # when
+    with counted_statements() as statements:
+        data = await api.data(
+            query,
+            {"id": STORE1, "filter": {"tag": tag, "tierId": gid("Tier", gold.id)}},
+            token=token,
+        )
+    # then the right customer is found, and neither value is written into the SQL text
+    found = data["store"]["customers"]
+    assert [e["node"]["id"] for e in found["edges"]] == [gid("Customer", tagged.id)]
+    assert found["totalCount"] == 1
+    sent = [sql for sql in statements if "customer_tag" in sql]
+    assert len(sent) == 2
+    assert not any(tag in sql or f"= {gold.id}" in sql for sql in sent)
+
+
 async def test_customer_by_phone_finds_any_writing_and_only_in_its_store(api: Api) -> None:
     # given
     row = await factories.customer(1, phone="010-9876-5432")
