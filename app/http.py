@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from cross_web import HTTPException
 from graphql import (
@@ -65,21 +65,46 @@ class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if self.connection_acknowledged and message.get("id") not in self.operations:
-            try:
-                document = parse(message["payload"]["query"])
-            except (GraphQLSyntaxError, KeyError, TypeError):
-                document = None
-            if document is not None and _operation_types(document) - {OperationType.SUBSCRIPTION}:
-                error = GraphQLError(
-                    "Only subscriptions travel over the WebSocket; send queries and mutations "
-                    "with POST /graphql.",
-                    extensions={"code": BAD_USER_INPUT},
-                )
+            refusal = self._refusal(message)
+            if refusal is not None:
                 await self.send_message(
-                    {"id": message["id"], "type": "error", "payload": [error.formatted]}
+                    {"id": message["id"], "type": "error", "payload": [refusal.formatted]}
                 )
                 return
         await super().handle_subscribe(message)
+
+    def _refusal(self, message: SubscribeMessage) -> GraphQLError | None:
+        """What HTTP would answer with a 400 or BAD_USER_INPUT, answered the same way here.
+
+        Left to strawberry, a document that does not parse ends the operation with a bare
+        ``complete`` (the parser cache raises outside strawberry's own handling).
+        """
+        payload: Any = message.get("payload")
+        query = payload.get("query") if isinstance(payload, dict) else None
+        if not isinstance(query, str):
+            return _bad_input("A subscribe message carries its document as payload.query.")
+        variables = payload.get("variables")
+        if variables is not None and not isinstance(variables, dict):
+            return _bad_input("payload.variables must be an object.")
+        try:
+            _check_strings(variables or {})
+        except HTTPException as refused:
+            return _bad_input(refused.reason)
+        try:
+            max_tokens = cast("GraphQLView", self.view).services.settings.max_tokens
+            document = parse(query, max_tokens=max_tokens)
+        except GraphQLError as error:
+            return _bad_input(error.message)
+        if _operation_types(document) - {OperationType.SUBSCRIPTION}:
+            return _bad_input(
+                "Only subscriptions travel over the WebSocket; send queries and mutations "
+                "with POST /graphql."
+            )
+        return None
+
+
+def _bad_input(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": BAD_USER_INPUT})
 
 
 def checked_json(data: str | bytes) -> dict[str, Any] | list[Any]:
