@@ -88,7 +88,15 @@ class Customer(
 
 Query = merge_types(
     "Query",
-    (accounts.Query, stores.Query, policies.Query, audit.Query, nodes.Query, campaigns.Query),
+    (
+        accounts.Query,
+        stores.Query,
+        staff.Query,
+        policies.Query,
+        audit.Query,
+        nodes.Query,
+        campaigns.Query,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
