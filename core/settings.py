@@ -6,6 +6,7 @@ in production (``DANGOL_ENV=production``) a missing secret stops the start.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -13,10 +14,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zxcvbn import zxcvbn
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 DEFAULT_DATABASE_URL = f"sqlite://{DATA_DIR / 'dangol.sqlite3'}"
 SECRET_NAMES = ("DANGOL_JWT_SECRET", "DANGOL_PII_KEY", "DANGOL_BLIND_INDEX_KEY")
+# zxcvbn's estimate of the guesses a secret takes, as a power of ten (about 86 bits): 32
+# random hex digits score 27 or more, a typed secret less ("x" * 40: 3, "dangol-production-
+# secret-key-2026": 23, "mycompanyname-jwt-secret-production-key": 26).
+MIN_SECRET_GUESSES_LOG10 = 26
 
 
 class SettingsError(RuntimeError):
@@ -69,6 +76,7 @@ class Settings:
     message_sms_sender: str = ""
     messages_interval_seconds: int = 30
     seed_demo: bool = True
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -90,6 +98,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     for name, value in secrets_.items():
         if len(value) < 32:
             raise SettingsError(f"{name} must be at least 32 characters long")
+    if mode == "production":
+        _check_production_secrets(secrets_, env.get("DANGOL_PII_PREVIOUS_KEYS", ""))
 
     def integer(name: str, default: int) -> int:
         raw = env.get(name)
@@ -150,7 +160,44 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         message_sms_sender=env.get("DANGOL_MESSAGE_SMS_SENDER", ""),
         messages_interval_seconds=integer("DANGOL_MESSAGES_INTERVAL_SECONDS", 30),
         seed_demo=flag("DANGOL_SEED_DEMO", mode != "production"),
+        trusted_proxies=_trusted_proxies(env.get("DANGOL_TRUSTED_PROXIES", "")),
     )
+
+
+def _trusted_proxies(raw: str) -> tuple[str, ...]:
+    """``DANGOL_TRUSTED_PROXIES="10.0.0.0/8,192.0.2.4"``: proxies whose X-Forwarded-For counts."""
+    found = []
+    for entry in filter(None, (part.strip() for part in raw.split(","))):
+        try:
+            found.append(str(ipaddress.ip_network(entry, strict=False)))
+        except ValueError as exc:
+            raise SettingsError(
+                f"DANGOL_TRUSTED_PROXIES holds addresses or networks (CIDR), not {entry!r}"
+            ) from exc
+    return tuple(found)
+
+
+def estimated_guesses_log10(secret: str) -> float:
+    """How many guesses ``secret`` would take, as zxcvbn estimates them (a power of ten)."""
+    return float(zxcvbn(secret[:100])["guesses_log10"])
+
+
+def _check_production_secrets(found: Mapping[str, str], previous_keys: str) -> None:
+    """In production every secret is its own and random: never shared, never typed."""
+    for name, value in found.items():
+        if estimated_guesses_log10(value) < MIN_SECRET_GUESSES_LOG10:
+            raise SettingsError(
+                f"{name} looks typed rather than random (too little entropy); generate one, "
+                'e.g. python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+    values = list(found.values()) + [
+        key for _, _, key in (entry.partition(":") for entry in previous_keys.split(",")) if key
+    ]
+    if len(set(values)) < len(values):
+        raise SettingsError(
+            "DANGOL_JWT_SECRET, DANGOL_PII_KEY, DANGOL_BLIND_INDEX_KEY (and the previous PII keys) "
+            "must all differ: one leaked secret must not open the others"
+        )
 
 
 def _previous_keys(raw: str, current: int) -> tuple[tuple[int, str], ...]:
