@@ -257,6 +257,9 @@ CreateOrderResult = result(
     errors.CouponNotOwned,
     errors.CouponNotApplicable,
     errors.MinimumSpendNotMet,
+    errors.RedemptionNotApproved,
+    errors.RedemptionAlreadyApplied,
+    errors.RedemptionOfAnotherCustomer,
     inventory.OutOfStock,
 )
 OrderTransitionResult = result(
