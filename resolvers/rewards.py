@@ -268,19 +268,25 @@ async def redeem_reward(
     return int(result["redemption_id"])
 
 
-async def approve_redemption(ctx: Context, *, redemption_id: int, approve: bool) -> Redemption:
-    """PENDING → APPROVED, or → REJECTED with the points or stamps given back."""
+async def approve_redemption(
+    ctx: Context, *, redemption_id: int, approve: bool, idempotency_key: str | None = None
+) -> Redemption:
+    """PENDING → APPROVED, or → REJECTED with the points or stamps given back; under an
+    idempotency key a retry answers the first decision and gives nothing back twice."""
+    if idempotency_key is not None:
+        idempotency.check_key(idempotency_key)
+    found: list[Any] = await Redemption.filter(id=redemption_id).values_list("store_id", flat=True)
+    if not found:
+        raise NotFound("No such redemption.", field="redemption_id")
     principal = await ctx.principal()
-    now = _now()
-    async with write_transaction():
+
+    async def execute() -> idempotency.Result:
         moved = await Redemption.filter(id=redemption_id, status=RedemptionStatus.PENDING).update(
             status=RedemptionStatus.APPROVED if approve else RedemptionStatus.REJECTED,
             decided_by_id=principal.account_id,
-            decided_at=now,
+            decided_at=_now(),
         )
-        redemption = await Redemption.get_or_none(id=redemption_id)
-        if redemption is None:
-            raise NotFound("No such redemption.", field="redemption_id")
+        redemption = await Redemption.get(id=redemption_id)
         if not moved:
             raise RedemptionNotPending(
                 f"The redemption is {redemption.status.value}, not PENDING.",
@@ -293,7 +299,16 @@ async def approve_redemption(ctx: Context, *, redemption_id: int, approve: bool)
             )
         else:
             await _give_back(redemption, "REJECTED")
-    return redemption
+        return {"redemption_id": redemption_id}
+
+    await idempotency.run(
+        store_id=int(found[0]),
+        operation="rewards.approve",
+        key=idempotency_key,
+        request={"redemption": redemption_id, "approve": approve},
+        execute=execute,
+    )
+    return await Redemption.get(id=redemption_id)
 
 
 async def _refusal(

@@ -134,6 +134,9 @@ class SubmitFeedbackInput:
     rating: int
     channel: FeedbackChannel
     category: FeedbackCategory
+    idempotency_key: str = strawberry.field(
+        description="A retry with the same key answers the first submission."
+    )
     comment: str = ""
     customer_id: relay.GlobalID | None = None
 
@@ -160,6 +163,7 @@ SubmitFeedbackResult = result(
     SubmitFeedbackSuccess,
     errors.InvalidInput,
     errors.NotFound,
+    errors.IdempotencyKeyReused,
 )
 MarkAlertsReadResult = result(
     "MarkAlertsReadResult",
@@ -197,8 +201,9 @@ class Mutation:
             comment=input.comment,
             channel=input.channel,
             category=input.category,
+            idempotency_key=input.idempotency_key,
         )
-        return SubmitFeedbackSuccess(feedback=Feedback.from_model(row), alerts_raised=len(alerts))
+        return SubmitFeedbackSuccess(feedback=Feedback.from_model(row), alerts_raised=alerts)
 
     @mutation(
         "store.read",
