@@ -28,10 +28,12 @@ from core.errors import (
 )
 from models.catalogue import Product
 from models.customers import Customer
+from models.notifications import NotificationKind
 from models.points import PointEntry, PointKind, PointSource
 from models.rewards import Redemption, RedemptionStatus, Reward, StampBalance, StampEntry
-from models.stores import Membership
+from policies.catalogue import STORE_ROLES
 from resolvers import idempotency, outbox
+from resolvers.alerts import raise_alert
 from resolvers.points import ledger
 
 MAX_NAME = 100
@@ -199,17 +201,23 @@ async def _give_back(redemption: Redemption, kind_reason: str) -> None:
         await _stamp_entry(redemption, redemption.stamps_spent, kind_reason)
 
 
-async def _notify_approvers(redemption: Redemption, reward: Reward) -> None:
+async def _notify_approvers(ctx: Context, redemption: Redemption, reward: Reward) -> None:
+    """An alert to the staff who may approve, as each chose, and a message to each of them."""
     store_id: int = redemption.store_id
-    accounts: list[Any] = await Membership.filter(store_id=store_id, is_active=True).values_list(
-        "account_id", flat=True
+    payload = {"redemption_id": redemption.id, "reward": reward.name}
+    alerts = await raise_alert(
+        ctx,
+        store_id=store_id,
+        kind=NotificationKind.REWARD_APPROVAL,
+        payload=payload,
+        roles=STORE_ROLES,
     )
-    for account_id in accounts:
+    for alert in alerts:
         await outbox.enqueue(
             store_id=store_id,
-            account_id=account_id,
+            account_id=alert.recipient_id,
             kind="redemption_approval_needed",
-            payload={"redemption_id": redemption.id, "reward": reward.name},
+            payload=payload,
         )
 
 
@@ -253,7 +261,7 @@ async def redeem_reward(
         if reward.cost_stamps:
             await _spend_stamps(redemption, reward.cost_stamps, "REDEEM")
         if pending:
-            await _notify_approvers(redemption, reward)
+            await _notify_approvers(ctx, redemption, reward)
         else:
             await Customer.filter(id=customer_id).update(reward_uses=F("reward_uses") + 1)
         return {"redemption_id": redemption.id}
