@@ -30,10 +30,12 @@ from core.errors import (
 )
 from models.catalogue import Product
 from models.customers import Customer
+from models.notifications import NotificationKind
 from models.points import PointBalance, PointEntry, PointKind, PointSource
 from models.rewards import Redemption, RedemptionStatus, Reward, StampBalance, StampEntry
-from models.stores import Membership
+from policies.catalogue import STORE_ROLES
 from resolvers import audit, idempotency, outbox
+from resolvers.alerts import raise_alert
 from resolvers.points import ledger
 
 MAX_NAME = 100
@@ -218,17 +220,23 @@ async def _give_back(redemption: Redemption, kind_reason: str) -> None:
         await _stamp_entry(redemption, redemption.stamps_spent, kind_reason)
 
 
-async def _notify_approvers(redemption: Redemption, reward: Reward) -> None:
+async def _notify_approvers(ctx: Context, redemption: Redemption, reward: Reward) -> None:
+    """An alert to the staff who may approve, as each chose, and a message to each of them."""
     store_id: int = redemption.store_id
-    accounts: list[Any] = await Membership.filter(store_id=store_id, is_active=True).values_list(
-        "account_id", flat=True
+    payload = {"redemption_id": redemption.id, "reward": reward.name}
+    alerts = await raise_alert(
+        ctx,
+        store_id=store_id,
+        kind=NotificationKind.REWARD_APPROVAL,
+        payload=payload,
+        roles=STORE_ROLES,
     )
-    for account_id in accounts:
+    for alert in alerts:
         await outbox.enqueue(
             store_id=store_id,
-            account_id=account_id,
+            account_id=alert.recipient_id,
             kind="redemption_approval_needed",
-            payload={"redemption_id": redemption.id, "reward": reward.name},
+            payload=payload,
         )
 
 
@@ -272,7 +280,7 @@ async def redeem_reward(
         if reward.cost_stamps:
             await _spend_stamps(redemption, reward.cost_stamps, "REDEEM")
         if pending:
-            await _notify_approvers(redemption, reward)
+            await _notify_approvers(ctx, redemption, reward)
         else:
             await Customer.filter(id=customer_id).update(reward_uses=F("reward_uses") + 1)
         return {"redemption_id": redemption.id}
@@ -287,19 +295,25 @@ async def redeem_reward(
     return int(result["redemption_id"])
 
 
-async def approve_redemption(ctx: Context, *, redemption_id: int, approve: bool) -> Redemption:
-    """PENDING → APPROVED, or → REJECTED with the points or stamps given back."""
+async def approve_redemption(
+    ctx: Context, *, redemption_id: int, approve: bool, idempotency_key: str | None = None
+) -> Redemption:
+    """PENDING → APPROVED, or → REJECTED with the points or stamps given back; under an
+    idempotency key a retry answers the first decision and gives nothing back twice."""
+    if idempotency_key is not None:
+        idempotency.check_key(idempotency_key)
+    found: list[Any] = await Redemption.filter(id=redemption_id).values_list("store_id", flat=True)
+    if not found:
+        raise NotFound("No such redemption.", field="redemption_id")
     principal = await ctx.principal()
-    now = _now()
-    async with write_transaction():
+
+    async def execute() -> idempotency.Result:
         moved = await Redemption.filter(id=redemption_id, status=RedemptionStatus.PENDING).update(
             status=RedemptionStatus.APPROVED if approve else RedemptionStatus.REJECTED,
             decided_by_id=principal.account_id,
-            decided_at=now,
+            decided_at=_now(),
         )
-        redemption = await Redemption.get_or_none(id=redemption_id)
-        if redemption is None:
-            raise NotFound("No such redemption.", field="redemption_id")
+        redemption = await Redemption.get(id=redemption_id)
         if not moved:
             raise RedemptionNotPending(
                 f"The redemption is {redemption.status.value}, not PENDING.",
@@ -312,7 +326,16 @@ async def approve_redemption(ctx: Context, *, redemption_id: int, approve: bool)
             )
         else:
             await _give_back(redemption, "REJECTED")
-    return redemption
+        return {"redemption_id": redemption_id}
+
+    await idempotency.run(
+        store_id=int(found[0]),
+        operation="rewards.approve",
+        key=idempotency_key,
+        request={"redemption": redemption_id, "approve": approve},
+        execute=execute,
+    )
+    return await Redemption.get(id=redemption_id)
 
 
 async def _refusal(

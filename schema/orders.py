@@ -226,6 +226,9 @@ class AdvanceOrderInput:
 @strawberry.input
 class CancelOrderInput:
     order_id: relay.GlobalID
+    idempotency_key: str = strawberry.field(
+        description="A retry with the same key answers the first cancellation."
+    )
     reason: str | None = None
 
 
@@ -234,6 +237,9 @@ class RefundOrderInput:
     order_id: relay.GlobalID
     amount: int | None = strawberry.field(
         default=None, description="null refunds all that remains."
+    )
+    idempotency_key: str = strawberry.field(
+        description="A retry with the same key answers the first refund and refunds nothing."
     )
     reason: str | None = None
 
@@ -255,6 +261,9 @@ CreateOrderResult = result(
     errors.CouponNotOwned,
     errors.CouponNotApplicable,
     errors.MinimumSpendNotMet,
+    errors.RedemptionNotApproved,
+    errors.RedemptionAlreadyApplied,
+    errors.RedemptionOfAnotherCustomer,
     inventory.OutOfStock,
 )
 OrderTransitionResult = result(
@@ -264,6 +273,14 @@ OrderTransitionResult = result(
     errors.NotFound,
     inventory.OutOfStock,
 )
+CancelOrderResult = result(
+    "CancelOrderResult",
+    OrderSuccess,
+    errors.IllegalOrderTransition,
+    errors.NotFound,
+    errors.InvalidInput,
+    errors.IdempotencyKeyReused,
+)
 RefundOrderResult = result(
     "RefundOrderResult",
     OrderSuccess,
@@ -271,6 +288,7 @@ RefundOrderResult = result(
     errors.RefundExceedsRemaining,
     errors.InvalidInput,
     errors.NotFound,
+    errors.IdempotencyKeyReused,
 )
 
 
@@ -367,10 +385,13 @@ class Mutation:
         )
         return OrderSuccess(order=Order.from_model(order))
 
-    @mutation("orders.cancel", store=_order_store, absent="order", result=OrderTransitionResult)
+    @mutation("orders.cancel", store=_order_store, absent="order", result=CancelOrderResult)
     async def cancel_order(self, info: Info, input: CancelOrderInput) -> OrderSuccess:
         order = await orders.cancel_order(
-            info.context, order_id=decode_id(input.order_id, "Order"), reason=input.reason
+            info.context,
+            order_id=decode_id(input.order_id, "Order"),
+            reason=input.reason,
+            idempotency_key=input.idempotency_key,
         )
         return OrderSuccess(order=Order.from_model(order))
 
@@ -381,6 +402,7 @@ class Mutation:
             order_id=decode_id(input.order_id, "Order"),
             amount=input.amount,
             reason=input.reason,
+            idempotency_key=input.idempotency_key,
         )
         return OrderSuccess(order=Order.from_model(order))
 

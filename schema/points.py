@@ -66,6 +66,12 @@ class PointEntry(relay.Node):
     source: PointSource
     amount: int = strawberry.field(description="Signed: positive adds, negative takes away.")
     balance_after: int
+    owed: int = strawberry.field(
+        description=(
+            "Signed change of what the customer owes: the part of a reversal the balance could "
+            "not cover adds, a settlement from a later earning takes away."
+        )
+    )
     remaining: int = strawberry.field(description="What is still unspent of an earned lot.")
     expires_at: datetime | None = strawberry.field(
         description=(
@@ -90,6 +96,7 @@ class PointEntry(relay.Node):
             source=entry.source,
             amount=entry.amount,
             balance_after=entry.balance_after,
+            owed=entry.owed,
             remaining=entry.remaining,
             expires_at=entry.expires_at,
             reference_type=entry.reference_type,
@@ -368,6 +375,18 @@ class CustomerPoints(CustomerProfile):
     async def points_balance(self, info: Info) -> int:
         balance: int = await info.context.loaders.batch(point_queries.balances).load(self.id)
         return balance
+
+    @query(
+        "points.read",
+        store=customer_store,
+        description=(
+            "Points taken back by refunds that the balance could not cover (spent or given away "
+            "before the refund); the customer's next earnings settle them first."
+        ),
+    )
+    async def points_owed(self, info: Info) -> int:
+        owed: int = await info.context.loaders.batch(point_queries.owed).load(self.id)
+        return owed
 
     @query("points.read", store=customer_store)
     async def points_history(

@@ -182,6 +182,9 @@ class RedeemRewardInput:
 class ApproveRedemptionInput:
     redemption_id: relay.GlobalID
     approve: bool
+    idempotency_key: str = strawberry.field(
+        description="A retry with the same key answers the first decision."
+    )
 
 
 @strawberry.type
@@ -210,6 +213,8 @@ ApproveRedemptionResult = result(
     RedemptionSuccess,
     errors.RedemptionNotPending,
     errors.NotFound,
+    errors.InvalidInput,
+    errors.IdempotencyKeyReused,
 )
 CancelRedemptionResult = result(
     "CancelRedemptionResult",
@@ -318,6 +323,7 @@ class Mutation:
             info.context,
             redemption_id=decode_id(input.redemption_id, "Redemption"),
             approve=input.approve,
+            idempotency_key=input.idempotency_key,
         )
         return RedemptionSuccess(redemption=Redemption.from_model(redemption))
 

@@ -216,6 +216,9 @@ class CreateTierPromotionInput:
     points_multiplier_bp: int
     starts_at: datetime
     ends_at: datetime
+    idempotency_key: str = strawberry.field(
+        description="A retry with the same key answers the first promotion and announces once."
+    )
 
 
 @strawberry.type
@@ -258,6 +261,7 @@ TierPromotionResult = result(
     TierPromotionSuccess,
     errors.InvalidInput,
     errors.NotFound,
+    errors.IdempotencyKeyReused,
 )
 
 REFERENCES = {
@@ -356,6 +360,7 @@ class Mutation:
             points_multiplier_bp=input.points_multiplier_bp,
             starts_at=input.starts_at,
             ends_at=input.ends_at,
+            idempotency_key=input.idempotency_key,
         )
         return TierPromotionSuccess(
             promotion=TierPromotion.from_model(promotion), announced_to=announced

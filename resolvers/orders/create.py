@@ -15,9 +15,12 @@ from core.database import lock_rows, write_transaction
 from core.errors import IdempotencyKeyReused, InvalidInput, NotFound, ProductArchived
 from models.catalogue import Product
 from models.customers import Customer
+from models.notifications import NotificationKind
 from models.orders import Order, OrderChannel, OrderLine
 from models.webhooks import EventType
+from policies.catalogue import STORE_ROLES
 from resolvers import events, inventory
+from resolvers.alerts import raise_alert
 from resolvers.orders import checkout
 
 MAX_LINES = 100
@@ -141,6 +144,24 @@ async def _check_context(request: OrderRequest) -> None:
         raise InvalidInput("pickupAt must be in the future.", field="pickup_at")
 
 
+async def _alert_new_order(ctx: Context, order: Order) -> None:
+    """An order from outside the counter (online, pickup, delivery) alerts the store's people;
+    new-order alerts cannot be switched off."""
+    pickup_at = order.pickup_at.isoformat() if order.pickup_at else None
+    await raise_alert(
+        ctx,
+        store_id=order.store_id,
+        kind=NotificationKind.NEW_ORDER,
+        payload={
+            "order_id": order.id,
+            "channel": order.channel.value,
+            "total": order.total,
+            "pickup_at": pickup_at,
+        },
+        roles=STORE_ROLES,
+    )
+
+
 async def create_order(ctx: Context, request: OrderRequest) -> Order:
     """Same key and same input: the first order again; a different input: IdempotencyKeyReused."""
     _check_shape(request)
@@ -187,6 +208,8 @@ async def create_order(ctx: Context, request: OrderRequest) -> Order:
                 datetime.now(UTC),
             )
             await events.order_changed(EventType.ORDER_CREATED, order=order)
+            if request.channel in PICKUP_CHANNELS:
+                await _alert_new_order(ctx, order)
             return order
     except IntegrityError:
         first = await _replay(request, digest)

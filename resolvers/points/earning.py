@@ -71,9 +71,10 @@ async def earn_for_order(
 async def reverse_for_refund(ctx: Context, *, order_id: int, amount: int, full: bool) -> int:
     """Take back what the order earned, in proportion to ``amount`` of its total.
 
-    Called after the order's ``refunded_amount`` already includes ``amount``. If the
-    customer spent the points meanwhile, takes what is there; the entry's reason says
-    how much was due. Returns the points taken.
+    Called after the order's ``refunded_amount`` already includes ``amount``. The reversal
+    is recorded in full: if the customer spent or gave the points away meanwhile, it takes
+    what is there and the rest is owed, settled by their next earnings. Returns the points
+    due.
     """
     order = await Order.get(id=order_id)
     customer_id: int | None = order.customer_id
@@ -86,7 +87,7 @@ async def reverse_for_refund(ctx: Context, *, order_id: int, amount: int, full: 
     due = target - previous
     if due <= 0:
         return 0
-    entry = await ledger.debit_up_to(
+    await ledger.debit_owing(
         order.store_id,
         customer_id,
         due,
@@ -96,7 +97,7 @@ async def reverse_for_refund(ctx: Context, *, order_id: int, amount: int, full: 
             type="order_refund", id=order_id, order_id=order_id, reason=f"due {due}"
         ),
     )
-    return 0 if entry is None else -entry.amount
+    return due
 
 
 async def award(

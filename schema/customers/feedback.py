@@ -137,6 +137,9 @@ class SubmitFeedbackInput:
     rating: int
     channel: FeedbackChannel
     category: FeedbackCategory
+    idempotency_key: str = strawberry.field(
+        description="A retry with the same key answers the first submission."
+    )
     comment: str = ""
     customer_id: relay.GlobalID | None = None
 
@@ -163,6 +166,7 @@ SubmitFeedbackResult = result(
     SubmitFeedbackSuccess,
     errors.InvalidInput,
     errors.NotFound,
+    errors.IdempotencyKeyReused,
 )
 MarkAlertsReadResult = result(
     "MarkAlertsReadResult",
@@ -200,8 +204,9 @@ class Mutation:
             comment=input.comment,
             channel=input.channel,
             category=input.category,
+            idempotency_key=input.idempotency_key,
         )
-        return SubmitFeedbackSuccess(feedback=Feedback.from_model(row), alerts_raised=len(alerts))
+        return SubmitFeedbackSuccess(feedback=Feedback.from_model(row), alerts_raised=alerts)
 
     @mutation(
         "store.read",

@@ -53,11 +53,17 @@ async def _advance(w: World, target: str) -> dict:
 
 
 async def _cancel(w: World, target: str) -> dict:
-    return {"input": {"orderId": await _order(w, target)}}
+    return {"input": {"orderId": await _order(w, target), "idempotencyKey": w.unique("cancel")}}
 
 
 async def _refund(w: World, target: str) -> dict:
-    return {"input": {"orderId": await _order(w, target, OrderStatus.COMPLETED), "amount": 1000}}
+    return {
+        "input": {
+            "orderId": await _order(w, target, OrderStatus.COMPLETED),
+            "amount": 1000,
+            "idempotencyKey": w.unique("refund"),
+        }
+    }
 
 
 TAKE = Expectations(

@@ -73,7 +73,13 @@ async def _redeem(w: World, target: str) -> dict:
 
 async def _approve(w: World, target: str) -> dict:
     pending = await _pending(w.store_id(target))
-    return {"input": {"redemptionId": gid("Redemption", pending.id), "approve": True}}
+    return {
+        "input": {
+            "redemptionId": gid("Redemption", pending.id),
+            "approve": True,
+            "idempotencyKey": w.unique("approve"),
+        }
+    }
 
 
 READ = Expectations(

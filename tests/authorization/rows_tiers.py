@@ -64,6 +64,7 @@ async def _promote(w: World, target: str) -> dict:
             "pointsMultiplierBp": 20000,
             "startsAt": now.isoformat(),
             "endsAt": (now + timedelta(days=7)).isoformat(),
+            "idempotencyKey": w.unique("promote"),
         }
     }
 

@@ -4,7 +4,7 @@ from models.outbox import OutboxMessage
 from models.rewards import StampBalance, StampCard, StampEntry, StampRule
 from tests.authorization.table import changes, snapshot
 from tests.checkout import loyalty as lo
-from tests.client import Api, gid
+from tests.client import Api, gid, new_key
 from tests.orders import factories as f
 
 CONFIGURE = """
@@ -93,7 +93,11 @@ async def test_per_item_stamps_count_the_qualifying_units_and_a_full_refund_take
     stamped = (await StampBalance.get(customer_id=customer)).stamps
     refund = "mutation($input: RefundOrderInput!) { refundOrder(input: $input) { __typename } }"
     # when
-    await api.data(refund, {"input": {"orderId": made["order"]["id"]}}, token=token)
+    await api.data(
+        refund,
+        {"input": {"orderId": made["order"]["id"], "idempotencyKey": new_key()}},
+        token=token,
+    )
     # then
     assert stamped == 3
     assert (await StampBalance.get(customer_id=customer)).stamps == 0
