@@ -126,4 +126,5 @@ class PointEntry(Model):
             ("customer", "id"),
             ("store", "created_at"),
             ("customer", "remaining", "expires_at"),
+            ("order", "kind"),
         )
