@@ -55,6 +55,26 @@ async def ensure_balance(store_id: int, customer_id: int) -> None:
         await connection.execute_query(sql, [store_id, customer_id, now.isoformat()])
 
 
+async def _add_to_balance(store_id: int, customer_id: int, points: int) -> int:
+    """Add ``points`` to the customer's balance (the row created if missing) in one statement,
+    which takes the row's lock as the UPDATE does; returns the new balance."""
+    connection = connections.get("default")
+    now = _now()
+    postgres = connection.schema_generator.DIALECT == "postgres"
+    marks = ("$1", "$2", "$3", "$4") if postgres else ("?", "?", "?", "?")
+    sql = (
+        'INSERT INTO "point_balance" ("store_id", "customer_id", "balance", "updated_at") '
+        f"VALUES ({', '.join(marks)}) "
+        'ON CONFLICT ("customer_id") DO UPDATE SET '
+        '"balance" = "point_balance"."balance" + excluded."balance", '
+        '"updated_at" = excluded."updated_at" RETURNING "balance"'
+    )
+    rows = await connection.execute_query_dict(
+        sql, [store_id, customer_id, points, now if postgres else now.isoformat()]
+    )
+    return int(rows[0]["balance"])
+
+
 async def lock_balance(store_id: int, customer_id: int) -> int:
     """Take the customer's balance row for this transaction; returns the balance."""
     await ensure_balance(store_id, customer_id)
@@ -78,6 +98,7 @@ async def _entry(
     amount: int,
     reference: Reference,
     expires_at: datetime | None = None,
+    balance_after: int | None = None,
 ) -> PointEntry:
     entry = await PointEntry.create(
         store_id=store_id,
@@ -85,7 +106,7 @@ async def _entry(
         kind=kind,
         source=source,
         amount=amount,
-        balance_after=await balance_of(customer_id),
+        balance_after=await balance_of(customer_id) if balance_after is None else balance_after,
         remaining=max(amount, 0),
         # A credit's expiry; on a debit, the earliest expiry of the lots it took, so that points
         # given back (a rejected or cancelled redemption) expire no later than they would have.
@@ -124,10 +145,7 @@ async def credit(
 ) -> PointEntry:
     """Add a lot of ``points`` (> 0) to the customer's balance."""
     assert points > 0
-    await ensure_balance(store_id, customer_id)
-    await PointBalance.filter(customer_id=customer_id).update(
-        balance=F("balance") + points, updated_at=_now()
-    )
+    balance = await _add_to_balance(store_id, customer_id, points)
     return await _entry(
         store_id,
         customer_id,
@@ -136,6 +154,7 @@ async def credit(
         amount=points,
         reference=reference,
         expires_at=expires_at,
+        balance_after=balance,
     )
 
 
