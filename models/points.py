@@ -136,4 +136,5 @@ class PointEntry(Model):
             ("customer", "id"),
             ("store", "created_at"),
             ("customer", "remaining", "expires_at"),
+            ("order", "kind"),
         )

@@ -71,24 +71,23 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
         )
         if not moved:
             raise await _illegal(order_id, to)
+        # Read once, as this transaction left it; every step gets it instead of reading again.
+        order = await _current(order_id)
         if to == OrderStatus.CONFIRMED:
             await inventory.take_for_order(ctx, order_id=order_id)
         if to == OrderStatus.COMPLETED:
-            await visits.record_visit(order_id, now)
-            await loyalty.order_completed(ctx, order_id=order_id, at=now)
+            await visits.record_visit(order, now)
+            await loyalty.order_completed(ctx, order=order, at=now)
             await analytics.order_completed(order_id)
         if to == OrderStatus.READY:
-            order = await _current(order_id)
             await automations.order_ready(
                 store_id=order.store_id,
                 order_id=order_id,
                 customer_id=order.customer_id,
                 at=now,
             )
-        await events.order_changed(
-            EventType.ORDER_STATUS_CHANGED, order=order_id, previous=expected
-        )
-    return await _current(order_id)
+        await events.order_changed(EventType.ORDER_STATUS_CHANGED, order=order, previous=expected)
+    return order
 
 
 async def cancel_order(

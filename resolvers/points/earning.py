@@ -36,14 +36,21 @@ async def _earned_by(order_id: int) -> int:
 
 
 async def earn_for_order(
-    ctx: Context, *, order_id: int, rate_bp: int | None, multiplier_bp: int = 10_000
+    ctx: Context,
+    *,
+    order_id: int,
+    rate_bp: int | None,
+    multiplier_bp: int = 10_000,
+    order: Order | None = None,
 ) -> int:
     """Credit the order's customer;
-    ``rate_bp`` (the tier's) replaces the programme's rate when given.
+    ``rate_bp`` (the tier's) replaces the programme's rate when given. ``order``: the order as
+    this transaction left it, when the caller holds it (saves reading it again).
 
     Returns the points earned (0 without a customer, under the minimum order, or already earned).
     """
-    order = await Order.get(id=order_id)
+    if order is None:
+        order = await Order.get(id=order_id)
     customer_id: int | None = order.customer_id
     store_id: int = order.store_id
     if customer_id is None or await _earned_by(order_id):

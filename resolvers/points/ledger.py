@@ -48,16 +48,39 @@ async def ensure_balance(store_id: int, customer_id: int) -> None:
     now = _now()
     if connection.schema_generator.DIALECT == "postgres":
         sql = (
-            'INSERT INTO "point_balance" ("store_id", "customer_id", "balance", "updated_at") '
-            'VALUES ($1, $2, 0, $3) ON CONFLICT ("customer_id") DO NOTHING'
+            'INSERT INTO "point_balance" '
+            '("store_id", "customer_id", "balance", "owed", "updated_at") '
+            'VALUES ($1, $2, 0, 0, $3) ON CONFLICT ("customer_id") DO NOTHING'
         )
         await connection.execute_query(sql, [store_id, customer_id, now])
     else:
         sql = (
-            'INSERT INTO "point_balance" ("store_id", "customer_id", "balance", "updated_at") '
-            'VALUES (?, ?, 0, ?) ON CONFLICT ("customer_id") DO NOTHING'
+            'INSERT INTO "point_balance" '
+            '("store_id", "customer_id", "balance", "owed", "updated_at") '
+            'VALUES (?, ?, 0, 0, ?) ON CONFLICT ("customer_id") DO NOTHING'
         )
         await connection.execute_query(sql, [store_id, customer_id, now.isoformat()])
+
+
+async def _add_to_balance(store_id: int, customer_id: int, points: int) -> tuple[int, int]:
+    """Add ``points`` to the customer's balance (the row created if missing) in one statement,
+    which takes the row's lock as the UPDATE does; returns the new balance and what is owed."""
+    connection = connections.get("default")
+    now = _now()
+    postgres = connection.schema_generator.DIALECT == "postgres"
+    marks = ("$1", "$2", "$3", "$4") if postgres else ("?", "?", "?", "?")
+    sql = (
+        'INSERT INTO "point_balance" '
+        '("store_id", "customer_id", "balance", "owed", "updated_at") '
+        f"VALUES ({marks[0]}, {marks[1]}, {marks[2]}, 0, {marks[3]}) "
+        'ON CONFLICT ("customer_id") DO UPDATE SET '
+        '"balance" = "point_balance"."balance" + excluded."balance", '
+        '"updated_at" = excluded."updated_at" RETURNING "balance", "owed"'
+    )
+    rows = await connection.execute_query_dict(
+        sql, [store_id, customer_id, points, now if postgres else now.isoformat()]
+    )
+    return int(rows[0]["balance"]), int(rows[0]["owed"])
 
 
 async def lock_balance(store_id: int, customer_id: int) -> int:
@@ -134,13 +157,7 @@ async def credit(
     """Add a lot of ``points`` (> 0) to the customer's balance; an earning first settles what
     the customer owes (a second entry)."""
     assert points > 0
-    await ensure_balance(store_id, customer_id)
-    await PointBalance.filter(customer_id=customer_id).update(
-        balance=F("balance") + points, updated_at=_now()
-    )
-    balance, owed = (
-        await PointBalance.filter(customer_id=customer_id).values_list("balance", "owed")
-    )[0]
+    balance, owed = await _add_to_balance(store_id, customer_id, points)
     entry = await _entry(
         store_id,
         customer_id,
@@ -149,10 +166,10 @@ async def credit(
         amount=points,
         reference=reference,
         expires_at=expires_at,
-        balance_after=int(balance),
+        balance_after=balance,
     )
     if owed and kind == PointKind.EARN:
-        await _settle(store_id, customer_id, min(points, int(owed)))
+        await _settle(store_id, customer_id, min(points, owed))
     return entry
 
 
