@@ -62,9 +62,10 @@ async def attach_customer(
         if not moved:
             completed = (await Order.get(id=order_id)).completed_at
             raise await _refusal(order_id, (completed or now) + window)
-        completed_at = (await Order.get(id=order_id)).completed_at or now
-        await visits.record_visit(order_id, completed_at)
-        await loyalty.order_completed(ctx, order_id=order_id, at=completed_at)
+        attached = await Order.get(id=order_id)
+        completed_at = attached.completed_at or now
+        await visits.record_visit(attached, completed_at)
+        await loyalty.order_completed(ctx, order=attached, at=completed_at)
         await audit.record(
             ctx,
             store_id=store_id,
