@@ -261,7 +261,7 @@ def default_jobs(settings: Settings) -> list[Job]:
         Job("points.warn_expiring", "resolvers.points.expiry:warn_expiring", expiry),
         Job(
             "tiers.evaluate",
-            "resolvers.tiers:evaluate_tiers",
+            "resolvers.tiers.standing:evaluate_tiers",
             settings.tier_evaluation_interval_seconds,
         ),
         Job("settlements.close_months", "resolvers.settlements:close_months", 600),
