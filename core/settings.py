@@ -64,6 +64,7 @@ class Settings:
     outbox_max_attempts: int = 8
     outbox_backoff_seconds: int = 30
     outbox_lease_seconds: int = 120
+    outbox_retention_days: int = 30
     webhook_timeout_seconds: int = 10
     webhook_disable_after_failures: int = 15
     webhook_allow_private_addresses: bool = False
@@ -148,6 +149,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         outbox_max_attempts=integer("DANGOL_OUTBOX_MAX_ATTEMPTS", 8),
         outbox_backoff_seconds=integer("DANGOL_OUTBOX_BACKOFF_SECONDS", 30),
         outbox_lease_seconds=integer("DANGOL_OUTBOX_LEASE_SECONDS", 120),
+        outbox_retention_days=integer("DANGOL_OUTBOX_RETENTION_DAYS", 30),
         webhook_timeout_seconds=integer("DANGOL_WEBHOOK_TIMEOUT_SECONDS", 10),
         webhook_disable_after_failures=integer("DANGOL_WEBHOOK_DISABLE_AFTER_FAILURES", 15),
         webhook_allow_private_addresses=flag("DANGOL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False),
