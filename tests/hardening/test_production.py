@@ -128,6 +128,7 @@ def _random() -> str:
         (_random(), "abc" * 12, _random()),
         (_random(), _random(), "dangol-production-secret-key-2026"),
     ],
+    ids=["repeated-jwt-secret", "repeated-pii-key", "guessable-blind-index-key"],
 )
 def test_production_refuses_low_entropy_secrets(jwt: str, pii: str, blind: str) -> None:
     environment = {
