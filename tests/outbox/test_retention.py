@@ -47,9 +47,14 @@ async def test_only_what_finished_before_the_window_is_deleted() -> None:
     # given messages of every state, old and recent, some with webhook log lines
     now = datetime.now(UTC)
     old, recent = now - KEEP - timedelta(days=1), now - timedelta(days=1)
-    delivered_old, delivered_recent, pending_old, failed_old, logged_old, logged_recent = (
-        await queue_messages(6)
-    )
+    (
+        delivered_old,
+        delivered_recent,
+        pending_old,
+        failed_old,
+        logged_old,
+        logged_recent,
+    ) = await queue_messages(6)
     await _age(delivered_old, old, delivered_at=old)
     await _age(delivered_recent, recent, delivered_at=recent)
     await _age(pending_old, old, attempts=2)
