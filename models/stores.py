@@ -90,6 +90,7 @@ class InvitationStatus(str, Enum):
     ACCEPTED = "ACCEPTED"
     DECLINED = "DECLINED"
     REPLACED = "REPLACED"
+    WITHDRAWN = "WITHDRAWN"
 
 
 class StaffInvitation(Model):

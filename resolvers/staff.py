@@ -199,6 +199,31 @@ async def invitations_of(account_id: int) -> list[StaffInvitation]:
     ).order_by("-id")
 
 
+async def pending_invitations(store_id: int) -> list[StaffInvitation]:
+    """The store's invitations still waiting for an answer, newest first."""
+    return await StaffInvitation.filter(
+        store_id=store_id, status=InvitationStatus.PENDING, expires_at__gt=datetime.now(UTC)
+    ).order_by("-id")
+
+
+async def withdraw(ctx: Context, *, invitation_id: int) -> StaffInvitation:
+    """The store takes back an invitation not yet answered: its code no longer works."""
+    async with write_transaction():
+        invitation = await _pending(invitation_id)
+        invitation.status = InvitationStatus.WITHDRAWN
+        invitation.answered_at = datetime.now(UTC)
+        await invitation.save(update_fields=["status", "answered_at"])
+        await audit.record(
+            ctx,
+            store_id=invitation.store_id,
+            action="staff.withdraw_invitation",
+            target_type="staff_invitation",
+            target_id=invitation.id,
+            before={"email": invitation.email, "role": invitation.role},
+        )
+    return invitation
+
+
 async def _pending(
     invitation_id: int | None = None, *, code: str | None = None, email: str | None = None
 ) -> StaffInvitation:

@@ -91,6 +91,11 @@ class ChangeStaffRoleInput:
 
 
 @strawberry.input
+class WithdrawStaffInvitationInput:
+    invitation_id: relay.GlobalID
+
+
+@strawberry.input
 class DeactivateStaffInput:
     staff_member_id: relay.GlobalID
 
@@ -191,6 +196,9 @@ JoinWithInvitationResult = result(
     errors.InvalidInput,
     staff.InvitationNeedsSignIn,
 )
+WithdrawStaffInvitationResult = result(
+    "WithdrawStaffInvitationResult", StaffInvitationSuccess, errors.NotFound
+)
 DeactivateStaffResult = result(
     "DeactivateStaffResult",
     StaffMemberSuccess,
@@ -209,6 +217,7 @@ async def _answered(info: Info, answered: staff.AnsweredInvitation) -> StaffInvi
 
 
 _membership_store = owner_store_of("input.staff_member_id", Membership, "StaffMember")
+_invitation_store = owner_store_of("input.invitation_id", StaffInvitationModel, "StaffInvitation")
 
 
 @strawberry.type
@@ -229,6 +238,23 @@ class Mutation:
         )
         return InviteStaffSuccess(
             invitation=await staff_invitation(info, sent.invitation), invitation_code=sent.code
+        )
+
+    @mutation(
+        "staff.invite",
+        store=_invitation_store,
+        absent="invitation",
+        result=WithdrawStaffInvitationResult,
+        description="Take back an invitation not yet answered; its code stops working.",
+    )
+    async def withdraw_staff_invitation(
+        self, info: Info, input: WithdrawStaffInvitationInput
+    ) -> StaffInvitationSuccess:
+        invitation = await staff.withdraw(
+            info.context, invitation_id=decode_id(input.invitation_id, "StaffInvitation")
+        )
+        return StaffInvitationSuccess(
+            invitation=await staff_invitation(info, invitation), staff_member=None
         )
 
     @mutation(SIGNED_IN, result=AcceptStaffInvitationResult)
@@ -310,3 +336,12 @@ class StoreStaff(StoreProfile):
     ) -> StaffMemberConnection:
 
         return await staff_connection(info, self.id, first, after, include_inactive)
+
+    @query(
+        "staff.invite",
+        store=source_store(),
+        description="Invitations sent and not yet answered, newest first.",
+    )
+    async def pending_staff_invitations(self, info: Info) -> list[StaffInvitation]:
+        rows = await staff.pending_invitations(self.id)
+        return [await staff_invitation(info, row) for row in rows]

@@ -31,9 +31,20 @@ JOIN_WITH_INVITATION = """
 mutation($input: JoinWithInvitationInput!) { joinWithInvitation(input: $input) { __typename } }
 """
 STAFF_INVITATIONS = "query { staffInvitations { id storeName role } }"
+PENDING_INVITATIONS = "query($id: ID!) { store(id: $id) { id pendingStaffInvitations { id } } }"
+WITHDRAW_INVITATION = """
+mutation($input: WithdrawStaffInvitationInput!) {
+  withdrawStaffInvitation(input: $input) { __typename }
+}
+"""
 
 
 async def _someone_elses_invitation(w: World, target: str) -> dict:
+    invitation, _ = await w.fresh_invitation(target)
+    return {"input": {"invitationId": invitation}}
+
+
+async def _withdraw(w: World, target: str) -> dict:
     invitation, _ = await w.fresh_invitation(target)
     return {"input": {"invitationId": invitation}}
 
@@ -94,6 +105,30 @@ ROWS = [
         "Mutation.inviteStaff",
         INVITE_STAFF,
         _invite,
+        admin=(OK, OK),
+        owner=(OK, ABSENT),
+        manager=(FORBIDDEN, ABSENT),
+        staff=(FORBIDDEN, ABSENT),
+        partner=(FORBIDDEN, ABSENT),
+        anonymous=UNAUTHENTICATED,
+        other_owner=(ABSENT, OK),
+    ),
+    Row(
+        "Store.pendingStaffInvitations",
+        PENDING_INVITATIONS,
+        lambda w, t: {"id": w.store(t)},
+        admin=(OK, OK),
+        owner=(OK, ABSENT),
+        manager=(FORBIDDEN, ABSENT),
+        staff=(FORBIDDEN, ABSENT),
+        partner=(FORBIDDEN, ABSENT),
+        anonymous=UNAUTHENTICATED,
+        other_owner=(ABSENT, OK),
+    ),
+    Row(
+        "Mutation.withdrawStaffInvitation",
+        WITHDRAW_INVITATION,
+        _withdraw,
         admin=(OK, OK),
         owner=(OK, ABSENT),
         manager=(FORBIDDEN, ABSENT),

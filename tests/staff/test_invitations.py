@@ -195,3 +195,50 @@ async def test_another_account_cannot_accept_an_invitation_that_is_not_its_own(
     # then it is absent to them, and nothing changed
     assert accepted["acceptStaffInvitation"]["code"] == "NOT_FOUND"
     assert (await api.data(INVITATIONS, token=manager2))["staffInvitations"][0]["id"] == invitation
+
+
+PENDING = """
+query ($id: ID!) { store(id: $id) { pendingStaffInvitations { id email status } } }
+"""
+WITHDRAW = """
+mutation ($input: WithdrawStaffInvitationInput!) {
+  withdrawStaffInvitation(input: $input) {
+    __typename
+    ... on StaffInvitationSuccess { invitation { status } staffMember { id } }
+    ... on UserError { code }
+  }
+}
+"""
+
+
+async def test_the_owner_sees_what_waits_and_withdraws_it_so_its_code_stops_working(
+    api: Api,
+) -> None:
+    # given two invitations sent by the owner
+    owner = await api.token("owner1@dangol.test")
+    waiting = await _invite(api, owner, "waiting@dangol.test")
+    await _invite(api, owner, "staying@dangol.test")
+    store = {"id": gid("Store", 1)}
+    listed = (await api.data(PENDING, store, token=owner))["store"]["pendingStaffInvitations"]
+    assert [row["email"] for row in listed] == ["staying@dangol.test", "waiting@dangol.test"]
+
+    # when the owner withdraws the waiting one
+    invitation_id = next(row["id"] for row in listed if row["email"] == "waiting@dangol.test")
+    answer = await api.data(WITHDRAW, {"input": {"invitationId": invitation_id}}, token=owner)
+    again = await api.data(WITHDRAW, {"input": {"invitationId": invitation_id}}, token=owner)
+    joined = await api.data(
+        JOIN,
+        {"input": {"invitationCode": waiting["invitationCode"], "password": "a-long-passphrase"}},
+    )
+
+    # then it is withdrawn once, no longer listed, and its code creates no account
+    assert answer["withdrawStaffInvitation"] == {
+        "__typename": "StaffInvitationSuccess",
+        "invitation": {"status": "WITHDRAWN"},
+        "staffMember": None,
+    }
+    assert again["withdrawStaffInvitation"] == {"__typename": "NotFound", "code": "NOT_FOUND"}
+    assert joined["joinWithInvitation"]["code"] == "NOT_FOUND"
+    assert not await Account.exists(email="waiting@dangol.test")
+    listed = (await api.data(PENDING, store, token=owner))["store"]["pendingStaffInvitations"]
+    assert [row["email"] for row in listed] == ["staying@dangol.test"]
