@@ -88,15 +88,24 @@ async def invite(
     role: str,
     audited: bool = True,
 ) -> Invitation:
-    """Add an account to the store's staff, creating the account if it is new.
+    """Add an account to the store's staff at once, creating the account if it is new: the
+    first owner of a store the platform admin creates (staff join by invitation instead).
 
-    A new account gets a temporary password, shown once, to change at first sign-in.
-    Runs inside the caller's transaction when there is one.
+    A new account gets a temporary password, shown once, to change at first sign-in. An
+    existing account joins as it is: a deactivated one is refused, never reactivated, and
+    the platform admin is never made a member. Runs inside the caller's transaction when
+    there is one.
     """
     _check_role(role)
     email, name = _checked_person(email, name)
     temporary_password = None
     account = await Account.get_or_none(email=email)
+    if account is not None and not account.is_active:
+        raise InvalidInput("That account is deactivated; it cannot join a store.", field="email")
+    if account is not None and await _is_platform_admin(account.id):
+        raise PlatformAdminCannotJoin(
+            "A platform admin acts in every store already and joins none.", field="email"
+        )
     if account is None:
         temporary_password = secrets.token_urlsafe(12)
         password_hash = await asyncio.to_thread(ctx.services.passwords.hash, temporary_password)
@@ -120,9 +129,6 @@ async def invite(
             membership.is_active = True
             membership.deactivated_at = None
             await membership.save(update_fields=["is_active", "deactivated_at"])
-        if not account.is_active:
-            await Account.filter(id=account.id).update(is_active=True)
-            account.is_active = True
         await remove_roles(account.id, store.id)
         await add_role(account.id, role, store.id)
         await bump_version()
@@ -243,11 +249,15 @@ async def _pending(
     return found
 
 
+async def _is_platform_admin(account_id: int) -> bool:
+    return await CasbinRule.exists(ptype="g", v0=account_subject(account_id), v1=ADMIN)
+
+
 async def _join(
     ctx: Context, invitation: StaffInvitation, account: Account, now: datetime
 ) -> Membership:
     """Inside the caller's transaction: the account joins the staff in the invited role."""
-    if await CasbinRule.exists(ptype="g", v0=account_subject(account.id), v1=ADMIN):
+    if await _is_platform_admin(account.id):
         raise PlatformAdminCannotJoin(
             "A platform admin acts in every store already and joins none.", field="invitation_id"
         )

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from core import errors
 from models.stores import Store as StoreModel
-from resolvers import campaigns, stores
+from resolvers import campaigns, staff, stores
 from schema.enums import CampaignGrade, Plan, StoreCategory
 from schema.errors import result
 from schema.ids import decode_id
@@ -122,6 +122,7 @@ CreateStoreResult = result(
     CreateStoreSuccess,
     errors.InvalidInput,
     errors.AlreadyExists,
+    staff.PlatformAdminCannotJoin,
 )
 UpdateStoreResult = result(
     "UpdateStoreResult",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from models.stores import Store, StoreCategory
+from models.accounts import Account
+from models.stores import Membership, Store, StoreCategory
 from tests.client import Api, error_code, gid
 
 CREATE = """
@@ -147,3 +148,26 @@ async def test_an_admin_pages_through_every_store_and_an_owner_cannot(api: Api) 
     assert first["totalCount"] == 3 and first["pageInfo"]["hasNextPage"]
     assert not second["pageInfo"]["hasNextPage"]
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_new_store_never_revives_a_deactivated_account_nor_takes_the_admin(
+    api: Api,
+) -> None:
+    # given an account deactivated elsewhere, and the platform admin
+    admin = await api.token("admin@dangol.test")
+    await Account.create(email="gone@dangol.test", name="Gone", password_hash="x", is_active=False)
+    stores_before = await Store.all().count()
+
+    # when the admin names either as the new store's owner
+    gone = await api.data(CREATE, _new_store(ownerEmail="gone@dangol.test"), token=admin)
+    itself = await api.data(CREATE, _new_store(ownerEmail="admin@dangol.test"), token=admin)
+
+    # then both are typed refusals, and nothing changed
+    assert (gone["createStore"]["code"], gone["createStore"]["field"]) == (
+        "INVALID_INPUT",
+        "email",
+    )
+    assert itself["createStore"]["code"] == "PLATFORM_ADMIN_CANNOT_JOIN"
+    assert not (await Account.get(email="gone@dangol.test")).is_active
+    assert await Store.all().count() == stores_before
+    assert not await Membership.exists(account__email="admin@dangol.test")
