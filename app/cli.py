@@ -80,6 +80,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         port=port,
         workers=args.workers,
         log_level="info",
+        # The app reads X-Forwarded-For itself, only from DANGOL_TRUSTED_PROXIES (app/http.py);
+        # uvicorn's own reading would trust any local process by default.
+        proxy_headers=False,
     )
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from cross_web import HTTPException
 from graphql import (
@@ -36,6 +40,8 @@ from core.services import Services
 from schema.hardening import BAD_USER_INPUT, shaped
 
 GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json"
+MAX_JSON_DEPTH = 64
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def error_body(message: str, code: str) -> dict[str, Any]:
@@ -59,21 +65,128 @@ class SubscriptionsOnly(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if self.connection_acknowledged and message.get("id") not in self.operations:
-            try:
-                document = parse(message["payload"]["query"])
-            except (GraphQLSyntaxError, KeyError, TypeError):
-                document = None
-            if document is not None and _operation_types(document) - {OperationType.SUBSCRIPTION}:
-                error = GraphQLError(
-                    "Only subscriptions travel over the WebSocket; send queries and mutations "
-                    "with POST /graphql.",
-                    extensions={"code": BAD_USER_INPUT},
-                )
+            refusal = self._refusal(message)
+            if refusal is not None:
                 await self.send_message(
-                    {"id": message["id"], "type": "error", "payload": [error.formatted]}
+                    {"id": message["id"], "type": "error", "payload": [refusal.formatted]}
                 )
                 return
         await super().handle_subscribe(message)
+
+    def _refusal(self, message: SubscribeMessage) -> GraphQLError | None:
+        """What HTTP would answer with a 400 or BAD_USER_INPUT, answered the same way here.
+
+        Left to strawberry, a document that does not parse ends the operation with a bare
+        ``complete`` (the parser cache raises outside strawberry's own handling).
+        """
+        payload: Any = message.get("payload")
+        query = payload.get("query") if isinstance(payload, dict) else None
+        if not isinstance(query, str):
+            return _bad_input("A subscribe message carries its document as payload.query.")
+        variables = payload.get("variables")
+        if variables is not None and not isinstance(variables, dict):
+            return _bad_input("payload.variables must be an object.")
+        try:
+            _check_strings(variables or {})
+        except HTTPException as refused:
+            return _bad_input(refused.reason)
+        try:
+            max_tokens = cast("GraphQLView", self.view).services.settings.max_tokens
+            document = parse(query, max_tokens=max_tokens)
+        except GraphQLError as error:
+            return _bad_input(error.message)
+        if _operation_types(document) - {OperationType.SUBSCRIPTION}:
+            return _bad_input(
+                "Only subscriptions travel over the WebSocket; send queries and mutations "
+                "with POST /graphql."
+            )
+        return None
+
+
+def _bad_input(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": BAD_USER_INPUT})
+
+
+def checked_json(data: str | bytes) -> dict[str, Any] | list[Any]:
+    """Decode a request's JSON, refusing with a 400 what no GraphQL request can be."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, "The request body is not valid UTF-8.") from exc
+    try:
+        value = json.loads(data)
+    except RecursionError as exc:
+        raise HTTPException(400, _too_deep()) from exc
+    except ValueError as exc:
+        raise HTTPException(400, "Unable to parse request body as JSON") from exc
+    if not isinstance(value, dict | list):
+        shown = data.strip()[:20]
+        raise HTTPException(
+            400, f'A GraphQL request is a JSON object ({{"query": ...}}), not {shown}.'
+        )
+    _check_strings(value)
+    return value
+
+
+def _too_deep() -> str:
+    return f"The request's JSON is nested deeper than {MAX_JSON_DEPTH} levels."
+
+
+def _check_strings(value: dict[str, Any] | list[Any]) -> None:
+    """Every string valid Unicode (no lone surrogate such as ``\\ud800``), nesting bounded."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise HTTPException(400, _too_deep())
+        children: Iterable[Any]
+        if isinstance(item, dict):
+            children = item.values()
+            strings: Iterable[Any] = item.keys()
+        elif isinstance(item, list):
+            children, strings = item, ()
+        else:
+            children, strings = (), (item,)
+        for text in strings:
+            if isinstance(text, str) and LONE_SURROGATE.search(text):
+                raise HTTPException(
+                    400,
+                    "The request holds a lone UTF-16 surrogate (such as \\ud800): "
+                    "strings must be valid Unicode.",
+                )
+        pending.extend((child, depth + 1) for child in children)
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple[str, ...]) -> str:
+    """The client's address: ``X-Forwarded-For`` counts only behind a trusted proxy.
+
+    Without ``DANGOL_TRUSTED_PROXIES`` the header is ignored (anyone can send it). Behind
+    trusted proxies, the address is the right-most one of the header that is not a proxy.
+    """
+    address = peer or "unknown"
+    if not trusted or not forwarded_for or not _is_trusted(address, trusted):
+        return address
+    for hop in reversed([part.strip() for part in forwarded_for.split(",")]):
+        if not _is_trusted(hop, trusted):
+            return hop if _is_address(hop) else address
+    return address
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_trusted(address: str, trusted: tuple[str, ...]) -> bool:
+    try:
+        found = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(found in ipaddress.ip_network(network, strict=False) for network in trusted)
 
 
 def _is_subscription(query: str | None) -> bool:
@@ -120,6 +233,14 @@ class GraphQLView(GraphQL[Context, None]):
             )
         await response(scope, receive, send)
 
+    def parse_json(self, data: str | bytes) -> Any:
+        """A request's JSON: valid UTF-8, no lone surrogates, not absurdly nested, an object.
+
+        Each of these would otherwise reach a resolver (or strawberry) and fail there
+        as a server error; here it is a 400 naming what is wrong.
+        """
+        return checked_json(data)
+
     async def parse_http_body(self, request: Any) -> Any:
         """Subscriptions go over the WebSocket: over HTTP a 400, not a silent null."""
         parsed = await super().parse_http_body(request)
@@ -131,7 +252,11 @@ class GraphQLView(GraphQL[Context, None]):
         return parsed
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        client = request.client.host if request.client else "unknown"
+        client = client_address(
+            request.client.host if request.client else None,
+            request.headers.get("x-forwarded-for"),
+            self.services.settings.trusted_proxies,
+        )
         if isinstance(request, WebSocket):
             return ConnectionContext(
                 services=self.services,
@@ -177,7 +302,8 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         if result.errors:
-            result.errors = [shaped(error) for error in result.errors]
+            suggestions = not self.services.settings.production
+            result.errors = [shaped(e, suggestions=suggestions) for e in result.errors]
         return await super().process_result(request, result)
 
     def create_response(

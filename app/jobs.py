@@ -31,6 +31,7 @@ from core.services import Services
 from core.settings import Settings
 from models.jobs import JobLease
 from policies.enforcement import Principal
+from resolvers import retention
 from resolvers.analytics import insights
 from resolvers.messages import automations as message_automations, campaigns, delivery
 from resolvers.outbox import DeliveryPolicy, deliver_due
@@ -245,6 +246,10 @@ def default_jobs(settings: Settings) -> list[Job]:
 
     expiry = settings.points_expiry_interval_seconds
 
+    async def prune_outbox(now: datetime) -> int:
+        keep = timedelta(days=settings.outbox_retention_days)
+        return await retention.prune(now, keep, max_attempts=settings.outbox_max_attempts)
+
     async def refresh_insights(now: datetime) -> int:
         return await insights.run(system, now)
 
@@ -255,13 +260,14 @@ def default_jobs(settings: Settings) -> list[Job]:
             settings.outbox_interval_seconds,
             lease_seconds=settings.outbox_lease_seconds,
         ),
+        Job("outbox.prune", prune_outbox, 3600),
         Job("messages.run", run_messages, settings.messages_interval_seconds),
         Job("messages.automations", run_automations, settings.tier_evaluation_interval_seconds),
         Job("points.expire", "resolvers.points.expiry:expire_points", expiry),
         Job("points.warn_expiring", "resolvers.points.expiry:warn_expiring", expiry),
         Job(
             "tiers.evaluate",
-            "resolvers.tiers:evaluate_tiers",
+            "resolvers.tiers.standing:evaluate_tiers",
             settings.tier_evaluation_interval_seconds,
         ),
         Job("settlements.close_months", "resolvers.settlements:close_months", 600),

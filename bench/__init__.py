@@ -28,6 +28,10 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
         "issue 4 counter hot path (phone, order, completion with loyalty) and pointsDashboard; "
         "API vs raw SQL",
     ),
+    "statements": (
+        "bench.statements",
+        "issue 9: SQL statements per request of the counter, customers pages and pointsDashboard",
+    ),
     "settlements": (
         "bench.settlements",
         "issue 10: month close for 1,000 stores; expectedSettlement on the 1M-order store",

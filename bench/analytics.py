@@ -60,8 +60,8 @@ def _ready(backend: str) -> dict[str, Any]:
         backend == "postgres" or Path(_derived_url(backend).removeprefix("sqlite://")).exists()
     ):
         return dict(json.loads(_marker(backend).read_text()))
-    if _cached(backend) is None:
-        _build(backend)
+    if _cached(backend, _name()) is None:
+        _build(backend, dataset.CUSTOMERS, dataset.ORDERS)
     url = _derived_url(backend)
     if backend == "sqlite":
         source = Path(dataset._cached_url(backend).removeprefix("sqlite://"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import random
 import time
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,7 @@ from typing import Any
 import httpx
 
 from bench.customers import BY_PHONE, api_order_life, blind_index, catalogue, generation_note, gid
-from bench.dataset import CUSTOMERS, STORE_ID, BenchStore, bench_store
+from bench.dataset import STORE_ID, BenchStore, bench_store
 from bench.load import LoadResult
 from bench.raw import RawDb, lookup, order_life
 from bench.workload import GraphQLError, closed_loop, gql, machine_note, owner_client, print_pairs
@@ -29,6 +30,9 @@ CONCURRENCY = 8
 COMPLETIONS = 150
 DASHBOARD_REQUESTS = 20
 MAX_SECONDS = 60.0
+# The same counter on a young store: its rate beside the big store's shows what grows with history.
+SMALL_CUSTOMERS = int(os.environ.get("DANGOL_BENCH_SMALL_CUSTOMERS", "2000"))
+SMALL_ORDERS = int(os.environ.get("DANGOL_BENCH_SMALL_ORDERS", "20000"))
 SETUP = (
     ("point programme 1%", "updatePointProgram", "UpdatePointProgramInput", {"earnRateBp": 100}),
     ("stamp card of 10", "configureStampCard", "ConfigureStampCardInput", {"stampsRequired": 10}),
@@ -64,7 +68,7 @@ async def _counter(
 ) -> tuple[LoadResult, LoadResult]:
     cat = await catalogue(db)
     rng = random.Random(11)
-    plan = [(rng.randrange(CUSTOMERS), cat.lines(rng)) for _ in range(COMPLETIONS + 16)]
+    plan = [(rng.randrange(store.customers), cat.lines(rng)) for _ in range(COMPLETIONS + 16)]
     tag, keys = f"counter-{time.time_ns()}", itertools.count()
     store_id = gid("Store", STORE_ID)
 
@@ -122,15 +126,15 @@ async def _dashboard(client: httpx.AsyncClient, db: RawDb) -> tuple[LoadResult |
 
 
 async def _measure(
-    store: BenchStore,
+    store: BenchStore, dashboard: bool = True
 ) -> tuple[list[str], tuple[LoadResult, LoadResult], tuple[LoadResult | None, str]]:
     client = await owner_client(store.server.base_url, CONCURRENCY)
     db = await RawDb.open(store.database_url, CONCURRENCY)
     try:
         setup = await _configure(client)
         counter = await _counter(store, client, db)
-        dashboard = await _dashboard(client, db)
-        return setup, counter, dashboard
+        board = await _dashboard(client, db) if dashboard else (None, "")
+        return setup, counter, board
     finally:
         await db.close()
         await client.aclose()
@@ -138,7 +142,11 @@ async def _measure(
 
 def run() -> None:
     results = []
+    small: dict[str, tuple[str, LoadResult]] = {}
     for backend in ("sqlite", "postgres"):
+        with bench_store(backend, customers=SMALL_CUSTOMERS, orders=SMALL_ORDERS) as store:
+            _, (api, _raw), _ = asyncio.run(_measure(store, dashboard=False))
+            small[backend] = (generation_note(store), api)
         with bench_store(backend) as store:
             results.append((backend, generation_note(store), asyncio.run(_measure(store))))
     print(machine_note())
@@ -159,6 +167,12 @@ def run() -> None:
             "(rate = completions/s, latency per completion)",
             [counter],
             rate="compl/s",
+        )
+        young_note, young = small[backend]
+        print(
+            f"  the same counter (API) on a young store ({young_note}): "
+            f"{young.rps:.1f} compl/s, p50 {young.percentile_ms(50):.0f} ms; "
+            f"young/big rate {young.rps / max(counter[0].rps, 1e-9):.2f}x"
         )
         if dashboard is None:
             print(f"  {about}")

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from bench.dataset import CUSTOMERS, ORDERS, STORE_ID, BenchStore, bench_store
+from bench.dataset import CUSTOMERS, STORE_ID, BenchStore, bench_store
 from bench.load import LoadResult
 from bench.raw import RawDb, dormant_page, lookup, order_life
 from bench.workload import closed_loop, gql, machine_note, owner_client, print_pairs
@@ -230,7 +230,7 @@ async def _measure(store: BenchStore) -> list[tuple[LoadResult, LoadResult]]:
 def generation_note(store: BenchStore) -> str:
     how = "generated now" if store.generated_now else "cached; generated earlier"
     return (
-        f"{CUSTOMERS:,} customers / {ORDERS:,} orders, "
+        f"{store.customers:,} customers / {store.orders:,} orders, "
         f"generation {store.generation_seconds:.1f} s ({how})"
     )
 

@@ -50,18 +50,20 @@ class BenchStore:
     generation_seconds: float
     generated_now: bool
     first_index: int
+    customers: int = CUSTOMERS
+    orders: int = ORDERS
 
     def phone(self, k: int) -> str:
         from app.generator import Spec, phone_of
 
         return phone_of(
-            Spec(store_id=STORE_ID, customers=CUSTOMERS, orders=ORDERS, seed=SEED),
+            Spec(store_id=STORE_ID, customers=self.customers, orders=self.orders, seed=SEED),
             self.first_index + k,
         )
 
 
-def _name() -> str:
-    return f"c{CUSTOMERS}_o{ORDERS}"
+def _name(customers: int = CUSTOMERS, orders: int = ORDERS) -> str:
+    return f"c{customers}_o{orders}"
 
 
 def _pg_url(database: str) -> str:
@@ -80,10 +82,11 @@ def _secrets() -> dict[str, str]:
     return dict(json.loads(path.read_text()))
 
 
-def _cached_url(backend: str) -> str:
+def _cached_url(backend: str, name: str | None = None) -> str:
+    name = name or _name()
     if backend == "sqlite":
-        return f"sqlite://{DATA / f'sqlite-{_name()}.sqlite3'}"
-    return _pg_url(f"dangol_bench_{_name()}")
+        return f"sqlite://{DATA / f'sqlite-{name}.sqlite3'}"
+    return _pg_url(f"dangol_bench_{name}")
 
 
 async def _pg(sql: str) -> Any:
@@ -94,39 +97,46 @@ async def _pg(sql: str) -> Any:
         await connection.close()
 
 
-def _marker(backend: str) -> Path:
-    return DATA / f"{backend}-{_name()}.json"
+def _marker(backend: str, name: str | None = None) -> Path:
+    return DATA / f"{backend}-{name or _name()}.json"
 
 
-def _cached(backend: str) -> dict[str, Any] | None:
-    marker = _marker(backend)
+def _cached(backend: str, name: str) -> dict[str, Any] | None:
+    marker = _marker(backend, name)
     if not marker.exists():
         return None
-    if backend == "sqlite" and not Path(_cached_url(backend).removeprefix("sqlite://")).exists():
+    url = _cached_url(backend, name)
+    if backend == "sqlite" and not Path(url.removeprefix("sqlite://")).exists():
         return None
     if backend == "postgres":
-        rows = asyncio.run(
-            _pg(f"SELECT 1 FROM pg_database WHERE datname = 'dangol_bench_{_name()}'")
-        )
+        rows = asyncio.run(_pg(f"SELECT 1 FROM pg_database WHERE datname = 'dangol_bench_{name}'"))
         if not rows:
             return None
     return dict(json.loads(marker.read_text()))
 
 
-def _build(backend: str) -> dict[str, Any]:
-    url = _cached_url(backend)
+def _build(backend: str, customers: int, orders: int) -> dict[str, Any]:
+    name = _name(customers, orders)
+    url = _cached_url(backend, name)
     if backend == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite://") + suffix).unlink(missing_ok=True)
     else:
-        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "dangol_bench_{_name()}" WITH (FORCE)'))
-        asyncio.run(_pg(f'CREATE DATABASE "dangol_bench_{_name()}"'))
+        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "dangol_bench_{name}" WITH (FORCE)'))
+        asyncio.run(_pg(f'CREATE DATABASE "dangol_bench_{name}"'))
     print(
-        f"  generating {CUSTOMERS:,} customers and {ORDERS:,} orders on {backend} "
+        f"  generating {customers:,} customers and {orders:,} orders on {backend} "
         "(cached afterwards) ...",
         flush=True,
     )
-    env = {**os.environ, **_secrets(), "DATABASE_URL": url, "DANGOL_ENV": "development"}
+    env = {
+        **os.environ,
+        **_secrets(),
+        "DATABASE_URL": url,
+        "DANGOL_ENV": "development",
+        "DANGOL_BENCH_CUSTOMERS": str(customers),
+        "DANGOL_BENCH_ORDERS": str(orders),
+    }
     started = time.perf_counter()
     subprocess.run(
         [_python(), "-m", "bench.dataset", "build"],
@@ -135,7 +145,7 @@ def _build(backend: str) -> dict[str, Any]:
         check=True,
         timeout=BUILD_TIMEOUT_S,
     )
-    info = dict(json.loads(_marker(backend).read_text()))
+    info = dict(json.loads(_marker(backend, name).read_text()))
     print(
         f"  generated in {info['seconds']:.1f} s "
         f"(whole build with migrations: {time.perf_counter() - started:.1f} s)",
@@ -174,9 +184,9 @@ async def _build_here() -> None:
 
 
 @contextmanager
-def _working_copy(backend: str) -> Iterator[str]:
+def _working_copy(backend: str, cached: str) -> Iterator[str]:
     if backend == "sqlite":
-        source = Path(_cached_url(backend).removeprefix("sqlite://"))
+        source = Path(_cached_url(backend, cached).removeprefix("sqlite://"))
         target = DATA / f"work-{os.getpid()}.sqlite3"
         shutil.copyfile(source, target)
         if Path(str(source) + "-wal").exists():
@@ -188,7 +198,7 @@ def _working_copy(backend: str) -> Iterator[str]:
                 Path(str(target) + suffix).unlink(missing_ok=True)
         return
     name = f"dangol_bench_work_{os.getpid()}"
-    asyncio.run(_pg(f'CREATE DATABASE "{name}" TEMPLATE "dangol_bench_{_name()}"'))
+    asyncio.run(_pg(f'CREATE DATABASE "{name}" TEMPLATE "dangol_bench_{cached}"'))
     try:
         yield _pg_url(name)
     finally:
@@ -196,12 +206,16 @@ def _working_copy(backend: str) -> Iterator[str]:
 
 
 @contextmanager
-def bench_store(backend: str) -> Iterator[BenchStore]:
-    info = _cached(backend)
+def bench_store(
+    backend: str, *, customers: int = CUSTOMERS, orders: int = ORDERS
+) -> Iterator[BenchStore]:
+    """The generated store of ``customers`` and ``orders`` (the sizes above by default)."""
+    name = _name(customers, orders)
+    info = _cached(backend, name)
     generated_now = info is None
     if info is None:
-        info = _build(backend)
-    with _working_copy(backend) as url:
+        info = _build(backend, customers, orders)
+    with _working_copy(backend, name) as url:
         # The scheduled jobs (point expiry, tier evaluation) belong to `worker`: off in the
         # measured server.
         environment = {
@@ -219,6 +233,8 @@ def bench_store(backend: str) -> Iterator[BenchStore]:
                 float(info["seconds"]),
                 generated_now,
                 int(info["first_index"]),
+                customers,
+                orders,
             )
 
 

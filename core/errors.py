@@ -99,6 +99,25 @@ class IllegalOrderTransition(UserError):
     to: OrderStatus | None
 
 
+class OrderNotCompleted(UserError):
+    """Only a completed order, not refunded, can be given a customer after payment."""
+
+    code = "ORDER_NOT_COMPLETED"
+    status: OrderStatus | None
+
+
+class OrderHasCustomer(UserError):
+    code = "ORDER_HAS_CUSTOMER"
+    customer_id: Annotated[int | None, NodeRef("Customer")]
+
+
+class AttachWindowClosed(UserError):
+    """The time to give a completed order its customer has passed."""
+
+    code = "ATTACH_WINDOW_CLOSED"
+    closed_at: datetime | None
+
+
 class ProductArchived(UserError):
     code = "PRODUCT_ARCHIVED"
     product_id: Annotated[int | None, NodeRef("Product")]
@@ -195,6 +214,13 @@ class RedemptionAlreadyApplied(UserError):
 
 class RedemptionOfAnotherCustomer(UserError):
     code = "REDEMPTION_OF_ANOTHER_CUSTOMER"
+
+
+class RedemptionNotCancellable(UserError):
+    """Only a PENDING or APPROVED redemption, not yet in an order, can be cancelled."""
+
+    code = "REDEMPTION_NOT_CANCELLABLE"
+    status: RedemptionStatus | None
 
 
 class TierLadderInvalid(UserError):

@@ -42,11 +42,16 @@ class LogSender:
 
 @dataclass
 class Senders:
-    """Routes a message by ``payload["channel"]`` first, then by its kind, else to the default."""
+    """Routes a message by ``payload["channel"]`` first, then by its kind, else to the default.
+
+    Messages of a kind in ``in_order`` reach one store's receivers one after another, in the
+    order they were due; the others are delivered side by side.
+    """
 
     default: Sender = field(default_factory=LogSender)
     channels: dict[str, Sender] = field(default_factory=dict)
     kinds: dict[str, Sender] = field(default_factory=dict)
+    in_order: set[str] = field(default_factory=set)
 
     def for_message(self, message: OutboxMessage) -> Sender:
         payload = message.payload if isinstance(message.payload, Mapping) else {}
@@ -55,8 +60,11 @@ class Senders:
             return self.channels[channel]
         return self.kinds.get(message.kind, self.default)
 
-    def register_channel(self, channel: str, sender: Sender) -> None:
+    def register_channel(self, channel: str, sender: Sender, *, in_order: bool = False) -> None:
+        """``in_order``: the channel's messages are of the kind of the same name."""
         self.channels[channel] = sender
+        if in_order:
+            self.in_order.add(channel)
 
     def register_kind(self, kind: str, sender: Sender) -> None:
         self.kinds[kind] = sender

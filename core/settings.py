@@ -6,6 +6,7 @@ in production (``DANGOL_ENV=production``) a missing secret stops the start.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -13,10 +14,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zxcvbn import zxcvbn
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 DEFAULT_DATABASE_URL = f"sqlite://{DATA_DIR / 'dangol.sqlite3'}"
 SECRET_NAMES = ("DANGOL_JWT_SECRET", "DANGOL_PII_KEY", "DANGOL_BLIND_INDEX_KEY")
+# zxcvbn's estimate of the guesses a secret takes, as a power of ten (about 86 bits): 32
+# random hex digits score 27 or more, a typed secret less ("x" * 40: 3, "dangol-production-
+# secret-key-2026": 23, "mycompanyname-jwt-secret-production-key": 26).
+MIN_SECRET_GUESSES_LOG10 = 26
 
 
 class SettingsError(RuntimeError):
@@ -52,10 +59,12 @@ class Settings:
     max_tokens: int = 4000
     run_jobs: bool = True
     outbox_interval_seconds: int = 5
+    order_attach_window_minutes: int = 30
     outbox_batch_size: int = 100
     outbox_max_attempts: int = 8
     outbox_backoff_seconds: int = 30
     outbox_lease_seconds: int = 120
+    outbox_retention_days: int = 30
     webhook_timeout_seconds: int = 10
     webhook_disable_after_failures: int = 15
     webhook_allow_private_addresses: bool = False
@@ -68,6 +77,7 @@ class Settings:
     message_sms_sender: str = ""
     messages_interval_seconds: int = 30
     seed_demo: bool = True
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -89,6 +99,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     for name, value in secrets_.items():
         if len(value) < 32:
             raise SettingsError(f"{name} must be at least 32 characters long")
+    if mode == "production":
+        _check_production_secrets(secrets_, env.get("DANGOL_PII_PREVIOUS_KEYS", ""))
 
     def integer(name: str, default: int) -> int:
         raw = env.get(name)
@@ -132,10 +144,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=integer("DANGOL_MAX_BODY_BYTES", 8 * 1024 * 1024),
         run_jobs=flag("DANGOL_RUN_JOBS", True),
         outbox_interval_seconds=integer("DANGOL_OUTBOX_INTERVAL_SECONDS", 5),
+        order_attach_window_minutes=integer("DANGOL_ORDER_ATTACH_WINDOW_MINUTES", 30),
         outbox_batch_size=integer("DANGOL_OUTBOX_BATCH_SIZE", 100),
         outbox_max_attempts=integer("DANGOL_OUTBOX_MAX_ATTEMPTS", 8),
         outbox_backoff_seconds=integer("DANGOL_OUTBOX_BACKOFF_SECONDS", 30),
         outbox_lease_seconds=integer("DANGOL_OUTBOX_LEASE_SECONDS", 120),
+        outbox_retention_days=integer("DANGOL_OUTBOX_RETENTION_DAYS", 30),
         webhook_timeout_seconds=integer("DANGOL_WEBHOOK_TIMEOUT_SECONDS", 10),
         webhook_disable_after_failures=integer("DANGOL_WEBHOOK_DISABLE_AFTER_FAILURES", 15),
         webhook_allow_private_addresses=flag("DANGOL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False),
@@ -148,7 +162,44 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         message_sms_sender=env.get("DANGOL_MESSAGE_SMS_SENDER", ""),
         messages_interval_seconds=integer("DANGOL_MESSAGES_INTERVAL_SECONDS", 30),
         seed_demo=flag("DANGOL_SEED_DEMO", mode != "production"),
+        trusted_proxies=_trusted_proxies(env.get("DANGOL_TRUSTED_PROXIES", "")),
     )
+
+
+def _trusted_proxies(raw: str) -> tuple[str, ...]:
+    """``DANGOL_TRUSTED_PROXIES="10.0.0.0/8,192.0.2.4"``: proxies whose X-Forwarded-For counts."""
+    found = []
+    for entry in filter(None, (part.strip() for part in raw.split(","))):
+        try:
+            found.append(str(ipaddress.ip_network(entry, strict=False)))
+        except ValueError as exc:
+            raise SettingsError(
+                f"DANGOL_TRUSTED_PROXIES holds addresses or networks (CIDR), not {entry!r}"
+            ) from exc
+    return tuple(found)
+
+
+def estimated_guesses_log10(secret: str) -> float:
+    """How many guesses ``secret`` would take, as zxcvbn estimates them (a power of ten)."""
+    return float(zxcvbn(secret[:100])["guesses_log10"])
+
+
+def _check_production_secrets(found: Mapping[str, str], previous_keys: str) -> None:
+    """In production every secret is its own and random: never shared, never typed."""
+    for name, value in found.items():
+        if estimated_guesses_log10(value) < MIN_SECRET_GUESSES_LOG10:
+            raise SettingsError(
+                f"{name} looks typed rather than random (too little entropy); generate one, "
+                'e.g. python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+    values = list(found.values()) + [
+        key for _, _, key in (entry.partition(":") for entry in previous_keys.split(",")) if key
+    ]
+    if len(set(values)) < len(values):
+        raise SettingsError(
+            "DANGOL_JWT_SECRET, DANGOL_PII_KEY, DANGOL_BLIND_INDEX_KEY (and the previous PII keys) "
+            "must all differ: one leaked secret must not open the others"
+        )
 
 
 def _previous_keys(raw: str, current: int) -> tuple[tuple[int, str], ...]:

@@ -88,6 +88,7 @@ class OrderLine(Model):
 
     class Meta:
         table = "order_line"
+        indexes = (("order",),)
 
 
 class DiscountSource(str, Enum):

@@ -77,6 +77,11 @@ class PointBalance(Model):
     )
     customer_id: int
     balance: int = fields.BigIntField(default=0)
+    owed: int = fields.BigIntField(
+        default=0,
+        description="points taken back (a refund) that the balance could not cover; "
+        "settled by the next earnings; always the sum of the entries' owed",
+    )
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -88,7 +93,7 @@ class PointEntry(Model):
     """One line of the append-only ledger, with the balance after it.
 
     Earned lots keep ``remaining``: what is still unspent of them, spent and
-    expired oldest first.
+    expired oldest first. A database trigger refuses every other change and every delete.
     """
 
     id = fields.BigIntField(primary_key=True)
@@ -104,6 +109,11 @@ class PointEntry(Model):
     source = fields.CharEnumField(PointSource, max_length=20)
     amount: int = fields.BigIntField(description="signed: positive adds, negative takes away")
     balance_after: int = fields.BigIntField()
+    owed: int = fields.BigIntField(
+        default=0,
+        description="signed change of what the customer owes: a reversal the balance could not "
+        "cover adds, a settlement takes away",
+    )
     remaining: int = fields.BigIntField(default=0, description="unspent part of an earned lot")
     expires_at = fields.DatetimeField(null=True)
     expiry_notified_at = fields.DatetimeField(null=True, description="when its holder was warned")
@@ -126,4 +136,5 @@ class PointEntry(Model):
             ("customer", "id"),
             ("store", "created_at"),
             ("customer", "remaining", "expires_at"),
+            ("order", "kind"),
         )

@@ -83,3 +83,39 @@ class Membership(Model):
     class Meta:
         table = "membership"
         unique_together = (("store", "account"),)
+
+
+class InvitationStatus(str, Enum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    REPLACED = "REPLACED"
+
+
+class StaffInvitation(Model):
+    """An invitation to a store's staff, for an email; only its holder accepts it.
+
+    An account with that email accepts it signed in; without one, whoever has the code
+    creates the account with it. The code is kept as its SHA-256 digest.
+    """
+
+    id = fields.IntField(primary_key=True)
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="staff_invitations", on_delete=fields.CASCADE
+    )
+    store_id: int
+    email = fields.CharField(max_length=254, db_index=True)
+    name = fields.CharField(max_length=100)
+    role = fields.CharField(max_length=20)
+    status = fields.CharEnumField(InvitationStatus, max_length=20, default=InvitationStatus.PENDING)
+    code_digest = fields.CharField(max_length=64, unique=True)
+    invited_by: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    invited_by_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    answered_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "staff_invitation"

@@ -80,5 +80,9 @@ async def revoke(ctx: Context, *, key_id: int) -> ApiKey:
     return key
 
 
-async def keys_of(store_id: int) -> list[ApiKey]:
-    return await ApiKey.filter(store_id=store_id).order_by("id")
+async def keys_page(*, store_id: int, size: int, after_id: int | None) -> list[ApiKey]:
+    """Oldest first; one more than ``size``, to tell whether more exist."""
+    query = ApiKey.filter(store_id=store_id)
+    if after_id is not None:
+        query = query.filter(id__gt=after_id)
+    return await query.order_by("id").limit(size + 1)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.queryset import QuerySet
+
 from core.context import Context
 from models.audit import AuditEntry
 
@@ -31,12 +33,15 @@ async def record(
     )
 
 
+def entries_query(*, store_id: int | None) -> QuerySet[AuditEntry]:
+    """A store's entries, or every entry of the platform for None."""
+    return AuditEntry.all() if store_id is None else AuditEntry.filter(store_id=store_id)
+
+
 async def entries(*, store_id: int | None, first: int, before_id: int | None) -> list[AuditEntry]:
     """Newest first; ``before_id`` is the keyset cursor. One more than asked,
     to tell if more exist."""
-    query = AuditEntry.all()
-    if store_id is not None:
-        query = query.filter(store_id=store_id)
+    query = entries_query(store_id=store_id)
     if before_id is not None:
         query = query.filter(id__lt=before_id)
     return await query.order_by("-id").limit(first + 1)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
 
 from core.context import Context
 from core.database import write_transaction
@@ -108,12 +109,15 @@ async def update_product(ctx: Context, *, product_id: int, changes: ProductChang
     return product
 
 
+def products_query(*, store_id: int, include_archived: bool) -> QuerySet[Product]:
+    query = Product.filter(store_id=store_id)
+    return query if include_archived else query.filter(is_archived=False)
+
+
 async def products_page(
     *, store_id: int, size: int, after_id: int | None, include_archived: bool
 ) -> list[Product]:
-    query = Product.filter(store_id=store_id)
-    if not include_archived:
-        query = query.filter(is_archived=False)
+    query = products_query(store_id=store_id, include_archived=include_archived)
     if after_id is not None:
         query = query.filter(id__gt=after_id)
     return await query.order_by("id").limit(size + 1)

@@ -4,11 +4,12 @@ and their one use at checkout, given back when the order is cancelled or fully r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
 
 from core.context import Context
 from core.database import write_transaction
@@ -69,8 +70,7 @@ def _check_template(f: TemplateFields) -> None:
         raise InvalidInput("A coupon is valid for 1 to 3650 days.", field="valid_days")
 
 
-async def create_template(ctx: Context, *, store_id: int, fields: TemplateFields) -> CouponTemplate:
-    _check_template(fields)
+async def _check_scope(store_id: int, fields: TemplateFields) -> None:
     if fields.product_id is not None and not await Product.exists(
         id=fields.product_id, store_id=store_id
     ):
@@ -79,6 +79,15 @@ async def create_template(ctx: Context, *, store_id: int, fields: TemplateFields
         id=fields.category_id, store_id=store_id
     ):
         raise NotFound("No such category.", field="category_id")
+
+
+def _plain(fields: TemplateFields) -> dict[str, Any]:
+    return {k: getattr(v, "value", v) for k, v in asdict(fields).items()}
+
+
+async def create_template(ctx: Context, *, store_id: int, fields: TemplateFields) -> CouponTemplate:
+    _check_template(fields)
+    await _check_scope(store_id, fields)
     async with write_transaction():
         template = await CouponTemplate.create(
             store_id=store_id, **{**asdict(fields), "name": fields.name.strip()}
@@ -89,13 +98,89 @@ async def create_template(ctx: Context, *, store_id: int, fields: TemplateFields
             action="coupons.templates.create",
             target_type="coupon_template",
             target_id=template.id,
-            after={k: getattr(v, "value", v) for k, v in asdict(fields).items()},
+            after=_plain(fields),
         )
     return template
 
 
-async def templates_of(store_id: int) -> list[CouponTemplate]:
-    return await CouponTemplate.filter(store_id=store_id).order_by("-id").limit(200)
+# What an update may change: everything but the kind, which gives the value its meaning.
+TEMPLATE_CHANGES = frozenset(
+    {
+        "name",
+        "value",
+        "minimum_spend",
+        "max_discount",
+        "product_id",
+        "category_id",
+        "valid_days",
+        "trigger",
+        "is_active",
+    }
+)
+
+
+async def update_template(
+    ctx: Context, *, template_id: int, changes: dict[str, Any], action: str = "update"
+) -> CouponTemplate:
+    """Change the fields in ``changes`` (None clears ``max_discount``, ``product_id`` or
+    ``category_id``). Coupons already issued keep their expiry and read the new terms at
+    checkout; an inactive template issues no more coupons (by hand or automatically)."""
+    unknown = set(changes) - TEMPLATE_CHANGES
+    if unknown:
+        raise InvalidInput(f"{sorted(unknown)[0]} cannot be changed.", field=sorted(unknown)[0])
+    async with write_transaction():
+        template = await CouponTemplate.get_or_none(id=template_id)
+        if template is None:
+            raise NotFound("No such coupon template.", field="template_id")
+        before = TemplateFields(
+            name=template.name,
+            kind=template.kind,
+            value=template.value,
+            minimum_spend=template.minimum_spend,
+            max_discount=template.max_discount,
+            product_id=template.product_id,
+            category_id=template.category_id,
+            valid_days=template.valid_days,
+            trigger=template.trigger,
+        )
+        after = replace(before, **{k: v for k, v in changes.items() if k != "is_active"})
+        after = replace(after, name=after.name.strip())
+        _check_template(after)
+        await _check_scope(template.store_id, after)
+        is_active = bool(changes.get("is_active", template.is_active))
+        await CouponTemplate.filter(id=template_id).update(**asdict(after), is_active=is_active)
+        await audit.record(
+            ctx,
+            store_id=template.store_id,
+            action=f"coupons.templates.{action}",
+            target_type="coupon_template",
+            target_id=template_id,
+            before={**_plain(before), "is_active": template.is_active},
+            after={**_plain(after), "is_active": is_active},
+        )
+    return await CouponTemplate.get(id=template_id)
+
+
+async def deactivate_template(ctx: Context, *, template_id: int) -> CouponTemplate:
+    """Stop issuing the template's coupons; those already issued stay usable until they expire."""
+    return await update_template(
+        ctx, template_id=template_id, changes={"is_active": False}, action="deactivate"
+    )
+
+
+def templates_query(*, store_id: int, include_inactive: bool) -> QuerySet[CouponTemplate]:
+    query = CouponTemplate.filter(store_id=store_id)
+    return query if include_inactive else query.filter(is_active=True)
+
+
+async def templates_page(
+    *, store_id: int, include_inactive: bool, size: int, before_id: int | None
+) -> list[CouponTemplate]:
+    """Newest first; one more than ``size``, to tell whether more exist."""
+    query = templates_query(store_id=store_id, include_inactive=include_inactive)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(size + 1)
 
 
 async def _recipients(
@@ -216,6 +301,14 @@ async def issue_first_visit(*, store_id: int, customer_id: int, at: datetime) ->
     return len(templates)
 
 
+def coupons_query(customer_id: int, *, include_used: bool) -> QuerySet[Coupon]:
+    """A customer's coupons; only those still usable unless ``include_used``."""
+    query = Coupon.filter(customer_id=customer_id)
+    if include_used:
+        return query
+    return query.filter(used_at__isnull=True, expires_at__gt=datetime.now(UTC))
+
+
 async def coupons_of(
     customer_id: int,
     *,
@@ -225,9 +318,7 @@ async def coupons_of(
 ) -> list[Coupon]:
     """Soonest to expire first; ``after`` is the keyset cursor. One more than asked,
     to tell if more exist."""
-    query = Coupon.filter(customer_id=customer_id).select_related("template")
-    if not include_used:
-        query = query.filter(used_at__isnull=True, expires_at__gt=datetime.now(UTC))
+    query = coupons_query(customer_id, include_used=include_used).select_related("template")
     if after is not None:
         expires_at, pk = after
         query = query.filter(Q(expires_at__gt=expires_at) | Q(expires_at=expires_at, id__gt=pk))

@@ -79,3 +79,21 @@ async def run_once(
         if replayed is None:
             raise
         return replayed
+
+
+async def run(
+    *,
+    store_id: int,
+    operation: str,
+    key: str | None,
+    request: dict[str, Any],
+    execute: Callable[[], Awaitable[Result]],
+) -> Result:
+    """``run_once`` under a client's key; without a key (jobs, the command line, the domain's own
+    callers) ``execute`` simply runs in a write transaction."""
+    if key is None:
+        async with write_transaction():
+            return await execute()
+    return await run_once(
+        store_id=store_id, operation=operation, key=key, request=request, execute=execute
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -90,13 +89,13 @@ async def deliver_due(
             )
             .order_by("available_at", "id")
             .limit(policy.batch_size)
-            .values_list("id", "attempts")
+            .values_list("id", "attempts", "kind", "store_id")
         )
         if not due:
             break
         gate = asyncio.Semaphore(policy.concurrency)
         results = await asyncio.gather(
-            *(_gated(gate, deliver_one(senders, policy, m, a, at)) for m, a in due)
+            *(_in_turn(gate, senders, policy, lane, at) for lane in _lanes(due, senders.in_order))
         )
         delivered += sum(results)
         if len(due) < policy.batch_size:
@@ -104,9 +103,28 @@ async def deliver_due(
     return delivered
 
 
-async def _gated(gate: asyncio.Semaphore, delivery: Awaitable[bool]) -> bool:
-    async with gate:
-        return await delivery
+def _lanes(due: list[Any], in_order: set[str]) -> list[list[tuple[int, int]]]:
+    """Due (id, attempts, kind, store id) rows, into lanes delivered side by side: one lane per
+    store for a kind kept in order, one lane per message otherwise."""
+    lanes: dict[object, list[tuple[int, int]]] = {}
+    for message_id, attempts, kind, store_id in due:
+        key = (kind, store_id) if kind in in_order else message_id
+        lanes.setdefault(key, []).append((int(message_id), int(attempts)))
+    return list(lanes.values())
+
+
+async def _in_turn(
+    gate: asyncio.Semaphore,
+    senders: Senders,
+    policy: DeliveryPolicy,
+    lane: list[tuple[int, int]],
+    at: datetime,
+) -> int:
+    delivered = 0
+    for message_id, attempts in lane:
+        async with gate:
+            delivered += await deliver_one(senders, policy, message_id, attempts, at)
+    return delivered
 
 
 async def claim(message_id: int, attempts: int, now: datetime, policy: DeliveryPolicy) -> bool:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
 
 from core.context import Context
 from core.database import write_transaction
@@ -22,16 +23,19 @@ from core.errors import (
     NotFound,
     RedemptionAlreadyApplied,
     RedemptionNotApproved,
+    RedemptionNotCancellable,
     RedemptionNotPending,
     RedemptionOfAnotherCustomer,
     RewardInactive,
 )
 from models.catalogue import Product
 from models.customers import Customer
-from models.points import PointEntry, PointKind, PointSource
+from models.notifications import NotificationKind
+from models.points import PointBalance, PointEntry, PointKind, PointSource
 from models.rewards import Redemption, RedemptionStatus, Reward, StampBalance, StampEntry
-from models.stores import Membership
-from resolvers import idempotency, outbox
+from policies.catalogue import STORE_ROLES
+from resolvers import audit, idempotency, outbox
+from resolvers.alerts import raise_alert
 from resolvers.points import ledger
 
 MAX_NAME = 100
@@ -115,24 +119,41 @@ async def update_reward(ctx: Context, *, reward_id: int, changes: dict[str, Any]
         return await Reward.get(id=reward_id)
 
 
+def rewards_query(*, store_id: int, include_inactive: bool) -> QuerySet[Reward]:
+    query = Reward.filter(store_id=store_id)
+    return query if include_inactive else query.filter(is_active=True)
+
+
+def redemptions_query(
+    *, store_id: int, status: RedemptionStatus | None, customer_id: int | None = None
+) -> QuerySet[Redemption]:
+    query = Redemption.filter(store_id=store_id)
+    if status is not None:
+        query = query.filter(status=status)
+    if customer_id is not None:
+        query = query.filter(customer_id=customer_id)
+    return query
+
+
 async def rewards_page(
     *, store_id: int, size: int, after_id: int | None, include_inactive: bool
 ) -> list[Reward]:
-    query = Reward.filter(store_id=store_id)
-    if not include_inactive:
-        query = query.filter(is_active=True)
+    query = rewards_query(store_id=store_id, include_inactive=include_inactive)
     if after_id is not None:
         query = query.filter(id__gt=after_id)
     return await query.order_by("id").limit(size + 1)
 
 
 async def redemptions_page(
-    *, store_id: int, status: RedemptionStatus | None, size: int, after_id: int | None
+    *,
+    store_id: int,
+    status: RedemptionStatus | None,
+    size: int,
+    after_id: int | None,
+    customer_id: int | None = None,
 ) -> list[Redemption]:
     """Oldest first, e.g. the PENDING ones waiting for staff."""
-    query = Redemption.filter(store_id=store_id)
-    if status is not None:
-        query = query.filter(status=status)
+    query = redemptions_query(store_id=store_id, status=status, customer_id=customer_id)
     if after_id is not None:
         query = query.filter(id__gt=after_id)
     return await query.order_by("id").limit(size + 1)
@@ -199,17 +220,23 @@ async def _give_back(redemption: Redemption, kind_reason: str) -> None:
         await _stamp_entry(redemption, redemption.stamps_spent, kind_reason)
 
 
-async def _notify_approvers(redemption: Redemption, reward: Reward) -> None:
+async def _notify_approvers(ctx: Context, redemption: Redemption, reward: Reward) -> None:
+    """An alert to the staff who may approve, as each chose, and a message to each of them."""
     store_id: int = redemption.store_id
-    accounts: list[Any] = await Membership.filter(store_id=store_id, is_active=True).values_list(
-        "account_id", flat=True
+    payload = {"redemption_id": redemption.id, "reward": reward.name}
+    alerts = await raise_alert(
+        ctx,
+        store_id=store_id,
+        kind=NotificationKind.REWARD_APPROVAL,
+        payload=payload,
+        roles=STORE_ROLES,
     )
-    for account_id in accounts:
+    for alert in alerts:
         await outbox.enqueue(
             store_id=store_id,
-            account_id=account_id,
+            account_id=alert.recipient_id,
             kind="redemption_approval_needed",
-            payload={"redemption_id": redemption.id, "reward": reward.name},
+            payload=payload,
         )
 
 
@@ -253,7 +280,7 @@ async def redeem_reward(
         if reward.cost_stamps:
             await _spend_stamps(redemption, reward.cost_stamps, "REDEEM")
         if pending:
-            await _notify_approvers(redemption, reward)
+            await _notify_approvers(ctx, redemption, reward)
         else:
             await Customer.filter(id=customer_id).update(reward_uses=F("reward_uses") + 1)
         return {"redemption_id": redemption.id}
@@ -268,19 +295,25 @@ async def redeem_reward(
     return int(result["redemption_id"])
 
 
-async def approve_redemption(ctx: Context, *, redemption_id: int, approve: bool) -> Redemption:
-    """PENDING → APPROVED, or → REJECTED with the points or stamps given back."""
+async def approve_redemption(
+    ctx: Context, *, redemption_id: int, approve: bool, idempotency_key: str | None = None
+) -> Redemption:
+    """PENDING → APPROVED, or → REJECTED with the points or stamps given back; under an
+    idempotency key a retry answers the first decision and gives nothing back twice."""
+    if idempotency_key is not None:
+        idempotency.check_key(idempotency_key)
+    found: list[Any] = await Redemption.filter(id=redemption_id).values_list("store_id", flat=True)
+    if not found:
+        raise NotFound("No such redemption.", field="redemption_id")
     principal = await ctx.principal()
-    now = _now()
-    async with write_transaction():
+
+    async def execute() -> idempotency.Result:
         moved = await Redemption.filter(id=redemption_id, status=RedemptionStatus.PENDING).update(
             status=RedemptionStatus.APPROVED if approve else RedemptionStatus.REJECTED,
             decided_by_id=principal.account_id,
-            decided_at=now,
+            decided_at=_now(),
         )
-        redemption = await Redemption.get_or_none(id=redemption_id)
-        if redemption is None:
-            raise NotFound("No such redemption.", field="redemption_id")
+        redemption = await Redemption.get(id=redemption_id)
         if not moved:
             raise RedemptionNotPending(
                 f"The redemption is {redemption.status.value}, not PENDING.",
@@ -293,7 +326,16 @@ async def approve_redemption(ctx: Context, *, redemption_id: int, approve: bool)
             )
         else:
             await _give_back(redemption, "REJECTED")
-    return redemption
+        return {"redemption_id": redemption_id}
+
+    await idempotency.run(
+        store_id=int(found[0]),
+        operation="rewards.approve",
+        key=idempotency_key,
+        request={"redemption": redemption_id, "approve": approve},
+        execute=execute,
+    )
+    return await Redemption.get(id=redemption_id)
 
 
 async def _refusal(
@@ -362,3 +404,78 @@ async def return_for_order(*, order_id: int) -> int:
             )
             returned += 1
     return returned
+
+
+CANCELLABLE = (RedemptionStatus.PENDING, RedemptionStatus.APPROVED)
+
+
+async def cancel_redemption(ctx: Context, *, redemption_id: int) -> Redemption:
+    """Drop a chosen reward before payment (K1): PENDING or APPROVED, in no order yet, becomes
+    RETURNED and its points or stamps come back. Once applied to an order, cancelling the
+    order gives them back instead."""
+    principal = await ctx.principal()
+    async with write_transaction():
+        found = await Redemption.get_or_none(id=redemption_id)
+        if found is None:
+            raise NotFound("No such redemption.", field="redemption_id")
+        moved = await Redemption.filter(
+            id=redemption_id, status__in=CANCELLABLE, order_id__isnull=True
+        ).update(status=RedemptionStatus.RETURNED, decided_by_id=principal.account_id)
+        if not moved:
+            current = await Redemption.get(id=redemption_id)
+            if current.status == RedemptionStatus.APPLIED:
+                raise RedemptionAlreadyApplied(
+                    "The redemption is in an order: cancel the order instead.",
+                    field="redemption_id",
+                    order_id=current.order_id,
+                )
+            raise RedemptionNotCancellable(
+                f"The redemption is {current.status.value}; only a PENDING or APPROVED one "
+                "can be cancelled.",
+                field="redemption_id",
+                status=current.status,
+            )
+        await _give_back(found, "CANCELLED")
+        if found.status == RedemptionStatus.APPROVED:
+            await Customer.filter(id=found.customer_id, reward_uses__gt=0).update(
+                reward_uses=F("reward_uses") - 1
+            )
+        await audit.record(
+            ctx,
+            store_id=found.store_id,
+            action="rewards.cancel",
+            target_type="redemption",
+            target_id=redemption_id,
+            before={"status": found.status.value},
+            after={
+                "status": RedemptionStatus.RETURNED.value,
+                "points": found.points_spent,
+                "stamps": found.stamps_spent,
+            },
+        )
+    return await Redemption.get(id=redemption_id)
+
+
+async def affordable_query(*, store_id: int, customer_id: int) -> QuerySet[Reward]:
+    """The store's active rewards the customer's points or stamps pay for now (K1)."""
+    points: list[Any] = await PointBalance.filter(customer_id=customer_id).values_list(
+        "balance", flat=True
+    )
+    stamps: list[Any] = await StampBalance.filter(customer_id=customer_id).values_list(
+        "stamps", flat=True
+    )
+    balance = int(points[0]) if points else 0
+    held = int(stamps[0]) if stamps else 0
+    return Reward.filter(store_id=store_id, is_active=True).filter(
+        Q(cost_points__gt=0, cost_points__lte=balance) | Q(cost_stamps__gt=0, cost_stamps__lte=held)
+    )
+
+
+async def affordable_page(
+    *, store_id: int, customer_id: int, size: int, after_id: int | None
+) -> list[Reward]:
+    """Oldest reward first; one more than ``size``, to tell whether more exist."""
+    query = await affordable_query(store_id=store_id, customer_id=customer_id)
+    if after_id is not None:
+        query = query.filter(id__gt=after_id)
+    return await query.order_by("id").limit(size + 1)

@@ -6,19 +6,21 @@ import asyncio
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import DoesNotExist
 
 from core.context import Context
 from core.database import write_transaction
-from core.errors import AlreadyExists, InvalidInput, NotFound
+from core.errors import AlreadyExists, InvalidInput, NotFound, UserError
+from core.security import digest
 from models.accounts import Account, Session
+from models.audit import AuditEntry
 from models.policies import CasbinRule
-from models.stores import Membership, Store
-from policies.catalogue import ALL_STORES, OWNER, STORE_ROLES, account_subject
+from models.stores import InvitationStatus, Membership, StaffInvitation, Store
+from policies.catalogue import ADMIN, ALL_STORES, OWNER, STORE_ROLES, account_subject
 from resolvers import audit
-from resolvers.accounts import normalise_email
+from resolvers.accounts import normalise_email, validate_password
 from resolvers.roles import (
     add_role,
     bump_version,
@@ -28,6 +30,31 @@ from resolvers.roles import (
 )
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+INVITATION_DAYS = 14
+
+
+class PlatformAdminCannotJoin(UserError):
+    """A platform admin acts in every store already; a store cannot make them its staff."""
+
+    code = "PLATFORM_ADMIN_CANNOT_JOIN"
+
+
+class InvitationNeedsSignIn(UserError):
+    """The invited email has an account: its holder signs in and accepts the invitation."""
+
+    code = "INVITATION_NEEDS_SIGN_IN"
+
+
+@dataclass(frozen=True)
+class SentInvitation:
+    invitation: StaffInvitation
+    code: str
+
+
+@dataclass(frozen=True)
+class AnsweredInvitation:
+    invitation: StaffInvitation
+    membership: Membership | None
 
 
 @dataclass(frozen=True)
@@ -35,6 +62,16 @@ class Invitation:
     membership: Membership
     account: Account
     temporary_password: str | None
+
+
+def _checked_person(email: str, name: str) -> tuple[str, str]:
+    email = normalise_email(email)
+    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+        raise InvalidInput("That is not an email address.", field="email")
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("A name of 1 to 100 characters is needed.", field="name")
+    return email, name
 
 
 def _check_role(role: str) -> None:
@@ -57,12 +94,7 @@ async def invite(
     Runs inside the caller's transaction when there is one.
     """
     _check_role(role)
-    email = normalise_email(email)
-    if not EMAIL_PATTERN.match(email) or len(email) > 254:
-        raise InvalidInput("That is not an email address.", field="email")
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise InvalidInput("A name of 1 to 100 characters is needed.", field="name")
+    email, name = _checked_person(email, name)
     temporary_password = None
     account = await Account.get_or_none(email=email)
     if account is None:
@@ -108,13 +140,163 @@ async def invite(
 
 async def invite_staff(
     ctx: Context, *, store_id: int, email: str, name: str, role: str
-) -> Invitation:
-    store = await Store.get_or_none(id=store_id)
-    if store is None:
-        raise NotFound("No such store.", field="store_id")
-    invitation = await invite(ctx, store=store, email=email, name=name, role=role)
+) -> SentInvitation:
+    """A pending invitation of ``email`` to the store, whether or not the email has an account.
+
+    Nothing about an existing account changes or shows: not its name, not whether it
+    exists, not its state. Only the email's holder answers the invitation (``accept``,
+    ``decline``; ``join`` creates the account when there is none). The code is shown once
+    to the inviter, who hands it over. Inviting the same email again replaces the
+    pending invitation.
+    """
+    _check_role(role)
+    email, name = _checked_person(email, name)
+    code = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    async with write_transaction():
+        store = await Store.get_or_none(id=store_id)
+        if store is None:
+            raise NotFound("No such store.", field="store_id")
+        member = await Membership.filter(
+            store_id=store_id, account__email=email, is_active=True
+        ).first()
+        if member is not None:  # the store sees its own staff anyway
+            raise AlreadyExists(
+                "That account is already on this store's staff.",
+                field="email",
+                membership_id=member.id,
+            )
+        await StaffInvitation.filter(
+            store_id=store_id, email=email, status=InvitationStatus.PENDING
+        ).update(status=InvitationStatus.REPLACED, answered_at=now)
+        invitation = await StaffInvitation.create(
+            store_id=store_id,
+            email=email,
+            name=name,
+            role=role,
+            code_digest=digest(code),
+            invited_by_id=(await ctx.principal()).account_id,
+            expires_at=now + timedelta(days=INVITATION_DAYS),
+        )
+        await audit.record(
+            ctx,
+            store_id=store_id,
+            action="staff.invite",
+            target_type="staff_invitation",
+            target_id=invitation.id,
+            after={"email": email, "role": role},
+        )
+    return SentInvitation(invitation=invitation, code=code)
+
+
+async def invitations_of(account_id: int) -> list[StaffInvitation]:
+    """The pending invitations addressed to the account's email, newest first."""
+    account = await Account.get(id=account_id)
+    return await StaffInvitation.filter(
+        email=account.email,
+        status=InvitationStatus.PENDING,
+        expires_at__gt=datetime.now(UTC),
+    ).order_by("-id")
+
+
+async def _pending(
+    invitation_id: int | None = None, *, code: str | None = None, email: str | None = None
+) -> StaffInvitation:
+    """A pending invitation, locked; NotFound for any other (or another email's)."""
+    query = StaffInvitation.filter(
+        status=InvitationStatus.PENDING, expires_at__gt=datetime.now(UTC)
+    )
+    if invitation_id is not None:
+        query = query.filter(id=invitation_id)
+    if code is not None:
+        query = query.filter(code_digest=digest(code))
+    if email is not None:
+        query = query.filter(email=email)
+    found = await query.select_for_update().first()
+    if found is None:
+        raise NotFound("No such invitation, or it was answered or has expired.", field="invitation")
+    return found
+
+
+async def _join(
+    ctx: Context, invitation: StaffInvitation, account: Account, now: datetime
+) -> Membership:
+    """Inside the caller's transaction: the account joins the staff in the invited role."""
+    if await CasbinRule.exists(ptype="g", v0=account_subject(account.id), v1=ADMIN):
+        raise PlatformAdminCannotJoin(
+            "A platform admin acts in every store already and joins none.", field="invitation_id"
+        )
+    membership = await Membership.get_or_none(store_id=invitation.store_id, account_id=account.id)
+    if membership is None:
+        membership = await Membership.create(
+            store_id=invitation.store_id,
+            account_id=account.id,
+            invited_by_id=invitation.invited_by_id,
+        )
+    elif not membership.is_active:
+        membership.is_active = True
+        membership.deactivated_at = None
+        await membership.save(update_fields=["is_active", "deactivated_at"])
+    await remove_roles(account.id, invitation.store_id)
+    await add_role(account.id, invitation.role, invitation.store_id)
+    await bump_version()
+    invitation.status = InvitationStatus.ACCEPTED
+    invitation.answered_at = now
+    await invitation.save(update_fields=["status", "answered_at"])
+    await AuditEntry.create(
+        store_id=invitation.store_id,
+        actor_account_id=account.id,
+        action="staff.join",
+        target_type="membership",
+        target_id=str(membership.id),
+        after={"account": account.id, "role": invitation.role, "invitation": invitation.id},
+    )
+    return membership
+
+
+async def accept(ctx: Context, *, invitation_id: int) -> AnsweredInvitation:
+    """The signed-in account accepts an invitation addressed to its email."""
+    account = await Account.get(id=(await ctx.principal()).account_id)
+    async with write_transaction():
+        invitation = await _pending(invitation_id, email=account.email)
+        membership = await _join(ctx, invitation, account, datetime.now(UTC))
     await ctx.services.policy.sync()
-    return invitation
+    return AnsweredInvitation(invitation=invitation, membership=membership)
+
+
+async def decline(ctx: Context, *, invitation_id: int) -> AnsweredInvitation:
+    account = await Account.get(id=(await ctx.principal()).account_id)
+    async with write_transaction():
+        invitation = await _pending(invitation_id, email=account.email)
+        invitation.status = InvitationStatus.DECLINED
+        invitation.answered_at = datetime.now(UTC)
+        await invitation.save(update_fields=["status", "answered_at"])
+    return AnsweredInvitation(invitation=invitation, membership=None)
+
+
+async def join(ctx: Context, *, code: str, password: str) -> AnsweredInvitation:
+    """Whoever holds the code of an invitation whose email has no account creates it here.
+
+    An email that has an account is never touched from here: its holder signs in and
+    accepts (``InvitationNeedsSignIn``), so the code cannot set an existing account's password.
+    """
+    validate_password(password)
+    password_hash = await asyncio.to_thread(ctx.services.passwords.hash, password)
+    now = datetime.now(UTC)
+    async with write_transaction():
+        invitation = await _pending(code=code)
+        if await Account.exists(email=invitation.email):
+            raise InvitationNeedsSignIn(
+                "This email has an account: sign in and accept the invitation from your "
+                "invitations.",
+                field="invitation_code",
+            )
+        account = await Account.create(
+            email=invitation.email, name=invitation.name, password_hash=password_hash
+        )
+        membership = await _join(ctx, invitation, account, now)
+    await ctx.services.policy.sync()
+    return AnsweredInvitation(invitation=invitation, membership=membership)
 
 
 async def _active_membership(membership_id: int) -> Membership:

@@ -14,7 +14,7 @@ from typing import Any
 from tortoise.expressions import F
 
 from core.context import Context
-from core.database import write_transaction
+from core.database import connection, dialect, write_transaction
 from core.errors import InvalidInput, NotFound
 from models.catalogue import Category, Product
 from models.orders import Order, OrderLine
@@ -136,16 +136,29 @@ async def _earned(card: StampCard, order: Order) -> int:
     return sum(quantity for pk, quantity in lines if product_id is None or pk == product_id)
 
 
+async def _add_stamps(store_id: int, customer_id: int, amount: int) -> int:
+    """Add ``amount`` stamps (the balance row created if missing) in one statement, which locks
+    the row as an UPDATE does; returns the stamps held after."""
+    conn = connection()
+    postgres = dialect() == "postgres"
+    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, 5))
+    now = datetime.now(UTC)
+    rows = await conn.execute_query_dict(
+        'INSERT INTO "stamp_balance" ("store_id", "customer_id", "stamps", "updated_at") '
+        f'VALUES ({marks}) ON CONFLICT ("customer_id") DO UPDATE SET '
+        '"stamps" = "stamp_balance"."stamps" + excluded."stamps" RETURNING "stamps"',
+        [store_id, customer_id, amount, now if postgres else now.isoformat()],
+    )
+    return int(rows[0]["stamps"])
+
+
 async def _change(
     *, store_id: int, customer_id: int, amount: int, reason: str, order_id: int | None
 ) -> int:
     """Add (or, negative, take) stamps; never below zero. Returns the amount actually changed."""
+    after: int | None = None
     if amount > 0:
-        updated = await StampBalance.filter(customer_id=customer_id).update(
-            stamps=F("stamps") + amount
-        )
-        if not updated:
-            await StampBalance.create(store_id=store_id, customer_id=customer_id, stamps=amount)
+        after = await _add_stamps(store_id, customer_id, amount)
     elif amount < 0:
         held = await balance_of(customer_id)
         amount = -min(-amount, held)
@@ -155,7 +168,8 @@ async def _change(
             return 0
     else:
         return 0
-    after = await balance_of(customer_id)
+    if after is None:
+        after = await balance_of(customer_id)
     await StampEntry.create(
         store_id=store_id,
         customer_id=customer_id,
@@ -167,10 +181,12 @@ async def _change(
     return amount
 
 
-async def award_for_order(*, order_id: int, at: datetime) -> int:
+async def award_for_order(*, order_id: int, at: datetime, order: Order | None = None) -> int:
     """On completion, inside its transaction;
-    a first visit also tells the customer about the card."""
-    order = await Order.get(id=order_id)
+    a first visit also tells the customer about the card. ``order``: the order as this
+    transaction left it, when the caller holds it."""
+    if order is None:
+        order = await Order.get(id=order_id)
     customer_id: int | None = order.customer_id
     store_id: int = order.store_id
     card = await StampCard.get_or_none(store_id=store_id, is_active=True)
@@ -232,3 +248,11 @@ async def give_back(
     return await _change(
         store_id=store_id, customer_id=customer_id, amount=stamps, reason=reason, order_id=order_id
     )
+
+
+async def history_page(*, customer_id: int, size: int, before_id: int | None) -> list[StampEntry]:
+    """A customer's stamp entries, newest first; one more than ``size``."""
+    query = StampEntry.filter(customer_id=customer_id)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(size + 1)

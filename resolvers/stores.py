@@ -186,3 +186,11 @@ async def change_campaign_grade(ctx: Context, *, store_id: int, grade: CampaignG
         value=grade,
         action="store.change_campaign_grade",
     )
+
+
+async def stores_page(*, size: int, after_id: int | None) -> list[Store]:
+    """Every store of the platform, oldest first; one more than ``size``."""
+    query = Store.all()
+    if after_id is not None:
+        query = query.filter(id__gt=after_id)
+    return await query.order_by("id").limit(size + 1)

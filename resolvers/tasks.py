@@ -24,6 +24,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from tortoise.queryset import QuerySet
+
 from core.context import Context
 from core.database import write_transaction
 from core.errors import InvalidInput, NotFound, UserError
@@ -171,10 +173,7 @@ class TaskFilter:
     done: bool | None = None
 
 
-async def tasks_page(
-    store_id: int, where: TaskFilter, *, size: int, after_id: int | None
-) -> list[StaffTask]:
-    """The store's tasks (a day's, by default today's), oldest first; one more than ``size``."""
+async def _tasks_query(store_id: int, where: TaskFilter) -> QuerySet[StaffTask]:
     query = StaffTask.filter(store_id=store_id, date=where.day or await _today(store_id))
     if where.shift is not None:
         query = query.filter(shift=where.shift)
@@ -182,6 +181,18 @@ async def tasks_page(
         query = query.filter(assignee_id=where.assignee_account_id)
     if where.done is not None:
         query = query.filter(completed_at__isnull=not where.done)
+    return query
+
+
+async def tasks_count(store_id: int, where: TaskFilter) -> int:
+    return await (await _tasks_query(store_id, where)).count()
+
+
+async def tasks_page(
+    store_id: int, where: TaskFilter, *, size: int, after_id: int | None
+) -> list[StaffTask]:
+    """The store's tasks (a day's, by default today's), oldest first; one more than ``size``."""
+    query = await _tasks_query(store_id, where)
     if after_id is not None:
         query = query.filter(id__gt=after_id)
     return await query.order_by("id").limit(size + 1)

@@ -12,6 +12,7 @@ from resolvers import api_keys
 from schema.errors import result
 from schema.ids import decode_id
 from schema.operations import mutation, query
+from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import owner_store_of, source_store, store_id_at
 from schema.stores import StoreProfile
 
@@ -100,8 +101,27 @@ class Mutation:
 
 
 @strawberry.type
-class StoreApiKeys(StoreProfile):
-    @query("api_keys.read", store=source_store())
-    async def api_keys(self, info: Info) -> list[ApiKey]:
+class ApiKeyConnection(Connection[ApiKey]):
+    pass
 
-        return [ApiKey.from_model(key) for key in await api_keys.keys_of(self.id)]
+
+@strawberry.type
+class StoreApiKeys(StoreProfile):
+    @query("api_keys.read", store=source_store(), description="Oldest first, revoked included.")
+    async def api_keys(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> ApiKeyConnection:
+        size = page_size(first)
+        cursor = decode_cursor(after, (int,))
+        rows = await api_keys.keys_page(
+            store_id=self.id, size=size, after_id=cursor[0] if cursor else None
+        )
+        return connection(
+            ApiKeyConnection,
+            rows,
+            size,
+            key=lambda row: [row.id],
+            node=ApiKey.from_model,
+            has_previous=cursor is not None,
+            total=ApiKeyModel.filter(store_id=self.id).count,
+        )

@@ -10,11 +10,20 @@ from strawberry.types import Info
 from models.accounts import Account as AccountModel
 from models.audit import AuditEntry as AuditEntryModel
 from resolvers import audit
-from schema.ids import decode_id, global_id
+from schema.ids import decode_id, global_id, reference_id
 from schema.operations import query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import platform, source_store
 from schema.stores import StoreProfile
+
+ROLE_TARGET = "role"
+
+
+def _target(entry: AuditEntryModel) -> strawberry.ID | None:
+    found = reference_id(entry.target_type, entry.target_id)
+    if found is not None:
+        return strawberry.ID(str(found))
+    return strawberry.ID(entry.target_id) if entry.target_type == ROLE_TARGET else None
 
 
 @strawberry.type
@@ -23,11 +32,14 @@ class AuditEntry(relay.Node):
     store_id: strawberry.Private[int | None]
     action: str
     target_type: str
-    target_id: str
+    target_id: strawberry.ID | None = strawberry.field(
+        description="The target's global id when it is an object of the API; a role's name; "
+        "null for a store setting (targetType names it)."
+    )
     before: JSON | None
     after: JSON | None
     actor_account_id: strawberry.Private[int | None]
-    actor_api_key_id: int | None
+    actor_api_key_id: relay.GlobalID | None
     created_at: datetime
 
     @classmethod
@@ -37,11 +49,11 @@ class AuditEntry(relay.Node):
             store_id=entry.store_id,
             action=entry.action,
             target_type=entry.target_type,
-            target_id=entry.target_id,
+            target_id=_target(entry),
             before=entry.before,
             after=entry.after,
             actor_account_id=entry.actor_account_id,
-            actor_api_key_id=entry.actor_api_key_id,
+            actor_api_key_id=global_id("ApiKey", entry.actor_api_key_id),
             created_at=entry.created_at,
         )
 
@@ -77,6 +89,7 @@ async def audit_connection(
         key=lambda row: [row.id],
         node=AuditEntry.from_model,
         has_previous=cursor is not None,
+        total=audit.entries_query(store_id=store_id).count,
     )
 
 

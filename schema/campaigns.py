@@ -175,6 +175,11 @@ class CupHolderUsageReport:
             key=lambda row: [row.id],
             node=CupHolderUsageEntry.from_model,
             has_previous=cursor is not None,
+            total=UsageModel.filter(
+                store_id=self.store_pk,
+                recorded_at__gte=self.starts_at,
+                recorded_at__lt=self.ends_at,
+            ).count,
         )
 
 

@@ -114,6 +114,7 @@ async def products_connection(
         key=lambda row: [row.id],
         node=Product.from_model,
         has_previous=cursor is not None,
+        total=catalogue.products_query(store_id=store_id, include_archived=include_archived).count,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -14,11 +15,11 @@ from models.coupons import (
     CouponTemplate as CouponTemplateModel,
 )
 from resolvers import coupons
-from resolvers.coupons import templates_of
 from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import CouponKind, CouponTrigger
 from schema.errors import result
 from schema.ids import decode_id, global_id
+from schema.inputs import provided
 from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import owner_store_of, source_store, store_id_at
@@ -60,8 +61,8 @@ class CouponTemplate(relay.Node):
 
 
 @strawberry.type
-class Coupon:
-    id: relay.GlobalID
+class Coupon(relay.Node):
+    id: relay.NodeID[int]
     template: CouponTemplate
     issued_reason: CouponTrigger
     issued_at: datetime
@@ -72,7 +73,7 @@ class Coupon:
     @classmethod
     def from_model(cls, c: CouponModel) -> "Coupon":
         return cls(
-            id=global_id("Coupon", c.id),
+            id=c.id,
             template=CouponTemplate.from_model(c.template),
             issued_reason=c.issued_reason,
             issued_at=c.issued_at,
@@ -84,6 +85,11 @@ class Coupon:
 
 @strawberry.type
 class CouponConnection(Connection[Coupon]):
+    pass
+
+
+@strawberry.type
+class CouponTemplateConnection(Connection[CouponTemplate]):
     pass
 
 
@@ -102,6 +108,7 @@ async def customer_coupons(
         key=lambda row: [row.expires_at, row.id],
         node=Coupon.from_model,
         has_previous=cursor is not None,
+        total=coupons.coupons_query(customer_id, include_used=include_used).count,
     )
 
 
@@ -132,6 +139,34 @@ class IssueCouponsInput:
     idempotency_key: str
     customer_ids: list[relay.GlobalID] | None = None
     segment: str | None = None
+
+
+@strawberry.input(description="Only the fields sent change; null clears maxDiscount or the scope.")
+class UpdateCouponTemplateInput:
+    template_id: relay.GlobalID
+    name: str | None = strawberry.UNSET
+    value: int | None = strawberry.UNSET
+    minimum_spend: int | None = strawberry.UNSET
+    max_discount: int | None = strawberry.UNSET
+    product_id: relay.GlobalID | None = strawberry.UNSET
+    category_id: relay.GlobalID | None = strawberry.UNSET
+    valid_days: int | None = strawberry.UNSET
+    trigger: CouponTrigger | None = strawberry.UNSET
+    is_active: bool | None = strawberry.UNSET
+
+
+@strawberry.input
+class DeactivateCouponTemplateInput:
+    template_id: relay.GlobalID
+
+
+def _template_changes(input: UpdateCouponTemplateInput) -> dict[str, Any]:
+    changes = provided(input, "template_id", nullable=("max_discount", "product_id", "category_id"))
+    if "product_id" in changes:
+        changes["product_id"] = ref(changes["product_id"], "Product", "productId")
+    if "category_id" in changes:
+        changes["category_id"] = ref(changes["category_id"], "Category", "categoryId")
+    return changes
 
 
 @strawberry.type
@@ -188,6 +223,38 @@ class Mutation:
         return CouponTemplateSuccess(template=CouponTemplate.from_model(template))
 
     @mutation(
+        "coupons.manage",
+        result=CouponTemplateResult,
+        store=owner_store_of("input.template_id", CouponTemplateModel, "CouponTemplate"),
+        absent="coupon template",
+        description="Coupons already issued read the new terms at checkout.",
+    )
+    async def update_coupon_template(
+        self, info: Info, input: UpdateCouponTemplateInput
+    ) -> CouponTemplateSuccess:
+        template = await coupons.update_template(
+            info.context,
+            template_id=decode_id(input.template_id, "CouponTemplate"),
+            changes=_template_changes(input),
+        )
+        return CouponTemplateSuccess(template=CouponTemplate.from_model(template))
+
+    @mutation(
+        "coupons.manage",
+        result=CouponTemplateResult,
+        store=owner_store_of("input.template_id", CouponTemplateModel, "CouponTemplate"),
+        absent="coupon template",
+        description="No more coupons are issued; those issued stay usable until they expire.",
+    )
+    async def deactivate_coupon_template(
+        self, info: Info, input: DeactivateCouponTemplateInput
+    ) -> CouponTemplateSuccess:
+        template = await coupons.deactivate_template(
+            info.context, template_id=decode_id(input.template_id, "CouponTemplate")
+        )
+        return CouponTemplateSuccess(template=CouponTemplate.from_model(template))
+
+    @mutation(
         "coupons.issue",
         result=IssueCouponsResult,
         store=owner_store_of("input.template_id", CouponTemplateModel, "CouponTemplate"),
@@ -212,9 +279,33 @@ class Mutation:
 
 @strawberry.type
 class StoreCoupons(StoreProfile):
-    @query("coupons.read", store=source_store())
-    async def coupon_templates(self, info: Info) -> list[CouponTemplate]:
-        return [CouponTemplate.from_model(t) for t in await templates_of(self.id)]
+    @query("coupons.read", store=source_store(), description="Newest first.")
+    async def coupon_templates(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        include_inactive: bool = True,
+    ) -> CouponTemplateConnection:
+        size = page_size(first)
+        cursor = decode_cursor(after, (int,))
+        rows = await coupons.templates_page(
+            store_id=self.id,
+            include_inactive=include_inactive,
+            size=size,
+            before_id=cursor[0] if cursor else None,
+        )
+        return connection(
+            CouponTemplateConnection,
+            rows,
+            size,
+            key=lambda row: [row.id],
+            node=CouponTemplate.from_model,
+            has_previous=cursor is not None,
+            total=coupons.templates_query(
+                store_id=self.id, include_inactive=include_inactive
+            ).count,
+        )
 
 
 @strawberry.type

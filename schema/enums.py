@@ -25,7 +25,7 @@ from models.orders import DiscountSource, OrderChannel, OrderStatus
 from models.points import PointKind, PointSource, Rounding
 from models.rewards import RedemptionStatus, StampRule
 from models.settlements import DisputeStatus, SettlementLineKind
-from models.stores import CampaignGrade, Plan, StoreCategory, StoreRole
+from models.stores import CampaignGrade, InvitationStatus, Plan, StoreCategory, StoreRole
 from models.tasks import MaterialKind, Shift
 from models.tiers import DiscountKind, DiscountScope, TierChangeReason
 from models.webhooks import DeliveryStatus as WebhookDeliveryStatus, EventType
@@ -58,6 +58,7 @@ GRAPHQL_NAMES: dict[type[Enum], str] = {
     FeedbackChannel: "FeedbackChannel",
     FirstVisitOfferKind: "FirstVisitOfferKind",
     Gender: "Gender",
+    InvitationStatus: "StaffInvitationStatus",
     MaterialKind: "TrainingMaterialKind",
     NotificationKind: "NotificationKind",
     OrderChannel: "OrderChannel",
@@ -102,6 +103,7 @@ __all__ = [
     "FeedbackChannel",
     "FirstVisitOfferKind",
     "Gender",
+    "InvitationStatus",
     "MaterialKind",
     "MessageChannel",
     "MessageDeliveryStatus",

@@ -45,7 +45,7 @@ from schema import (
     webhooks,
 )
 from schema.customers import feedback, store_fields
-from schema.hardening import hardening_extensions
+from schema.hardening import SCALAR_OVERRIDES, hardening_extensions
 
 
 @strawberry.type(name="Store", description="A shop: its profile, and every domain's fields.")
@@ -82,13 +82,22 @@ class Customer(
     tiers.CustomerTiers,
     stamps.CustomerStamps,
     coupons.CustomerCoupons,
+    rewards.CustomerRewards,
 ):
     pass
 
 
 Query = merge_types(
     "Query",
-    (accounts.Query, stores.Query, policies.Query, audit.Query, nodes.Query, campaigns.Query),
+    (
+        accounts.Query,
+        stores.Query,
+        staff.Query,
+        policies.Query,
+        audit.Query,
+        nodes.Query,
+        campaigns.Query,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -130,6 +139,11 @@ NODE_TYPES = [
     orders.Order,
     tiers.Tier,
     coupons.CouponTemplate,
+    coupons.Coupon,
+    offers.FirstVisitOffer,
+    tiers.TierPromotion,
+    tiers.TierChange,
+    stamps.StampEntry,
     points.PointEntry,
     rewards.Reward,
     rewards.Redemption,
@@ -139,6 +153,8 @@ NODE_TYPES = [
     settlements.SettlementDispute,
     messages.MessageTemplate,
     messages.MessageCampaign,
+    messages.MessageDelivery,
+    inventory.PurchaseOrder,
     webhooks.WebhookEndpoint,
     webhooks.WebhookDelivery,
     tasks.StaffTask,
@@ -166,4 +182,5 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             max_tokens=settings.max_tokens,
         ),
         config=StrawberryConfig(disable_field_suggestions=settings.production),
+        scalar_overrides=SCALAR_OVERRIDES,
     )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -17,6 +20,8 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.schema.types.base_scalars import DateTimeDefinition
+from strawberry.types.scalar import ScalarDefinition
 from strawberry.utils.str_converters import to_camel_case
 
 from core.errors import RequestError
@@ -26,6 +31,8 @@ logger = logging.getLogger("dangol.errors")
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+# graphql-core's hints: "Did you mean 'email'?", "... the enum value 'STAFF'?", "'Store'?"
+SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 
 
 def _named_for_clients(extensions: dict[str, Any]) -> dict[str, Any]:
@@ -36,8 +43,12 @@ def _named_for_clients(extensions: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def shaped(error: GraphQLError) -> GraphQLError:
-    """Give every error a code; mask whatever the client was not meant to see."""
+def shaped(error: GraphQLError, *, suggestions: bool = True) -> GraphQLError:
+    """Give every error a code; mask whatever the client was not meant to see.
+
+    Without ``suggestions`` (production), graphql-core's "Did you mean ...?" hints are cut:
+    they spell out argument, input field, enum value and type names one guess at a time.
+    """
     original = error.original_error
     if isinstance(original, RequestError):
         extensions = {"code": original.code, **_named_for_clients(original.extensions)}
@@ -49,6 +60,8 @@ def shaped(error: GraphQLError) -> GraphQLError:
         logger.error("unexpected error at %s", error.path, exc_info=original)
         extensions = {"code": INTERNAL_SERVER_ERROR}
         message = "Unexpected error."
+    if not suggestions:
+        message = SUGGESTION.sub("", message)
     return GraphQLError(
         message=message,
         nodes=error.nodes,
@@ -61,19 +74,72 @@ def shaped(error: GraphQLError) -> GraphQLError:
 
 
 class ErrorCodes(SchemaExtension):
+    def __init__(self, *, suggestions: bool = True) -> None:
+        self.suggestions = suggestions
+
     def on_operation(self) -> Iterator[None]:
         self._streamed = False
         yield
         result = self.execution_context.result
         if not self._streamed and result is not None and result.errors:
-            result.errors = [shaped(error) for error in result.errors]
+            result.errors = [shaped(e, suggestions=self.suggestions) for e in result.errors]
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         """Each result a subscription sends over the WebSocket, shaped before it leaves."""
         self._streamed = True
         if getattr(result, "errors", None):
-            result.errors = [shaped(error) for error in result.errors]
+            result.errors = [shaped(e, suggestions=self.suggestions) for e in result.errors]
         yield
+
+
+class OneOperation(SchemaExtension):
+    """A document of several operations runs the one ``operationName`` names, never a guess.
+
+    Left alone, strawberry runs the first (and checks GET and the WebSocket against it).
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        operations = [
+            definition
+            for definition in (document.definitions if document else ())
+            if isinstance(definition, OperationDefinitionNode)
+        ]
+        if len(operations) > 1 and context._provided_operation_name is None:
+            problem = "The document holds several operations: name the one to run (operationName)."
+            context.pre_execution_errors = [
+                *(context.pre_execution_errors or []),
+                GraphQLError(problem, extensions={"code": BAD_USER_INPUT}),
+            ]
+        yield
+
+
+def _moment(value: object) -> datetime:
+    """strawberry's ISO 8601 date and time, if it can be placed in UTC (years 1 to 9999)."""
+    assert DateTimeDefinition.parse_value is not None
+    moment = DateTimeDefinition.parse_value(value)
+    assert isinstance(moment, datetime)
+    try:
+        if moment.tzinfo is not None:
+            moment.astimezone(UTC)  # OverflowError past the ends of the calendar
+    except OverflowError:
+        raise StrawberryInputCoercionError(
+            f'Value cannot represent a DateTime: "{value}". It is outside the calendar in UTC.'
+        ) from None
+    return moment
+
+
+IN_RANGE_DATETIME = ScalarDefinition(
+    name=DateTimeDefinition.name,
+    description=DateTimeDefinition.description,
+    specified_by_url=DateTimeDefinition.specified_by_url,
+    serialize=DateTimeDefinition.serialize,
+    parse_value=_moment,
+    parse_literal=None,
+    origin=datetime,
+)
+SCALAR_OVERRIDES: dict[object, Any] = {datetime: IN_RANGE_DATETIME}
 
 
 def _with_stable_rules(prototype: AddValidationRules) -> Callable[[], SchemaExtension]:
@@ -95,7 +161,8 @@ def hardening_extensions(
         _with_stable_rules(MaxAliasesLimiter(max_alias_count=max_aliases)),
         ParserCache,
         ValidationCache,
-        ErrorCodes,
+        OneOperation,
+        lambda: ErrorCodes(suggestions=not production),
     ]
     if production:
         extensions.append(DisableIntrospection)

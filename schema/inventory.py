@@ -103,6 +103,7 @@ class StockItem(relay.Node):
             key=lambda row: [row.id],
             node=StockMovement.from_model,
             has_previous=cursor is not None,
+            total=StockMovementModel.filter(stock_item_id=self.id).count,
         )
 
 
@@ -112,8 +113,8 @@ class StockItemConnection(Connection[StockItem]):
 
 
 @strawberry.type
-class PurchaseOrder:
-    id: relay.GlobalID
+class PurchaseOrder(relay.Node):
+    id: relay.NodeID[int]
     stock_item_id: relay.GlobalID
     percent: int
     quantity: int
@@ -126,7 +127,7 @@ class PurchaseOrder:
     @classmethod
     def from_model(cls, order: PurchaseOrderModel) -> PurchaseOrder:
         return cls(
-            id=relay.GlobalID("PurchaseOrder", str(order.id)),
+            id=order.id,
             stock_item_id=relay.GlobalID("StockItem", str(order.stock_item_id)),
             percent=order.percent,
             quantity=order.quantity,
@@ -359,6 +360,7 @@ class StoreInventory(StoreProfile):
             key=lambda row: [row.id],
             node=StockItem.from_model,
             has_previous=cursor is not None,
+            total=StockItemModel.filter(store_id=self.id).count,
         )
 
     @query("inventory.read", store=source_store())
@@ -377,4 +379,5 @@ class StoreInventory(StoreProfile):
             key=lambda row: [row.id],
             node=PurchaseOrder.from_model,
             has_previous=cursor is not None,
+            total=PurchaseOrderModel.filter(store_id=self.id).count,
         )

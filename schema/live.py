@@ -15,13 +15,12 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
-from strawberry.utils.str_converters import to_camel_case
 
 from core.broadcast import LiveEvent
 from models.webhooks import EventType
 from resolvers import live
 from schema.enums import OrderStatus
-from schema.ids import decode_id
+from schema.ids import decode_id, payload_of
 from schema.operations import subscription
 from schema.orders import Order
 from schema.scopes import store_id_at
@@ -52,7 +51,9 @@ class StockAlert:
     raised_at: datetime
     stock_item_id: relay.GlobalID | None
     message: str | None
-    detail: JSON = strawberry.field(description="Everything the alert said, as raised.")
+    detail: JSON = strawberry.field(
+        description="Everything the alert said: camelCase keys, and every id a global id."
+    )
 
 
 @strawberry.type(description="Today's figures in the store's time zone.")
@@ -70,14 +71,6 @@ def _occurred_at(event: LiveEvent) -> datetime:
 
 def _status(value: Any) -> OrderStatus | None:
     return None if value is None else OrderStatus(value)
-
-
-def _camel(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {to_camel_case(str(key)): _camel(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_camel(item) for item in value]
-    return value
 
 
 @strawberry.type
@@ -117,7 +110,7 @@ class Subscription:
                 if isinstance(item, int)
                 else None,
                 message=message if isinstance(message, str) else None,
-                detail=_camel(detail),
+                detail=JSON(payload_of(detail)),
             )
 
     @subscription("subscriptions.kpis", store=store_id_at("store_id"))

@@ -154,8 +154,8 @@ class MessageCampaignSummary:
 
 
 @strawberry.type
-class MessageDelivery:
-    id: strawberry.ID
+class MessageDelivery(relay.Node):
+    id: relay.NodeID[int]
     channel: MessageChannel
     status: MessageDeliveryStatus
     automation: AutomationKind | None
@@ -172,7 +172,7 @@ class MessageDelivery:
     @classmethod
     def from_model(cls, row: MessageDeliveryModel) -> MessageDelivery:
         return cls(
-            id=strawberry.ID(str(global_id("MessageDelivery", row.id))),
+            id=row.id,
             channel=row.channel,
             status=row.status,
             automation=row.automation,

@@ -22,8 +22,8 @@ from schema.tiers import ref
 
 
 @strawberry.type
-class FirstVisitOffer:
-    id: relay.GlobalID
+class FirstVisitOffer(relay.Node):
+    id: relay.NodeID[int]
     kind: FirstVisitOfferKind
     value: int = strawberry.field(description="Percent (1-100) or won; 0 for a gift item.")
     minimum_spend: int
@@ -35,7 +35,7 @@ class FirstVisitOffer:
     def from_model(cls, o: FirstVisitOfferModel) -> "FirstVisitOffer":
         gift = o.gift_product_id
         return cls(
-            id=global_id("FirstVisitOffer", o.id),
+            id=o.id,
             kind=o.kind,
             value=o.value,
             minimum_spend=o.minimum_spend,

@@ -30,6 +30,7 @@ from core.errors import (
     UserError,
 )
 from models.stores import Plan, Store as StoreModel
+from policies.enforcement import PolicyEngine, Principal
 from schema.errors import Result, to_graphql
 from schema.ids import Absent
 from schema.scopes import Scope, platform
@@ -40,6 +41,16 @@ SIGNED_IN = "signed_in"  # a person's own account; partner keys are refused
 STORE_VISIBILITY_ACTION = "store.read"
 contract_log = logging.getLogger("dangol.contract")
 Resolver = TypeVar("Resolver", bound=Callable[..., Any])
+
+
+def store_visible(policy: PolicyEngine, principal: Principal, store_id: int | None) -> bool:
+    """The one visibility rule: a store the caller may not ``store.read`` is absent to them."""
+    return store_id is None or policy.allows(principal, STORE_VISIBILITY_ACTION, store_id)
+
+
+def may_see(policy: PolicyEngine, principal: Principal, action: str, store_id: int | None) -> bool:
+    """Whether ``action`` shows the caller an object of ``store_id``: every path asks this."""
+    return store_visible(policy, principal, store_id) and policy.allows(principal, action, store_id)
 
 
 class UnlistedError(RuntimeError):
@@ -102,7 +113,7 @@ class Operation(FieldExtension):
             return
         policy = await ctx.current_policy()
         store_id = await self.store(source, kwargs, ctx)
-        if store_id is not None and not policy.allows(principal, STORE_VISIBILITY_ACTION, store_id):
+        if not store_visible(policy, principal, store_id):
             raise Absent
         if not policy.allows(principal, self.action, store_id):
             raise Forbidden(f"You may not {self.action} here.", action=self.action)
@@ -166,7 +177,7 @@ class Live(FieldExtension):
         found = await ctx.services.rechecks.check(credential)
         policy = ctx.services.policy
         await policy.sync(known_version=found.policy_version)
-        if not policy.allows(found.principal, STORE_VISIBILITY_ACTION, store_id):
+        if not store_visible(policy, found.principal, store_id):
             raise Absent
         if not policy.allows(found.principal, self.action, store_id):
             raise Forbidden(f"You may not {self.action} here.", action=self.action)

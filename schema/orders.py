@@ -16,6 +16,7 @@ from models.orders import (
     OrderLine as OrderLineModel,
 )
 from resolvers import inventory, orders
+from resolvers.orders import attach, queries as order_queries
 from schema.accounts import Account
 from schema.catalogue import Product
 from schema.customers.types import CustomerProfile, customer_store
@@ -179,12 +180,8 @@ async def orders_connection(
         customer = None if where.customer_id is None else decode_id(where.customer_id, "Customer")
     except Absent as exc:
         raise BadUserInput("customerId is not a customer id.", field="filter.customer_id") from exc
-    rows = await orders.orders_page(
-        store_id=store_id,
-        size=size,
-        after=cursor,
-        where=orders.OrderFilter(status=where.status, channel=where.channel, customer_id=customer),
-    )
+    kept = orders.OrderFilter(status=where.status, channel=where.channel, customer_id=customer)
+    rows = await orders.orders_page(store_id=store_id, size=size, after=cursor, where=kept)
     return connection(
         OrderConnection,
         rows,
@@ -192,6 +189,7 @@ async def orders_connection(
         key=lambda row: [row.created_at, row.id],
         node=Order.from_model,
         has_previous=cursor is not None,
+        total=order_queries.orders_query(store_id=store_id, where=kept).count,
     )
 
 
@@ -228,6 +226,9 @@ class AdvanceOrderInput:
 @strawberry.input
 class CancelOrderInput:
     order_id: relay.GlobalID
+    idempotency_key: str = strawberry.field(
+        description="A retry with the same key answers the first cancellation."
+    )
     reason: str | None = None
 
 
@@ -236,6 +237,9 @@ class RefundOrderInput:
     order_id: relay.GlobalID
     amount: int | None = strawberry.field(
         default=None, description="null refunds all that remains."
+    )
+    idempotency_key: str = strawberry.field(
+        description="A retry with the same key answers the first refund and refunds nothing."
     )
     reason: str | None = None
 
@@ -257,6 +261,9 @@ CreateOrderResult = result(
     errors.CouponNotOwned,
     errors.CouponNotApplicable,
     errors.MinimumSpendNotMet,
+    errors.RedemptionNotApproved,
+    errors.RedemptionAlreadyApplied,
+    errors.RedemptionOfAnotherCustomer,
     inventory.OutOfStock,
 )
 OrderTransitionResult = result(
@@ -266,6 +273,14 @@ OrderTransitionResult = result(
     errors.NotFound,
     inventory.OutOfStock,
 )
+CancelOrderResult = result(
+    "CancelOrderResult",
+    OrderSuccess,
+    errors.IllegalOrderTransition,
+    errors.NotFound,
+    errors.InvalidInput,
+    errors.IdempotencyKeyReused,
+)
 RefundOrderResult = result(
     "RefundOrderResult",
     OrderSuccess,
@@ -273,6 +288,7 @@ RefundOrderResult = result(
     errors.RefundExceedsRemaining,
     errors.InvalidInput,
     errors.NotFound,
+    errors.IdempotencyKeyReused,
 )
 
 
@@ -310,8 +326,48 @@ def _order_request(input: CreateOrderInput) -> orders.OrderRequest:
 _order_store = owner_store_of("input.order_id", OrderModel, "Order")
 
 
+@strawberry.input
+class AttachOrderCustomerInput:
+    order_id: relay.GlobalID
+    customer_id: relay.GlobalID
+    idempotency_key: str
+
+
+AttachOrderCustomerResult = result(
+    "AttachOrderCustomerResult",
+    OrderSuccess,
+    errors.OrderHasCustomer,
+    errors.OrderNotCompleted,
+    errors.AttachWindowClosed,
+    errors.InvalidInput,
+    errors.NotFound,
+    errors.IdempotencyKeyReused,
+)
+
+
 @strawberry.type
 class Mutation:
+    @mutation(
+        "orders.attach_customer",
+        store=_order_store,
+        absent="order",
+        result=AttachOrderCustomerResult,
+        description=(
+            "Give a completed order without a customer its customer (the phone typed after "
+            "paying), within the store's window: the order then earns as at checkout."
+        ),
+    )
+    async def attach_order_customer(
+        self, info: Info, input: AttachOrderCustomerInput
+    ) -> OrderSuccess:
+        order = await attach.attach_customer(
+            info.context,
+            order_id=decode_id(input.order_id, "Order"),
+            customer_id=_pk(input.customer_id, "Customer", "customerId"),
+            idempotency_key=input.idempotency_key,
+        )
+        return OrderSuccess(order=Order.from_model(order))
+
     @mutation(
         "orders.create",
         store=store_id_at("input.store_id"),
@@ -329,10 +385,13 @@ class Mutation:
         )
         return OrderSuccess(order=Order.from_model(order))
 
-    @mutation("orders.cancel", store=_order_store, absent="order", result=OrderTransitionResult)
+    @mutation("orders.cancel", store=_order_store, absent="order", result=CancelOrderResult)
     async def cancel_order(self, info: Info, input: CancelOrderInput) -> OrderSuccess:
         order = await orders.cancel_order(
-            info.context, order_id=decode_id(input.order_id, "Order"), reason=input.reason
+            info.context,
+            order_id=decode_id(input.order_id, "Order"),
+            reason=input.reason,
+            idempotency_key=input.idempotency_key,
         )
         return OrderSuccess(order=Order.from_model(order))
 
@@ -343,6 +402,7 @@ class Mutation:
             order_id=decode_id(input.order_id, "Order"),
             amount=input.amount,
             reason=input.reason,
+            idempotency_key=input.idempotency_key,
         )
         return OrderSuccess(order=Order.from_model(order))
 

@@ -38,15 +38,13 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
-    total_count_resolver: strawberry.Private[Callable[[], Any] | None] = None
+    total_count_resolver: strawberry.Private[Callable[[], Any]]
 
-    async def _count(self) -> int | None:
-        if self.total_count_resolver is None:
-            return None
+    async def _count(self) -> int:
         return int(await self.total_count_resolver())
 
-    total_count: int | None = strawberry.field(
-        resolver=_count, description="Counted only when asked for."
+    total_count: int = strawberry.field(
+        resolver=_count, description="Every item of the list; counted only when asked for."
     )
 
 
@@ -116,9 +114,13 @@ def connection(
     key: Callable[[Any], Sequence[Any]],
     node: Callable[[Any], Any],
     has_previous: bool,
-    total: Callable[[], Any] | None = None,
+    total: Callable[[], Any],
 ) -> C:
-    """Build a page from ``size + 1`` rows fetched in keyset order."""
+    """Build a page from ``size + 1`` rows fetched in keyset order.
+
+    ``total`` counts every row of the list (one ``COUNT``, e.g. a queryset's ``count``); it is
+    called only when the client asks for ``totalCount``.
+    """
     page = list(rows[:size])
     edges = [Edge(cursor=encode_cursor(key(row)), node=node(row)) for row in page]
     return cls(

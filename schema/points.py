@@ -20,7 +20,7 @@ from resolvers.points import queries as point_queries
 from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import PointKind, PointSource, Rounding
 from schema.errors import result
-from schema.ids import Absent, decode_id, global_id
+from schema.ids import Absent, decode_id, global_id, reference_id
 from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import owner_store_of, source_store, store_id_at
@@ -52,6 +52,13 @@ class PointProgram:
         )
 
 
+def _reference(entry: PointEntryModel) -> strawberry.ID | None:
+    found = reference_id(entry.reference_type, entry.reference_id)
+    if found is not None:
+        return strawberry.ID(str(found))
+    return None if entry.reference_id is None else strawberry.ID(entry.reference_id)
+
+
 @strawberry.type(description="One line of the append-only points ledger.")
 class PointEntry(relay.Node):
     id: relay.NodeID[int]
@@ -59,6 +66,12 @@ class PointEntry(relay.Node):
     source: PointSource
     amount: int = strawberry.field(description="Signed: positive adds, negative takes away.")
     balance_after: int
+    owed: int = strawberry.field(
+        description=(
+            "Signed change of what the customer owes: the part of a reversal the balance could "
+            "not cover adds, a settlement from a later earning takes away."
+        )
+    )
     remaining: int = strawberry.field(description="What is still unspent of an earned lot.")
     expires_at: datetime | None = strawberry.field(
         description=(
@@ -66,7 +79,10 @@ class PointEntry(relay.Node):
         )
     )
     reference_type: str | None
-    reference_id: str | None
+    reference_id: strawberry.ID | None = strawberry.field(
+        description="The global id of the object behind the entry (an order, a redemption, "
+        "a review...); a transfer's or an adjustment's idempotency key; an expiry's time."
+    )
     reason: str | None
     customer_id: relay.GlobalID
     order_id: relay.GlobalID | None
@@ -80,10 +96,11 @@ class PointEntry(relay.Node):
             source=entry.source,
             amount=entry.amount,
             balance_after=entry.balance_after,
+            owed=entry.owed,
             remaining=entry.remaining,
             expires_at=entry.expires_at,
             reference_type=entry.reference_type,
-            reference_id=entry.reference_id,
+            reference_id=_reference(entry),
             reason=entry.reason,
             customer_id=global_id("Customer", entry.customer_id),
             order_id=global_id("Order", entry.order_id),
@@ -358,6 +375,18 @@ class CustomerPoints(CustomerProfile):
     async def points_balance(self, info: Info) -> int:
         balance: int = await info.context.loaders.batch(point_queries.balances).load(self.id)
         return balance
+
+    @query(
+        "points.read",
+        store=customer_store,
+        description=(
+            "Points taken back by refunds that the balance could not cover (spent or given away "
+            "before the refund); the customer's next earnings settle them first."
+        ),
+    )
+    async def points_owed(self, info: Info) -> int:
+        owed: int = await info.context.loaders.batch(point_queries.owed).load(self.id)
+        return owed
 
     @query("points.read", store=customer_store)
     async def points_history(

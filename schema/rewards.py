@@ -17,6 +17,7 @@ from models.rewards import (
     Reward as RewardModel,
 )
 from resolvers import rewards
+from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import RedemptionStatus
 from schema.errors import result
 from schema.ids import Absent, decode_id, global_id
@@ -105,6 +106,7 @@ async def rewards_connection(
         key=lambda row: [row.id],
         node=Reward.from_model,
         has_previous=after is not None,
+        total=rewards.rewards_query(store_id=store_id, include_inactive=include_inactive).count,
     )
 
 
@@ -119,11 +121,19 @@ def _after_id(after: str | None) -> int | None:
 
 
 async def redemptions_connection(
-    store_id: int, status: RedemptionStatus | None, first: int | None, after: str | None
+    store_id: int,
+    status: RedemptionStatus | None,
+    first: int | None,
+    after: str | None,
+    customer_id: int | None = None,
 ) -> RedemptionConnection:
     size = page_size(first)
     rows = await rewards.redemptions_page(
-        store_id=store_id, status=status, size=size, after_id=_after_id(after)
+        store_id=store_id,
+        status=status,
+        size=size,
+        after_id=_after_id(after),
+        customer_id=customer_id,
     )
     return connection(
         RedemptionConnection,
@@ -132,6 +142,9 @@ async def redemptions_connection(
         key=lambda row: [row.id],
         node=Redemption.from_model,
         has_previous=after is not None,
+        total=rewards.redemptions_query(
+            store_id=store_id, status=status, customer_id=customer_id
+        ).count,
     )
 
 
@@ -169,6 +182,9 @@ class RedeemRewardInput:
 class ApproveRedemptionInput:
     redemption_id: relay.GlobalID
     approve: bool
+    idempotency_key: str = strawberry.field(
+        description="A retry with the same key answers the first decision."
+    )
 
 
 @strawberry.type
@@ -197,7 +213,21 @@ ApproveRedemptionResult = result(
     RedemptionSuccess,
     errors.RedemptionNotPending,
     errors.NotFound,
+    errors.InvalidInput,
+    errors.IdempotencyKeyReused,
 )
+CancelRedemptionResult = result(
+    "CancelRedemptionResult",
+    RedemptionSuccess,
+    errors.RedemptionNotCancellable,
+    errors.RedemptionAlreadyApplied,
+    errors.NotFound,
+)
+
+
+@strawberry.input
+class CancelRedemptionInput:
+    redemption_id: relay.GlobalID
 
 
 def _pk(value: relay.GlobalID | None, type_name: str, field: str) -> int | None:
@@ -250,6 +280,21 @@ class Mutation:
 
     @mutation(
         "points.redeem",
+        result=CancelRedemptionResult,
+        store=owner_store_of("input.redemption_id", RedemptionModel, "Redemption"),
+        absent="redemption",
+        description="Drop a chosen reward before payment: its points or stamps come back.",
+    )
+    async def cancel_redemption(
+        self, info: Info, input: CancelRedemptionInput
+    ) -> RedemptionSuccess:
+        redemption = await rewards.cancel_redemption(
+            info.context, redemption_id=decode_id(input.redemption_id, "Redemption")
+        )
+        return RedemptionSuccess(redemption=Redemption.from_model(redemption))
+
+    @mutation(
+        "points.redeem",
         result=RedeemRewardResult,
         store=owner_store_of("input.customer_id", CustomerModel, "Customer"),
         absent="customer",
@@ -278,6 +323,7 @@ class Mutation:
             info.context,
             redemption_id=decode_id(input.redemption_id, "Redemption"),
             approve=input.approve,
+            idempotency_key=input.idempotency_key,
         )
         return RedemptionSuccess(redemption=Redemption.from_model(redemption))
 
@@ -305,3 +351,44 @@ class StoreRewards(StoreProfile):
     ) -> RedemptionConnection:
 
         return await redemptions_connection(self.id, status, first, after)
+
+
+@strawberry.type
+class CustomerRewards(CustomerProfile):
+    @query("rewards.read", store=customer_store, description="Oldest first.")
+    async def redemptions(
+        self,
+        info: Info,
+        status: RedemptionStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> RedemptionConnection:
+        return await redemptions_connection(self.store_id, status, first, after, self.id)
+
+    @query(
+        "rewards.read",
+        store=customer_store,
+        description="The active rewards the customer's points or stamps pay for now.",
+    )
+    async def affordable_rewards(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> RewardConnection:
+        size = page_size(first)
+        after_id = _after_id(after)
+        rows = await rewards.affordable_page(
+            store_id=self.store_id, customer_id=self.id, size=size, after_id=after_id
+        )
+
+        async def total() -> int:
+            found = await rewards.affordable_query(store_id=self.store_id, customer_id=self.id)
+            return await found.count()
+
+        return connection(
+            RewardConnection,
+            rows,
+            size,
+            key=lambda row: [row.id],
+            node=Reward.from_model,
+            has_previous=after is not None,
+            total=total,
+        )

@@ -285,6 +285,7 @@ class StoreSettlements(StoreProfile):
             key=lambda row: [row.id],
             node=Settlement.from_model,
             has_previous=cursor is not None,
+            total=SettlementModel.filter(store_id=self.id).count,
         )
 
     @query("settlements.read", store=source_store())

@@ -8,14 +8,14 @@ from strawberry.types import Info
 
 from core import errors
 from models.accounts import Account as AccountModel
-from models.stores import Membership
+from models.stores import Membership, StaffInvitation as StaffInvitationModel, Store as StoreModel
 from policies.catalogue import account_subject
 from resolvers import staff
 from schema.accounts import Account
-from schema.enums import StoreRole
+from schema.enums import InvitationStatus, StoreRole
 from schema.errors import result
-from schema.ids import decode_id
-from schema.operations import mutation, query
+from schema.ids import decode_id, global_id, pk_of
+from schema.operations import PUBLIC, SIGNED_IN, mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import owner_store_of, source_store, store_id_at
 from schema.stores import StoreProfile
@@ -95,11 +95,64 @@ class DeactivateStaffInput:
     staff_member_id: relay.GlobalID
 
 
+@strawberry.type(
+    description="An invitation to a store's staff. The answer to the inviter is the same "
+    "whether or not its email has an account; only the email's holder answers it."
+)
+class StaffInvitation:
+    id: relay.GlobalID
+    email: str
+    name: str = strawberry.field(description="The name the inviter gave.")
+    role: StoreRole
+    status: InvitationStatus
+    store_name: str
+    invited_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def from_model(cls, row: StaffInvitationModel, store_name: str) -> "StaffInvitation":
+        return cls(
+            id=global_id("StaffInvitation", row.id),
+            email=row.email,
+            name=row.name,
+            role=StoreRole(row.role),
+            status=row.status,
+            store_name=store_name,
+            invited_at=row.created_at,
+            expires_at=row.expires_at,
+        )
+
+
+async def staff_invitation(info: Info, row: StaffInvitationModel) -> StaffInvitation:
+    store = await info.context.loaders.rows(StoreModel).load(row.store_id)
+    return StaffInvitation.from_model(row, store.name if store else "")
+
+
 @strawberry.type
 class InviteStaffSuccess:
-    staff_member: StaffMember
-    temporary_password: str | None = strawberry.field(
-        description="Set only when the account was created now; shown once."
+    invitation: StaffInvitation
+    invitation_code: str = strawberry.field(
+        description="Shown once: the invitee without an account joins with it "
+        "(joinWithInvitation); one with an account signs in and accepts instead."
+    )
+
+
+@strawberry.input
+class AnswerStaffInvitationInput:
+    invitation_id: relay.GlobalID
+
+
+@strawberry.input
+class JoinWithInvitationInput:
+    invitation_code: str
+    password: str
+
+
+@strawberry.type
+class StaffInvitationSuccess:
+    invitation: StaffInvitation
+    staff_member: StaffMember | None = strawberry.field(
+        description="The membership the invitation gave; null when it was declined."
     )
 
 
@@ -122,12 +175,38 @@ ChangeStaffRoleResult = result(
     errors.LastOwner,
     errors.NotFound,
 )
+AcceptStaffInvitationResult = result(
+    "AcceptStaffInvitationResult",
+    StaffInvitationSuccess,
+    errors.NotFound,
+    staff.PlatformAdminCannotJoin,
+)
+DeclineStaffInvitationResult = result(
+    "DeclineStaffInvitationResult", StaffInvitationSuccess, errors.NotFound
+)
+JoinWithInvitationResult = result(
+    "JoinWithInvitationResult",
+    StaffInvitationSuccess,
+    errors.NotFound,
+    errors.InvalidInput,
+    staff.InvitationNeedsSignIn,
+)
 DeactivateStaffResult = result(
     "DeactivateStaffResult",
     StaffMemberSuccess,
     errors.LastOwner,
     errors.NotFound,
 )
+
+
+async def _answered(info: Info, answered: staff.AnsweredInvitation) -> StaffInvitationSuccess:
+    return StaffInvitationSuccess(
+        invitation=await staff_invitation(info, answered.invitation),
+        staff_member=None
+        if answered.membership is None
+        else await staff_member(info, answered.membership),
+    )
+
 
 _membership_store = owner_store_of("input.staff_member_id", Membership, "StaffMember")
 
@@ -141,7 +220,7 @@ class Mutation:
         result=InviteStaffResult,
     )
     async def invite_staff(self, info: Info, input: InviteStaffInput) -> InviteStaffSuccess:
-        invitation = await staff.invite_staff(
+        sent = await staff.invite_staff(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
             email=input.email,
@@ -149,9 +228,37 @@ class Mutation:
             role=input.role.value,
         )
         return InviteStaffSuccess(
-            staff_member=await staff_member(info, invitation.membership),
-            temporary_password=invitation.temporary_password,
+            invitation=await staff_invitation(info, sent.invitation), invitation_code=sent.code
         )
+
+    @mutation(SIGNED_IN, result=AcceptStaffInvitationResult)
+    async def accept_staff_invitation(
+        self, info: Info, input: AnswerStaffInvitationInput
+    ) -> StaffInvitationSuccess:
+        answered = await staff.accept(
+            info.context,
+            invitation_id=pk_of(input.invitation_id, "StaffInvitation", field="invitation_id"),
+        )
+        return await _answered(info, answered)
+
+    @mutation(SIGNED_IN, result=DeclineStaffInvitationResult)
+    async def decline_staff_invitation(
+        self, info: Info, input: AnswerStaffInvitationInput
+    ) -> StaffInvitationSuccess:
+        answered = await staff.decline(
+            info.context,
+            invitation_id=pk_of(input.invitation_id, "StaffInvitation", field="invitation_id"),
+        )
+        return await _answered(info, answered)
+
+    @mutation(PUBLIC, result=JoinWithInvitationResult)
+    async def join_with_invitation(
+        self, info: Info, input: JoinWithInvitationInput
+    ) -> StaffInvitationSuccess:
+        answered = await staff.join(
+            info.context, code=input.invitation_code, password=input.password
+        )
+        return await _answered(info, answered)
 
     @mutation(
         "staff.change_role",
@@ -180,6 +287,15 @@ class Mutation:
             info.context, membership_id=decode_id(input.staff_member_id, "StaffMember")
         )
         return StaffMemberSuccess(staff_member=await staff_member(info, membership))
+
+
+@strawberry.type
+class Query:
+    @query(SIGNED_IN, description="The pending invitations addressed to the signed-in account.")
+    async def staff_invitations(self, info: Info) -> list[StaffInvitation]:
+        principal = await info.context.principal()
+        rows = await staff.invitations_of(principal.account_id)
+        return [await staff_invitation(info, row) for row in rows]
 
 
 @strawberry.type

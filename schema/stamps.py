@@ -9,7 +9,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from core import errors
-from models.rewards import StampCard as StampCardModel
+from models.rewards import StampCard as StampCardModel, StampEntry as StampEntryModel
 from resolvers import stamps
 from resolvers.stamps import card_of
 from schema.customers.types import CustomerProfile, customer_store
@@ -17,6 +17,7 @@ from schema.enums import StampRule
 from schema.errors import result
 from schema.ids import decode_id, global_id
 from schema.operations import mutation, query
+from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import source_store, store_id_at
 from schema.stores import StoreProfile
 from schema.tiers import ref
@@ -45,6 +46,32 @@ class StampCard:
             is_active=c.is_active,
             updated_at=c.updated_at,
         )
+
+
+@strawberry.type(description="One line of a customer's stamp history.")
+class StampEntry(relay.Node):
+    id: relay.NodeID[int]
+    amount: int = strawberry.field(description="Signed: positive adds, negative takes away.")
+    balance_after: int
+    reason: str = strawberry.field(description="e.g. ORDER, REDEEM, REFUND, CANCELLED.")
+    order_id: relay.GlobalID | None
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, e: StampEntryModel) -> "StampEntry":
+        return cls(
+            id=e.id,
+            amount=e.amount,
+            balance_after=e.balance_after,
+            reason=e.reason,
+            order_id=global_id("Order", e.order_id),
+            created_at=e.created_at,
+        )
+
+
+@strawberry.type
+class StampEntryConnection(Connection[StampEntry]):
+    pass
 
 
 @strawberry.type(description="A customer's progress on the store's stamp card.")
@@ -132,3 +159,22 @@ class CustomerStamps(CustomerProfile):
     async def stamp_card(self, info: Info) -> CustomerStampCard | None:
 
         return await customer_stamp_card(info, self.store_id, self.id)
+
+    @query("stamps.read", store=customer_store, description="Newest first.")
+    async def stamp_history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> StampEntryConnection:
+        size = page_size(first)
+        cursor = decode_cursor(after, (int,))
+        rows = await stamps.history_page(
+            customer_id=self.id, size=size, before_id=cursor[0] if cursor else None
+        )
+        return connection(
+            StampEntryConnection,
+            rows,
+            size,
+            key=lambda row: [row.id],
+            node=StampEntry.from_model,
+            has_previous=cursor is not None,
+            total=StampEntryModel.filter(customer_id=self.id).count,
+        )

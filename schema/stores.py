@@ -15,6 +15,7 @@ from schema.errors import result
 from schema.ids import decode_id
 from schema.inputs import provided
 from schema.operations import mutation, query
+from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.plans import PlanFeature, features_of
 from schema.refs import StoreRef
 from schema.scopes import platform, source_store, store_id_at
@@ -158,7 +159,29 @@ def _changes(input: UpdateStoreInput) -> dict[str, Any]:
 
 
 @strawberry.type
+class StoreConnection(Connection[StoreRef]):
+    pass
+
+
+@strawberry.type
 class Query:
+    @query("store.list", store=platform(), description="Every store of the platform (admins).")
+    async def stores(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> StoreConnection:
+        size = page_size(first)
+        cursor = decode_cursor(after, (int,))
+        rows = await stores.stores_page(size=size, after_id=cursor[0] if cursor else None)
+        return connection(
+            StoreConnection,
+            rows,
+            size,
+            key=lambda row: [row.id],
+            node=StoreProfile.from_model,
+            has_previous=cursor is not None,
+            total=StoreModel.all().count,
+        )
+
     @query("store.read", store=store_id_at("id"), graphql_type=StoreRef | None)
     async def store(self, info: Info, id: relay.GlobalID) -> StoreProfile | None:
         found = await info.context.loaders.rows(StoreModel).load(decode_id(id, "Store"))

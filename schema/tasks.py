@@ -332,16 +332,14 @@ class StoreTasks(StoreProfile):
         size = page_size(first)
         cursor = decode_cursor(after, (int,))
         where = filter or StaffTaskFilter()
+        kept = tasks.TaskFilter(
+            day=where.date,
+            shift=where.shift,
+            assignee_account_id=_account_filter(where.assignee_id),
+            done=where.done,
+        )
         rows = await tasks.tasks_page(
-            self.id,
-            tasks.TaskFilter(
-                day=where.date,
-                shift=where.shift,
-                assignee_account_id=_account_filter(where.assignee_id),
-                done=where.done,
-            ),
-            size=size,
-            after_id=cursor[0] if cursor else None,
+            self.id, kept, size=size, after_id=cursor[0] if cursor else None
         )
         return connection(
             StaffTaskConnection,
@@ -350,6 +348,7 @@ class StoreTasks(StoreProfile):
             key=lambda row: [row.id],
             node=StaffTask.from_model,
             has_previous=cursor is not None,
+            total=lambda: tasks.tasks_count(self.id, kept),
         )
 
     @query("tasks.read", store=source_store(), description="Newest first.")
@@ -368,6 +367,7 @@ class StoreTasks(StoreProfile):
             key=lambda row: [row.id],
             node=TrainingMaterial.from_model,
             has_previous=cursor is not None,
+            total=TrainingMaterialModel.filter(store_id=self.id).count,
         )
 
     @query(

@@ -19,7 +19,6 @@ from models.tiers import (
 )
 from resolvers.tiers import ladder, promotions, standing
 from resolvers.tiers.ladder import program_of, tiers_of
-from resolvers.tiers.promotions import promotions_of
 from schema.customers.types import CustomerProfile, customer_store
 from schema.enums import DiscountKind, DiscountScope, TierChangeReason
 from schema.errors import result
@@ -85,8 +84,8 @@ class TierProgram:
 
 
 @strawberry.type
-class TierPromotion:
-    id: strawberry.ID
+class TierPromotion(relay.Node):
+    id: relay.NodeID[int]
     name: str
     min_rank: int
     points_multiplier_bp: int = strawberry.field(description="20000 = double points.")
@@ -96,7 +95,7 @@ class TierPromotion:
     @classmethod
     def from_model(cls, p: TierPromotionModel) -> "TierPromotion":
         return cls(
-            id=strawberry.ID(str(global_id("TierPromotion", p.id))),
+            id=p.id,
             name=p.name,
             min_rank=p.min_rank,
             points_multiplier_bp=p.points_multiplier_bp,
@@ -106,8 +105,8 @@ class TierPromotion:
 
 
 @strawberry.type
-class TierChange:
-    id: strawberry.ID
+class TierChange(relay.Node):
+    id: relay.NodeID[int]
     from_tier_id: relay.GlobalID | None
     to_tier_id: relay.GlobalID | None
     reason: TierChangeReason
@@ -117,7 +116,7 @@ class TierChange:
     @classmethod
     def from_model(cls, c: TierChangeModel) -> "TierChange":
         return cls(
-            id=strawberry.ID(str(c.id)),
+            id=c.id,
             from_tier_id=global_id("Tier", c.from_tier_id),
             to_tier_id=global_id("Tier", c.to_tier_id),
             reason=c.reason,
@@ -136,6 +135,11 @@ class TierChangeConnection(Connection[TierChange]):
     pass
 
 
+@strawberry.type
+class TierPromotionConnection(Connection[TierPromotion]):
+    pass
+
+
 async def customer_tier_history(
     customer_id: int, first: int | None, after: str | None
 ) -> TierChangeConnection:
@@ -150,6 +154,7 @@ async def customer_tier_history(
         key=lambda row: [row.id],
         node=TierChange.from_model,
         has_previous=cursor is not None,
+        total=TierChangeModel.filter(customer_id=customer_id).count,
     )
 
 
@@ -211,6 +216,9 @@ class CreateTierPromotionInput:
     points_multiplier_bp: int
     starts_at: datetime
     ends_at: datetime
+    idempotency_key: str = strawberry.field(
+        description="A retry with the same key answers the first promotion and announces once."
+    )
 
 
 @strawberry.type
@@ -253,6 +261,7 @@ TierPromotionResult = result(
     TierPromotionSuccess,
     errors.InvalidInput,
     errors.NotFound,
+    errors.IdempotencyKeyReused,
 )
 
 REFERENCES = {
@@ -351,6 +360,7 @@ class Mutation:
             points_multiplier_bp=input.points_multiplier_bp,
             starts_at=input.starts_at,
             ends_at=input.ends_at,
+            idempotency_key=input.idempotency_key,
         )
         return TierPromotionSuccess(
             promotion=TierPromotion.from_model(promotion), announced_to=announced
@@ -367,9 +377,22 @@ class StoreTiers(StoreProfile):
     async def tier_program(self, info: Info) -> TierProgram:
         return TierProgram.from_model(await program_of(self.id))
 
-    @query("tiers.read", store=source_store())
-    async def tier_promotions(self, info: Info) -> list[TierPromotion]:
-        return [TierPromotion.from_model(p) for p in await promotions_of(self.id)]
+    @query("tiers.read", store=source_store(), description="Latest start first.")
+    async def tier_promotions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> TierPromotionConnection:
+        size = page_size(first)
+        cursor = decode_cursor(after, (datetime, int))
+        rows = await promotions.promotions_page(store_id=self.id, size=size, after=cursor)
+        return connection(
+            TierPromotionConnection,
+            rows,
+            size,
+            key=lambda row: [row.starts_at, row.id],
+            node=TierPromotion.from_model,
+            has_previous=cursor is not None,
+            total=TierPromotionModel.filter(store_id=self.id).count,
+        )
 
 
 @strawberry.type

@@ -146,6 +146,7 @@ class WebhookEndpoint(relay.Node):
             key=lambda row: [row.id],
             node=WebhookDelivery.from_model,
             has_previous=cursor is not None,
+            total=WebhookDeliveryModel.filter(endpoint_id=self.id).count,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from httpx import AsyncClient, Response
@@ -74,3 +75,11 @@ def gid(type_name: str, pk: int) -> str:
     import base64
 
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+_keys = itertools.count(1)
+
+
+def new_key(prefix: str = "key") -> str:
+    """A fresh idempotency key: every call is a new request, never a retry."""
+    return f"{prefix}-{next(_keys)}"

@@ -346,8 +346,8 @@ async def check_kpi_drops(
                     "week": week.start.isoformat(),
                     "previous": was,
                     "current": now_value,
-                    "changePercent": round(100 * (now_value - was) / was),
-                    "thresholdPercent": round(100 * threshold),
+                    "change_percent": round(100 * (now_value - was) / was),
+                    "threshold_percent": round(100 * threshold),
                 },
                 roles=(OWNER,),
             )

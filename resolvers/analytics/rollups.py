@@ -241,13 +241,17 @@ def db_instant(value: datetime) -> Any:
     return value if dialect() == "postgres" else value.astimezone(UTC).isoformat(" ")
 
 
-def _upsert_sql(table: str, keys: Sequence[str], columns: Sequence[str]) -> str:
+def _upsert_sql(table: str, keys: Sequence[str], columns: Sequence[str], rows: int = 1) -> str:
+    """One statement adding ``rows`` rows of values (keys, then columns, row after row)."""
     names = ", ".join(f'"{c}"' for c in (*keys, *columns))
-    marks = ", ".join(_marks(len(keys) + len(columns)))
+    width = len(keys) + len(columns)
+    values = ", ".join(
+        "(" + ", ".join(_marks(width, offset=row * width)) + ")" for row in range(rows)
+    )
     conflict = ", ".join(f'"{k}"' for k in keys)
     sets = ", ".join(f'"{c}" = "{table}"."{c}" + excluded."{c}"' for c in columns)
     return (
-        f'INSERT INTO "{table}" ({names}) VALUES ({marks}) '
+        f'INSERT INTO "{table}" ({names}) VALUES {values} '
         f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
     )
 
@@ -277,32 +281,56 @@ def split(
     return days, slices, pairs
 
 
-async def apply(store_id: int, delta: Contribution) -> None:
-    """Add ``delta`` to the store's rows, creating them at zero where missing."""
-    days, slices, pairs = split(delta)
+UPSERT_ROWS = 200  # rows per statement: far below either database's limit on parameters
+
+
+async def _upsert_rows(
+    table: str, keys: Sequence[str], columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
     conn = connection()
-    day_sql = _upsert_sql("analytics_day", ("store_id", "day"), DAY_COLUMNS)
-    for day in sorted(days):
-        values = days[day]
-        await conn.execute_query(
-            day_sql, [store_id, db_date(day), *(values.get(c, 0) for c in DAY_COLUMNS)]
-        )
-    slice_sql = _upsert_sql(
-        "analytics_slice", ("store_id", "dimension", "day", "key"), SLICE_COLUMNS
+    for start in range(0, len(rows), UPSERT_ROWS):
+        chunk = rows[start : start + UPSERT_ROWS]
+        values = [value for row in chunk for value in row]
+        await conn.execute_query(_upsert_sql(table, keys, columns, len(chunk)), values)
+
+
+async def apply(store_id: int, delta: Contribution) -> None:
+    """Add ``delta`` to the store's rows, creating them at zero where missing: one statement per
+    table (rows in key order, each key once, so racing writers lock them in the same order)."""
+    days, slices, pairs = split(delta)
+    await _upsert_rows(
+        "analytics_day",
+        ("store_id", "day"),
+        DAY_COLUMNS,
+        [
+            (store_id, db_date(day), *(days[day].get(c, 0) for c in DAY_COLUMNS))
+            for day in sorted(days)
+        ],
     )
-    for dimension, day, key in sorted(slices):
-        values = slices[dimension, day, key]
-        await conn.execute_query(
-            slice_sql,
-            [store_id, dimension, db_date(day), key, *(values.get(c, 0) for c in SLICE_COLUMNS)],
-        )
-    pair_sql = _upsert_sql(
-        "analytics_pair", ("store_id", "day", "first_product_id", "second_product_id"), ("orders",)
+    await _upsert_rows(
+        "analytics_slice",
+        ("store_id", "dimension", "day", "key"),
+        SLICE_COLUMNS,
+        [
+            (
+                store_id,
+                dimension,
+                db_date(day),
+                key,
+                *(slices[dimension, day, key].get(c, 0) for c in SLICE_COLUMNS),
+            )
+            for dimension, day, key in sorted(slices)
+        ],
     )
-    for day, first, second in sorted(pairs):
-        await conn.execute_query(
-            pair_sql, [store_id, db_date(day), first, second, pairs[day, first, second]]
-        )
+    await _upsert_rows(
+        "analytics_pair",
+        ("store_id", "day", "first_product_id", "second_product_id"),
+        ("orders",),
+        [
+            (store_id, db_date(day), first, second, pairs[day, first, second])
+            for day, first, second in sorted(pairs)
+        ],
+    )
 
 
 # -- rebuilding from the raw rows ----------------------------------------------------------------

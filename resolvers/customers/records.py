@@ -7,6 +7,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
@@ -16,7 +17,7 @@ from core.errors import DuplicateCustomer, InvalidInput, NotFound
 from models.customers import Customer, CustomerTag
 from models.points import PointSource
 from models.tiers import TierChangeReason
-from resolvers import audit, points
+from resolvers import audit, idempotency, points
 from resolvers.customers import lookups
 from resolvers.customers.fields import (
     CustomerFields,
@@ -117,65 +118,91 @@ async def set_tags(
 
 
 async def register(
-    ctx: Context, *, store_id: int, fields: CustomerFields, referred_by: int | None = None
+    ctx: Context,
+    *,
+    store_id: int,
+    fields: CustomerFields,
+    referred_by: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Customer:
+    """A new customer, with the sign-up and referral points; under an idempotency key a retry
+    answers the first registration and awards nothing twice."""
+    if idempotency_key is not None:
+        idempotency.check_key(idempotency_key)
     data = clean(fields)
     keys = keys_for(ctx.settings)
+
+    async def execute() -> idempotency.Result:
+        return {"customer_id": await _register(ctx, store_id, data, keys, referred_by)}
+
+    # The request as the digest sees it: the name and phone only through their keyed indexes.
+    request = {
+        **audit_view(data),
+        "name": keys.name_index(store_id, data.name),
+        "phone": keys.phone_index(store_id, data.phone),
+        "referred_by": referred_by,
+    }
     try:
-        async with write_transaction() as conn:
-            if referred_by is not None and not await Customer.exists(
-                id=referred_by, store_id=store_id
-            ):
-                raise NotFound("No such customer.", field="referred_by_customer_id")
-            await _duplicate(store_id, keys.phone_index(store_id, data.phone))
-            [customer_id] = await allocate_ids(conn, 1)
-            customer = await Customer.create(
-                id=customer_id,
-                store_id=store_id,
-                birth_year=data.birth_year,
-                age_band=data.age_band,
-                gender=data.gender,
-                marketing_consent=data.marketing_consent,
-                source_channel=data.source_channel,
-                tags=list(data.tags),
-                **sealed(
-                    keys,
-                    store_id=store_id,
-                    customer_id=customer_id,
-                    name=data.name,
-                    phone=data.phone,
-                ),
-            )
-            await set_tags([customer.id], store_id, {customer.id: data.tags})
-            awards = [(customer.id, PointSource.SIGNUP)]
-            if referred_by is not None:
-                awards.append((referred_by, PointSource.REFERRAL))
-            for earner, source in awards:
-                if await points.award(
-                    ctx,
-                    customer_id=earner,
-                    source=source,
-                    reference_type="customer",
-                    reference_id=customer.id,
-                ):
-                    await standing.reevaluate(
-                        store_id=store_id,
-                        customer_id=earner,
-                        at=datetime.now(UTC),
-                        reason=TierChangeReason.UPGRADE_ON_POINTS,
-                    )
-            await audit.record(
-                ctx,
-                store_id=store_id,
-                action="customers.create",
-                target_type="customer",
-                target_id=customer.id,
-                after=audit_view(data),
-            )
+        result = await idempotency.run(
+            store_id=store_id,
+            operation="customers.create",
+            key=idempotency_key,
+            request=request,
+            execute=execute,
+        )
     except IntegrityError:
         await _duplicate(store_id, keys.phone_index(store_id, data.phone))
         raise
-    return customer
+    return await Customer.get(id=int(result["customer_id"]))
+
+
+async def _register(
+    ctx: Context, store_id: int, data: CustomerFields, keys: PiiKeys, referred_by: int | None
+) -> int:
+    if referred_by is not None and not await Customer.exists(id=referred_by, store_id=store_id):
+        raise NotFound("No such customer.", field="referred_by_customer_id")
+    await _duplicate(store_id, keys.phone_index(store_id, data.phone))
+    [customer_id] = await allocate_ids(connections.get("default"), 1)
+    customer = await Customer.create(
+        id=customer_id,
+        store_id=store_id,
+        birth_year=data.birth_year,
+        age_band=data.age_band,
+        gender=data.gender,
+        marketing_consent=data.marketing_consent,
+        source_channel=data.source_channel,
+        tags=list(data.tags),
+        **sealed(
+            keys, store_id=store_id, customer_id=customer_id, name=data.name, phone=data.phone
+        ),
+    )
+    await set_tags([customer.id], store_id, {customer.id: data.tags})
+    awards = [(customer.id, PointSource.SIGNUP)]
+    if referred_by is not None:
+        awards.append((referred_by, PointSource.REFERRAL))
+    for earner, source in awards:
+        if await points.award(
+            ctx,
+            customer_id=earner,
+            source=source,
+            reference_type="customer",
+            reference_id=customer.id,
+        ):
+            await standing.reevaluate(
+                store_id=store_id,
+                customer_id=earner,
+                at=datetime.now(UTC),
+                reason=TierChangeReason.UPGRADE_ON_POINTS,
+            )
+    await audit.record(
+        ctx,
+        store_id=store_id,
+        action="customers.create",
+        target_type="customer",
+        target_id=customer.id,
+        after=audit_view(data),
+    )
+    return customer_id
 
 
 async def update(ctx: Context, *, customer_id: int, changes: dict[str, Any]) -> Customer:

@@ -22,7 +22,7 @@ from models.orders import DiscountSource, Order, OrderDiscount, OrderLine
 from models.tiers import DiscountKind, DiscountScope, Tier, TierChangeReason
 from resolvers import coupons, offers, stamps
 from resolvers.rewards import apply_to_order
-from resolvers.tiers import promotions, standing
+from resolvers.tiers import standing
 
 MAX_REDEMPTIONS = 20
 
@@ -62,18 +62,25 @@ def _tier_amount(
 
 
 async def apply(
-    order: Order, lines: Sequence[OrderLine], benefits: Benefits, at: datetime
+    order: Order,
+    lines: Sequence[OrderLine],
+    benefits: Benefits,
+    at: datetime,
+    *,
+    categories: dict[int, int | None] | None = None,
 ) -> list[OrderDiscount]:
-    """Take the benefits off ``order`` (saved with its new totals); returns the discount lines."""
+    """Take the benefits off ``order`` (saved with its new totals); returns the discount lines.
+    ``categories``: each line's product's category, when the caller has read the products."""
     if len(benefits.redemption_ids) > MAX_REDEMPTIONS:
         raise InvalidInput(f"At most {MAX_REDEMPTIONS} rewards per order.", field="redemption_ids")
     store_id: int = order.store_id
     customer_id: int | None = order.customer_id
-    categories = dict(
-        await Product.filter(id__in=[line.product_id for line in lines]).values_list(
-            "id", "category_id"
+    if categories is None:
+        categories = dict(
+            await Product.filter(id__in=[line.product_id for line in lines]).values_list(
+                "id", "category_id"
+            )
         )
-    )
     applied: list[OrderDiscount] = []
     running = order.subtotal
 
@@ -135,15 +142,15 @@ async def apply(
     return applied
 
 
-async def order_completed(*, order_id: int, at: datetime) -> None:
+async def order_completed(*, order: Order, at: datetime) -> None:
     """After points are earned: stamps, first-visit coupons,
-    then the tier (an upgrade applies now)."""
-    order = await Order.get(id=order_id)
+    then the tier (an upgrade applies now). ``order``: as the completing transaction left it."""
+    order_id: int = order.id
     customer_id: int | None = order.customer_id
     if customer_id is None:
         return
     store_id: int = order.store_id
-    await stamps.award_for_order(order_id=order_id, at=at)
+    await stamps.award_for_order(order_id=order_id, at=at, order=order)
     if order.is_first_visit:
         await coupons.issue_first_visit(store_id=store_id, customer_id=customer_id, at=at)
     await standing.reevaluate(
@@ -153,15 +160,6 @@ async def order_completed(*, order_id: int, at: datetime) -> None:
         reason=TierChangeReason.UPGRADE_ON_ORDER,
         order_id=order_id,
     )
-
-
-async def earn_terms(*, order_id: int, at: datetime) -> tuple[int | None, int]:
-    """The earn rate and points multiplier of the tier held before this order's upgrade."""
-    rows = await Order.filter(id=order_id).values_list("store_id", "customer_id")
-    store_id, customer_id = rows[0]
-    if customer_id is None:
-        return None, 10_000
-    return await promotions.earn_terms(store_id=store_id, customer_id=customer_id, at=at)
 
 
 async def order_cancelled(*, order_id: int) -> None:

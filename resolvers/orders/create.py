@@ -15,9 +15,12 @@ from core.database import lock_rows, write_transaction
 from core.errors import IdempotencyKeyReused, InvalidInput, NotFound, ProductArchived
 from models.catalogue import Product
 from models.customers import Customer
+from models.notifications import NotificationKind
 from models.orders import Order, OrderChannel, OrderLine
 from models.webhooks import EventType
+from policies.catalogue import STORE_ROLES
 from resolvers import events, inventory
+from resolvers.alerts import raise_alert
 from resolvers.orders import checkout
 
 MAX_LINES = 100
@@ -100,7 +103,8 @@ async def _replay(request: OrderRequest, digest: str) -> Order | None:
     return first
 
 
-async def _priced_lines(request: OrderRequest) -> list[OrderLine]:
+async def _priced_lines(request: OrderRequest) -> tuple[list[OrderLine], dict[int, int | None]]:
+    """The lines at today's prices, and the category of each product ordered."""
     wanted = {line.product_id for line in request.lines}
     products = {
         product.id: product
@@ -127,18 +131,35 @@ async def _priced_lines(request: OrderRequest) -> list[OrderLine]:
                 line_total=product.price * line.quantity,
             )
         )
-    return lines
+    return lines, {pk: product.category_id for pk, product in products.items()}
 
 
 async def _check_context(request: OrderRequest) -> None:
-    if request.customer_id is not None:
-        if not await Customer.exists(id=request.customer_id, store_id=request.store_id):
-            raise NotFound("No such customer.", field="customer_id")
-        # A customer's checkouts take turns: coupons, rewards and the first-visit offer are
-        # theirs to use once. Locked before the order's insert takes its share lock on the row.
-        await lock_rows(Customer, id=request.customer_id)
+    customer_id = request.customer_id
+    if customer_id is not None and not await Customer.exists(
+        id=customer_id, store_id=request.store_id
+    ):
+        raise NotFound("No such customer.", field="customer_id")
     if request.pickup_at is not None and request.pickup_at <= datetime.now(UTC):
         raise InvalidInput("pickupAt must be in the future.", field="pickup_at")
+
+
+async def _alert_new_order(ctx: Context, order: Order) -> None:
+    """An order from outside the counter (online, pickup, delivery) alerts the store's people;
+    new-order alerts cannot be switched off."""
+    pickup_at = order.pickup_at.isoformat() if order.pickup_at else None
+    await raise_alert(
+        ctx,
+        store_id=order.store_id,
+        kind=NotificationKind.NEW_ORDER,
+        payload={
+            "order_id": order.id,
+            "channel": order.channel.value,
+            "total": order.total,
+            "pickup_at": pickup_at,
+        },
+        roles=STORE_ROLES,
+    )
 
 
 async def create_order(ctx: Context, request: OrderRequest) -> Order:
@@ -149,13 +170,19 @@ async def create_order(ctx: Context, request: OrderRequest) -> Order:
     if first is not None:
         return first
     principal = await ctx.principal()
+    # Reads and validation before the transaction: on SQLite it holds the one connection (and
+    # the write lock) from its first statement, so only what must be read with the writes is in it.
+    await _check_context(request)
+    lines, categories = await _priced_lines(request)
     try:
         async with write_transaction():
             first = await _replay(request, digest)
             if first is not None:
                 return first
-            await _check_context(request)
-            lines = await _priced_lines(request)
+            if request.customer_id is not None:
+                # A customer's checkouts take turns: coupons, rewards and the first-visit offer
+                # are theirs to use once. Locked before the order's insert takes its share lock.
+                await lock_rows(Customer, id=request.customer_id)
             await inventory.check_available(
                 [(line.product_id, line.quantity) for line in request.lines]
             )
@@ -185,8 +212,11 @@ async def create_order(ctx: Context, request: OrderRequest) -> Order:
                     coupon_id=request.coupon_id, redemption_ids=request.redemption_ids
                 ),
                 datetime.now(UTC),
+                categories=categories,
             )
             await events.order_changed(EventType.ORDER_CREATED, order=order)
+            if request.channel in PICKUP_CHANNELS:
+                await _alert_new_order(ctx, order)
             return order
     except IntegrityError:
         first = await _replay(request, digest)

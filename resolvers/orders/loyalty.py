@@ -9,18 +9,25 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from core.context import Context
+from models.orders import Order
 from resolvers import points, rewards
 from resolvers.orders import checkout
+from resolvers.tiers import promotions
 
 
-async def order_completed(ctx: Context, *, order_id: int, at: datetime) -> None:
-    """After the visit is recorded: earn points at the current tier, stamp,
-    then re-evaluate the tier."""
-    rate_bp, multiplier_bp = await checkout.earn_terms(order_id=order_id, at=at)
-    await points.earn_for_order(
-        ctx, order_id=order_id, rate_bp=rate_bp, multiplier_bp=multiplier_bp
+async def order_completed(ctx: Context, *, order: Order, at: datetime) -> None:
+    """After the visit is recorded: earn points at the tier held before this order's upgrade,
+    stamp, then re-evaluate the tier. ``order``: as the completing transaction left it, passed
+    along instead of being read again by every step."""
+    if order.customer_id is None:
+        return
+    rate_bp, multiplier_bp = await promotions.earn_terms(
+        store_id=order.store_id, customer_id=order.customer_id, at=at
     )
-    await checkout.order_completed(order_id=order_id, at=at)
+    await points.earn_for_order(
+        ctx, order_id=order.id, rate_bp=rate_bp, multiplier_bp=multiplier_bp, order=order
+    )
+    await checkout.order_completed(order=order, at=at)
 
 
 async def order_cancelled(ctx: Context, *, order_id: int) -> None:

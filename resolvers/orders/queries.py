@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from models.orders import Order, OrderChannel, OrderStatus
 
@@ -17,6 +18,18 @@ class OrderFilter:
     customer_id: int | None = None
 
 
+def orders_query(*, store_id: int, where: OrderFilter) -> QuerySet[Order]:
+    """A store's orders that ``where`` keeps, in no order (pages and counts start here)."""
+    query = Order.filter(store_id=store_id)
+    if where.status is not None:
+        query = query.filter(status=where.status)
+    if where.channel is not None:
+        query = query.filter(channel=where.channel)
+    if where.customer_id is not None:
+        query = query.filter(customer_id=where.customer_id)
+    return query
+
+
 async def orders_page(
     *,
     store_id: int,
@@ -25,13 +38,7 @@ async def orders_page(
     where: OrderFilter,
 ) -> list[Order]:
     """One more than asked, to tell whether more exist."""
-    query = Order.filter(store_id=store_id)
-    if where.status is not None:
-        query = query.filter(status=where.status)
-    if where.channel is not None:
-        query = query.filter(channel=where.channel)
-    if where.customer_id is not None:
-        query = query.filter(customer_id=where.customer_id)
+    query = orders_query(store_id=store_id, where=where)
     if after is not None:
         created_at, order_id = after
         query = query.filter(

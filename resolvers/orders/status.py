@@ -21,7 +21,7 @@ from core.errors import (
 )
 from models.orders import Order, OrderStatus
 from models.webhooks import EventType
-from resolvers import audit, events, inventory
+from resolvers import audit, events, idempotency, inventory
 from resolvers.analytics import rollups as analytics
 from resolvers.messages import automations
 from resolvers.orders import loyalty, visits
@@ -71,99 +71,142 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
         )
         if not moved:
             raise await _illegal(order_id, to)
+        # Read once, as this transaction left it; every step gets it instead of reading again.
+        order = await _current(order_id)
         if to == OrderStatus.CONFIRMED:
             await inventory.take_for_order(ctx, order_id=order_id)
         if to == OrderStatus.COMPLETED:
-            await visits.record_visit(order_id, now)
-            await loyalty.order_completed(ctx, order_id=order_id, at=now)
+            await visits.record_visit(order, now)
+            await loyalty.order_completed(ctx, order=order, at=now)
             await analytics.order_completed(order_id)
         if to == OrderStatus.READY:
-            order = await _current(order_id)
             await automations.order_ready(
                 store_id=order.store_id,
                 order_id=order_id,
                 customer_id=order.customer_id,
                 at=now,
             )
-        await events.order_changed(
-            EventType.ORDER_STATUS_CHANGED, order=order_id, previous=expected
-        )
+        await events.order_changed(EventType.ORDER_STATUS_CHANGED, order=order, previous=expected)
+    return order
+
+
+async def cancel_order(
+    ctx: Context,
+    *,
+    order_id: int,
+    reason: str | None = None,
+    idempotency_key: str | None = None,
+) -> Order:
+    """Cancel an open order; under an idempotency key a retry answers the first cancellation."""
+    if idempotency_key is not None:
+        idempotency.check_key(idempotency_key)
+    store_id = (await _current(order_id)).store_id
+
+    async def execute() -> idempotency.Result:
+        await _cancel(ctx, order_id=order_id, reason=reason)
+        return {"order_id": order_id}
+
+    await idempotency.run(
+        store_id=store_id,
+        operation="orders.cancel",
+        key=idempotency_key,
+        request={"order": order_id, "reason": reason},
+        execute=execute,
+    )
     return await _current(order_id)
 
 
-async def cancel_order(ctx: Context, *, order_id: int, reason: str | None = None) -> Order:
+async def _cancel(ctx: Context, *, order_id: int, reason: str | None) -> None:
     now = _now()
-    async with write_transaction():
-        before = await _current(order_id)
-        moved = await Order.filter(id=order_id, status__in=OPEN).update(
-            status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now
-        )
-        if not moved:
-            raise await _illegal(order_id, OrderStatus.CANCELLED)
-        await loyalty.order_cancelled(ctx, order_id=order_id)
-        await inventory.give_back_for_order(ctx, order_id=order_id)
-        await analytics.order_cancelled(order_id)
-        await events.order_changed(
-            EventType.ORDER_CANCELLED, order=order_id, previous=before.status
-        )
-        await audit.record(
-            ctx,
-            store_id=before.store_id,
-            action="orders.cancel",
-            target_type="order",
-            target_id=order_id,
-            before={"status": before.status.value},
-            after={"status": OrderStatus.CANCELLED.value, "reason": reason},
-        )
-    return await _current(order_id)
+    before = await _current(order_id)
+    moved = await Order.filter(id=order_id, status__in=OPEN).update(
+        status=OrderStatus.CANCELLED, cancelled_at=now, updated_at=now
+    )
+    if not moved:
+        raise await _illegal(order_id, OrderStatus.CANCELLED)
+    await loyalty.order_cancelled(ctx, order_id=order_id)
+    await inventory.give_back_for_order(ctx, order_id=order_id)
+    await analytics.order_cancelled(order_id)
+    await events.order_changed(EventType.ORDER_CANCELLED, order=order_id, previous=before.status)
+    await audit.record(
+        ctx,
+        store_id=before.store_id,
+        action="orders.cancel",
+        target_type="order",
+        target_id=order_id,
+        before={"status": before.status.value},
+        after={"status": OrderStatus.CANCELLED.value, "reason": reason},
+    )
 
 
 async def refund_order(
-    ctx: Context, *, order_id: int, amount: int | None = None, reason: str | None = None
+    ctx: Context,
+    *,
+    order_id: int,
+    amount: int | None = None,
+    reason: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Order:
-    """A full or partial refund of a completed order;
-    a refund of the whole total ends in REFUNDED."""
+    """A full or partial refund of a completed order; a refund of the whole total ends in
+    REFUNDED. Under an idempotency key a retry answers the first refund and refunds nothing."""
+    if idempotency_key is not None:
+        idempotency.check_key(idempotency_key)
+    store_id = (await _current(order_id)).store_id
+
+    async def execute() -> idempotency.Result:
+        await _refund(ctx, order_id=order_id, amount=amount, reason=reason)
+        return {"order_id": order_id}
+
+    await idempotency.run(
+        store_id=store_id,
+        operation="orders.refund",
+        key=idempotency_key,
+        request={"order": order_id, "amount": amount, "reason": reason},
+        execute=execute,
+    )
+    return await _current(order_id)
+
+
+async def _refund(ctx: Context, *, order_id: int, amount: int | None, reason: str | None) -> None:
     now = _now()
-    async with write_transaction():
-        order = await _current(order_id)
-        if order.status != OrderStatus.COMPLETED:
-            raise await _illegal(order_id, OrderStatus.REFUNDED)
-        remaining = order.total - order.refunded_amount
-        amount = remaining if amount is None else amount
-        if amount <= 0:
-            raise InvalidInput("A refund is a positive amount.", field="amount")
-        if amount > remaining:
-            raise RefundExceedsRemaining(
-                f"At most {remaining} can still be refunded.", field="amount", remaining=remaining
-            )
-        moved = await Order.filter(
-            id=order_id, status=OrderStatus.COMPLETED, refunded_amount__lte=order.total - amount
-        ).update(refunded_amount=F("refunded_amount") + amount, refunded_at=now, updated_at=now)
-        if not moved:
-            raise await _refund_lost(order_id, amount)
-        full = await Order.filter(
-            id=order_id, status=OrderStatus.COMPLETED, refunded_amount=order.total
-        ).update(status=OrderStatus.REFUNDED)
-        await visits.reverse_visit(order_id, amount, removes_visit=bool(full))
-        await loyalty.order_refunded(ctx, order_id=order_id, amount=amount, full=bool(full))
-        await analytics.order_refunded(order_id, amount)
-        refunded = await _current(order_id)
-        await events.order_changed(EventType.ORDER_REFUNDED, order=refunded, amount=amount)
-        await audit.record(
-            ctx,
-            store_id=order.store_id,
-            action="orders.refund",
-            target_type="order",
-            target_id=order_id,
-            before={"refunded_amount": refunded.refunded_amount - amount},
-            after={
-                "status": refunded.status.value,
-                "refunded_amount": refunded.refunded_amount,
-                "amount": amount,
-                "reason": reason,
-            },
+    order = await _current(order_id)
+    if order.status != OrderStatus.COMPLETED:
+        raise await _illegal(order_id, OrderStatus.REFUNDED)
+    remaining = order.total - order.refunded_amount
+    amount = remaining if amount is None else amount
+    if amount <= 0:
+        raise InvalidInput("A refund is a positive amount.", field="amount")
+    if amount > remaining:
+        raise RefundExceedsRemaining(
+            f"At most {remaining} can still be refunded.", field="amount", remaining=remaining
         )
-    return refunded
+    moved = await Order.filter(
+        id=order_id, status=OrderStatus.COMPLETED, refunded_amount__lte=order.total - amount
+    ).update(refunded_amount=F("refunded_amount") + amount, refunded_at=now, updated_at=now)
+    if not moved:
+        raise await _refund_lost(order_id, amount)
+    full = await Order.filter(
+        id=order_id, status=OrderStatus.COMPLETED, refunded_amount=order.total
+    ).update(status=OrderStatus.REFUNDED)
+    await visits.reverse_visit(order_id, amount, removes_visit=bool(full))
+    await loyalty.order_refunded(ctx, order_id=order_id, amount=amount, full=bool(full))
+    await analytics.order_refunded(order_id, amount)
+    refunded = await _current(order_id)
+    await events.order_changed(EventType.ORDER_REFUNDED, order=refunded, amount=amount)
+    await audit.record(
+        ctx,
+        store_id=order.store_id,
+        action="orders.refund",
+        target_type="order",
+        target_id=order_id,
+        before={"refunded_amount": refunded.refunded_amount - amount},
+        after={
+            "status": refunded.status.value,
+            "refunded_amount": refunded.refunded_amount,
+            "amount": amount,
+            "reason": reason,
+        },
+    )
 
 
 async def _refund_lost(order_id: int, amount: int) -> Exception:

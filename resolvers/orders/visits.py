@@ -23,9 +23,14 @@ async def _customer_and_total(order_id: int) -> tuple[int | None, int]:
     return customer_id, int(total)
 
 
-async def record_visit(order_id: int, at: datetime) -> bool:
-    """Count the visit; True when it is the customer's first."""
-    customer_id, total = await _customer_and_total(order_id)
+async def record_visit(order: Order | int, at: datetime) -> bool:
+    """Count the visit; True when it is the customer's first. Given the order as the completing
+    transaction left it, reads nothing and marks it ``is_first_visit`` as it marks the row."""
+    if isinstance(order, Order):
+        order_id, customer_id, total = order.id, order.customer_id, int(order.total)
+    else:
+        order_id = order
+        customer_id, total = await _customer_and_total(order_id)
     if customer_id is None:
         return False
     first = await Customer.filter(id=customer_id, first_visit_at__isnull=True).update(
@@ -36,6 +41,8 @@ async def record_visit(order_id: int, at: datetime) -> bool:
     )
     if first:
         await Order.filter(id=order_id).update(is_first_visit=True)
+        if isinstance(order, Order):
+            order.is_first_visit = True
     return bool(first)
 
 

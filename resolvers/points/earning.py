@@ -36,14 +36,21 @@ async def _earned_by(order_id: int) -> int:
 
 
 async def earn_for_order(
-    ctx: Context, *, order_id: int, rate_bp: int | None, multiplier_bp: int = 10_000
+    ctx: Context,
+    *,
+    order_id: int,
+    rate_bp: int | None,
+    multiplier_bp: int = 10_000,
+    order: Order | None = None,
 ) -> int:
     """Credit the order's customer;
-    ``rate_bp`` (the tier's) replaces the programme's rate when given.
+    ``rate_bp`` (the tier's) replaces the programme's rate when given. ``order``: the order as
+    this transaction left it, when the caller holds it (saves reading it again).
 
     Returns the points earned (0 without a customer, under the minimum order, or already earned).
     """
-    order = await Order.get(id=order_id)
+    if order is None:
+        order = await Order.get(id=order_id)
     customer_id: int | None = order.customer_id
     store_id: int = order.store_id
     if customer_id is None or await _earned_by(order_id):
@@ -71,9 +78,10 @@ async def earn_for_order(
 async def reverse_for_refund(ctx: Context, *, order_id: int, amount: int, full: bool) -> int:
     """Take back what the order earned, in proportion to ``amount`` of its total.
 
-    Called after the order's ``refunded_amount`` already includes ``amount``. If the
-    customer spent the points meanwhile, takes what is there; the entry's reason says
-    how much was due. Returns the points taken.
+    Called after the order's ``refunded_amount`` already includes ``amount``. The reversal
+    is recorded in full: if the customer spent or gave the points away meanwhile, it takes
+    what is there and the rest is owed, settled by their next earnings. Returns the points
+    due.
     """
     order = await Order.get(id=order_id)
     customer_id: int | None = order.customer_id
@@ -86,7 +94,7 @@ async def reverse_for_refund(ctx: Context, *, order_id: int, amount: int, full: 
     due = target - previous
     if due <= 0:
         return 0
-    entry = await ledger.debit_up_to(
+    await ledger.debit_owing(
         order.store_id,
         customer_id,
         due,
@@ -96,7 +104,7 @@ async def reverse_for_refund(ctx: Context, *, order_id: int, amount: int, full: 
             type="order_refund", id=order_id, order_id=order_id, reason=f"due {due}"
         ),
     )
-    return 0 if entry is None else -entry.amount
+    return due
 
 
 async def award(

@@ -4,6 +4,11 @@ Every positive entry is a lot whose ``remaining`` is what is still unspent of
 it; debits and expiry consume lots oldest first. Every change to a customer's
 points takes the lock on its balance row first (the UPDATE of the balance), so
 on PostgreSQL racing changes of one customer queue up and never deadlock on lots.
+
+A reversal the balance cannot cover (a refund after the points were spent or given
+away) is recorded in full: the entry takes what there is and ``owed`` keeps the rest,
+which the customer's next earnings settle first. ``PointBalance.owed`` is always the
+sum of the entries' ``owed``, and never negative, like the balance.
 """
 
 from __future__ import annotations
@@ -43,16 +48,39 @@ async def ensure_balance(store_id: int, customer_id: int) -> None:
     now = _now()
     if connection.schema_generator.DIALECT == "postgres":
         sql = (
-            'INSERT INTO "point_balance" ("store_id", "customer_id", "balance", "updated_at") '
-            'VALUES ($1, $2, 0, $3) ON CONFLICT ("customer_id") DO NOTHING'
+            'INSERT INTO "point_balance" '
+            '("store_id", "customer_id", "balance", "owed", "updated_at") '
+            'VALUES ($1, $2, 0, 0, $3) ON CONFLICT ("customer_id") DO NOTHING'
         )
         await connection.execute_query(sql, [store_id, customer_id, now])
     else:
         sql = (
-            'INSERT INTO "point_balance" ("store_id", "customer_id", "balance", "updated_at") '
-            'VALUES (?, ?, 0, ?) ON CONFLICT ("customer_id") DO NOTHING'
+            'INSERT INTO "point_balance" '
+            '("store_id", "customer_id", "balance", "owed", "updated_at") '
+            'VALUES (?, ?, 0, 0, ?) ON CONFLICT ("customer_id") DO NOTHING'
         )
         await connection.execute_query(sql, [store_id, customer_id, now.isoformat()])
+
+
+async def _add_to_balance(store_id: int, customer_id: int, points: int) -> tuple[int, int]:
+    """Add ``points`` to the customer's balance (the row created if missing) in one statement,
+    which takes the row's lock as the UPDATE does; returns the new balance and what is owed."""
+    connection = connections.get("default")
+    now = _now()
+    postgres = connection.schema_generator.DIALECT == "postgres"
+    marks = ("$1", "$2", "$3", "$4") if postgres else ("?", "?", "?", "?")
+    sql = (
+        'INSERT INTO "point_balance" '
+        '("store_id", "customer_id", "balance", "owed", "updated_at") '
+        f"VALUES ({marks[0]}, {marks[1]}, {marks[2]}, 0, {marks[3]}) "
+        'ON CONFLICT ("customer_id") DO UPDATE SET '
+        '"balance" = "point_balance"."balance" + excluded."balance", '
+        '"updated_at" = excluded."updated_at" RETURNING "balance", "owed"'
+    )
+    rows = await connection.execute_query_dict(
+        sql, [store_id, customer_id, points, now if postgres else now.isoformat()]
+    )
+    return int(rows[0]["balance"]), int(rows[0]["owed"])
 
 
 async def lock_balance(store_id: int, customer_id: int) -> int:
@@ -78,6 +106,8 @@ async def _entry(
     amount: int,
     reference: Reference,
     expires_at: datetime | None = None,
+    owed: int = 0,
+    balance_after: int | None = None,
 ) -> PointEntry:
     entry = await PointEntry.create(
         store_id=store_id,
@@ -85,7 +115,8 @@ async def _entry(
         kind=kind,
         source=source,
         amount=amount,
-        balance_after=await balance_of(customer_id),
+        owed=owed,
+        balance_after=await balance_of(customer_id) if balance_after is None else balance_after,
         remaining=max(amount, 0),
         # A credit's expiry; on a debit, the earliest expiry of the lots it took, so that points
         # given back (a rejected or cancelled redemption) expire no later than they would have.
@@ -105,6 +136,7 @@ async def _entry(
             "kind": kind.value,
             "source": source.value,
             "amount": amount,
+            "owed": owed,
             "balance_after": entry.balance_after,
             "order_id": reference.order_id,
         },
@@ -122,13 +154,11 @@ async def credit(
     reference: Reference = NO_REFERENCE,
     expires_at: datetime | None = None,
 ) -> PointEntry:
-    """Add a lot of ``points`` (> 0) to the customer's balance."""
+    """Add a lot of ``points`` (> 0) to the customer's balance; an earning first settles what
+    the customer owes (a second entry)."""
     assert points > 0
-    await ensure_balance(store_id, customer_id)
-    await PointBalance.filter(customer_id=customer_id).update(
-        balance=F("balance") + points, updated_at=_now()
-    )
-    return await _entry(
+    balance, owed = await _add_to_balance(store_id, customer_id, points)
+    entry = await _entry(
         store_id,
         customer_id,
         kind=kind,
@@ -136,6 +166,31 @@ async def credit(
         amount=points,
         reference=reference,
         expires_at=expires_at,
+        balance_after=balance,
+    )
+    if owed and kind == PointKind.EARN:
+        await _settle(store_id, customer_id, min(points, owed))
+    return entry
+
+
+async def _settle(store_id: int, customer_id: int, points: int) -> None:
+    """Take ``points`` of a new earning towards what the customer owes;
+    with the balance row taken."""
+    taken = await PointBalance.filter(
+        customer_id=customer_id, balance__gte=points, owed__gte=points
+    ).update(balance=F("balance") - points, owed=F("owed") - points, updated_at=_now())
+    if not taken:
+        raise RuntimeError(f"customer {customer_id}: cannot settle {points} points owed")
+    earliest = await consume_lots(customer_id, points)
+    await _entry(
+        store_id,
+        customer_id,
+        kind=PointKind.REFUND_REVERSAL,
+        source=PointSource.PURCHASE,
+        amount=-points,
+        owed=-points,
+        reference=Reference(type="points_owed", reason="settles points owed"),
+        expires_at=earliest,
     )
 
 
@@ -210,7 +265,7 @@ async def debit(
     return Debit(entry=entry, earliest_expiry=earliest)
 
 
-async def debit_up_to(
+async def debit_owing(
     store_id: int,
     customer_id: int,
     points: int,
@@ -218,12 +273,26 @@ async def debit_up_to(
     kind: PointKind,
     source: PointSource,
     reference: Reference = NO_REFERENCE,
-) -> PointEntry | None:
-    """Take ``points``, or all there is when the customer has less; None when there is nothing."""
+) -> PointEntry:
+    """Take back ``points`` (> 0) in full: what the balance holds now, and the rest as owed
+    (settled by the customer's next earnings). One entry records both."""
+    assert points > 0
     available = await lock_balance(store_id, customer_id)
     take = min(points, available)
-    if take <= 0:
-        return None
-    return (
-        await debit(store_id, customer_id, take, kind=kind, source=source, reference=reference)
-    ).entry
+    short = points - take
+    taken = await PointBalance.filter(customer_id=customer_id, balance__gte=take).update(
+        balance=F("balance") - take, owed=F("owed") + short, updated_at=_now()
+    )
+    if not taken:
+        raise RuntimeError(f"customer {customer_id}: the balance moved under its lock")
+    earliest = await consume_lots(customer_id, take) if take else None
+    return await _entry(
+        store_id,
+        customer_id,
+        kind=kind,
+        source=source,
+        amount=-take,
+        owed=short,
+        reference=reference,
+        expires_at=earliest,
+    )

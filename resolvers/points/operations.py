@@ -12,10 +12,12 @@ from core.context import Context
 from core.errors import InvalidInput, NotFound
 from models.customers import Customer
 from models.points import PointKind, PointSource
+from models.tiers import TierChangeReason
 from resolvers import audit, idempotency, outbox
 from resolvers.messages import automations
 from resolvers.points import ledger
 from resolvers.points.program import expiry_from, program_of
+from resolvers.tiers import standing
 
 MAX_POINTS = 100_000_000
 MAX_REASON = 255
@@ -93,6 +95,23 @@ async def transfer_points(
             points=points,
             at=datetime.now(UTC),
         )
+        await audit.record(
+            ctx,
+            store_id=store_id,
+            action="points.transfer",
+            target_type="customer",
+            target_id=from_customer_id,
+            before={
+                "balance": sent.entry.balance_after + points,
+                "to_balance": received.balance_after - points,
+            },
+            after={
+                "balance": sent.entry.balance_after,
+                "to_balance": received.balance_after,
+                "points": points,
+                "to_customer_id": to_customer_id,
+            },
+        )
         return {"entry_ids": [sent.entry.id, received.id]}
 
     result = await idempotency.run_once(
@@ -108,8 +127,8 @@ async def transfer_points(
 async def adjust_points(
     ctx: Context, *, customer_id: int, points: int, reason: str, idempotency_key: str
 ) -> int:
-    """Increase or decrease a balance by hand, with a reason; audited, nobody notified.
-    Returns the entry id."""
+    """Increase or decrease a balance by hand, with a reason; audited, nobody notified; the tier
+    is re-evaluated as after an order. Returns the entry id."""
     _check_points(points, signed=True)
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON:
@@ -143,6 +162,12 @@ async def adjust_points(
                     reference=reference,
                 )
             ).entry
+        await standing.reevaluate(
+            store_id=store_id,
+            customer_id=customer_id,
+            at=datetime.now(UTC),
+            reason=TierChangeReason.UPGRADE_ON_POINTS,
+        )
         await audit.record(
             ctx,
             store_id=store_id,

@@ -31,6 +31,15 @@ async def balances(customer_ids: list[int]) -> list[int]:
     return [found.get(customer, 0) for customer in customer_ids]
 
 
+async def owed(customer_ids: list[int]) -> list[int]:
+    """What each customer owes: reversals their balance could not cover, not yet settled."""
+    rows = await PointBalance.filter(customer_id__in=customer_ids).values_list(
+        "customer_id", "owed"
+    )
+    found = {int(customer): int(points) for customer, points in rows}
+    return [found.get(customer, 0) for customer in customer_ids]
+
+
 @dataclass
 class Dashboard:
     issued: int = 0

@@ -66,8 +66,8 @@ async def _tell_owners(ctx: Context, dispute: SettlementDispute, event: str) -> 
         roles=(OWNER,),
         payload={
             "event": event,
-            "settlementId": dispute.settlement_id,
-            "disputeId": dispute.id,
+            "settlement_id": dispute.settlement_id,
+            "dispute_id": dispute.id,
             "status": dispute.status.value,
         },
     )

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tortoise.expressions import Q
+
 from core.context import Context
-from core.database import write_transaction
 from core.errors import InvalidInput, NotFound
 from models.outbox import OutboxMessage
 from models.tiers import CustomerTier, Tier, TierPromotion
-from resolvers import audit
+from resolvers import audit, idempotency
 from resolvers.tiers.standing import current_tier
 
 NO_MULTIPLIER = 10_000
@@ -28,8 +29,10 @@ async def create_promotion(
     points_multiplier_bp: int,
     starts_at: datetime,
     ends_at: datetime,
+    idempotency_key: str | None = None,
 ) -> tuple[TierPromotion, int]:
-    """The promotion and the number of members it was announced to."""
+    """The promotion and the number of members it was announced to; under an idempotency key a
+    retry answers the first promotion and announces nothing twice."""
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise InvalidInput("A promotion name is 1 to 100 characters.", field="name")
@@ -49,7 +52,10 @@ async def create_promotion(
     tier = await Tier.get_or_none(id=from_tier_id, store_id=store_id, is_deleted=False)
     if tier is None:
         raise NotFound("No such tier.", field="from_tier_id")
-    async with write_transaction():
+    if idempotency_key is not None:
+        idempotency.check_key(idempotency_key)
+
+    async def execute() -> idempotency.Result:
         promotion = await TierPromotion.create(
             store_id=store_id,
             name=name,
@@ -74,7 +80,22 @@ async def create_promotion(
                 "announced": announced,
             },
         )
-    return promotion, announced
+        return {"promotion_id": promotion.id, "announced": announced}
+
+    result = await idempotency.run(
+        store_id=store_id,
+        operation="tiers.promotions.create",
+        key=idempotency_key,
+        request={
+            "name": name,
+            "from_tier": from_tier_id,
+            "points_multiplier_bp": points_multiplier_bp,
+            "starts_at": starts_at.astimezone(UTC).isoformat(),
+            "ends_at": ends_at.astimezone(UTC).isoformat(),
+        },
+        execute=execute,
+    )
+    return await TierPromotion.get(id=int(result["promotion_id"])), int(result["announced"])
 
 
 async def _announce(promotion: TierPromotion, available_at: datetime) -> int:
@@ -109,8 +130,15 @@ async def _announce(promotion: TierPromotion, available_at: datetime) -> int:
     return len(members)
 
 
-async def promotions_of(store_id: int) -> list[TierPromotion]:
-    return await TierPromotion.filter(store_id=store_id).order_by("-starts_at", "-id").limit(100)
+async def promotions_page(
+    *, store_id: int, size: int, after: tuple[datetime, int] | None
+) -> list[TierPromotion]:
+    """Latest start first; one more than ``size``, to tell whether more exist."""
+    query = TierPromotion.filter(store_id=store_id)
+    if after is not None:
+        starts_at, pk = after
+        query = query.filter(Q(starts_at__lt=starts_at) | Q(starts_at=starts_at, id__lt=pk))
+    return await query.order_by("-starts_at", "-id").limit(size + 1)
 
 
 async def multiplier_for(store_id: int, rank: int, at: datetime) -> int:

@@ -209,5 +209,5 @@ def register_senders(senders: Senders, settings: Settings, render: Render) -> We
     """Hand events and webhook deliveries of the outbox to their senders."""
     sender = WebhookSender(settings, render)
     senders.register_channel(EVENT_CHANNEL, EventFanOut())
-    senders.register_channel(WEBHOOK_CHANNEL, sender)
+    senders.register_channel(WEBHOOK_CHANNEL, sender, in_order=True)
     return sender

@@ -17,7 +17,7 @@ from models.customers import (
 from resolvers.customers import feedback
 from schema.enums import FeedbackCategory, FeedbackChannel
 from schema.errors import result
-from schema.ids import Absent, decode_id, global_id
+from schema.ids import Absent, decode_id, global_id, payload_of
 from schema.operations import mutation, query
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.scopes import source_store, store_id_at
@@ -51,7 +51,9 @@ class Feedback(relay.Node):
 class StoreAlert(relay.Node):
     id: relay.NodeID[int]
     kind: str
-    payload: JSON
+    payload: JSON = strawberry.field(
+        description="The alert's details: camelCase keys, and every id a global id."
+    )
     created_at: datetime
     read_at: datetime | None
 
@@ -60,7 +62,7 @@ class StoreAlert(relay.Node):
         return cls(
             id=row.id,
             kind=row.kind,
-            payload=JSON(row.payload),
+            payload=JSON(payload_of(row.payload)),
             created_at=row.created_at,
             read_at=row.read_at,
         )
@@ -125,6 +127,7 @@ async def alert_connection(
         key=lambda r: [r.id],
         node=StoreAlert.from_model,
         has_previous=before is not None,
+        total=lambda: feedback.alerts_count(info.context, store_id, unread_only=unread_only),
     )
 
 
@@ -134,6 +137,9 @@ class SubmitFeedbackInput:
     rating: int
     channel: FeedbackChannel
     category: FeedbackCategory
+    idempotency_key: str = strawberry.field(
+        description="A retry with the same key answers the first submission."
+    )
     comment: str = ""
     customer_id: relay.GlobalID | None = None
 
@@ -160,6 +166,7 @@ SubmitFeedbackResult = result(
     SubmitFeedbackSuccess,
     errors.InvalidInput,
     errors.NotFound,
+    errors.IdempotencyKeyReused,
 )
 MarkAlertsReadResult = result(
     "MarkAlertsReadResult",
@@ -197,8 +204,9 @@ class Mutation:
             comment=input.comment,
             channel=input.channel,
             category=input.category,
+            idempotency_key=input.idempotency_key,
         )
-        return SubmitFeedbackSuccess(feedback=Feedback.from_model(row), alerts_raised=len(alerts))
+        return SubmitFeedbackSuccess(feedback=Feedback.from_model(row), alerts_raised=alerts)
 
     @mutation(
         "store.read",

@@ -42,6 +42,9 @@ class RegisterCustomerInput:
     marketing_consent: bool = False
     source_channel: SourceChannel = SourceChannel.WALK_IN
     tags: list[str] = strawberry.field(default_factory=list)
+    idempotency_key: str = strawberry.field(
+        description="A retry with the same key answers the first registration."
+    )
     referred_by_customer_id: relay.GlobalID | None = strawberry.field(
         default=None,
         description="The customer who brought them: earns the programme's referral points.",
@@ -178,6 +181,7 @@ RegisterCustomerResult = result(
     errors.InvalidInput,
     errors.DuplicateCustomer,
     errors.NotFound,
+    errors.IdempotencyKeyReused,
 )
 UpdateCustomerResult = result(
     "UpdateCustomerResult",
@@ -263,13 +267,16 @@ class Mutation:
         result=RegisterCustomerResult,
     )
     async def register_customer(self, info: Info, input: RegisterCustomerInput) -> CustomerSuccess:
-        fields = CustomerFields(**provided(input, "store_id", "referred_by_customer_id"))
+        fields = CustomerFields(
+            **provided(input, "store_id", "referred_by_customer_id", "idempotency_key")
+        )
         referrer = input.referred_by_customer_id
         row = await records.register(
             info.context,
             store_id=decode_id(input.store_id, "Store"),
             fields=fields,
             referred_by=None if referrer is None else _referrer_id(referrer),
+            idempotency_key=input.idempotency_key,
         )
         return CustomerSuccess(customer=CustomerProfile.from_model(row))
 

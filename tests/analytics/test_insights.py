@@ -156,8 +156,8 @@ async def test_a_sharp_drop_of_first_time_customers_alerts_the_owners_once(
         "week": "2026-03-09",
         "previous": 12,
         "current": 3,
-        "changePercent": -75,
-        "thresholdPercent": 30,
+        "change_percent": -75,
+        "threshold_percent": 30,
     }
 
 

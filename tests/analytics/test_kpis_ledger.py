@@ -18,15 +18,15 @@ SEOUL = ZoneInfo("Asia/Seoul")
 
 
 async def _entry(customer: int, kind: PointKind, amount: int, at: datetime) -> None:
-    entry = await PointEntry.create(
+    await PointEntry.create(
         store_id=STORE,
         customer_id=customer,
         kind=kind,
         source=PointSource.PURCHASE,
         amount=amount,
         balance_after=0,
+        created_at=at,
     )
-    await PointEntry.filter(id=entry.id).update(created_at=at)
 
 
 async def test_points_and_rewards_of_a_day_before_and_after_the_job(api: Api) -> None:

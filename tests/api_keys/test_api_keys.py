@@ -45,11 +45,11 @@ async def test_a_key_is_shown_once_stored_hashed_and_recognisable(api: Api) -> N
     assert len(rows) == 1 and secret not in str(rows)
     owner = await api.token("owner1@dangol.test")
     listed = await api.data(
-        "query ($id: ID!) { store(id: $id) { apiKeys { prefix actions } } }",
+        "query ($id: ID!) { store(id: $id) { apiKeys { edges { node { prefix actions } } } } }",
         {"id": gid("Store", 1)},
         token=owner,
     )
-    assert listed["store"]["apiKeys"] == [
+    assert [edge["node"] for edge in listed["store"]["apiKeys"]["edges"]] == [
         {"prefix": created["apiKey"]["prefix"], "actions": ["orders.create", "store.read"]}
     ]
     assert "secret" not in str(listed)

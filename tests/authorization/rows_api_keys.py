@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
 
-STORE_API_KEYS = "query($id: ID!) { store(id: $id) { id apiKeys { id prefix } } }"
+STORE_API_KEYS = (
+    "query($id: ID!) { store(id: $id) { id apiKeys { edges { node { id prefix } } } } }"
+)
 NODE_API_KEY = "query($id: ID!) { node(id: $id) { id ... on ApiKey { prefix } } }"
 CREATE_API_KEY = """
 mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { __typename } }

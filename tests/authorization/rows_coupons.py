@@ -17,7 +17,7 @@ from tests.checkout import loyalty
 from tests.client import gid
 from tests.orders import factories
 
-TEMPLATES = "query($id: ID!) { store(id: $id) { id couponTemplates { id } } }"
+TEMPLATES = "query($id: ID!) { store(id: $id) { id couponTemplates { edges { node { id } } } } }"
 NODE_TEMPLATE = "query($id: ID!) { node(id: $id) { id ... on CouponTemplate { kind } } }"
 CREATE = (
     "mutation($input: CreateCouponTemplateInput!) { createCouponTemplate(input: $input) "
@@ -78,3 +78,29 @@ async def _customer(w: World, target: str) -> dict:
 
 
 ROWS += [Row("Customer.coupons", CUSTOMER_COUPONS, _customer, **READ)]
+
+
+UPDATE = (
+    "mutation($input: UpdateCouponTemplateInput!) { updateCouponTemplate(input: $input) "
+    "{ __typename } }"
+)
+DEACTIVATE = (
+    "mutation($input: DeactivateCouponTemplateInput!) { deactivateCouponTemplate(input: $input) "
+    "{ __typename } }"
+)
+
+
+async def _update(w: World, target: str) -> dict:
+    made = await loyalty.template(w.store_id(target))
+    return {"input": {"templateId": gid("CouponTemplate", made.id), "value": 2000}}
+
+
+async def _deactivate(w: World, target: str) -> dict:
+    made = await loyalty.template(w.store_id(target))
+    return {"input": {"templateId": gid("CouponTemplate", made.id)}}
+
+
+ROWS += [
+    Row("Mutation.updateCouponTemplate", UPDATE, _update, **MANAGE),
+    Row("Mutation.deactivateCouponTemplate", DEACTIVATE, _deactivate, **MANAGE),
+]

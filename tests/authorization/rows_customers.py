@@ -69,7 +69,12 @@ async def _feedback(w: World, target: str) -> dict:
 
 def _register(w: World, target: str) -> dict:
     return {
-        "input": {"storeId": w.store(target), "name": "이수진", "phone": factories.unique_phone()}
+        "input": {
+            "storeId": w.store(target),
+            "name": "이수진",
+            "phone": factories.unique_phone(),
+            "idempotencyKey": w.unique("register"),
+        }
     }
 
 
@@ -137,7 +142,15 @@ ROWS = [
     Row(
         "Mutation.submitFeedback",
         SUBMIT,
-        _store_input({"rating": 1, "channel": "IN_STORE", "category": "SERVICE"}),
+        lambda w, target: {
+            "input": {
+                "storeId": w.store(target),
+                "rating": 1,
+                "channel": "IN_STORE",
+                "category": "SERVICE",
+                "idempotencyKey": w.unique("feedback"),
+            }
+        },
         **READ,
     ),
     Row("Mutation.markAlertsRead", MARK, _store_input({"alertIds": []}), **READ),

@@ -3,7 +3,9 @@ refunds are for owners and managers."""
 
 from __future__ import annotations
 
-from models.orders import OrderStatus
+from datetime import UTC, datetime
+
+from models.orders import Order, OrderStatus
 from tests.authorization.table import (
     ABSENT,
     FORBIDDEN,
@@ -51,11 +53,17 @@ async def _advance(w: World, target: str) -> dict:
 
 
 async def _cancel(w: World, target: str) -> dict:
-    return {"input": {"orderId": await _order(w, target)}}
+    return {"input": {"orderId": await _order(w, target), "idempotencyKey": w.unique("cancel")}}
 
 
 async def _refund(w: World, target: str) -> dict:
-    return {"input": {"orderId": await _order(w, target, OrderStatus.COMPLETED), "amount": 1000}}
+    return {
+        "input": {
+            "orderId": await _order(w, target, OrderStatus.COMPLETED),
+            "amount": 1000,
+            "idempotencyKey": w.unique("refund"),
+        }
+    }
 
 
 TAKE = Expectations(
@@ -99,3 +107,26 @@ ROWS = [
         other_owner=(ABSENT, OK),
     ),
 ]
+
+
+ATTACH = (
+    "mutation($input: AttachOrderCustomerInput!) { attachOrderCustomer(input: $input) "
+    "{ __typename } }"
+)
+
+
+async def _attach(w: World, target: str) -> dict:
+    store_id = w.store_id(target)
+    order = await factories.order(store_id, status=OrderStatus.COMPLETED)
+    await Order.filter(id=order.id).update(completed_at=datetime.now(UTC))
+    return {
+        "input": {
+            "orderId": gid("Order", order.id),
+            "customerId": gid("Customer", await factories.customer(store_id)),
+            "idempotencyKey": w.unique("attach"),
+        }
+    }
+
+
+# The counter gives a paid order its customer as it takes orders: the same callers.
+ROWS += [Row("Mutation.attachOrderCustomer", ATTACH, _attach, **TAKE)]

@@ -24,6 +24,7 @@ DASHBOARD = (
     "{ store(id: $id) { id pointsDashboard(period: $p) { issued } } }"
 )
 BALANCE = "query($id: ID!) { node(id: $id) { id ... on Customer { pointsBalance } } }"
+OWED = "query($id: ID!) { node(id: $id) { id ... on Customer { pointsOwed } } }"
 HISTORY = (
     "query($id: ID!) { node(id: $id) { id "
     "... on Customer { pointsHistory { edges { node { id } } } } } }"
@@ -108,6 +109,7 @@ OWNER_ONLY = Expectations(
 ROWS = [
     Row("Store.pointProgram", PROGRAM, lambda w, t: {"id": w.store(t)}, **READ),
     Row("Customer.pointsBalance", BALANCE, _customer, **READ),
+    Row("Customer.pointsOwed", OWED, _customer, **READ),
     Row("Customer.pointsHistory", HISTORY, _customer, **READ),
     Row("Query.node", NODE_ENTRY, _entry, variant="PointEntry", **READ),
     Row(

@@ -73,7 +73,13 @@ async def _redeem(w: World, target: str) -> dict:
 
 async def _approve(w: World, target: str) -> dict:
     pending = await _pending(w.store_id(target))
-    return {"input": {"redemptionId": gid("Redemption", pending.id), "approve": True}}
+    return {
+        "input": {
+            "redemptionId": gid("Redemption", pending.id),
+            "approve": True,
+            "idempotencyKey": w.unique("approve"),
+        }
+    }
 
 
 READ = Expectations(
@@ -121,4 +127,42 @@ ROWS = [
     Row("Mutation.updateReward", UPDATE, _update, **MANAGE),
     Row("Mutation.redeemReward", REDEEM, _redeem, **READ),
     Row("Mutation.approveRedemption", APPROVE, _approve, **STAFF_UP),
+]
+
+
+CANCEL = (
+    "mutation($input: CancelRedemptionInput!) { cancelRedemption(input: $input) { __typename } }"
+)
+CUSTOMER_REDEMPTIONS = (
+    "query($id: ID!) { node(id: $id) { id ... on Customer "
+    "{ redemptions { edges { node { id } } } } } }"
+)
+CUSTOMER_AFFORDABLE = (
+    "query($id: ID!) { node(id: $id) { id ... on Customer "
+    "{ affordableRewards { totalCount edges { node { id } } } } } }"
+)
+
+
+async def _cancel(w: World, target: str) -> dict:
+    store_id = w.store_id(target)
+    reward = await _reward(store_id)
+    customer = await helpers.customer(store_id)
+    approved = await Redemption.create(
+        store_id=store_id,
+        customer_id=customer,
+        reward_id=reward.id,
+        status=RedemptionStatus.APPROVED,
+    )
+    return {"input": {"redemptionId": gid("Redemption", approved.id)}}
+
+
+async def _customer(w: World, target: str) -> dict:
+    return {"id": gid("Customer", (await _pending(w.store_id(target))).customer_id)}
+
+
+ROWS += [
+    # The counter drops a chosen reward as it redeems one: the same callers.
+    Row("Mutation.cancelRedemption", CANCEL, _cancel, **READ),
+    Row("Customer.redemptions", CUSTOMER_REDEMPTIONS, _customer, **READ),
+    Row("Customer.affordableRewards", CUSTOMER_AFFORDABLE, _customer, **READ),
 ]

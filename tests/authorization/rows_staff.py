@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.authorization.table import ABSENT, FORBIDDEN, OK, UNAUTHENTICATED, Row, World
+from tests.client import DEMO_PASSWORD
 
 STORE_STAFF = "query($id: ID!) { store(id: $id) { id staff { totalCount edges { node { id } } } } }"
 NODE_STAFF_MEMBER = "query($id: ID!) { node(id: $id) { id ... on StaffMember { roles } } }"
@@ -15,6 +16,31 @@ mutation($input: ChangeStaffRoleInput!) { changeStaffRole(input: $input) { __typ
 DEACTIVATE_STAFF = """
 mutation($input: DeactivateStaffInput!) { deactivateStaff(input: $input) { __typename } }
 """
+
+ACCEPT_STAFF_INVITATION = """
+mutation($input: AnswerStaffInvitationInput!) {
+  acceptStaffInvitation(input: $input) { __typename }
+}
+"""
+DECLINE_STAFF_INVITATION = """
+mutation($input: AnswerStaffInvitationInput!) {
+  declineStaffInvitation(input: $input) { __typename }
+}
+"""
+JOIN_WITH_INVITATION = """
+mutation($input: JoinWithInvitationInput!) { joinWithInvitation(input: $input) { __typename } }
+"""
+STAFF_INVITATIONS = "query { staffInvitations { id storeName role } }"
+
+
+async def _someone_elses_invitation(w: World, target: str) -> dict:
+    invitation, _ = await w.fresh_invitation(target)
+    return {"input": {"invitationId": invitation}}
+
+
+async def _join(w: World, target: str) -> dict:
+    _, code = await w.fresh_invitation(target)
+    return {"input": {"invitationCode": code, "password": DEMO_PASSWORD}}
 
 
 def _invite(w: World, target: str) -> dict:
@@ -99,5 +125,55 @@ ROWS = [
         partner=(FORBIDDEN, ABSENT),
         anonymous=UNAUTHENTICATED,
         other_owner=(ABSENT, OK),
+    ),
+    # An invitation is its email's to answer: to anyone else it is absent, whoever they are.
+    Row(
+        "Mutation.acceptStaffInvitation",
+        ACCEPT_STAFF_INVITATION,
+        _someone_elses_invitation,
+        admin=ABSENT,
+        owner=ABSENT,
+        manager=ABSENT,
+        staff=ABSENT,
+        partner=FORBIDDEN,  # a partner key is no account
+        anonymous=UNAUTHENTICATED,
+        other_owner=ABSENT,
+    ),
+    Row(
+        "Mutation.declineStaffInvitation",
+        DECLINE_STAFF_INVITATION,
+        _someone_elses_invitation,
+        admin=ABSENT,
+        owner=ABSENT,
+        manager=ABSENT,
+        staff=ABSENT,
+        partner=FORBIDDEN,
+        anonymous=UNAUTHENTICATED,
+        other_owner=ABSENT,
+    ),
+    # Public: the invitation's code is the credential; whoever holds it creates the account.
+    Row(
+        "Mutation.joinWithInvitation",
+        JOIN_WITH_INVITATION,
+        _join,
+        admin=OK,
+        owner=OK,
+        manager=OK,
+        staff=OK,
+        partner=OK,
+        anonymous=OK,
+        other_owner=OK,
+    ),
+    Row(
+        "Query.staffInvitations",
+        STAFF_INVITATIONS,
+        lambda w, t: {},
+        admin=OK,
+        owner=OK,
+        manager=OK,
+        staff=OK,
+        partner=FORBIDDEN,
+        anonymous=UNAUTHENTICATED,
+        other_owner=OK,
     ),
 ]

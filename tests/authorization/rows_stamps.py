@@ -45,3 +45,11 @@ async def _customer(w: World, target: str) -> dict:
 
 
 ROWS += [Row("Customer.stampCard", CUSTOMER_CARD, _customer, **READ)]
+
+
+CUSTOMER_HISTORY = (
+    "query($id: ID!) { node(id: $id) { id ... on Customer "
+    "{ stampHistory { totalCount edges { node { id amount } } } } } }"
+)
+
+ROWS += [Row("Customer.stampHistory", CUSTOMER_HISTORY, _customer, **READ)]

@@ -139,3 +139,22 @@ ROWS = [
     Row("Mutation.changeStorePlan", CHANGE_PLAN, _another_plan, **ADMIN_ONLY),
     Row("Mutation.changeStoreCampaignGrade", CHANGE_GRADE, _another_grade, **ADMIN_ONLY),
 ]
+
+
+STORES = "query { stores(first: 5) { totalCount edges { node { id name } } } }"
+
+# Platform-wide: the list of every store is the platform's.
+ROWS += [
+    Row(
+        "Query.stores",
+        STORES,
+        lambda w, t: {},
+        admin=OK,
+        owner=FORBIDDEN,
+        manager=FORBIDDEN,
+        staff=FORBIDDEN,
+        partner=FORBIDDEN,
+        anonymous=UNAUTHENTICATED,
+        other_owner=FORBIDDEN,
+    ),
+]

@@ -18,7 +18,7 @@ from tests.client import gid
 
 TIERS = "query($id: ID!) { store(id: $id) { id tiers { id name } } }"
 PROGRAM = "query($id: ID!) { store(id: $id) { id tierProgram { windowDays } } }"
-PROMOTIONS = "query($id: ID!) { store(id: $id) { id tierPromotions { id } } }"
+PROMOTIONS = "query($id: ID!) { store(id: $id) { id tierPromotions { edges { node { id } } } } }"
 NODE_TIER = "query($id: ID!) { node(id: $id) { id ... on Tier { rank } } }"
 CREATE = "mutation($input: CreateTierInput!) { createTier(input: $input) { __typename } }"
 UPDATE = "mutation($input: UpdateTierInput!) { updateTier(input: $input) { __typename } }"
@@ -64,6 +64,7 @@ async def _promote(w: World, target: str) -> dict:
             "pointsMultiplierBp": 20000,
             "startsAt": now.isoformat(),
             "endsAt": (now + timedelta(days=7)).isoformat(),
+            "idempotencyKey": w.unique("promote"),
         }
     }
 

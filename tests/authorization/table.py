@@ -253,7 +253,15 @@ mutation($input: CreateApiKeyInput!) {
 INVITE_STAFF_DOC = """
 mutation($input: InviteStaffInput!) {
   inviteStaff(input: $input) {
-    __typename ... on InviteStaffSuccess { staffMember { id } } ... on UserError { message }
+    __typename ... on InviteStaffSuccess { invitation { id } invitationCode }
+      ... on UserError { message }
+  }
+}
+"""
+JOIN_DOC = """
+mutation($input: JoinWithInvitationInput!) {
+  joinWithInvitation(input: $input) {
+    __typename ... on StaffInvitationSuccess { staffMember { id } } ... on UserError { message }
   }
 }
 """
@@ -390,6 +398,19 @@ class World:
     # fresh objects, made by the admin, for mutations that use an object up -------------------
 
     async def fresh_staff(self, target: str, role: str = "STAFF") -> str:
+        """A new account on the target store's staff: invited by the admin, joined by code."""
+        _, code = await self.fresh_invitation(target, role)
+        joined = await self.data_as(
+            "anonymous",
+            JOIN_DOC,
+            {"input": {"invitationCode": code, "password": DEMO_PASSWORD}},
+        )
+        answer = joined["joinWithInvitation"]
+        assert answer["__typename"] == "StaffInvitationSuccess", answer
+        return str(answer["staffMember"]["id"])
+
+    async def fresh_invitation(self, target: str, role: str = "STAFF") -> tuple[str, str]:
+        """(id, code) of a pending invitation of a new email to the target store."""
         email = f"{self.unique('fresh')}@dangol.test"
         result = await self.data_as(
             "admin",
@@ -405,7 +426,7 @@ class World:
         )
         invited = result["inviteStaff"]
         assert invited["__typename"] == "InviteStaffSuccess", invited
-        return str(invited["staffMember"]["id"])
+        return str(invited["invitation"]["id"]), str(invited["invitationCode"])
 
     async def fresh_staff_account(self, target: str) -> str:
         """The account of a fresh staff member of the target store."""

@@ -8,7 +8,7 @@ from models.customers import Customer
 from models.orders import Order
 from tests.authorization.table import changes, snapshot
 from tests.checkout import loyalty as lo
-from tests.client import Api, gid
+from tests.client import Api, gid, new_key
 from tests.orders import factories as f
 
 CREATE_TEMPLATE = """
@@ -211,9 +211,17 @@ async def test_cancelling_or_fully_refunding_gives_the_coupon_back_but_a_partial
     await f.complete(api, token, orders[1])
     await f.complete(api, token, orders[2])
     # when
-    await api.data(cancel, {"input": {"orderId": orders[0]}}, token=token)
-    await api.data(refund, {"input": {"orderId": orders[1]}}, token=token)
-    await api.data(refund, {"input": {"orderId": orders[2], "amount": 1000}}, token=token)
+    await api.data(
+        cancel, {"input": {"orderId": orders[0], "idempotencyKey": new_key()}}, token=token
+    )
+    await api.data(
+        refund, {"input": {"orderId": orders[1], "idempotencyKey": new_key()}}, token=token
+    )
+    await api.data(
+        refund,
+        {"input": {"orderId": orders[2], "amount": 1000, "idempotencyKey": new_key()}},
+        token=token,
+    )
     # then
     states = [(await Coupon.get(id=c.id)).used_at is None for c in coupons]
     assert states == [True, True, False]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.client import Api, gid
+from tests.client import Api, gid, new_key
 
 STORE1 = gid("Store", 1)
 STORE2 = gid("Store", 2)
@@ -43,7 +43,17 @@ async def register(
     **extra: Any,
 ) -> dict[str, Any]:
     data = await api.data(
-        REGISTER, {"input": {"storeId": store, "name": name, "phone": phone, **extra}}, token=token
+        REGISTER,
+        {
+            "input": {
+                "storeId": store,
+                "name": name,
+                "phone": phone,
+                "idempotencyKey": extra.pop("idempotencyKey", new_key("register")),
+                **extra,
+            }
+        },
+        token=token,
     )
     return data["registerCustomer"]
 

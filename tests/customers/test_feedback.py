@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import asyncio
+
 from models.customers import Feedback, StoreAlert
 from models.stores import Membership
-from tests.client import Api, gid
+from tests.client import Api, gid, new_key
 from tests.customers import factories
 from tests.customers.helpers import STORE1, owner
 
@@ -32,6 +34,7 @@ def _input(**extra: object) -> dict:
             "rating": 5,
             "channel": "IN_STORE",
             "category": "TASTE",
+            "idempotencyKey": new_key("feedback"),
             **extra,
         }
     }
@@ -169,3 +172,22 @@ async def test_a_customer_id_past_64_bits_is_no_such_customer(api: Api) -> None:
     # then
     assert result == {"__typename": "NotFound", "code": "NOT_FOUND", "field": "customerId"}
     assert not await Feedback.exists()
+
+
+async def test_a_retried_submission_keeps_one_feedback_and_alerts_once(api: Api) -> None:
+    # given one negative rating, sent under one key
+    staff = await api.token("staff1@dangol.test")
+    variables = _input(rating=1, category="SERVICE", comment="느려요")
+    # when it is sent three times at once, then once more
+    racing = await asyncio.gather(*[api.data(SUBMIT, variables, token=staff) for _ in range(3)])
+    later = await api.data(SUBMIT, variables, token=staff)
+    # then one feedback and one alert per recipient; every answer is the first one
+    answers = [body["submitFeedback"] for body in [*racing, later]]
+    assert {answer["feedback"]["id"] for answer in answers} == {answers[0]["feedback"]["id"]}
+    assert {answer["alertsRaised"] for answer in answers} == {2}
+    assert await Feedback.all().count() == 1
+    assert await StoreAlert.all().count() == 2
+    # and the key with another rating is a typed error
+    reused = variables["input"] | {"rating": 2}
+    again = (await api.data(SUBMIT, {"input": reused}, token=staff))["submitFeedback"]
+    assert again["__typename"] == "IdempotencyKeyReused"

@@ -164,6 +164,6 @@ async def test_the_owners_are_alerted_once_when_an_account_misses_past_the_limit
     )
     nodes = [e["node"] for e in owner_alerts["store"]["alerts"]["edges"]]
     assert [n["kind"] for n in nodes] == ["LOOKUP_MISSES"]
-    assert nodes[0]["payload"]["account_id"] == account.id
+    assert nodes[0]["payload"]["accountId"] == gid("Account", account.id)
     assert nodes[0]["payload"]["misses"] == LIMIT
     assert manager_alerts["store"]["alerts"]["edges"] == []

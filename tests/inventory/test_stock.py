@@ -6,7 +6,7 @@ import asyncio
 
 from models.customers import StoreAlert
 from models.inventory import ProductStockUse, StockItem, StockMovement, StockReason
-from tests.client import Api, gid
+from tests.client import Api, gid, new_key
 from tests.orders import factories as f
 
 ADJUST = """
@@ -109,7 +109,9 @@ async def test_cancelling_a_confirmed_order_puts_its_stock_back(api: Api) -> Non
     assert (await StockItem.get(id=item_id)).quantity == 44
     # when it is cancelled
     cancelled = await api.data(
-        f.CANCEL_ORDER, {"input": {"orderId": order_id, "reason": "손님 취소"}}, token=staff
+        f.CANCEL_ORDER,
+        {"input": {"orderId": order_id, "reason": "손님 취소", "idempotencyKey": new_key()}},
+        token=staff,
     )
     # then the 6 units are back, and the history says why each moved
     assert cancelled["cancelOrder"]["__typename"] == "OrderSuccess"
@@ -129,7 +131,11 @@ async def test_cancelling_an_unconfirmed_order_moves_no_stock(api: Api) -> None:
     staff = await api.token("staff1@dangol.test")
     item_id, product_id = await _stocked_product(10)
     created = await f.create_order(api, staff, f.order_input(1, [(product_id, 2)]))
-    await api.data(f.CANCEL_ORDER, {"input": {"orderId": created["order"]["id"]}}, token=staff)
+    await api.data(
+        f.CANCEL_ORDER,
+        {"input": {"orderId": created["order"]["id"], "idempotencyKey": new_key()}},
+        token=staff,
+    )
     assert (await StockItem.get(id=item_id)).quantity == 10
     assert not await StockMovement.filter(stock_item_id=item_id, order_id__not_isnull=True).exists()
 

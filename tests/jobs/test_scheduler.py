@@ -155,6 +155,7 @@ async def test_the_default_jobs_are_the_outbox_messages_point_expiry_tier_evalua
 
     assert set(jobs) == {
         "outbox.deliver",
+        "outbox.prune",
         "messages.run",
         "messages.automations",
         "points.expire",
@@ -165,7 +166,7 @@ async def test_the_default_jobs_are_the_outbox_messages_point_expiry_tier_evalua
         "analytics.insights",
     }
     assert jobs["outbox.deliver"].interval_seconds == settings.outbox_interval_seconds
-    assert jobs["tiers.evaluate"].target == "resolvers.tiers:evaluate_tiers"
+    assert jobs["tiers.evaluate"].target == "resolvers.tiers.standing:evaluate_tiers"
 
 
 async def test_a_started_scheduler_runs_its_jobs_and_stops() -> None:
@@ -188,7 +189,7 @@ async def test_a_started_scheduler_runs_its_jobs_and_stops() -> None:
     assert len(body.runs) == runs
 
 
-async def test_the_default_jobs_that_exist_run_once_on_the_demo_data(settings: Settings) -> None:
+async def test_every_default_job_exists_and_runs_once_on_the_demo_data(settings: Settings) -> None:
     # given
     jobs = default_jobs(settings)
     available = {job.name for job in jobs if resolve(job.target) is not None}
@@ -196,7 +197,7 @@ async def test_the_default_jobs_that_exist_run_once_on_the_demo_data(settings: S
     # when
     results = await Scheduler(jobs).run_once()
 
-    # then every job whose code exists ran and answered a count
-    assert "outbox.deliver" in available
+    # then every job's code exists, and each ran and answered a count
+    assert available == {job.name for job in jobs}
     assert set(results) == available
     assert all(isinstance(count, int) for count in results.values()), results

@@ -19,7 +19,7 @@ from models.notifications import NotificationKind
 from models.stores import Membership
 from policies.enforcement import Principal
 from resolvers.alerts import raise_alert
-from tests.client import Api, gid
+from tests.client import Api, gid, new_key
 from tests.conftest import with_settings
 from tests.live.helpers import (
     LIVE_KPIS,
@@ -85,7 +85,7 @@ async def test_order_events_follow_an_order_through_its_life(
         await advance(api, owner, order_id, "CONFIRMED")
         await api.data(
             "mutation($input: CancelOrderInput!) { cancelOrder(input: $input) { __typename } }",
-            {"input": {"orderId": order_id}},
+            {"input": {"orderId": order_id, "idempotencyKey": new_key()}},
             token=owner,
         )
         events = [(await socket.receive())["payload"]["data"]["orderEvents"] for _ in range(3)]
@@ -267,7 +267,11 @@ async def test_a_stock_warning_alert_reaches_stock_subscribers(
     alert = message["payload"]["data"]["stockAlerts"]
     assert alert["stockItemId"] == gid("StockItem", 7)
     assert alert["message"] == "우유 30% 이하"
-    assert alert["detail"] == {"stockItemId": 7, "message": "우유 30% 이하", "remainingPercent": 25}
+    assert alert["detail"] == {
+        "stockItemId": gid("StockItem", 7),
+        "message": "우유 30% 이하",
+        "remainingPercent": 25,
+    }
 
 
 async def test_staff_may_not_listen_to_kpis(api: Api, live_url: str) -> None:

@@ -4,17 +4,25 @@ import asyncio
 
 from models.audit import AuditEntry
 from models.orders import Order, OrderStatus
-from tests.client import Api, error_code, gid
+from tests.client import Api, error_code, gid, new_key
 from tests.orders import factories as f
 
 
 async def _refund(api: Api, token: str, order_id: int, amount: int | None = None) -> dict:
-    variables = {"input": {"orderId": gid("Order", order_id), "amount": amount}}
+    variables = {
+        "input": {"orderId": gid("Order", order_id), "amount": amount, "idempotencyKey": new_key()}
+    }
     return (await api.data(f.REFUND_ORDER, variables, token=token))["refundOrder"]
 
 
 async def _cancel(api: Api, token: str, order_id: int) -> dict:
-    variables = {"input": {"orderId": gid("Order", order_id), "reason": "손님 요청"}}
+    variables = {
+        "input": {
+            "orderId": gid("Order", order_id),
+            "reason": "손님 요청",
+            "idempotencyKey": new_key(),
+        }
+    }
     return (await api.data(f.CANCEL_ORDER, variables, token=token))["cancelOrder"]
 
 
@@ -209,7 +217,9 @@ async def test_staff_cannot_refund_and_nothing_changes(api: Api) -> None:
     token = await api.token("staff1@dangol.test")
     # when
     body = await api.gql(
-        f.REFUND_ORDER, {"input": {"orderId": gid("Order", order.id)}}, token=token
+        f.REFUND_ORDER,
+        {"input": {"orderId": gid("Order", order.id), "idempotencyKey": new_key()}},
+        token=token,
     )
     # then
     assert error_code(body) == "FORBIDDEN"

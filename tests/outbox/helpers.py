@@ -59,3 +59,14 @@ class FailingSender:
     async def send(self, message: OutboxMessage) -> None:
         self.calls += 1
         raise ConnectionError(self.error)
+
+
+class SlowFirstSender:
+    """Records when each send ends; the earlier a message was queued, the longer it takes."""
+
+    def __init__(self) -> None:
+        self.finished: list[int] = []
+
+    async def send(self, message: OutboxMessage) -> None:
+        await asyncio.sleep(0.05 * (5 - int(message.payload["number"])))
+        self.finished.append(message.id)

@@ -13,7 +13,13 @@ import pytest
 from core.senders import NOTIFICATIONS_LOGGER, LogSender, Senders
 from models.outbox import OutboxMessage
 from resolvers.outbox import DeliveryPolicy, claim, deliver_due
-from tests.outbox.helpers import FailingSender, RecordingSender, queue_messages, reload
+from tests.outbox.helpers import (
+    FailingSender,
+    RecordingSender,
+    SlowFirstSender,
+    queue_messages,
+    reload,
+)
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -150,3 +156,20 @@ async def test_senders_route_by_channel_then_kind_then_default() -> None:
 
     # then
     assert (kakao.sent, tier_mail.sent, fallback.sent) == (by_channel, by_kind, by_default)
+
+
+async def test_a_kind_kept_in_order_reaches_its_store_one_message_after_another() -> None:
+    # given five messages of an ordered channel, the first the slowest to send
+    ordered, loose = SlowFirstSender(), SlowFirstSender()
+    senders = Senders()
+    senders.register_channel("webhook", ordered, in_order=True)
+    senders.register_channel("kakao", loose)
+    in_order = await queue_messages(5, kind="webhook", channel="webhook")
+    side_by_side = await queue_messages(5, kind="kakao", channel="kakao")
+
+    # when
+    await deliver_due(senders, DeliveryPolicy(concurrency=8))
+
+    # then the ordered ones finished in the order queued; the others overtook each other
+    assert ordered.finished == in_order
+    assert loose.finished == side_by_side[::-1]

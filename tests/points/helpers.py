@@ -125,6 +125,13 @@ async def transfer(
     return (await api.data(TRANSFER, variables, token=token))["transferPoints"]
 
 
+async def owed(customer_id: int) -> int:
+    found: list[Any] = await PointBalance.filter(customer_id=customer_id).values_list(
+        "owed", flat=True
+    )
+    return int(found[0]) if found else 0
+
+
 def system_context(app: Any, account_id: int | None = None) -> Context:
     services = app.state.services
     return Context.for_principal(services, Principal(account_id=account_id, api_key_id=None))

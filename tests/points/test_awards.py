@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.client import Api, gid
+from tests.client import Api, gid, new_key
 from tests.points.helpers import UPDATE_PROGRAM
 from tests.points.invariants import check_ledger
 
@@ -19,7 +19,14 @@ mutation ($input: RegisterCustomerInput!) {
 async def _register(api: Api, token: str, phone: str) -> dict:
     body = await api.data(
         REGISTER,
-        {"input": {"storeId": gid("Store", 1), "name": "김단골", "phone": phone}},
+        {
+            "input": {
+                "storeId": gid("Store", 1),
+                "name": "김단골",
+                "phone": phone,
+                "idempotencyKey": new_key(),
+            }
+        },
         token=token,
     )
     return body["registerCustomer"]
@@ -65,6 +72,7 @@ async def test_the_referrer_earns_the_programmes_referral_points(api: Api) -> No
                 "storeId": gid("Store", 1),
                 "name": "친구",
                 "phone": "010-2000-0004",
+                "idempotencyKey": new_key(),
                 "referredByCustomerId": referrer,
             }
         },
@@ -86,7 +94,14 @@ async def test_a_referrer_of_another_store_is_absent_and_nothing_is_registered(a
     owner2 = await api.token("owner2@dangol.test")
     other = await api.data(
         REGISTER,
-        {"input": {"storeId": gid("Store", 2), "name": "타점", "phone": "010-2000-0005"}},
+        {
+            "input": {
+                "storeId": gid("Store", 2),
+                "name": "타점",
+                "phone": "010-2000-0005",
+                "idempotencyKey": new_key(),
+            }
+        },
         token=owner2,
     )
     referrer = other["registerCustomer"]["customer"]["id"]
@@ -99,6 +114,7 @@ async def test_a_referrer_of_another_store_is_absent_and_nothing_is_registered(a
                 "storeId": gid("Store", 1),
                 "name": "친구",
                 "phone": "010-2000-0006",
+                "idempotencyKey": new_key(),
                 "referredByCustomerId": referrer,
             }
         },

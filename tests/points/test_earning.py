@@ -7,7 +7,7 @@ from models.audit import AuditEntry
 from models.points import PointEntry, PointKind, PointProgram, PointSource, Rounding
 from resolvers import points
 from resolvers.points.program import add_months, points_for
-from tests.client import Api, gid
+from tests.client import Api, gid, new_key
 from tests.orders import factories
 from tests.points import helpers
 from tests.points.invariants import check_ledger
@@ -118,7 +118,9 @@ async def test_earn_for_order_runs_once_per_order_and_takes_a_tier_rate(app: obj
 
 async def _refund(api: Api, order_id: int, amount: int | None = None) -> dict:
     token = await helpers.owner(api)
-    variables = {"input": {"orderId": gid("Order", order_id), "amount": amount}}
+    variables = {
+        "input": {"orderId": gid("Order", order_id), "amount": amount, "idempotencyKey": new_key()}
+    }
     return (await api.data(factories.REFUND_ORDER, variables, token=token))["refundOrder"]
 
 

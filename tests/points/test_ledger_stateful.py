@@ -53,6 +53,7 @@ class Ledger(RuleBasedStateMachine):
     def setup(self) -> None:
         self.customers = [self.run(helpers.customer()) for _ in range(3)]
         self.balances = dict.fromkeys(self.customers, 0)
+        self.owed = dict.fromkeys(self.customers, 0)
         self.orders: list[int] = []
         self.day = 0
         self.rewards = [
@@ -78,7 +79,7 @@ class Ledger(RuleBasedStateMachine):
 
         earned = self.run(earn())
         assert earned == price // 100
-        self.balances[customer] += earned
+        self._earned(customer, earned)
         self.orders.append(order.id)
 
     @rule(who=st.integers(0, 2), points_=st.integers(1, 300), days=st.integers(1, 10))
@@ -97,7 +98,13 @@ class Ledger(RuleBasedStateMachine):
                 )
 
         self.run(grant())
-        self.balances[customer] += points_
+        self._earned(customer, points_)
+
+    def _earned(self, customer: int, points_: int) -> None:
+        """An earning first settles what the customer owes."""
+        settled = min(points_, self.owed[customer])
+        self.balances[customer] += points_ - settled
+        self.owed[customer] -= settled
 
     @rule(who=st.integers(0, 2), which=st.integers(0, 1))
     def redeem(self, who: int, which: int) -> None:
@@ -183,7 +190,9 @@ class Ledger(RuleBasedStateMachine):
             earned if full else earned * refunded // order.total
         ) - earned * order.refunded_amount // order.total
         self.run(orders.refund_order(self.ctx, order_id=order.id, amount=amount))
-        self.balances[customer] -= min(due, self.balances[customer])
+        taken = min(due, self.balances[customer])
+        self.balances[customer] -= taken
+        self.owed[customer] += due - taken
 
     @rule(days=st.integers(0, 6))
     def expire(self, days: int) -> None:
@@ -211,6 +220,8 @@ class Ledger(RuleBasedStateMachine):
         self.run(check_ledger(store_id=1))
         stored = {customer: self.run(helpers.balance(customer)) for customer in self.customers}
         assert stored == self.balances
+        owed = {customer: self.run(helpers.owed(customer)) for customer in self.customers}
+        assert owed == self.owed
 
 
 async def test_the_ledger_holds_whatever_the_order_of_operations(app: object) -> None:

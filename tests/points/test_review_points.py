@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 
 from models.points import PointEntry, PointSource
-from tests.client import Api, gid
+from tests.client import Api, gid, new_key
 from tests.customers import factories
 from tests.points.helpers import UPDATE_PROGRAM
 from tests.points.invariants import check_ledger
@@ -22,6 +22,7 @@ def _review(customer_id: int, comment: str = "라떼가 맛있어요") -> dict:
             "category": "TASTE",
             "comment": comment,
             "customerId": gid("Customer", customer_id),
+            "idempotencyKey": new_key("review"),
         }
     }
 

@@ -324,3 +324,60 @@ async def test_the_answer_to_a_change_shows_the_policy_as_changed(api: Api) -> N
     manager = next(r["actions"] for r in policy["roles"] if r["role"] == "manager")
     assert "staff.read" not in manager
     assert policy["version"] == before["version"] + 1
+
+
+PRODUCTS = "query ($id: ID!) { store(id: $id) { products(first: 1) { edges { node { id } } } } }"
+
+
+async def test_a_store_deny_never_locks_out_the_platform_admin(api: Api) -> None:
+    # given the admin also holds the staff role in store 1
+    admin = await api.token("admin@dangol.test")
+    admin_id = await _account_id("admin@dangol.test")
+    assigned = await api.data(
+        ASSIGN,
+        {
+            "input": {
+                "accountId": gid("Account", admin_id),
+                "role": "staff",
+                "storeId": gid("Store", 1),
+            }
+        },
+        token=admin,
+    )
+    assert assigned["assignRole"]["__typename"] == "AccessPolicySuccess"
+    owner = await api.token("owner1@dangol.test")
+    staff = await api.token("staff1@dangol.test")
+    # when the owner denies that role an action in the store
+    revoked = await api.data(
+        REVOKE,
+        {"input": {"role": "staff", "action": "products.read", "storeId": gid("Store", 1)}},
+        token=owner,
+    )
+    assert revoked["revokePermission"]["__typename"] == "AccessPolicySuccess"
+    # then the store's staff lose it, the admin does not
+    assert error_code(await api.gql(PRODUCTS, {"id": gid("Store", 1)}, token=staff)) == "FORBIDDEN"
+    as_admin = await api.gql(PRODUCTS, {"id": gid("Store", 1)}, token=admin)
+    assert as_admin.get("errors") is None, as_admin
+    assert await _explain(api, "admin@dangol.test", 1, "products.read")
+    # and the admin restores the store's policy
+    restored = await api.data(
+        GRANT,
+        {"input": {"role": "staff", "action": "products.read", "storeId": gid("Store", 1)}},
+        token=admin,
+    )
+    assert restored["grantPermission"]["__typename"] == "AccessPolicySuccess"
+    assert (await api.gql(PRODUCTS, {"id": gid("Store", 1)}, token=staff)).get("errors") is None
+
+
+async def test_a_store_cannot_restrict_the_admin_role(api: Api) -> None:
+    owner = await api.token("owner1@dangol.test")
+    admin = await api.token("admin@dangol.test")
+    for token in (owner, admin):
+        before = await _rules()
+        result = await api.data(
+            REVOKE,
+            {"input": {"role": "admin", "action": "products.read", "storeId": gid("Store", 1)}},
+            token=token,
+        )
+        assert result["revokePermission"]["__typename"] in {"NotDelegable", "InvalidInput"}
+        assert await _rules() == before

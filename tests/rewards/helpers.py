@@ -84,6 +84,14 @@ async def redeem(
     return (await api.data(REDEEM, variables, token=token))["redeemReward"]
 
 
-async def approve(api: Api, token: str, redemption_id: str, yes: bool) -> dict[str, Any]:
-    variables = {"input": {"redemptionId": redemption_id, "approve": yes}}
+async def approve(
+    api: Api, token: str, redemption_id: str, yes: bool, idempotency_key: str | None = None
+) -> dict[str, Any]:
+    variables = {
+        "input": {
+            "redemptionId": redemption_id,
+            "approve": yes,
+            "idempotencyKey": idempotency_key or key("approve"),
+        }
+    }
     return (await api.data(APPROVE, variables, token=token))["approveRedemption"]

@@ -19,7 +19,7 @@ from models.orders import OrderStatus
 from models.points import PointEntry
 from models.rewards import Redemption, RedemptionStatus, StampBalance
 from resolvers import rewards as domain
-from tests.client import Api, gid
+from tests.client import Api, gid, new_key
 from tests.orders import factories
 from tests.points import helpers
 from tests.points.invariants import check_ledger
@@ -108,7 +108,9 @@ async def test_cancelling_the_order_gives_applied_points_and_stamps_back(api: Ap
     await _apply(customer, order.id, [by_points, by_stamps])
     # when
     cancelled = await api.data(
-        factories.CANCEL_ORDER, {"input": {"orderId": gid("Order", order.id)}}, token=token
+        factories.CANCEL_ORDER,
+        {"input": {"orderId": gid("Order", order.id), "idempotencyKey": new_key()}},
+        token=token,
     )
     # then
     assert cancelled["cancelOrder"]["order"]["status"] == "CANCELLED"

@@ -134,7 +134,7 @@ async def test_one_open_dispute_per_statement_then_an_admin_accepts_it(app: Any,
     told = [
         (a.recipient.email, a.payload["event"])
         for a in alerts
-        if a.payload.get("settlementId") == statement.id
+        if a.payload.get("settlement_id") == statement.id
     ]
     assert told == [
         ("owner1@dangol.test", "dispute_opened"),

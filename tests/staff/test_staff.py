@@ -10,7 +10,16 @@ INVITE = """
 mutation ($input: InviteStaffInput!) {
   inviteStaff(input: $input) {
     __typename
-    ... on InviteStaffSuccess { staffMember { id roles account { email } } temporaryPassword }
+    ... on InviteStaffSuccess { invitation { id email role status } invitationCode }
+    ... on UserError { code field }
+  }
+}
+"""
+JOIN = """
+mutation ($input: JoinWithInvitationInput!) {
+  joinWithInvitation(input: $input) {
+    __typename
+    ... on StaffInvitationSuccess { staffMember { roles } }
     ... on UserError { code field }
   }
 }
@@ -42,8 +51,10 @@ async def _member_id(api: Api, token: str, email: str, store: int = 1) -> str:
     return next(e["node"]["id"] for e in edges if e["node"]["account"]["email"] == email)
 
 
-async def test_owner_invites_a_new_staff_member_who_can_sign_in(api: Api) -> None:
+async def test_owner_invites_a_new_staff_member_who_joins_and_signs_in(api: Api) -> None:
+    # given
     owner = await api.token("owner1@dangol.test")
+    # when the owner invites, and the invitee joins with the code
     result = (
         await api.data(
             INVITE,
@@ -58,9 +69,15 @@ async def test_owner_invites_a_new_staff_member_who_can_sign_in(api: Api) -> Non
             token=owner,
         )
     )["inviteStaff"]
-    assert result["staffMember"]["roles"] == ["staff"]
-    assert result["staffMember"]["account"]["email"] == "new.barista@dangol.test"
-    token = await api.token("new.barista@dangol.test", result["temporaryPassword"])
+    joined = await api.data(
+        JOIN,
+        {"input": {"invitationCode": result["invitationCode"], "password": "barista-password"}},
+    )
+    # then
+    assert result["invitation"]["email"] == "new.barista@dangol.test"
+    assert result["invitation"]["status"] == "PENDING"
+    assert joined["joinWithInvitation"]["staffMember"]["roles"] == ["staff"]
+    token = await api.token("new.barista@dangol.test", "barista-password")
     me = await api.data("{ me { memberships { roles } } }", token=token)
     assert me["me"]["memberships"] == [{"roles": ["staff"]}]
 

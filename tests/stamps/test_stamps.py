@@ -4,7 +4,7 @@ from models.outbox import OutboxMessage
 from models.rewards import StampBalance, StampCard, StampEntry, StampRule
 from tests.authorization.table import changes, snapshot
 from tests.checkout import loyalty as lo
-from tests.client import Api, gid
+from tests.client import Api, gid, new_key
 from tests.orders import factories as f
 
 CONFIGURE = """
@@ -93,7 +93,11 @@ async def test_per_item_stamps_count_the_qualifying_units_and_a_full_refund_take
     stamped = (await StampBalance.get(customer_id=customer)).stamps
     refund = "mutation($input: RefundOrderInput!) { refundOrder(input: $input) { __typename } }"
     # when
-    await api.data(refund, {"input": {"orderId": made["order"]["id"]}}, token=token)
+    await api.data(
+        refund,
+        {"input": {"orderId": made["order"]["id"], "idempotencyKey": new_key()}},
+        token=token,
+    )
     # then
     assert stamped == 3
     assert (await StampBalance.get(customer_id=customer)).stamps == 0
@@ -147,3 +151,29 @@ async def test_a_customers_coupons_page_with_keyset_cursors(api: Api) -> None:
     # then soonest to expire first, ties by id, each once
     by_expiry = sorted(made, key=lambda c: (c.expires_at, c.id))
     assert seen == [gid("Coupon", c.id) for c in by_expiry]
+
+
+async def test_a_customers_stamp_history_pages_newest_first(api: Api) -> None:
+    # given three completed visits on a per-visit card
+    await StampCard.create(store_id=1, stamps_required=10, rule=StampRule.PER_VISIT)
+    customer = await f.customer()
+    token = await api.token("staff1@dangol.test")
+    orders = [(await lo.completed_order(api, token, customer, price=5000))["id"] for _ in range(3)]
+    query = """query($id: ID!, $after: String) { node(id: $id) { ... on Customer {
+      stampHistory(first: 2, after: $after) { totalCount
+        edges { node { amount balanceAfter reason orderId } } pageInfo { endCursor } } } } }"""
+    # when
+    first = (await api.data(query, {"id": gid("Customer", customer)}, token=token))["node"]
+    after = first["stampHistory"]["pageInfo"]["endCursor"]
+    second = (
+        await api.data(query, {"id": gid("Customer", customer), "after": after}, token=token)
+    )["node"]
+    # then
+    seen = [e["node"] for e in first["stampHistory"]["edges"] + second["stampHistory"]["edges"]]
+    assert [(e["balanceAfter"], e["orderId"]) for e in seen] == [
+        (3, orders[2]),
+        (2, orders[1]),
+        (1, orders[0]),
+    ]
+    assert {e["amount"] for e in seen} == {1}
+    assert first["stampHistory"]["totalCount"] == 3

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from models.stores import Store, StoreCategory
 from tests.client import Api, error_code, gid
 
 CREATE = """
@@ -127,3 +128,22 @@ async def test_a_manager_sees_the_store_but_may_not_update_it(api: Api) -> None:
         "query ($id: ID!) { store(id: $id) { name } }", {"id": gid("Store", 1)}, token=manager
     )
     assert store["store"]["name"] == "카페 단골 성수점"
+
+
+async def test_an_admin_pages_through_every_store_and_an_owner_cannot(api: Api) -> None:
+    # given the demo stores and a third
+    await Store.create(name="세 번째 가게", category=StoreCategory.CAFE, commercial_area="망원동")
+    query = """query($after: String) { stores(first: 2, after: $after) {
+      totalCount edges { node { name } } pageInfo { hasNextPage endCursor } } }"""
+    admin = await api.token("admin@dangol.test")
+    # when
+    first = (await api.data(query, token=admin))["stores"]
+    after = first["pageInfo"]["endCursor"]
+    second = (await api.data(query, {"after": after}, token=admin))["stores"]
+    refused = await api.gql(query, token=await api.token("owner1@dangol.test"))
+    # then
+    names = [e["node"]["name"] for e in first["edges"] + second["edges"]]
+    assert names == [s.name for s in await Store.all().order_by("id")]
+    assert first["totalCount"] == 3 and first["pageInfo"]["hasNextPage"]
+    assert not second["pageInfo"]["hasNextPage"]
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -1,14 +1,22 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from models.coupons import Coupon, CouponTrigger
 from models.outbox import OutboxMessage
-from models.tiers import CustomerTier, DiscountKind, Tier, TierChange, TierChangeReason
+from models.tiers import (
+    CustomerTier,
+    DiscountKind,
+    Tier,
+    TierChange,
+    TierChangeReason,
+    TierPromotion,
+)
 from resolvers.tiers.standing import evaluate_tiers
 from tests.authorization.table import changes, snapshot
 from tests.checkout import loyalty as lo
-from tests.client import Api, gid
+from tests.client import Api, gid, new_key
 from tests.orders import factories as f
 
 PROMOTE = """
@@ -132,7 +140,9 @@ async def test_a_refund_of_the_order_that_earned_an_upgrade_undoes_it(api: Api) 
     done = await lo.completed_order(api, token, customer, price=25000)
     refund = "mutation($input: RefundOrderInput!) { refundOrder(input: $input) { __typename } }"
     # when
-    await api.data(refund, {"input": {"orderId": done["id"]}}, token=token)
+    await api.data(
+        refund, {"input": {"orderId": done["id"], "idempotencyKey": new_key()}}, token=token
+    )
     # then
     assert (await CustomerTier.get(customer_id=customer)).tier_id is None
     reasons = (
@@ -190,6 +200,7 @@ async def test_a_promotion_is_announced_to_members_from_its_rank_up(api: Api) ->
             "pointsMultiplierBp": 20000,
             "startsAt": now.isoformat(),
             "endsAt": (now + timedelta(days=7)).isoformat(),
+            "idempotencyKey": new_key(),
         }
     }
     # when
@@ -224,3 +235,35 @@ async def test_earn_terms_follow_the_tier_held_before_the_order_and_the_promotio
     after = await earn_terms(store_id=1, customer_id=customer, at=now)
     # then
     assert (before, after) == ((None, 10_000), (300, 20_000))
+
+
+async def test_a_retried_promotion_is_created_and_announced_once(api: Api) -> None:
+    # given two gold members and one promotion, sent under one key
+    gold = await lo.tier(rank=1, min_amount=5000)
+    now = datetime.now(UTC)
+    for _ in range(2):
+        await CustomerTier.create(store_id=1, customer_id=await f.customer(), tier=gold, since=now)
+    token = await api.token("owner1@dangol.test")
+    promotion = {
+        "storeId": gid("Store", 1),
+        "name": "Gold week",
+        "fromTierId": gid("Tier", gold.id),
+        "pointsMultiplierBp": 20000,
+        "startsAt": now.isoformat(),
+        "endsAt": (now + timedelta(days=7)).isoformat(),
+        "idempotencyKey": "promote-1",
+    }
+    # when it is sent three times at once
+    answers = await asyncio.gather(
+        *[api.data(PROMOTE, {"input": promotion}, token=token) for _ in range(3)]
+    )
+    # then one promotion, announced once to each member; every answer is the first one
+    results = [answer["createTierPromotion"] for answer in answers]
+    assert {result["__typename"] for result in results} == {"TierPromotionSuccess"}, results
+    assert {result["announcedTo"] for result in results} == {2}
+    assert await TierPromotion.filter(store_id=1).count() == 1
+    assert await OutboxMessage.filter(kind="tier.promotion").count() == 2
+    # and the key with another multiplier is a typed error
+    reused = {**promotion, "pointsMultiplierBp": 30000}
+    again = (await api.data(PROMOTE, {"input": reused}, token=token))["createTierPromotion"]
+    assert again["__typename"] == "IdempotencyKeyReused"

@@ -1,0 +1,1 @@
+"""``node(id)``: every node type, under the one visibility rule."""

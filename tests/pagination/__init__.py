@@ -1,0 +1,1 @@
+"""Relay connections: keyset pages and their counts."""

@@ -1,0 +1,59 @@
+"""Every statement of the benchmarked request paths reads through an index: none scans a table
+that grows with orders, customers or ledger entries (tests/speed/plans.py says how each
+database is asked), so a request costs the same on a young store and on one with a million
+orders."""
+
+from __future__ import annotations
+
+from tests.client import Api
+from tests.speed import paths
+from tests.speed.plans import full_scans
+
+
+async def test_the_counter_path_scans_no_growing_table(api: Api) -> None:
+    # given
+    token = await api.token("owner1@dangol.test")
+    phones, products = await paths.counter_store(api, token)
+    requests = paths.Requests()
+    # when
+    await paths.counter(api, token, phones[0], products, requests)
+    # then
+    assert list(requests.sent) == [
+        "customerByPhone",
+        "createOrder",
+        "advanceOrder CONFIRMED",
+        "advanceOrder PREPARING",
+        "advanceOrder READY",
+        "advanceOrder COMPLETED",
+    ]
+    scans = [scan for sent in requests.sent.values() for scan in await full_scans(sent)]
+    assert not scans, "\n".join(scans)
+
+
+async def test_the_customer_pages_scan_no_growing_table(api: Api) -> None:
+    # given
+    token = await api.token("owner1@dangol.test")
+    await paths.counter_store(api, token, customers=4)
+    requests = paths.Requests()
+    # when
+    plain = await paths.customer_pages(api, token, requests, first=2)
+    dormant_requests = paths.Requests()
+    await paths.customer_pages(api, token, dormant_requests, first=2, dormant=True)
+    # then
+    assert len(set(plain)) == 4
+    sent = [*requests.sent.values(), *dormant_requests.sent.values()]
+    scans = [scan for statements in sent for scan in await full_scans(statements)]
+    assert not scans, "\n".join(scans)
+
+
+async def test_the_points_dashboard_scans_no_growing_table(api: Api) -> None:
+    # given
+    token = await api.token("owner1@dangol.test")
+    await paths.counter_store(api, token)
+    requests = paths.Requests()
+    # when
+    board = await paths.dashboard(api, token, requests)
+    # then
+    assert board["issued"] > 0
+    scans = await full_scans(requests.sent["pointsDashboard"])
+    assert not scans, "\n".join(scans)

@@ -1,0 +1,50 @@
+"""What the benchmarked requests send, counted: the order passed through its completion instead
+of read again by every step, and a customers page whose statements do not grow with its size."""
+
+from __future__ import annotations
+
+from tests.client import Api
+from tests.speed import paths
+
+
+def _full_order_reads(statements: paths.Statements) -> int:
+    """Reads of the whole order row (the idempotency digest is read only with all of it)."""
+    return sum(
+        1
+        for query, _ in statements
+        if query.lstrip().upper().startswith("SELECT")
+        and 'FROM "order"' in query
+        and '"request_digest"' in query
+    )
+
+
+async def test_each_advance_reads_the_order_once(api: Api) -> None:
+    # given
+    token = await api.token("owner1@dangol.test")
+    phones, products = await paths.counter_store(api, token)
+    requests = paths.Requests()
+    # when
+    await paths.counter(api, token, phones[0], products, requests)
+    # then
+    reads = {name: _full_order_reads(sent) for name, sent in requests.sent.items()}
+    assert reads == {
+        "customerByPhone": 0,
+        "createOrder": 2,  # the idempotency replay, before the transaction and again inside it
+        "advanceOrder CONFIRMED": 1,
+        "advanceOrder PREPARING": 1,
+        "advanceOrder READY": 1,
+        "advanceOrder COMPLETED": 1,
+    }
+
+
+async def test_a_customers_page_sends_as_many_statements_at_any_size(api: Api) -> None:
+    # given
+    token = await api.token("owner1@dangol.test")
+    await paths.counter_store(api, token, customers=8)
+    small, large = paths.Requests(), paths.Requests()
+    # when
+    await paths.customer_pages(api, token, small, first=1)
+    seen = await paths.customer_pages(api, token, large, first=4)
+    # then
+    assert len(set(seen)) == 8
+    assert small.counts() == large.counts()
