@@ -15,6 +15,7 @@ from core.errors import AttachWindowClosed, NotFound, OrderHasCustomer, OrderNot
 from models.customers import Customer
 from models.orders import Order, OrderStatus
 from resolvers import audit, idempotency
+from resolvers.analytics import rollups as analytics
 from resolvers.orders import loyalty, visits
 
 OPERATION = "orders.attach_customer"
@@ -66,6 +67,7 @@ async def attach_customer(
         completed_at = attached.completed_at or now
         await visits.record_visit(attached, completed_at)
         await loyalty.order_completed(ctx, order=attached, at=completed_at)
+        await analytics.customer_attached(order_id)
         await audit.record(
             ctx,
             store_id=store_id,

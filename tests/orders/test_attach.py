@@ -7,6 +7,8 @@ from typing import Any
 
 from models.orders import Order, OrderStatus
 from models.rewards import StampCard, StampRule
+from resolvers.analytics import rollups
+from tests.analytics.helpers import normalised, stored
 from tests.authorization.table import changes, snapshot
 from tests.checkout import loyalty as lo
 from tests.client import Api, gid
@@ -68,6 +70,8 @@ async def test_a_paid_order_given_its_customer_earns_a_visit_points_and_a_stamp(
         token=token,
     )
     assert card["node"]["stampCard"] == {"stamps": 1}
+    # and the store's analytics count the visit as the customer's, as a fresh recount does
+    assert await stored(1) == normalised(await rollups.recompute(1))
 
 
 async def test_an_order_earns_for_one_customer_only(api: Api) -> None:
