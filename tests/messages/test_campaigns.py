@@ -30,7 +30,7 @@ from tests.messages.helpers import (
     template,
 )
 from tests.orders.factories import pk
-from tests.statements import statements
+from tests.statements import recorded
 
 
 async def test_basic_stores_get_plan_upgrade_required_and_nothing_is_made(api: Api) -> None:
@@ -237,9 +237,9 @@ async def test_a_page_of_campaigns_costs_the_same_statements_whatever_its_size(
       edges { node { id status template { name } summary { queued sent } } } } } }"""
     await api.data(page, {"id": STORE1, "first": 1}, token=token)
     # when
-    with statements() as small:
+    with recorded() as small:
         await api.data(page, {"id": STORE1, "first": 2}, token=token)
-    with statements() as large:
+    with recorded() as large:
         found = await api.data(page, {"id": STORE1, "first": 12}, token=token)
     # then
     assert len(found["store"]["messageCampaigns"]["edges"]) == 12
@@ -258,9 +258,9 @@ async def test_a_page_of_deliveries_costs_the_same_statements_whatever_its_size(
     variables = {"id": made["campaign"]["id"]}
     await api.data(page, {**variables, "first": 1}, token=token)
     # when
-    with statements() as small:
+    with recorded() as small:
         await api.data(page, {**variables, "first": 2}, token=token)
-    with statements() as large:
+    with recorded() as large:
         found = await api.data(page, {**variables, "first": 12}, token=token)
     # then
     assert len(found["node"]["deliveries"]["edges"]) == 12

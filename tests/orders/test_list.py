@@ -3,7 +3,7 @@ from __future__ import annotations
 from models.orders import OrderChannel, OrderStatus
 from tests.client import Api, gid
 from tests.orders import factories as f
-from tests.statements import statements
+from tests.statements import recorded
 
 ORDERS = """
 query($id: ID!, $first: Int, $after: String, $filter: OrderFilter) {
@@ -65,9 +65,9 @@ async def test_a_page_costs_the_same_statements_whatever_its_size(api: Api) -> N
     token = await api.token("owner1@dangol.test")
     await _page(api, token, first=1)
     # when
-    with statements() as small:
+    with recorded() as small:
         await _page(api, token, first=2)
-    with statements() as large:
+    with recorded() as large:
         page = await _page(api, token, first=12)
     # then
     assert len(page["edges"]) == 12

@@ -12,7 +12,7 @@ from tests.orders.factories import pk
 from tests.points import helpers
 from tests.points.invariants import check_ledger
 from tests.rewards import helpers as rewards
-from tests.statements import statements
+from tests.statements import recorded
 
 
 async def test_redeeming_spends_points_into_an_approved_redemption(api: Api) -> None:
@@ -236,12 +236,12 @@ async def test_listing_redemptions_with_their_rewards_costs_the_same_statements_
     await helpers.give(customer, 10_000)
     variables = {"id": gid("Store", 1)}
     await rewards.redeem(api, token, customer, (await rewards.reward(cost_points=10)).id)
-    with statements() as few:
+    with recorded() as few:
         await api.data(PENDING, variables, token=token)
     for _ in range(6):
         await rewards.redeem(api, token, customer, (await rewards.reward(cost_points=10)).id)
     # when
-    with statements() as many:
+    with recorded() as many:
         body = await api.data(PENDING, variables, token=token)
     # then
     assert len(body["store"]["redemptions"]["edges"]) == 7
