@@ -8,9 +8,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-EXECUTE_METHODS = ("execute_query", "execute_query_dict", "execute_insert", "execute_many")
-
-
 _RECORDING: ContextVar[list[tuple[str, Any]] | None] = ContextVar("recording", default=None)
 
 
