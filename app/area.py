@@ -29,13 +29,12 @@ import math
 import random
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
-from core.database import write_transaction
+from core.database import db_date, insert_rows, write_transaction
 from models.stores import Store
 from resolvers.analytics.calendar import Period, Unit, today, unit_start, zone_of
 from resolvers.analytics.reading import day_totals
-from resolvers.analytics.rollups import DAY_COLUMNS, db_date, insert_rows
+from resolvers.analytics.rollups import DAY_COLUMNS
 
 VISITS_PER_ORDER = 0.9
 EXTRA_VISITS = {Unit.DAY: 0.05, Unit.WEEK: 0.6, Unit.MONTH: 1.4}  # extra visits per revisitor
@@ -128,7 +127,7 @@ async def generate_area(
     present = await Store.filter(commercial_area=store.commercial_area).count()
     added = 0
     for number in range(present + 1, stores + 1):
-        async with write_transaction() as conn:
+        async with write_transaction():
             neighbour = await Store.create(
                 name=f"{store.commercial_area} 이웃 {number}",
                 category=store.category,
@@ -136,9 +135,10 @@ async def generate_area(
                 address=f"{store.commercial_area} {number}",
                 time_zone=store.time_zone,
             )
-            rows: list[list[Any]] = []
-            for day, figures in zip(calendar, _store_days(rng, calendar, median), strict=True):
-                rows.append([neighbour.id, db_date(day), *(figures.get(c, 0) for c in DAY_COLUMNS)])
-            await insert_rows(conn, "analytics_day", ("store_id", "day", *DAY_COLUMNS), rows)
+            rows = [
+                (neighbour.id, db_date(day), *(figures.get(c, 0) for c in DAY_COLUMNS))
+                for day, figures in zip(calendar, _store_days(rng, calendar, median), strict=True)
+            ]
+            await insert_rows("analytics_day", ("store_id", "day", *DAY_COLUMNS), rows)
         added += 1
     return added

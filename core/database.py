@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
 from typing import Any
 
 from aerich import Command
@@ -122,6 +123,51 @@ def connection() -> BaseDBAsyncClient:
 
 def dialect() -> str:
     return connection().schema_generator.DIALECT
+
+
+def marks(count: int, offset: int = 0) -> list[str]:
+    """Placeholders for ``count`` values of SQL written by hand: ``$n`` on PostgreSQL (numbered
+    from ``offset + 1``), ``?`` on SQLite."""
+    if dialect() == "postgres":
+        return [f"${offset + k + 1}" for k in range(count)]
+    return ["?"] * count
+
+
+def db_date(value: date) -> Any:
+    """A date as the driver takes it in SQL written by hand."""
+    return value if dialect() == "postgres" else value.isoformat()
+
+
+def db_instant(value: datetime) -> Any:
+    """An instant as the driver takes it (aiosqlite: the text Tortoise stores; asyncpg: itself)."""
+    return value if dialect() == "postgres" else value.astimezone(UTC).isoformat(" ")
+
+
+async def add_to_row(
+    table: str,
+    keys: Mapping[str, Any],
+    added: Mapping[str, int],
+    *,
+    replaced: Mapping[str, Any] | None = None,
+    returning: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Insert the row named by ``keys`` or, when it exists, add ``added`` to its columns (and
+    set ``replaced``): one statement, which takes the row's lock as an UPDATE does, so racing
+    writers each see their own total. Returns the ``returning`` columns after the change."""
+    values = {**keys, **added, **(replaced or {})}
+    names = ", ".join(f'"{column}"' for column in values)
+    sets = [f'"{column}" = "{table}"."{column}" + excluded."{column}"' for column in added]
+    sets += [f'"{column}" = excluded."{column}"' for column in replaced or {}]
+    conflict = ", ".join(f'"{column}"' for column in keys)
+    sql = (
+        f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(marks(len(values)))}) '
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {', '.join(sets)}"
+    )
+    if returning:
+        sql += " RETURNING " + ", ".join(f'"{column}"' for column in returning)
+    arguments = [db_instant(v) if isinstance(v, datetime) else v for v in values.values()]
+    rows = await connection().execute_query_dict(sql, arguments)
+    return rows[0] if rows else {}
 
 
 async def lock_rows(model: type[Model], **filters: Any) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise.expressions import F
 
-from core.database import connection, dialect
+from core.database import add_to_row
 from models.throttling import RateCounter
 
 
@@ -37,16 +37,13 @@ async def take(bucket: str, window_seconds: int) -> tuple[int, int]:
     if it turns out not to count) and the window's total with this event. One statement, so
     concurrent takers each get their own total and a limit holds however many arrive at once."""
     start, _ = window_of(window_seconds)
-    marks = ("$1", "$2") if dialect() == "postgres" else ("?", "?")
-    table = RateCounter._meta.db_table
-    rows = await connection().execute_query_dict(
-        f'INSERT INTO "{table}" ("bucket", "window_start", "count") '
-        f"VALUES ({marks[0]}, {marks[1]}, 1) "
-        'ON CONFLICT ("bucket", "window_start") '
-        f'DO UPDATE SET "count" = "{table}"."count" + 1 RETURNING "count"',
-        [bucket, start],
+    row = await add_to_row(
+        RateCounter._meta.db_table,
+        {"bucket": bucket, "window_start": start},
+        {"count": 1},
+        returning=["count"],
     )
-    return start, int(rows[0]["count"])
+    return start, int(row["count"])
 
 
 async def give_back(bucket: str, window_start: int) -> None:

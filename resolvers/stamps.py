@@ -14,7 +14,7 @@ from typing import Any
 from tortoise.expressions import F
 
 from core.context import Context
-from core.database import connection, dialect, write_transaction
+from core.database import add_to_row, write_transaction
 from core.errors import InvalidInput, NotFound
 from models.catalogue import Category, Product
 from models.orders import Order, OrderLine
@@ -139,17 +139,14 @@ async def _earned(card: StampCard, order: Order) -> int:
 async def _add_stamps(store_id: int, customer_id: int, amount: int) -> int:
     """Add ``amount`` stamps (the balance row created if missing) in one statement, which locks
     the row as an UPDATE does; returns the stamps held after."""
-    conn = connection()
-    postgres = dialect() == "postgres"
-    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, 5))
-    now = datetime.now(UTC)
-    rows = await conn.execute_query_dict(
-        'INSERT INTO "stamp_balance" ("store_id", "customer_id", "stamps", "updated_at") '
-        f'VALUES ({marks}) ON CONFLICT ("customer_id") DO UPDATE SET '
-        '"stamps" = "stamp_balance"."stamps" + excluded."stamps" RETURNING "stamps"',
-        [store_id, customer_id, amount, now if postgres else now.isoformat()],
+    row = await add_to_row(
+        "stamp_balance",
+        {"customer_id": customer_id},
+        {"stamps": amount},
+        replaced={"store_id": store_id, "updated_at": datetime.now(UTC)},
+        returning=["stamps"],
     )
-    return int(rows[0]["stamps"])
+    return int(row["stamps"])
 
 
 async def _change(

@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 
 from tortoise.functions import Sum
 
+from core.database import db_date, db_instant
 from models.analytics import AnalyticsDay, AnalyticsProgress, AnalyticsSlice, SliceDimension
 from models.rewards import RedemptionStatus
 from resolvers.analytics.calendar import Period, day_start
 from resolvers.analytics.rollups import (
-    db_date,
-    db_instant,
     ledger_figures,
     raw_rows,
     scalars,

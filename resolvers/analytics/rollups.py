@@ -20,7 +20,16 @@ from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 
-from core.database import connection, dialect, lock_rows, write_transaction
+from core.database import (
+    connection,
+    db_date,
+    db_instant,
+    dialect,
+    insert_rows,
+    lock_rows,
+    marks,
+    write_transaction,
+)
 from models.analytics import AnalyticsDay, AnalyticsPair, AnalyticsProgress, AnalyticsSlice
 from models.orders import Order, OrderLine, OrderStatus
 from models.points import PointEntry, PointKind
@@ -226,27 +235,12 @@ def _instance_bounds(unit: Unit, start: date, zone: ZoneInfo) -> tuple[datetime,
 # -- writing rows --------------------------------------------------------------------------------
 
 
-def _marks(count: int, offset: int = 0) -> list[str]:
-    if dialect() == "postgres":
-        return [f"${offset + k + 1}" for k in range(count)]
-    return ["?"] * count
-
-
-def db_date(value: date) -> Any:
-    return value if dialect() == "postgres" else value.isoformat()
-
-
-def db_instant(value: datetime) -> Any:
-    """An instant as the driver takes it (aiosqlite: the text Tortoise stores; asyncpg: itself)."""
-    return value if dialect() == "postgres" else value.astimezone(UTC).isoformat(" ")
-
-
 def _upsert_sql(table: str, keys: Sequence[str], columns: Sequence[str], rows: int = 1) -> str:
     """One statement adding ``rows`` rows of values (keys, then columns, row after row)."""
     names = ", ".join(f'"{c}"' for c in (*keys, *columns))
     width = len(keys) + len(columns)
     values = ", ".join(
-        "(" + ", ".join(_marks(width, offset=row * width)) + ")" for row in range(rows)
+        "(" + ", ".join(marks(width, offset=row * width)) + ")" for row in range(rows)
     )
     conflict = ", ".join(f'"{k}"' for k in keys)
     sets = ", ".join(f'"{c}" = "{table}"."{c}" + excluded."{c}"' for c in columns)
@@ -448,17 +442,16 @@ async def rebuild_store(store_id: int, now: datetime | None = None) -> None:
 
 async def _insert_all(store_id: int, delta: Contribution) -> None:
     days, slices, pairs = split(delta)
-    conn = connection()
     day_rows = [
-        [store_id, db_date(day), *(values.get(c, 0) for c in DAY_COLUMNS)]
+        (store_id, db_date(day), *(values.get(c, 0) for c in DAY_COLUMNS))
         for day, values in sorted(days.items())
     ]
     slice_rows = [
-        [store_id, dimension, db_date(day), key, *(values.get(c, 0) for c in SLICE_COLUMNS)]
+        (store_id, dimension, db_date(day), key, *(values.get(c, 0) for c in SLICE_COLUMNS))
         for (dimension, day, key), values in sorted(slices.items())
     ]
     pair_rows = [
-        [store_id, db_date(day), first, second, orders]
+        (store_id, db_date(day), first, second, orders)
         for (day, first, second), orders in sorted(pairs.items())
     ]
     for table, keys, columns, rows in (
@@ -472,15 +465,7 @@ async def _insert_all(store_id: int, delta: Contribution) -> None:
         ),
     ):
         if rows:
-            await insert_rows(conn, table, (*keys, *columns), rows)
-
-
-async def insert_rows(conn: Any, table: str, columns: Sequence[str], rows: list[list[Any]]) -> None:
-    names = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join(_marks(len(columns)))
-    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
-    for start in range(0, len(rows), CHUNK):
-        await conn.execute_many(sql, rows[start : start + CHUNK])
+            await insert_rows(table, (*keys, *columns), rows)
 
 
 # -- the points ledger, rolled up per closed day by a job -----------------------------------------

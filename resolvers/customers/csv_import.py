@@ -20,7 +20,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
 from core.context import Context
-from core.database import dialect, write_transaction
+from core.database import marks, write_transaction
 from core.errors import CsvColumnsInvalid, CsvMalformed, CsvTooLarge, UserError
 from core.spreadsheets import formula_like
 from models.customers import AgeBand, Customer, Gender, SourceChannel
@@ -292,8 +292,10 @@ def _sealed_customers(
 
 async def _insert_tags(conn: BaseDBAsyncClient, store_id: int, customers: list[Customer]) -> None:
     rows = [[store_id, c.id, tag] for c in customers for tag in c.tags]
-    marks = "$1, $2, $3" if dialect() == "postgres" else "?, ?, ?"
-    sql = f'INSERT INTO "customer_tag" ("store_id", "customer_id", "tag") VALUES ({marks})'
+    sql = (
+        'INSERT INTO "customer_tag" ("store_id", "customer_id", "tag") '
+        f"VALUES ({', '.join(marks(3))})"
+    )
     for start in range(0, len(rows), 10 * CHUNK):
         await conn.execute_many(sql, rows[start : start + 10 * CHUNK])
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise import connections
 from tortoise.expressions import F
 
+from core.database import add_to_row
 from core.errors import InsufficientPoints
 from models.points import PointBalance, PointEntry, PointKind, PointSource
 from models.webhooks import EventType
@@ -42,52 +42,24 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def ensure_balance(store_id: int, customer_id: int) -> None:
-    """The customer's balance row, created at zero if missing; safe when requests race."""
-    connection = connections.get("default")
-    now = _now()
-    if connection.schema_generator.DIALECT == "postgres":
-        sql = (
-            'INSERT INTO "point_balance" '
-            '("store_id", "customer_id", "balance", "owed", "updated_at") '
-            'VALUES ($1, $2, 0, 0, $3) ON CONFLICT ("customer_id") DO NOTHING'
-        )
-        await connection.execute_query(sql, [store_id, customer_id, now])
-    else:
-        sql = (
-            'INSERT INTO "point_balance" '
-            '("store_id", "customer_id", "balance", "owed", "updated_at") '
-            'VALUES (?, ?, 0, 0, ?) ON CONFLICT ("customer_id") DO NOTHING'
-        )
-        await connection.execute_query(sql, [store_id, customer_id, now.isoformat()])
-
-
 async def _add_to_balance(store_id: int, customer_id: int, points: int) -> tuple[int, int]:
     """Add ``points`` to the customer's balance (the row created if missing) in one statement,
     which takes the row's lock as the UPDATE does; returns the new balance and what is owed."""
-    connection = connections.get("default")
-    now = _now()
-    postgres = connection.schema_generator.DIALECT == "postgres"
-    marks = ("$1", "$2", "$3", "$4") if postgres else ("?", "?", "?", "?")
-    sql = (
-        'INSERT INTO "point_balance" '
-        '("store_id", "customer_id", "balance", "owed", "updated_at") '
-        f"VALUES ({marks[0]}, {marks[1]}, {marks[2]}, 0, {marks[3]}) "
-        'ON CONFLICT ("customer_id") DO UPDATE SET '
-        '"balance" = "point_balance"."balance" + excluded."balance", '
-        '"updated_at" = excluded."updated_at" RETURNING "balance", "owed"'
+    row = await add_to_row(
+        "point_balance",
+        {"customer_id": customer_id},
+        {"balance": points, "owed": 0},
+        replaced={"store_id": store_id, "updated_at": _now()},
+        returning=["balance", "owed"],
     )
-    rows = await connection.execute_query_dict(
-        sql, [store_id, customer_id, points, now if postgres else now.isoformat()]
-    )
-    return int(rows[0]["balance"]), int(rows[0]["owed"])
+    return int(row["balance"]), int(row["owed"])
 
 
 async def lock_balance(store_id: int, customer_id: int) -> int:
-    """Take the customer's balance row for this transaction; returns the balance."""
-    await ensure_balance(store_id, customer_id)
-    await PointBalance.filter(customer_id=customer_id).update(updated_at=_now())
-    return await balance_of(customer_id)
+    """Take the customer's balance row for this transaction (created at zero if missing, safe
+    when requests race); returns the balance."""
+    balance, _ = await _add_to_balance(store_id, customer_id, 0)
+    return balance
 
 
 async def balance_of(customer_id: int) -> int:
