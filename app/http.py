@@ -293,7 +293,8 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
         accept = request.headers.get("accept", "")
-        # The view keeps no state per request: the client's choice rides on the sub-response.
+        # The view keeps no state per request: the client's choice rides on the sub-response,
+        # an attribute of ours that Starlette's Response does not declare (hence the ignore).
         wanted = GRAPHQL_RESPONSE_MEDIA_TYPE in accept
         sub_response.graphql_response_media = wanted  # type: ignore[attr-defined]
         return sub_response

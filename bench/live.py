@@ -29,9 +29,11 @@ from typing import Any
 import asyncpg
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 from bench.server import ROOT, Server, _python, running_server
 
+PROTOCOL = Subprotocol("graphql-transport-ws")
 SUBSCRIBERS = int(os.environ.get("DANGOL_BENCH_SUBSCRIBERS", "200"))
 ORDERS = int(os.environ.get("DANGOL_BENCH_LIVE_ORDERS", "50"))
 POSTGRES = os.environ.get("DANGOL_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -83,7 +85,7 @@ class Subscriber:
 
 async def _subscriber(stack: AsyncExitStack, url: str, token: str) -> Subscriber:
     connection = await stack.enter_async_context(
-        connect(url, subprotocols=["graphql-transport-ws"], compression=None, proxy=None)  # type: ignore[list-item]
+        connect(url, subprotocols=[PROTOCOL], compression=None, proxy=None)
     )
     await connection.send(
         json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})

@@ -18,8 +18,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from httpx import ASGITransport, AsyncClient
+
+if TYPE_CHECKING:
+    from tests.client import Api
 
 COUNTER_PATHS = 30
 
@@ -62,14 +66,14 @@ async def _measure(profile: bool) -> None:
                     await _profile(api, token, phones, products)
 
 
-async def _profile(api: object, token: str, phones: list[str], products: list[str]) -> None:
+async def _profile(api: Api, token: str, phones: list[str], products: list[str]) -> None:
     from tests.speed import paths
 
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
     for n in range(COUNTER_PATHS):
-        await paths.counter(api, token, phones[n % len(phones)], products, paths.Requests())  # type: ignore[arg-type]
+        await paths.counter(api, token, phones[n % len(phones)], products, paths.Requests())
     profiler.disable()
     elapsed = time.perf_counter() - started
     print(

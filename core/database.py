@@ -193,8 +193,10 @@ async def insert_rows(table: str, columns: Sequence[str], rows: Sequence[tuple[A
             await raw.copy_records_to_table(table, records=list(rows), columns=list(columns))
         return
     names = ", ".join(f'"{column}"' for column in columns)
-    marks = ", ".join("?" for _ in columns)
-    await conn.execute_many(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(rows))  # type: ignore[arg-type]
+    values = [list(row) for row in rows]  # Tortoise declares execute_many for lists of lists
+    await conn.execute_many(
+        f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(marks(len(columns)))})', values
+    )
 
 
 @asynccontextmanager

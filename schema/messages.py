@@ -4,7 +4,7 @@ automations and the promotional poster."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -475,7 +475,11 @@ UpdateAutomationResult = result(
 )
 
 
-def _unset_to(value: object, default: object) -> object:
+T = TypeVar("T")
+
+
+def _unset_to(value: T, default: T) -> T:
+    """``value`` as sent, or ``default`` when the field was left out."""
     return default if value is strawberry.UNSET else value
 
 
@@ -550,16 +554,18 @@ class Mutation:
     async def update_automation(
         self, info: Info, input: UpdateAutomationInput
     ) -> UpdateAutomationSuccess:
-        template = _unset_to(input.template_id, automations.UNSET)
+        template = input.template_id
         change = automations.AutomationChange(
-            enabled=_unset_to(input.enabled, None),  # type: ignore[arg-type]
+            enabled=_unset_to(input.enabled, None),
             template_id=(
-                template
-                if template is automations.UNSET or template is None
-                else pk_of(template, "MessageTemplate", field="templateId")  # type: ignore[arg-type]
+                automations.UNSET
+                if template is strawberry.UNSET
+                else None
+                if template is None
+                else pk_of(template, "MessageTemplate", field="templateId")
             ),
-            channel=_unset_to(input.channel, None),  # type: ignore[arg-type]
-            insight_key=_unset_to(input.insight_key, automations.UNSET),  # type: ignore[arg-type]
+            channel=_unset_to(input.channel, None),
+            insight_key=_unset_to(input.insight_key, automations.UNSET),
         )
         row = await automations.update_automation(
             info.context,

@@ -15,8 +15,9 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
-PROTOCOL = "graphql-transport-ws"
+PROTOCOL = Subprotocol("graphql-transport-ws")
 
 
 class Refused(Exception):
@@ -70,7 +71,7 @@ async def graphql_socket(
     url: str, token: str | None, *, payload: dict[str, Any] | None = None
 ) -> AsyncIterator[GraphQLSocket]:
     """A socket past ``connection_ack`` (``Refused`` if the server will not have it)."""
-    async with connect(url, subprotocols=[PROTOCOL], compression=None, proxy=None) as connection:  # type: ignore[list-item]
+    async with connect(url, subprotocols=[PROTOCOL], compression=None, proxy=None) as connection:
         socket = GraphQLSocket(connection)
         init = (
             payload

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
@@ -260,18 +260,20 @@ def split(
     days: dict[date, Counter[str]] = defaultdict(Counter)
     slices: dict[tuple[str, date, int], Counter[str]] = defaultdict(Counter)
     pairs: dict[tuple[date, int, int], int] = defaultdict(int)
+    # A contribution's keys are plain tuples, told apart by their first item (see ``Key``).
     for key, value in delta.items():
         if not value:
             continue
         if key[0] == "day":
-            _, day, column = key
-            days[day][column] += value  # type: ignore[index]
+            _, day, column = cast(tuple[str, date, str], key)
+            days[day][column] += value
         elif key[0] == "slice":
-            _, dimension, day, slice_key, column = key
-            slices[str(getattr(dimension, "value", dimension)), day, slice_key][column] += value  # type: ignore[index]
+            _, dimension, day, slice_key, column = cast(tuple[str, object, date, int, str], key)
+            dimension_name = str(getattr(dimension, "value", dimension))
+            slices[dimension_name, day, slice_key][column] += value
         else:
-            _, day, first, second = key
-            pairs[day, first, second] += value  # type: ignore[index]
+            _, day, first, second = cast(tuple[str, date, int, int], key)
+            pairs[day, first, second] += value
     return days, slices, pairs
 
 
@@ -355,7 +357,9 @@ async def recompute(store_id: int) -> Contribution:
         "WHERE store_id = $1 ORDER BY id",
         [store_id],
     ):
-        tiers[int(customer)].append((_instant(at), tier))  # type: ignore[arg-type]
+        moment = _instant(at)
+        if moment is not None:  # created_at is never null; the driver's type says it may be
+            tiers[int(customer)].append((moment, tier))
     visits: dict[int, list[Visit]] = defaultdict(list)
     last_id = 0
     while True:

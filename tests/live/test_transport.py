@@ -106,7 +106,7 @@ async def test_the_connection_init_payload_is_the_only_credential(api: Api, live
     # when / then the header alone does not authenticate
     async with connect(
         url,
-        subprotocols=[PROTOCOL],  # type: ignore[list-item]
+        subprotocols=[PROTOCOL],
         additional_headers={"authorization": f"Bearer {owner}"},
         proxy=None,
     ) as connection:

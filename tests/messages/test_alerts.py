@@ -40,7 +40,7 @@ async def _alerted(kind: str) -> dict[str, list[str]]:
 
 
 async def test_campaign_results_reach_the_managers_who_kept_them_on(
-    api: Api, app: object, settings: Settings
+    api: Api, app: Any, settings: Settings
 ) -> None:
     # given the owner switched campaign results off; the manager did not
     off = {"settings": [{"kind": "CAMPAIGN_RESULT", "enabled": False}]}
@@ -55,7 +55,7 @@ async def test_campaign_results_reach_the_managers_who_kept_them_on(
     await deliver(senders_for(provider, settings))
     later = datetime.now(UTC) + timedelta(minutes=5)
     await poll_reports(provider, later)
-    ctx = Context.for_principal(app.state.services, Principal())  # type: ignore[attr-defined]
+    ctx = Context.for_principal(app.state.services, Principal())
     finished = await campaigns.finish_sent(ctx, later)
     # then
     assert finished == 1

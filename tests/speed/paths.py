@@ -9,6 +9,7 @@ import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from models.catalogue import Product
@@ -98,7 +99,7 @@ async def counter(api: Api, token: str, phone: str, products: list[str], request
     for to in FLOW:
         moved = await requests.record(
             f"advanceOrder {to}",
-            lambda to=to: api.data(ADVANCE, {"id": order, "to": to}, token=token),  # type: ignore[misc]
+            partial(api.data, ADVANCE, {"id": order, "to": to}, token=token),
         )
         assert moved["advanceOrder"]["__typename"] == "OrderSuccess", moved
     return order

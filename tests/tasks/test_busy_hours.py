@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from models.accounts import Account
 from models.orders import Order, OrderStatus
@@ -14,10 +15,10 @@ from tests.orders.factories import order
 NOW = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)  # 12:00 in Seoul
 
 
-async def _orders_at(hour_utc: int, days_ago: int, count: int, **kw: object) -> None:
+async def _orders_at(hour_utc: int, days_ago: int, count: int, **kw: Any) -> None:
     moment = NOW.replace(hour=hour_utc) - timedelta(days=days_ago)
     for _ in range(count):
-        made = await order(1, **kw)  # type: ignore[arg-type]
+        made = await order(1, **kw)
         await Order.filter(id=made.id).update(created_at=moment)
 
 
