@@ -63,6 +63,16 @@ class Loaders:
             found = self._memo[key] = asyncio.ensure_future(compute())
         return found
 
+    def store_of(self, model: type[Model], pk: int) -> Awaitable[int | None]:
+        """The store of a ``model`` row (None: no such row), read at most once per request: the
+        operation's scope check and the domain share it. A row's store never changes."""
+        return self.once(("store_of", model, pk), lambda: _store_of(model, pk))
+
+
+async def _store_of(model: type[Model], pk: int) -> int | None:
+    found: list[Any] = await model.filter(pk=pk).values_list("store_id", flat=True)
+    return int(found[0]) if found else None
+
 
 def _rows_of(model: type[M]) -> Callable[[list[int]], Awaitable[list[M | None]]]:
     async def load(ids: list[int]) -> list[M | None]:

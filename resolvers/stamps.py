@@ -178,15 +178,24 @@ async def _change(
     return amount
 
 
+async def active_card_of(store_id: int) -> StampCard | None:
+    return await StampCard.get_or_none(store_id=store_id, is_active=True)
+
+
 async def award_for_order(*, order_id: int, at: datetime, order: Order | None = None) -> int:
     """On completion, inside its transaction;
     a first visit also tells the customer about the card. ``order``: the order as this
     transaction left it, when the caller holds it."""
     if order is None:
         order = await Order.get(id=order_id)
+    return await award_with_card(order=order, card=await active_card_of(order.store_id), at=at)
+
+
+async def award_with_card(*, order: Order, card: StampCard | None, at: datetime) -> int:
+    """``award_for_order`` with the store's active card (None: none) read by the caller."""
+    order_id: int = order.id
     customer_id: int | None = order.customer_id
     store_id: int = order.store_id
-    card = await StampCard.get_or_none(store_id=store_id, is_active=True)
     if customer_id is None or card is None:
         return 0
     earned = await _earned(card, order)

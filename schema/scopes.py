@@ -64,9 +64,9 @@ def owner_store_of(path: str, model: type[Model], type_name: str) -> Scope:
 
     async def scope(source: Any, kwargs: dict[str, Any], ctx: Context) -> int | None:
         object_id = decode_id(_input_value(kwargs, path), type_name)
-        found: list[Any] = await model.filter(pk=object_id).values_list("store_id", flat=True)
-        if not found:
+        found = await ctx.loaders.store_of(model, object_id)
+        if found is None:
             raise Absent
-        return int(found[0])
+        return found
 
     return scope

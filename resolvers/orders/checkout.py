@@ -19,8 +19,9 @@ from datetime import datetime
 from core.errors import InvalidInput
 from models.catalogue import Product
 from models.orders import DiscountSource, Order, OrderDiscount, OrderLine
-from models.tiers import DiscountKind, DiscountScope, Tier, TierChangeReason
+from models.tiers import CustomerTier, DiscountKind, DiscountScope, Tier, TierChangeReason
 from resolvers import coupons, offers, stamps
+from resolvers.orders.terms import Terms
 from resolvers.rewards import apply_to_order
 from resolvers.tiers import standing
 
@@ -142,24 +143,47 @@ async def apply(
     return applied
 
 
-async def order_completed(*, order: Order, at: datetime) -> None:
+async def order_completed(
+    *,
+    order: Order,
+    at: datetime,
+    terms: Terms | None = None,
+    tier_row: CustomerTier | None = None,
+) -> None:
     """After points are earned: stamps, first-visit coupons,
-    then the tier (an upgrade applies now). ``order``: as the completing transaction left it."""
+    then the tier (an upgrade applies now). ``order``: as the completing transaction left it;
+    ``terms``: the store's, read before the transaction, with ``tier_row``, the customer's tier
+    row as this transaction read it (both read here when not given)."""
     order_id: int = order.id
     customer_id: int | None = order.customer_id
     if customer_id is None:
         return
     store_id: int = order.store_id
-    await stamps.award_for_order(order_id=order_id, at=at, order=order)
+    if terms is None:
+        await stamps.award_for_order(order_id=order_id, at=at, order=order)
+    else:
+        await stamps.award_with_card(order=order, card=terms.card, at=at)
     if order.is_first_visit:
         await coupons.issue_first_visit(store_id=store_id, customer_id=customer_id, at=at)
-    await standing.reevaluate(
-        store_id=store_id,
-        customer_id=customer_id,
-        at=at,
-        reason=TierChangeReason.UPGRADE_ON_ORDER,
-        order_id=order_id,
-    )
+    if terms is None:
+        await standing.reevaluate(
+            store_id=store_id,
+            customer_id=customer_id,
+            at=at,
+            reason=TierChangeReason.UPGRADE_ON_ORDER,
+            order_id=order_id,
+        )
+    else:
+        await standing.reevaluate_with(
+            ladder=terms.tiers,
+            program=terms.tier_program,
+            row=tier_row,
+            store_id=store_id,
+            customer_id=customer_id,
+            at=at,
+            reason=TierChangeReason.UPGRADE_ON_ORDER,
+            order_id=order_id,
+        )
 
 
 async def order_cancelled(*, order_id: int) -> None:

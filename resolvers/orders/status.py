@@ -25,6 +25,7 @@ from resolvers import audit, events, idempotency, inventory
 from resolvers.analytics import rollups as analytics
 from resolvers.messages import automations
 from resolvers.orders import loyalty, visits
+from resolvers.orders.terms import terms_of
 
 FLOW = (
     OrderStatus.RECEIVED,
@@ -61,6 +62,12 @@ def _now() -> datetime:
 async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Order:
     principal = await ctx.principal()
     now = _now()
+    terms = None
+    if to == OrderStatus.COMPLETED:
+        # The store's loyalty terms before the write lock, which then covers the writes only.
+        store_id = await ctx.loaders.store_of(Order, order_id)
+        if store_id is not None:
+            terms = await terms_of(store_id, now)
     async with write_transaction():
         expected = PREVIOUS.get(to)
         values: dict[str, object] = {"status": to, "updated_at": now}
@@ -77,7 +84,7 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
             await inventory.take_for_order(ctx, order_id=order_id)
         if to == OrderStatus.COMPLETED:
             await visits.record_visit(order, now)
-            await loyalty.order_completed(ctx, order=order, at=now)
+            await loyalty.order_completed(ctx, order=order, at=now, terms=terms)
             await analytics.order_completed(order_id)
         if to == OrderStatus.READY:
             await automations.order_ready(

@@ -15,7 +15,7 @@ from core.context import Context
 from core.errors import InvalidInput, NotFound
 from models.customers import Customer
 from models.orders import Order
-from models.points import PointEntry, PointKind, PointSource
+from models.points import PointEntry, PointKind, PointProgram, PointSource
 from resolvers.points import ledger
 from resolvers.points.program import expiry_from, points_for, program_of
 
@@ -42,10 +42,12 @@ async def earn_for_order(
     rate_bp: int | None,
     multiplier_bp: int = 10_000,
     order: Order | None = None,
+    program: PointProgram | None = None,
 ) -> int:
     """Credit the order's customer;
     ``rate_bp`` (the tier's) replaces the programme's rate when given. ``order``: the order as
-    this transaction left it, when the caller holds it (saves reading it again).
+    this transaction left it, when the caller holds it (saves reading it again); ``program``:
+    the store's programme, when the caller read it (before the transaction).
 
     Returns the points earned (0 without a customer, under the minimum order, or already earned).
     """
@@ -55,7 +57,8 @@ async def earn_for_order(
     store_id: int = order.store_id
     if customer_id is None or await _earned_by(order_id):
         return 0
-    program = await program_of(store_id)
+    if program is None:
+        program = await program_of(store_id)
     if order.total < program.minimum_order:
         return 0
     rate = program.earn_rate_bp if rate_bp is None else rate_bp

@@ -145,10 +145,35 @@ async def reevaluate(
     ladder = await tiers_of(store_id)
     if not ladder:
         return
-    program = await program_of(store_id)
+    await reevaluate_with(
+        ladder=ladder,
+        program=await program_of(store_id),
+        row=await CustomerTier.get_or_none(customer_id=customer_id),
+        store_id=store_id,
+        customer_id=customer_id,
+        at=at,
+        reason=reason,
+        order_id=order_id,
+    )
+
+
+async def reevaluate_with(
+    *,
+    ladder: list[Tier],
+    program: TierProgram,
+    row: CustomerTier | None,
+    store_id: int,
+    customer_id: int,
+    at: datetime,
+    reason: TierChangeReason,
+    order_id: int | None = None,
+) -> None:
+    """``reevaluate`` with the store's ladder and programme read by the caller, and the
+    customer's tier row as this transaction holds it."""
+    if not ladder:
+        return
     found = (await metrics(store_id, [customer_id], _since(program, at)))[customer_id]
     best = qualified(ladder, found)
-    row = await CustomerTier.get_or_none(customer_id=customer_id)
     held = _rank(row, ladder)
     best_rank = best.rank if best else 0
     if best_rank > held:

@@ -48,3 +48,34 @@ async def test_a_customers_page_sends_as_many_statements_at_any_size(api: Api) -
     # then
     assert len(set(seen)) == 8
     assert small.counts() == large.counts()
+
+
+CONFIG_TABLES = ("point_program", "stamp_card", "tier", "tier_program", "tier_promotion")
+
+
+def _reads_of(statements: paths.Statements, table: str) -> int:
+    return sum(
+        1
+        for query, _ in statements
+        if query.lstrip().upper().startswith("SELECT") and f'FROM "{table}"' in query
+    )
+
+
+async def test_a_completion_reads_the_stores_terms_before_its_write_transaction(api: Api) -> None:
+    # given
+    token = await api.token("owner1@dangol.test")
+    phones, products = await paths.counter_store(api, token)
+    requests = paths.Requests()
+    # when
+    await paths.counter(api, token, phones[0], products, requests)
+    # then: the transaction starts with the status UPDATE; no configuration is read after it
+    sent = requests.sent["advanceOrder COMPLETED"]
+    start = next(n for n, (query, _) in enumerate(sent) if query.startswith('UPDATE "order"'))
+    before, within = sent[:start], sent[start:]
+    assert {table: _reads_of(within, table) for table in CONFIG_TABLES} == dict.fromkeys(
+        CONFIG_TABLES, 0
+    )
+    assert {table: _reads_of(before, table) for table in CONFIG_TABLES} == dict.fromkeys(
+        CONFIG_TABLES, 1
+    )
+    assert _reads_of(within, "customer_tier") == 1  # the earn rate and the re-evaluation share it
