@@ -179,14 +179,25 @@ def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> None:
     print(f"wrote {target}")
 
 
-def main(argv: list[str] | None = None) -> None:
+def default_workers() -> int:
+    """One server process per core. Every process shares the policy version, the job leases and
+    the rate limit counters through the database, so any number of them act as one server."""
+    return os.cpu_count() or 1
+
+
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dangol", description="Dangol loyalty backend")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="migrate, then serve the API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="server processes (default: the number of cores)",
+    )
     serve.set_defaults(run=cmd_serve)
 
     commands.add_parser(
@@ -231,8 +242,11 @@ def main(argv: list[str] | None = None) -> None:
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", default=str(ROOT / "schema.graphql"))
     export.set_defaults(run=cmd_export_schema)
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as exc:

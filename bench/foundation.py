@@ -48,8 +48,13 @@ WARM_CHECKS = 400_000
 
 def run() -> None:
     http_rows = asyncio.run(_http())
+    workers = os.cpu_count() or 1
+    many = asyncio.run(_http(workers)) if workers > 1 else None
     policy_rows = _policy()
     _print_http(*http_rows)
+    if many is not None:
+        print()
+        _print_http(*many, workers=workers)
     print()
     _print_policy(policy_rows)
 
@@ -85,8 +90,8 @@ async def _login(base_url: str) -> str:
         return str(token)
 
 
-async def _http() -> tuple[LoadResult, LoadResult]:
-    with running_server() as server:
+async def _http(workers: int = 1) -> tuple[LoadResult, LoadResult]:
+    with running_server(workers=workers) as server:
         token = await _login(server.base_url)
         common: dict[str, Any] = dict(
             requests=REQUESTS, concurrency=CONCURRENCY, warmup=WARMUP, max_seconds=PHASE_MAX_SECONDS
@@ -104,10 +109,11 @@ async def _http() -> tuple[LoadResult, LoadResult]:
     return healthz, me
 
 
-def _print_http(healthz: LoadResult, me: LoadResult) -> None:
+def _print_http(healthz: LoadResult, me: LoadResult, workers: int = 1) -> None:
     cores = os.cpu_count() or 0
+    processes = "1 uvicorn process" if workers == 1 else f"{workers} uvicorn workers"
     print(
-        f"HTTP: 1 uvicorn process (SQLite, demo data), {CONCURRENCY} keep-alive connections "
+        f"HTTP: {processes} (SQLite, demo data), {CONCURRENCY} keep-alive connections "
         f"(httpx.AsyncClient), {REQUESTS} requests each after {WARMUP} warm-up"
     )
     print(

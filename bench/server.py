@@ -105,9 +105,10 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_server(environment: dict[str, str] | None = None) -> Iterator[Server]:
+def running_server(environment: dict[str, str] | None = None, workers: int = 1) -> Iterator[Server]:
     """Without ``environment``: a fresh SQLite database with the demo data. With it (DATABASE_URL
-    and the secrets of an existing database, see bench/dataset.py): that database as it is."""
+    and the secrets of an existing database, see bench/dataset.py): that database as it is.
+    ``workers``: uvicorn processes (``serve --workers``)."""
     workdir = Path(tempfile.mkdtemp(prefix="dangol-bench-"))
     process: subprocess.Popen[bytes] | None = None
     log_path = workdir / "server.log"
@@ -141,6 +142,8 @@ def running_server(environment: dict[str, str] | None = None) -> Iterator[Server
                     str(port),
                     "--log-level",
                     "warning",
+                    "--workers",
+                    str(workers),
                 ],
                 cwd=ROOT,
                 env=env,

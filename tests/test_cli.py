@@ -97,3 +97,15 @@ def test_production_without_secrets_stops_with_a_clear_message(tmp_path: Path) -
     )
     assert result.returncode == 2
     assert "DANGOL_JWT_SECRET" in result.stderr
+
+
+def test_serve_runs_one_process_per_core_unless_told() -> None:
+    # given
+    from app import cli
+
+    # when
+    default = cli.parser().parse_args(["serve"])
+    told = cli.parser().parse_args(["serve", "--workers", "3"])
+    # then
+    assert default.workers == (os.cpu_count() or 1)
+    assert told.workers == 3
