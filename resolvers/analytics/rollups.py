@@ -86,9 +86,20 @@ async def zone_for(store_id: int) -> ZoneInfo:
 # -- the order flow's hooks ----------------------------------------------------------------------
 
 
-async def order_completed(order_id: int) -> None:
-    """The order just became COMPLETED (its visit already recorded)."""
-    found = await _facts(order_id)
+async def order_completed(
+    order_id: int, *, order: Order | None = None, zone: ZoneInfo | None = None
+) -> None:
+    """The order just became COMPLETED (its visit already recorded). ``order``: as the
+    completing transaction left it, with ``zone``, its store's time zone, when the caller holds
+    both (the order is then not read again)."""
+    if order is not None and zone is not None:
+        found: tuple[OrderFacts, int, ZoneInfo] | None = (
+            await _facts_of(order_id, _order_row(order)),
+            order.store_id,
+            zone,
+        )
+    else:
+        found = await _facts(order_id)
     if found is None or found[0].completed_at is None:
         return
     facts, store_id, zone = found
@@ -152,6 +163,24 @@ async def _facts(order_id: int) -> tuple[OrderFacts, int, ZoneInfo] | None:
     if not rows:
         return None
     row = rows[0]
+    facts = await _facts_of(order_id, row)
+    return facts, int(row["store_id"]), zone_of(row["store__time_zone"] or "Asia/Seoul")
+
+
+def _order_row(order: Order) -> dict[str, Any]:
+    return {
+        "customer_id": order.customer_id,
+        "status": order.status,
+        "total": order.total,
+        "refunded_amount": order.refunded_amount,
+        "is_first_visit": order.is_first_visit,
+        "completed_at": order.completed_at,
+        "cancelled_at": order.cancelled_at,
+        "completed_by_id": order.completed_by_id,
+    }
+
+
+async def _facts_of(order_id: int, row: dict[str, Any]) -> OrderFacts:
     lines = await OrderLine.filter(order_id=order_id).values_list(
         "product_id", "quantity", "line_total"
     )
@@ -160,7 +189,7 @@ async def _facts(order_id: int) -> tuple[OrderFacts, int, ZoneInfo] | None:
     if customer_id is not None and completed_at is not None:
         tier_id = await _tier_at(int(customer_id), completed_at)
     status = row["status"]
-    facts = OrderFacts(
+    return OrderFacts(
         order_id=order_id,
         customer_id=customer_id,
         status=status.value if isinstance(status, OrderStatus) else str(status),
@@ -173,7 +202,6 @@ async def _facts(order_id: int) -> tuple[OrderFacts, int, ZoneInfo] | None:
         tier_id=tier_id,
         lines=tuple(Line(int(p), int(q), int(t)) for p, q, t in lines),
     )
-    return facts, int(row["store_id"]), zone_of(row["store__time_zone"] or "Asia/Seoul")
 
 
 async def _tier_at(customer_id: int, at: datetime) -> int | None:

@@ -85,7 +85,9 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
         if to == OrderStatus.COMPLETED:
             await visits.record_visit(order, now)
             await loyalty.order_completed(ctx, order=order, at=now, terms=terms)
-            await analytics.order_completed(order_id)
+            await analytics.order_completed(
+                order_id, order=order, zone=None if terms is None else terms.zone
+            )
         if to == OrderStatus.READY:
             await automations.order_ready(
                 store_id=order.store_id,

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from models.points import PointProgram
 from models.rewards import StampCard
 from models.tiers import Tier, TierProgram
 from resolvers import stamps
+from resolvers.analytics import rollups as analytics
 from resolvers.points.program import program_of as point_program_of
 from resolvers.tiers import ladder, promotions
 
@@ -26,6 +28,8 @@ class Terms:
     tier_program: TierProgram
     running: list[tuple[int, int]]
     """(min_rank, points_multiplier_bp) of each promotion running at the completion."""
+    zone: ZoneInfo
+    """The store's time zone, which places the completion in the analytics rollups."""
 
     def multiplier_for(self, rank: int) -> int:
         found = (multiplier for min_rank, multiplier in self.running if min_rank <= rank)
@@ -36,7 +40,7 @@ class Terms:
 
 
 async def terms_of(store_id: int, at: datetime) -> Terms:
-    """Small reads of configuration tables (three without tiers), none growing with the
+    """Small reads of configuration tables (four without tiers), none growing with the
     store's history."""
     tiers = await ladder.tiers_of(store_id)
     return Terms(
@@ -45,4 +49,5 @@ async def terms_of(store_id: int, at: datetime) -> Terms:
         tiers=tiers,
         tier_program=await ladder.program_of(store_id) if tiers else TierProgram(store_id=store_id),
         running=await promotions.running(store_id, at) if tiers else [],
+        zone=await analytics.zone_for(store_id),
     )

@@ -50,7 +50,7 @@ async def test_a_customers_page_sends_as_many_statements_at_any_size(api: Api) -
     assert small.counts() == large.counts()
 
 
-CONFIG_TABLES = ("point_program", "stamp_card", "tier", "tier_program", "tier_promotion")
+CONFIG_TABLES = ("point_program", "stamp_card", "tier", "tier_program", "tier_promotion", "store")
 
 
 def _reads_of(statements: paths.Statements, table: str) -> int:
