@@ -26,7 +26,7 @@ from core.spreadsheets import formula_like
 from models.customers import AgeBand, Customer, Gender, SourceChannel
 from resolvers import audit
 from resolvers.customers.fields import CustomerFields, clean_birth_year, clean_name, clean_tags
-from resolvers.customers.records import allocate_ids, sealed
+from resolvers.customers.records import allocate_ids, new_row
 from resolvers.pii import PiiKeys, keys_for, normalise_phone
 
 T = TypeVar("T")
@@ -267,25 +267,7 @@ def _sealed_customers(
     for customer_id, report in zip(ids, valid, strict=True):
         data = report.fields
         assert data is not None
-        customers.append(
-            Customer(
-                id=customer_id,
-                store_id=store_id,
-                birth_year=data.birth_year,
-                age_band=data.age_band,
-                gender=data.gender,
-                marketing_consent=data.marketing_consent,
-                source_channel=data.source_channel,
-                tags=list(data.tags),
-                **sealed(
-                    keys,
-                    store_id=store_id,
-                    customer_id=customer_id,
-                    name=data.name,
-                    phone=data.phone,
-                ),
-            )
-        )
+        customers.append(new_row(keys, store_id=store_id, customer_id=customer_id, data=data))
         report.status, report.customer_id = RowStatus.IMPORTED, customer_id
     return customers
 

@@ -66,6 +66,23 @@ def sealed(
     }
 
 
+def new_row(keys: PiiKeys, *, store_id: int, customer_id: int, data: CustomerFields) -> Customer:
+    """A new customer's row from checked fields, name and phone sealed (not yet saved)."""
+    return Customer(
+        id=customer_id,
+        store_id=store_id,
+        birth_year=data.birth_year,
+        age_band=data.age_band,
+        gender=data.gender,
+        marketing_consent=data.marketing_consent,
+        source_channel=data.source_channel,
+        tags=list(data.tags),
+        **sealed(
+            keys, store_id=store_id, customer_id=customer_id, name=data.name, phone=data.phone
+        ),
+    )
+
+
 def opened(keys: PiiKeys, customer: Customer) -> tuple[str, str]:
     common = {
         "version": customer.key_version,
@@ -163,19 +180,8 @@ async def _register(
         raise NotFound("No such customer.", field="referred_by_customer_id")
     await _duplicate(store_id, keys.phone_index(store_id, data.phone))
     [customer_id] = await allocate_ids(connections.get("default"), 1)
-    customer = await Customer.create(
-        id=customer_id,
-        store_id=store_id,
-        birth_year=data.birth_year,
-        age_band=data.age_band,
-        gender=data.gender,
-        marketing_consent=data.marketing_consent,
-        source_channel=data.source_channel,
-        tags=list(data.tags),
-        **sealed(
-            keys, store_id=store_id, customer_id=customer_id, name=data.name, phone=data.phone
-        ),
-    )
+    customer = new_row(keys, store_id=store_id, customer_id=customer_id, data=data)
+    await customer.save(force_create=True)
     await set_tags([customer.id], store_id, {customer.id: data.tags})
     awards = [(customer.id, PointSource.SIGNUP)]
     if referred_by is not None:
