@@ -182,17 +182,9 @@ async def active_card_of(store_id: int) -> StampCard | None:
     return await StampCard.get_or_none(store_id=store_id, is_active=True)
 
 
-async def award_for_order(*, order_id: int, at: datetime, order: Order | None = None) -> int:
-    """On completion, inside its transaction;
-    a first visit also tells the customer about the card. ``order``: the order as this
-    transaction left it, when the caller holds it."""
-    if order is None:
-        order = await Order.get(id=order_id)
-    return await award_with_card(order=order, card=await active_card_of(order.store_id), at=at)
-
-
 async def award_with_card(*, order: Order, card: StampCard | None, at: datetime) -> int:
-    """``award_for_order`` with the store's active card (None: none) read by the caller."""
+    """On completion, inside its transaction, with the store's active card (None: none) read
+    by the caller; a first visit also tells the customer about the card."""
     order_id: int = order.id
     customer_id: int | None = order.customer_id
     store_id: int = order.store_id

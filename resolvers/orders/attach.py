@@ -17,6 +17,7 @@ from models.orders import Order, OrderStatus
 from resolvers import audit, idempotency
 from resolvers.analytics import rollups as analytics
 from resolvers.orders import loyalty, visits
+from resolvers.orders.terms import terms_of
 
 OPERATION = "orders.attach_customer"
 
@@ -66,7 +67,8 @@ async def attach_customer(
         attached = await Order.get(id=order_id)
         completed_at = attached.completed_at or now
         await visits.record_visit(attached, completed_at)
-        await loyalty.order_completed(ctx, order=attached, at=completed_at)
+        terms = await terms_of(store_id, completed_at)
+        await loyalty.order_completed(ctx, order=attached, at=completed_at, terms=terms)
         await analytics.customer_attached(order_id)
         await audit.record(
             ctx,

@@ -147,43 +147,31 @@ async def order_completed(
     *,
     order: Order,
     at: datetime,
-    terms: Terms | None = None,
-    tier_row: CustomerTier | None = None,
+    terms: Terms,
+    tier_row: CustomerTier | None,
 ) -> None:
     """After points are earned: stamps, first-visit coupons,
     then the tier (an upgrade applies now). ``order``: as the completing transaction left it;
     ``terms``: the store's, read before the transaction, with ``tier_row``, the customer's tier
-    row as this transaction read it (both read here when not given)."""
+    row as this transaction read it."""
     order_id: int = order.id
     customer_id: int | None = order.customer_id
     if customer_id is None:
         return
     store_id: int = order.store_id
-    if terms is None:
-        await stamps.award_for_order(order_id=order_id, at=at, order=order)
-    else:
-        await stamps.award_with_card(order=order, card=terms.card, at=at)
+    await stamps.award_with_card(order=order, card=terms.card, at=at)
     if order.is_first_visit:
         await coupons.issue_first_visit(store_id=store_id, customer_id=customer_id, at=at)
-    if terms is None:
-        await standing.reevaluate(
-            store_id=store_id,
-            customer_id=customer_id,
-            at=at,
-            reason=TierChangeReason.UPGRADE_ON_ORDER,
-            order_id=order_id,
-        )
-    else:
-        await standing.reevaluate_with(
-            ladder=terms.tiers,
-            program=terms.tier_program,
-            row=tier_row,
-            store_id=store_id,
-            customer_id=customer_id,
-            at=at,
-            reason=TierChangeReason.UPGRADE_ON_ORDER,
-            order_id=order_id,
-        )
+    await standing.reevaluate_with(
+        ladder=terms.tiers,
+        program=terms.tier_program,
+        row=tier_row,
+        store_id=store_id,
+        customer_id=customer_id,
+        at=at,
+        reason=TierChangeReason.UPGRADE_ON_ORDER,
+        order_id=order_id,
+    )
 
 
 async def order_cancelled(*, order_id: int) -> None:

@@ -17,25 +17,14 @@ from resolvers.orders.terms import Terms
 from resolvers.tiers import promotions
 
 
-async def order_completed(
-    ctx: Context, *, order: Order, at: datetime, terms: Terms | None = None
-) -> None:
+async def order_completed(ctx: Context, *, order: Order, at: datetime, terms: Terms) -> None:
     """After the visit is recorded: earn points at the tier held before this order's upgrade,
     stamp, then re-evaluate the tier. ``order``: as the completing transaction left it, passed
-    along instead of being read again by every step; ``terms``: the store's, when the caller
-    read them before its transaction (then the customer's tier row is read once, for the earn
-    rate and the re-evaluation alike)."""
+    along instead of being read again by every step; ``terms``: the store's, read by the caller
+    before its transaction (the customer's tier row is read once, for the earn rate and the
+    re-evaluation alike)."""
     customer_id = order.customer_id
     if customer_id is None:
-        return
-    if terms is None:
-        rate_bp, multiplier_bp = await promotions.earn_terms(
-            store_id=order.store_id, customer_id=customer_id, at=at
-        )
-        await points.earn_for_order(
-            ctx, order_id=order.id, rate_bp=rate_bp, multiplier_bp=multiplier_bp, order=order
-        )
-        await checkout.order_completed(order=order, at=at)
         return
     row = await CustomerTier.get_or_none(customer_id=customer_id) if terms.tiers else None
     tier = terms.tier(row.tier_id) if row is not None else None

@@ -83,11 +83,10 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
         if to == OrderStatus.CONFIRMED:
             await inventory.take_for_order(ctx, order_id=order_id)
         if to == OrderStatus.COMPLETED:
+            terms = terms or await terms_of(order.store_id, now)  # the order was just found
             await visits.record_visit(order, now)
             await loyalty.order_completed(ctx, order=order, at=now, terms=terms)
-            await analytics.order_completed(
-                order_id, order=order, zone=None if terms is None else terms.zone
-            )
+            await analytics.order_completed(order_id, order=order, zone=terms.zone)
         if to == OrderStatus.READY:
             await automations.order_ready(
                 store_id=order.store_id,
