@@ -207,9 +207,10 @@ def _working_copy(backend: str, cached: str) -> Iterator[str]:
 
 @contextmanager
 def bench_store(
-    backend: str, *, customers: int = CUSTOMERS, orders: int = ORDERS
+    backend: str, *, customers: int = CUSTOMERS, orders: int = ORDERS, workers: int = 1
 ) -> Iterator[BenchStore]:
-    """The generated store of ``customers`` and ``orders`` (the sizes above by default)."""
+    """The generated store of ``customers`` and ``orders`` (the sizes above by default), served
+    by ``workers`` uvicorn processes."""
     name = _name(customers, orders)
     info = _cached(backend, name)
     generated_now = info is None
@@ -224,7 +225,7 @@ def bench_store(
             "DANGOL_SEED_DEMO": "0",
             "DANGOL_RUN_JOBS": "false",
         }
-        with running_server(environment) as server:
+        with running_server(environment, workers=workers) as server:
             yield BenchStore(
                 backend,
                 server,
