@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tortoise.expressions import F
-
 from core.database import add_to_row
 from models.throttling import RateCounter
 
@@ -27,15 +25,8 @@ async def count(bucket: str, window_seconds: int) -> int:
 
 
 async def hit(bucket: str, window_seconds: int) -> int:
-    """Count one more event and return the window's total."""
-    _, total = await take(bucket, window_seconds)
-    return total
-
-
-async def take(bucket: str, window_seconds: int) -> tuple[int, int]:
-    """Count one more event before it happens: the window's start (to ``give_back`` the event
-    if it turns out not to count) and the window's total with this event. One statement, so
-    concurrent takers each get their own total and a limit holds however many arrive at once."""
+    """Count one more event and return the window's total. One statement, so concurrent
+    callers each get their own total and a limit holds however many arrive at once."""
     start, _ = window_of(window_seconds)
     row = await add_to_row(
         RateCounter._meta.db_table,
@@ -43,14 +34,7 @@ async def take(bucket: str, window_seconds: int) -> tuple[int, int]:
         {"count": 1},
         returning=["count"],
     )
-    return start, int(row["count"])
-
-
-async def give_back(bucket: str, window_start: int) -> None:
-    """Uncount one event ``take`` counted in the window starting at ``window_start``."""
-    await RateCounter.filter(bucket=bucket, window_start=window_start, count__gt=0).update(
-        count=F("count") - 1
-    )
+    return int(row["count"])
 
 
 async def clear(bucket: str, window_seconds: int) -> None:

@@ -1,18 +1,19 @@
 """Finding customers by phone or name, limited per account and per partner key.
 
 Staff see names and phones masked; without a limit, stepping a lookup through the hidden
-digits or syllables would unmask them. Every lookup is counted before it runs (so aliases of
-one request are counted one by one, however concurrently they run) and given back when it
-found someone: only misses stay counted, and the point of sale, which looks up customers who
-exist, never meets the limit. Past the limit every lookup is refused, found or not, so a
-refusal tells nothing. The counters are rows of the database, shared by every process. When an
-account or key reaches the limit, the store's owners are alerted once per window.
+digits or syllables would unmask them. Only misses count: a lookup that found nobody is
+counted when it has run, and answered only if its count is within the limit (so aliases of one
+request, however concurrently they run, get at most the limit's answers). The point of sale,
+which looks up customers who exist, never meets the limit and never writes a counter. Past the
+limit every lookup is refused, found or not, so a refusal tells nothing. The counters are rows
+of the database, shared by every process. When an account or key reaches the limit, the
+store's owners are alerted once per window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from core import throttling
 from core.context import Context
@@ -37,24 +38,26 @@ async def limited(
     else:
         who, limit = f"api_key:{principal.api_key_id}", settings.lookup_misses_per_api_key
     bucket = f"lookup:{who}"
-    start, used = await throttling.take(bucket, window)
-    if used > limit:
-        await _alert(ctx, store_id=store_id, who=who, misses=limit, window=window)
-        _, retry_after = throttling.window_of(window)
-        raise RateLimited(
-            "Too many customer lookups found nobody; wait before looking up more.",
-            retry_after=retry_after,
-        )
-    try:
-        answer = await find()
-    except Exception:  # bad input, not a miss
-        await throttling.give_back(bucket, start)
-        raise
+    if await throttling.count(bucket, window) >= limit:
+        await _refuse(ctx, store_id=store_id, who=who, limit=limit, window=window)
+    answer = await find()  # bad input raises here, before anything is counted
     if found(answer):
-        await throttling.give_back(bucket, start)
-    elif used >= limit:
-        await _alert(ctx, store_id=store_id, who=who, misses=used, window=window)
+        return answer
+    misses = await throttling.hit(bucket, window)
+    if misses > limit:
+        await _refuse(ctx, store_id=store_id, who=who, limit=limit, window=window)
+    if misses == limit:
+        await _alert(ctx, store_id=store_id, who=who, misses=misses, window=window)
     return answer
+
+
+async def _refuse(ctx: Context, *, store_id: int, who: str, limit: int, window: int) -> NoReturn:
+    await _alert(ctx, store_id=store_id, who=who, misses=limit, window=window)
+    _, retry_after = throttling.window_of(window)
+    raise RateLimited(
+        "Too many customer lookups found nobody; wait before looking up more.",
+        retry_after=retry_after,
+    )
 
 
 async def _alert(ctx: Context, *, store_id: int, who: str, misses: int, window: int) -> None:
