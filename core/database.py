@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
@@ -141,6 +142,11 @@ def db_date(value: date) -> Any:
 def db_instant(value: datetime) -> Any:
     """An instant as the driver takes it (aiosqlite: the text Tortoise stores; asyncpg: itself)."""
     return value if dialect() == "postgres" else value.astimezone(UTC).isoformat(" ")
+
+
+def db_uuid(value: uuid.UUID) -> Any:
+    """A UUID as the driver takes it in SQL written by hand (SQLite keeps the text)."""
+    return value if dialect() == "postgres" else str(value)
 
 
 async def add_to_row(
