@@ -33,6 +33,8 @@ MAX_SECONDS = 60.0
 # The same counter on a young store: its rate beside the big store's shows what grows with history.
 SMALL_CUSTOMERS = int(os.environ.get("DANGOL_BENCH_SMALL_CUSTOMERS", "2000"))
 SMALL_ORDERS = int(os.environ.get("DANGOL_BENCH_SMALL_ORDERS", "20000"))
+# `serve` runs one process per core; the counter is measured at 1 worker and at that.
+WORKERS = os.cpu_count() or 1
 SETUP = (
     ("point programme 1%", "updatePointProgram", "UpdatePointProgramInput", {"earnRateBp": 100}),
     ("stamp card of 10", "configureStampCard", "ConfigureStampCardInput", {"stampsRequired": 10}),
@@ -64,7 +66,7 @@ async def _configure(client: httpx.AsyncClient) -> list[str]:
 
 
 async def _counter(
-    store: BenchStore, client: httpx.AsyncClient, db: RawDb
+    store: BenchStore, client: httpx.AsyncClient, db: RawDb, workers: int
 ) -> tuple[LoadResult, LoadResult]:
     cat = await catalogue(db)
     rng = random.Random(11)
@@ -88,7 +90,7 @@ async def _counter(
     common: dict[str, Any] = dict(
         count=COMPLETIONS, concurrency=CONCURRENCY, warmup=16, max_seconds=MAX_SECONDS
     )
-    label = "phone -> order -> COMPLETED"
+    label = f"phone -> order -> COMPLETED, {workers} worker{'s' if workers > 1 else ''}"
     return (
         await closed_loop(label, api, **common),
         await closed_loop(label, raw, **common),
@@ -126,13 +128,13 @@ async def _dashboard(client: httpx.AsyncClient, db: RawDb) -> tuple[LoadResult |
 
 
 async def _measure(
-    store: BenchStore, dashboard: bool = True
+    store: BenchStore, dashboard: bool = True, workers: int = 1
 ) -> tuple[list[str], tuple[LoadResult, LoadResult], tuple[LoadResult | None, str]]:
     client = await owner_client(store.server.base_url, CONCURRENCY)
     db = await RawDb.open(store.database_url, CONCURRENCY)
     try:
         setup = await _configure(client)
-        counter = await _counter(store, client, db)
+        counter = await _counter(store, client, db, workers)
         board = await _dashboard(client, db) if dashboard else (None, "")
         return setup, counter, board
     finally:
@@ -148,7 +150,13 @@ def run() -> None:
             _, (api, _raw), _ = asyncio.run(_measure(store, dashboard=False))
             small[backend] = (generation_note(store), api)
         with bench_store(backend) as store:
-            results.append((backend, generation_note(store), asyncio.run(_measure(store))))
+            setup, counter, board = asyncio.run(_measure(store))
+        counters = [counter]
+        if WORKERS > 1:
+            with bench_store(backend, workers=WORKERS) as store:
+                _, many, _ = asyncio.run(_measure(store, dashboard=False, workers=WORKERS))
+            counters.append(many)
+        results.append((backend, generation_note(store), (setup, counters, board)))
     print(machine_note())
     print(
         "raw SQL path: blind-index lookup; order + lines insert; 4 conditional status updates; "
@@ -158,21 +166,21 @@ def run() -> None:
         "              point balance upsert + entry; stamp balance upsert + entry; "
         "tier ladder read (one tx per step)"
     )
-    for backend, note, (setup, counter, (dashboard, about)) in results:
+    for backend, note, (setup, counters, (dashboard, about)) in results:
         print()
         print(f"{backend}: {note}")
         print("  set up through the API: " + "; ".join(setup))
         print_pairs(
             f"  counter, {CONCURRENCY} concurrent clients "
             "(rate = completions/s, latency per completion)",
-            [counter],
+            counters,
             rate="compl/s",
         )
         young_note, young = small[backend]
         print(
             f"  the same counter (API) on a young store ({young_note}): "
             f"{young.rps:.1f} compl/s, p50 {young.percentile_ms(50):.0f} ms; "
-            f"young/big rate {young.rps / max(counter[0].rps, 1e-9):.2f}x"
+            f"young/big rate {young.rps / max(counters[0][0].rps, 1e-9):.2f}x (1 worker each)"
         )
         if dashboard is None:
             print(f"  {about}")
