@@ -69,6 +69,9 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
         if store_id is not None:
             terms = await terms_of(store_id, now)
     async with write_transaction():
+        if to == OrderStatus.COMPLETED:
+            await visits.hold_customer_of(order_id)
+            now = _now()  # read in the customer's turn: visits are timed in the order they count
         expected = PREVIOUS.get(to)
         values: dict[str, object] = {"status": to, "updated_at": now}
         if to == OrderStatus.COMPLETED:

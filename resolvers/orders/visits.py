@@ -13,6 +13,7 @@ from datetime import datetime
 
 from tortoise.expressions import F
 
+from core.database import connection, dialect, marks
 from models.customers import Customer
 from models.orders import Order
 
@@ -21,6 +22,20 @@ async def _customer_and_total(order_id: int) -> tuple[int | None, int]:
     rows = await Order.filter(id=order_id).values_list("customer_id", "total")
     customer_id, total = rows[0]
     return customer_id, int(total)
+
+
+async def hold_customer_of(order_id: int) -> None:
+    """Hold the row of the order's customer until the transaction ends (PostgreSQL; SQLite's
+    write lock already holds everything). Completions of one customer then take turns, so a
+    clock read after this orders their visits as their turns do: the first visit is the
+    earliest, and the last visit never goes back."""
+    if dialect() != "postgres":
+        return
+    await connection().execute_query(
+        'SELECT c."id" FROM "customer" c JOIN "order" o ON o."customer_id" = c."id" '
+        f'WHERE o."id" = {marks(1)[0]} FOR UPDATE OF c',
+        [order_id],
+    )
 
 
 async def record_visit(order: Order | int, at: datetime) -> bool:

@@ -119,6 +119,32 @@ async def test_racing_completions_flag_exactly_one_first_visit(api: Api) -> None
     assert (visits["visit_count"], visits["total_paid"]) == (6, 6000)
 
 
+async def test_racing_completions_time_the_visits_in_the_order_they_count(api: Api) -> None:
+    # given: five customers, each with six orders ready at the counter
+    token = await api.token("staff1@dangol.test")
+    rounds = []
+    for _ in range(5):
+        customer = await f.customer()
+        rounds.append(
+            (
+                customer,
+                [
+                    await f.order(customer_id=customer, status=OrderStatus.READY, price=1000)
+                    for _ in range(6)
+                ],
+            )
+        )
+    for customer, orders in rounds:
+        # when all six complete at once
+        await asyncio.gather(*(f.advance(api, token, o.id, "COMPLETED") for o in orders))
+        # then the first visit is the earliest completion and the last visit the latest
+        done = await Order.filter(customer_id=customer).order_by("completed_at", "id")
+        visits = await f.visits(customer)
+        assert [o.is_first_visit for o in done] == [True] + [False] * 5
+        assert visits["first_visit_at"] == done[0].completed_at
+        assert visits["last_visit_at"] == max(o.completed_at for o in done if o.completed_at)
+
+
 async def test_an_order_without_a_customer_completes_without_a_visit(api: Api) -> None:
     # given
     order = await f.order(status=OrderStatus.READY)
