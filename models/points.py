@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from models.stores import Store
 
 
+EARNING_DAYS = 15
+
+
 class Rounding(str, Enum):
     FLOOR = "FLOOR"
     ROUND = "ROUND"
@@ -137,4 +140,57 @@ class PointEntry(Model):
             ("store", "created_at"),
             ("customer", "remaining", "expires_at"),
             ("order", "kind"),
+            ("customer", "kind", "created_at", "amount"),
         )
+
+
+class PointRollup(Model):
+    """The ledger summed per store, UTC hour or day and what the dashboard groups on.
+
+    Written only by a database trigger on every insert into ``point_entry`` (the migration
+    dashboard_rollup holds it), so every writer keeps it exact; entries never change after.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name=False, on_delete=fields.RESTRICT
+    )
+    store_id: int
+    hours = fields.SmallIntField(description="1: an hour, 24: a day (UTC)")
+    bucket = fields.IntField(description="the span's start, in hours or days since 1970 (UTC)")
+    kind = fields.CharEnumField(PointKind, max_length=20)
+    source = fields.CharEnumField(PointSource, max_length=20)
+    positive = fields.BooleanField(description="entries whose amount is > 0")
+    amount: int = fields.BigIntField()
+    entries = fields.IntField()
+
+    class Meta:
+        table = "point_rollup"
+        unique_together = (("store", "hours", "bucket", "kind", "source", "positive"),)
+
+
+class PointEarning(Model):
+    """A customer's EARN entries summed per span of EARNING_DAYS UTC days.
+
+    Written by the same trigger as ``PointRollup``: the dashboard finds its top earners from
+    it without grouping every entry of the period.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name=False, on_delete=fields.RESTRICT
+    )
+    store_id: int
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name=False, on_delete=fields.RESTRICT
+    )
+    customer_id: int
+    bucket = fields.IntField(
+        description="UTC days since 1970 divided by EARNING_DAYS, rounded down"
+    )
+    earned: int = fields.BigIntField()
+
+    class Meta:
+        table = "point_earning"
+        unique_together = (("customer", "bucket"),)
+        indexes = (("store", "bucket", "earned", "customer"),)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tortoise.expressions import RawSQL
 from tortoise.functions import Sum
 
+from core.database import connection, db_instant, marks
 from core.errors import InvalidInput
-from models.points import PointBalance, PointEntry, PointKind, PointSource
+from models.points import EARNING_DAYS, PointBalance, PointEntry, PointKind, PointSource
 
 MAX_TOP = 100
 
@@ -66,49 +66,178 @@ def _account(
 
 
 async def dashboard(*, store_id: int, start: datetime, end: datetime, top: int) -> Dashboard:
-    """Four aggregate queries, whatever the number of entries or customers."""
+    """From the rollups: whole UTC days and hours summed by the trigger, the ledger only at the
+    edges; statements do not grow with the entries (top earners: a few rounds at most)."""
     if end <= start:
         raise InvalidInput("The period must end after it starts.", field="period.to")
     if not 1 <= top <= MAX_TOP:
         raise InvalidInput(f"top is between 1 and {MAX_TOP}.", field="top")
-    period = PointEntry.filter(store_id=store_id, created_at__gte=start, created_at__lt=end)
     board = Dashboard()
-    groups = await (
-        period.annotate(
-            positive=RawSQL('CASE WHEN "amount" > 0 THEN 1 ELSE 0 END'), total=Sum("amount")
-        )
-        .group_by("kind", "source", "positive")
-        .values_list("kind", "source", "positive", "total")
-    )
-    for kind, source, positive, total in groups:
+    for kind, source, positive, total in await _sums(store_id, start, end, grouped=True):
         _account(board, PointKind(kind), PointSource(source), bool(positive), int(total or 0))
-    board.outstanding = await _outstanding_at(store_id, end)
+    held = await _sums(store_id, EPOCH, end, grouped=False)
+    board.outstanding = int(held[0][0] or 0) if held else 0
+    board.top_earners = await _top_earners(store_id, start, end, top)
+    return board
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+EARNING_SPAN = timedelta(days=EARNING_DAYS)
+LAST_INSTANT = timedelta(microseconds=1)
+# Top earners from PointEarning: lists of 16 x top rows per span, then 64 x top; when that does
+# not settle them, or the period touches more spans, the period's entries are grouped instead.
+LIST_SIZES = (16, 64)
+MOST_SPANS = 4
+
+
+def _floor(at: datetime, span: timedelta) -> int:
+    return (at - EPOCH) // span
+
+
+def _ceil(at: datetime, span: timedelta) -> int:
+    return -((EPOCH - at) // span)
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """[start, end) as whole UTC days and hours of the rollup, and the ledger's rest at the
+    edges (less than an hour each)."""
+
+    days: list[tuple[int, int]]
+    hours: list[tuple[int, int]]
+    ledger: list[tuple[datetime, datetime]]
+
+
+def _pieces(start: datetime, end: datetime) -> _Pieces:
+    first_hour, last_hour = _ceil(start, HOUR), _floor(end, HOUR)
+    if first_hour >= last_hour:
+        return _Pieces([], [], [(start, end)])
+    ledger = [(start, EPOCH + first_hour * HOUR), (EPOCH + last_hour * HOUR, end)]
+    first_day, last_day = _ceil(start, DAY), _floor(end, DAY)
+    if first_day >= last_day:
+        days, hours = [], [(first_hour, last_hour)]
+    else:
+        days = [(first_day, last_day)]
+        hours = [(first_hour, first_day * 24), (last_day * 24, last_hour)]
+    return _Pieces(
+        days,
+        [(a, b) for a, b in hours if a < b],
+        [(a, b) for a, b in ledger if a < b],
+    )
+
+
+async def _rows(sql: str, args: list[Any]) -> list[tuple[Any, ...]]:
+    _, rows = await connection().execute_query(sql, args)
+    return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in rows]
+
+
+async def _sums(
+    store_id: int, start: datetime, end: datetime, *, grouped: bool
+) -> list[tuple[Any, ...]]:
+    """The entries of [start, end): summed by (kind, source, amount > 0), or in all."""
+    pieces = _pieces(start, end)
+    parts: list[str] = []
+    args: list[Any] = []
+    for hours, spans in ((24, pieces.days), (1, pieces.hours)):
+        for first, last in spans:
+            at = marks(4, len(args))
+            parts.append(
+                'SELECT "kind", "source", "positive", "amount" FROM "point_rollup" '
+                f'WHERE "store_id" = {at[0]} AND "hours" = {at[1]} '
+                f'AND "bucket" >= {at[2]} AND "bucket" < {at[3]}'
+            )
+            args += [store_id, hours, first, last]
+    for since, until in pieces.ledger:
+        at = marks(3, len(args))
+        parts.append(
+            'SELECT "kind", "source", "amount" > 0 AS "positive", "amount" FROM "point_entry" '
+            f'WHERE "store_id" = {at[0]} AND "created_at" >= {at[1]} AND "created_at" < {at[2]}'
+        )
+        args += [store_id, db_instant(since), db_instant(until)]
+    union = " UNION ALL ".join(parts)
+    if grouped:
+        sql = (
+            'SELECT "kind", "source", "positive", SUM("amount") '
+            f'FROM ({union}) AS "period" GROUP BY "kind", "source", "positive"'
+        )
+    else:
+        sql = f'SELECT SUM("amount") FROM ({union}) AS "period"'
+    return await _rows(sql, args)
+
+
+async def _top_earners(
+    store_id: int, start: datetime, end: datetime, top: int
+) -> list[tuple[int, int]]:
+    """The ``top`` customers by EARN points in [start, end), most first, then by id; exact.
+
+    A threshold search over PointEarning: a customer's points in the period are at most the sum
+    of their rows of the spans it touches. Each round reads the ``size`` best rows of every
+    span; anyone in none of them has at most the sum of the spans' last values read, so once
+    the ``top``-th best exact total of the customers read (from the ledger) beats that sum,
+    nobody else can enter.
+    """
+    first = _floor(start, EARNING_SPAN)
+    last = _floor(end - LAST_INSTANT, EARNING_SPAN)
+    exact: dict[int, int] = {}
+    for size in (times * top for times in LIST_SIZES):
+        if last - first >= MOST_SPANS:
+            break
+        parts: list[str] = []
+        args: list[Any] = []
+        for bucket in range(first, last + 1):
+            at = marks(3, len(args))
+            parts.append(
+                'SELECT * FROM (SELECT "bucket", "customer_id", "earned" FROM "point_earning" '
+                f'WHERE "store_id" = {at[0]} AND "bucket" = {at[1]} '
+                f'ORDER BY "earned" DESC LIMIT {at[2]}) AS "b{bucket - first}"'
+            )
+            args += [store_id, bucket, size]
+        lists: dict[int, list[int]] = {bucket: [] for bucket in range(first, last + 1)}
+        unread: set[int] = set()
+        for bucket, customer, earned in await _rows(" UNION ALL ".join(parts), args):
+            lists[int(bucket)].append(int(earned))
+            if int(customer) not in exact:
+                unread.add(int(customer))
+        complete = all(len(values) < size for values in lists.values())
+        bound = sum(values[-1] for values in lists.values() if len(values) == size)
+        if unread:
+            exact.update(await _earned(sorted(unread), start, end))
+        ranked = sorted(
+            ((customer, total) for customer, total in exact.items() if total > 0),
+            key=lambda item: (-item[1], item[0]),
+        )
+        if complete or (len(ranked) >= top and ranked[top - 1][1] > bound):
+            return ranked[:top]
+    return await _earners_in_ledger(store_id, start, end, top)
+
+
+async def _earned(customers: list[int], start: datetime, end: datetime) -> dict[int, int]:
+    """EARN points of each of ``customers`` in [start, end), from the ledger."""
+    at = marks(len(customers) + 2)
+    rows = await _rows(
+        'SELECT "customer_id", SUM("amount") FROM "point_entry" '
+        f'WHERE "customer_id" IN ({", ".join(at[:-2])}) AND "kind" = \'{PointKind.EARN.value}\' '
+        f'AND "created_at" >= {at[-2]} AND "created_at" < {at[-1]} GROUP BY "customer_id"',
+        [*customers, db_instant(start), db_instant(end)],
+    )
+    found = dict.fromkeys(customers, 0)
+    found.update({int(customer): int(total) for customer, total in rows})
+    return found
+
+
+async def _earners_in_ledger(
+    store_id: int, start: datetime, end: datetime, top: int
+) -> list[tuple[int, int]]:
     earners = await (
-        period.filter(kind=PointKind.EARN)
+        PointEntry.filter(
+            store_id=store_id, kind=PointKind.EARN, created_at__gte=start, created_at__lt=end
+        )
         .annotate(total=Sum("amount"))
         .group_by("customer_id")
         .order_by("-total", "customer_id")
         .limit(top)
         .values_list("customer_id", "total")
     )
-    board.top_earners = [(int(customer), int(total)) for customer, total in earners]
-    return board
-
-
-async def _outstanding_at(store_id: int, end: datetime) -> int:
-    """Points held at ``end``: today's balances less what the ledger moved since.
-
-    Balances always equal the sum of the ledger, so this is exact, and it reads the
-    balances plus the entries after ``end`` instead of every entry ever written.
-    """
-    balances: list[Any] = await (
-        PointBalance.filter(store_id=store_id)
-        .annotate(total=Sum("balance"))
-        .values_list("total", flat=True)
-    )
-    since: list[Any] = await (
-        PointEntry.filter(store_id=store_id, created_at__gte=end)
-        .annotate(total=Sum("amount"))
-        .values_list("total", flat=True)
-    )
-    return int(balances[0] or 0 if balances else 0) - int(since[0] or 0 if since else 0)
+    return [(int(customer), int(total)) for customer, total in earners]

@@ -97,9 +97,10 @@ async def test_outstanding_is_what_was_held_when_the_period_ended(api: Api) -> N
 
 
 async def test_the_dashboard_costs_the_same_statements_whatever_the_data(api: Api) -> None:
-    # given
+    # given one earner, then sixteen
     token = await helpers.owner(api)
     variables = {"id": gid("Store", 1), "p": _period()}
+    await _earn(await helpers.customer(), 10)
     await api.data(DASHBOARD, variables, token=token)
     with recorded() as few:
         await api.data(DASHBOARD, variables, token=token)

@@ -46,6 +46,8 @@ BOUNDED = frozenset(
 )
 _PLANNED = ("SELECT", "UPDATE", "DELETE", "WITH", "INSERT")
 _ALIAS = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"\s+(?:AS\s+)?"(\w+)"', re.IGNORECASE)
+# A subquery in FROM: SQLite's plan scans its rows (``SCAN name``), already read by its own lines.
+_SUBQUERY = re.compile(r'\)\s+AS\s+"(\w+)"', re.IGNORECASE)
 
 
 def _explained(query: str) -> bool:
@@ -79,13 +81,15 @@ async def full_scans(statements: list[tuple[str, Any]]) -> list[str]:
 
 async def _sqlite_scans(query: str, values: list[Any]) -> list[str]:
     aliases = {alias: table for table, alias in _ALIAS.findall(query)}
+    subqueries = set(_SUBQUERY.findall(query))
     _, rows = await connection().execute_query("EXPLAIN QUERY PLAN " + query, values)
     scanned = []
     for row in rows:
         detail = str(row["detail"])
         if detail.startswith("SCAN ") and not detail.startswith("SCAN CONSTANT"):
             name = detail.split()[1]
-            scanned.append(aliases.get(name, name))
+            if name not in subqueries:
+                scanned.append(aliases.get(name, name))
     return scanned
 
 
