@@ -14,7 +14,8 @@ import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from aerich import Command
 from tortoise import Tortoise, connections
@@ -59,6 +60,7 @@ MODEL_MODULES = [
     "aerich.models",
 ]
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+M = TypeVar("M", bound=Model)
 
 
 class _ImmediateTransactionWrapper(SqliteTransactionWrapper):
@@ -174,6 +176,32 @@ async def add_to_row(
     arguments = [db_instant(v) if isinstance(v, datetime) else v for v in values.values()]
     rows = await connection().execute_query_dict(sql, arguments)
     return rows[0] if rows else {}
+
+
+async def update_returning(
+    model: type[M], where: Mapping[str, Any], values: Mapping[str, Any]
+) -> M | None:
+    """Set ``values`` on the row of ``model`` whose fields equal ``where`` and return it as the
+    update left it, in one statement (None: no row matched). For a conditional update on a hot
+    path, which would otherwise be an UPDATE and a SELECT."""
+    columns = model._meta.fields_db_projection
+    arguments = [_db_value(v) for v in (*values.values(), *where.values())]
+    at = marks(len(arguments))
+    sets = ", ".join(f'"{columns[name]}" = {mark}' for name, mark in zip(values, at, strict=False))
+    conditions = " AND ".join(
+        f'"{columns[name]}" = {mark}' for name, mark in zip(where, at[len(values) :], strict=True)
+    )
+    sql = f'UPDATE "{model._meta.db_table}" SET {sets} WHERE {conditions} RETURNING *'
+    rows = await connection().execute_query_dict(sql, arguments)
+    return model._init_from_db(**rows[0]) if rows else None
+
+
+def _db_value(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return db_instant(value)
+    return value
 
 
 async def lock_rows(model: type[Model], **filters: Any) -> None:

@@ -12,7 +12,7 @@ from itertools import pairwise
 from tortoise.expressions import F
 
 from core.context import Context
-from core.database import write_transaction
+from core.database import update_returning, write_transaction
 from core.errors import (
     IllegalOrderTransition,
     InvalidInput,
@@ -76,13 +76,12 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
         values: dict[str, object] = {"status": to, "updated_at": now}
         if to == OrderStatus.COMPLETED:
             values.update(completed_at=now, completed_by_id=principal.account_id)
-        moved = expected is not None and await Order.filter(id=order_id, status=expected).update(
-            **values
-        )
-        if not moved:
+        # The order as this transaction left it; every step gets it instead of reading again.
+        order = None
+        if expected is not None:
+            order = await update_returning(Order, {"id": order_id, "status": expected}, values)
+        if order is None:
             raise await _illegal(order_id, to)
-        # Read once, as this transaction left it; every step gets it instead of reading again.
-        order = await _current(order_id)
         if to == OrderStatus.CONFIRMED:
             await inventory.take_for_order(ctx, order_id=order_id)
         if to == OrderStatus.COMPLETED:

@@ -18,7 +18,13 @@ def _full_order_reads(statements: paths.Statements) -> int:
     )
 
 
-async def test_each_advance_reads_the_order_once(api: Api) -> None:
+def _order_updates(statements: paths.Statements) -> tuple[int, int]:
+    """(UPDATEs of the order, those that return the row as they left it)."""
+    updates = [query for query, _ in statements if query.lstrip().startswith('UPDATE "order"')]
+    return len(updates), sum(1 for query in updates if "RETURNING" in query)
+
+
+async def test_each_advance_moves_and_reads_the_order_in_one_statement(api: Api) -> None:
     # given
     token = await api.token("owner1@dangol.test")
     phones, products = await paths.counter_store(api, token)
@@ -30,11 +36,15 @@ async def test_each_advance_reads_the_order_once(api: Api) -> None:
     assert reads == {
         "customerByPhone": 0,
         "createOrder": 2,  # the idempotency replay, before the transaction and again inside it
-        "advanceOrder CONFIRMED": 1,
-        "advanceOrder PREPARING": 1,
-        "advanceOrder READY": 1,
-        "advanceOrder COMPLETED": 1,
+        "advanceOrder CONFIRMED": 0,
+        "advanceOrder PREPARING": 0,
+        "advanceOrder READY": 0,
+        "advanceOrder COMPLETED": 0,
     }
+    advances = {name: sent for name, sent in requests.sent.items() if name.startswith("advance")}
+    assert {name: _order_updates(sent) for name, sent in advances.items()} == dict.fromkeys(
+        advances, (1, 1)
+    )
 
 
 async def test_a_customers_page_sends_as_many_statements_at_any_size(api: Api) -> None:
