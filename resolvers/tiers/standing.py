@@ -172,7 +172,14 @@ async def reevaluate_with(
     customer's tier row as this transaction holds it."""
     if not ladder:
         return
-    found = (await metrics(store_id, [customer_id], _since(program, at)))[customer_id]
+    needed = await metrics(
+        store_id,
+        [customer_id],
+        _since(program, at),
+        orders=any(tier.min_amount or tier.min_visits for tier in ladder),
+        points=any(tier.min_points for tier in ladder),
+    )
+    found = needed[customer_id]
     best = qualified(ladder, found)
     held = _rank(row, ladder)
     best_rank = best.rank if best else 0

@@ -89,3 +89,41 @@ async def test_a_completion_reads_the_stores_terms_before_its_write_transaction(
         CONFIG_TABLES, 1
     )
     assert _reads_of(within, "customer_tier") == 1  # the earn rate and the re-evaluation share it
+
+
+def _point_sums(statements: paths.Statements) -> int:
+    return sum(
+        1
+        for query, _ in statements
+        if query.lstrip().startswith("SELECT")
+        and 'FROM "point_entry"' in query
+        and 'GROUP BY "customer_id"' in query
+    )
+
+
+async def test_a_completion_measures_only_what_the_tier_ladder_asks(api: Api) -> None:
+    # given the counter's ladder (a tier for everyone, a tier by visits)
+    token = await api.token("owner1@dangol.test")
+    phones, products = await paths.counter_store(api, token)
+    without, with_points = paths.Requests(), paths.Requests()
+    # when a customer completes an order, then again once a tier asks for points
+    await paths.counter(api, token, phones[0], products, without)
+    created = await api.data(
+        "mutation($input: CreateTierInput!) { createTier(input: $input) {"
+        " __typename ... on UserError { message } } }",
+        {
+            "input": {
+                "storeId": paths.STORE,
+                "name": "Platinum",
+                "rank": 3,
+                "minVisits": 20,
+                "minPoints": 10_000,
+            }
+        },
+        token=token,
+    )
+    assert created["createTier"]["__typename"] == "TierSuccess", created
+    await paths.counter(api, token, phones[0], products, with_points)
+    # then the points of the tier window are summed only when a tier needs them
+    assert _point_sums(without.sent["advanceOrder COMPLETED"]) == 0
+    assert _point_sums(with_points.sent["advanceOrder COMPLETED"]) == 1
