@@ -1,7 +1,7 @@
 """A completed order is a visit of its customer; a refund gives back what it added.
 
 Runs inside the transaction that moves the order. Every customer counter
-changes by an atomic UPDATE; the first visit is the one order whose UPDATE
+changes in one atomic UPDATE; the first visit is the one order whose UPDATE
 finds ``first_visit_at`` still empty, so racing completions flag exactly one.
 A full refund removes the visit from ``visit_count`` but keeps the first and
 last visit times: the customer did come.
@@ -13,7 +13,7 @@ from datetime import datetime
 
 from tortoise.expressions import F
 
-from core.database import connection, dialect, marks
+from core.database import connection, db_instant, dialect, marks
 from models.customers import Customer
 from models.orders import Order
 
@@ -48,12 +48,15 @@ async def record_visit(order: Order | int, at: datetime) -> bool:
         customer_id, total = await _customer_and_total(order_id)
     if customer_id is None:
         return False
-    first = await Customer.filter(id=customer_id, first_visit_at__isnull=True).update(
-        first_visit_at=at
+    first_at, total_at, last_at, id_at = marks(4)
+    rows = await connection().execute_query_dict(
+        f'UPDATE "customer" SET "first_visit_at" = COALESCE("first_visit_at", {first_at}), '
+        f'"visit_count" = "visit_count" + 1, "total_paid" = "total_paid" + {total_at}, '
+        f'"last_visit_at" = {last_at} WHERE "id" = {id_at} RETURNING "first_visit_at"',
+        [db_instant(at), total, db_instant(at), customer_id],
     )
-    await Customer.filter(id=customer_id).update(
-        visit_count=F("visit_count") + 1, total_paid=F("total_paid") + total, last_visit_at=at
-    )
+    # The clock is read in the customer's turn, so no earlier visit can carry this very instant.
+    first = bool(rows) and rows[0]["first_visit_at"] == db_instant(at)
     if first:
         await Order.filter(id=order_id).update(is_first_visit=True)
         if isinstance(order, Order):
