@@ -3,6 +3,11 @@ of read again by every step, and a customers page whose statements do not grow w
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from models.customers import Customer
 from tests.client import Api
 from tests.speed import paths
 
@@ -79,3 +84,25 @@ async def test_a_completion_reads_the_stores_terms_before_its_write_transaction(
         CONFIG_TABLES, 1
     )
     assert _reads_of(within, "customer_tier") == 1  # the earn rate and the re-evaluation share it
+
+
+async def test_a_customers_page_builds_no_customer_model(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a model instance per row (and the parse of each of its datetime columns) cost more
+    # than the page's SQL; the page reads plain rows
+    token = await api.token("owner1@dangol.test")
+    await paths.counter_store(api, token, customers=4)
+    built: list[Customer] = []
+    build = Customer._init_from_db
+
+    def counted(**row: Any) -> Customer:
+        built.append(build(**row))
+        return built[-1]
+
+    monkeypatch.setattr(Customer, "_init_from_db", counted)
+    # when
+    for dormant in (False, True):
+        await paths.customer_pages(api, token, paths.Requests(), first=2, dormant=dormant)
+    # then
+    assert built == []
