@@ -104,15 +104,17 @@ def _cursor_value(value: Any, kind: Any) -> Any:
 def node_fields(info: Info) -> set[str]:
     """The fields asked of a connection's nodes (``edges { node { ... } }``), through fragments.
 
-    For deciding up front what every row will need; a field under a directive (``@skip``,
-    ``@include``) is left out, so a caller must still work when a field is missing here.
+    For deciding up front what every row will need; a field or fragment under a directive
+    (``@skip``, ``@include``) is left out, so a caller must still work when a field is missing
+    here.
     """
 
     def names(selections: Sequence[Selection]) -> Iterator[tuple[str, Sequence[Selection]]]:
         for selection in selections:
+            if selection.directives:
+                continue
             if isinstance(selection, SelectedField):
-                if not selection.directives:
-                    yield selection.name, selection.selections
+                yield selection.name, selection.selections
             else:
                 yield from names(selection.selections)
 

@@ -152,7 +152,7 @@ FRAGMENTS = """query($id: ID!, $shown: Boolean!) { store(id: $id) { customers { 
   node { masked: phone @include(if: $shown) } } } } }
 fragment Who on Customer { name phone piiMasked }"""
 TIER_ONLY = """query($id: ID!) { store(id: $id) { customers { edges { node { id
-  tier { name } } } } } }"""
+  tier { name } name @include(if: false) ... on Customer @skip(if: true) { phone } } } } } }"""
 
 
 async def test_names_through_fragments_and_directives_are_masked_like_plain_ones(
@@ -186,7 +186,7 @@ async def test_names_through_fragments_and_directives_are_masked_like_plain_ones
 async def test_a_page_without_names_or_phones_reveals_nothing(api: Api) -> None:
     # given
     await factories.customer(1)
-    # when: a tier's name is not the customer's
+    # when: a tier's name is not the customer's, and skipped fields are not asked
     data = await api.data(TIER_ONLY, {"id": STORE1}, token=await owner(api))
     # then
     assert len(data["store"]["customers"]["edges"]) == 1
