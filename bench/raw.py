@@ -117,14 +117,9 @@ async def dormant_page(
         return await db.fetch(w, base + order + "$3", STORE_ID, db.at(before), size + 1)
     return await db.fetch(
         w,
-        base
-        + " AND visit_count <= $3 AND (visit_count < $4 OR (visit_count = $5 AND id < $6))"
-        + order
-        + "$7",
+        base + " AND (visit_count, id) < ($3, $4)" + order + "$5",
         STORE_ID,
         db.at(before),
-        cursor[0],
-        cursor[0],
         cursor[0],
         cursor[1],
         size + 1,
@@ -141,13 +136,8 @@ async def visits_page(
         return await db.fetch(w, base + order + "$2", STORE_ID, size + 1)
     return await db.fetch(
         w,
-        base
-        + " AND visit_count <= $2 AND (visit_count < $3 OR (visit_count = $4 AND id < $5))"
-        + order
-        + "$6",
+        base + " AND (visit_count, id) < ($2, $3)" + order + "$4",
         STORE_ID,
-        cursor[0],
-        cursor[0],
         cursor[0],
         cursor[1],
         size + 1,

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from pypika_tortoise.context import SqlContext
-from pypika_tortoise.terms import Term, ValueWrapper
+from pypika_tortoise.terms import Term, Tuple, ValueWrapper
 from pypika_tortoise.utils import format_alias_sql
 from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from core.context import Context
+from core.database import db_instant
 from core.errors import InvalidInput, UserError
 from models.customers import Customer, CustomerTag
 from models.points import PointBalance
@@ -200,13 +202,24 @@ async def _page(
 
 
 def _below(query: QuerySet[Customer], column: str, after: Position) -> QuerySet[Customer]:
-    """The rows after ``after`` in (``column`` desc, id desc) order. The bound on ``column``
-    alone says the same as the OR, but only it lets the index scan start at the cursor (without
-    it both databases read the index from its top and filter): page 500 costs what page 1 does.
-    """
-    below: dict[str, Any] = {f"{column}__lt": after.value}
-    level: dict[str, Any] = {column: after.value, "id__lt": after.id}
-    return query.filter(**{f"{column}__lte": after.value}).filter(Q(**below) | Q(**level))
+    """The rows after ``after`` in (``column`` desc, id desc) order, as one row-value comparison
+    ``(column, id) < (value, id)``: both databases start the index scan there. (The OR of the
+    two cases bounds no scan: the index was read from its top and filtered, so page 500 read
+    500 pages of it; a bound on ``column`` alone still read every tie before the cursor.)"""
+    table = Customer._meta.basetable
+    value = db_instant(after.value) if isinstance(after.value, datetime) else after.value
+    position = Tuple(table[column], table["id"])
+    return query.annotate(keyset=position).filter(
+        keyset__lt=Tuple(ValueWrapper(value), ValueWrapper(after.id))
+    )
+
+
+def _below_points(query: QuerySet[Customer], after: Position) -> QuerySet[Customer]:
+    """As ``_below`` for a balance, which lives in another table: the bound on the balance
+    alone starts the scan of its index, the OR settles the ties."""
+    below = Q(point_balance__balance__lt=after.value)
+    level = Q(point_balance__balance=after.value, id__lt=after.id)
+    return query.filter(point_balance__balance__lte=after.value).filter(below | level)
 
 
 async def _by_points(base: QuerySet[Customer], size: int, after: Position | None) -> list[Listed]:
@@ -215,7 +228,7 @@ async def _by_points(base: QuerySet[Customer], size: int, after: Position | None
     if after is None or after.value > 0:
         query = base.filter(point_balance__balance__gt=0)
         if after is not None:
-            query = _below(query, "point_balance__balance", after)
+            query = _below_points(query, after)
         rows = await _listed(query.order_by("-point_balance__balance", "-id").limit(size + 1))
     if len(rows) <= size:
         rest = base.annotate(no_points=NO_POINTS).filter(no_points=True)

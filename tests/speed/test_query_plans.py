@@ -67,8 +67,8 @@ KEYSET_COLUMNS = {
 
 
 async def test_a_customers_page_after_a_cursor_starts_at_the_cursor_in_the_index(api: Api) -> None:
-    # given: without a bound on the sort column alone, the index is read from its top and the
-    # rows before the cursor filtered out, so page 500 reads 500 pages of index
+    # given: with only an OR of the two cases ((v < x) or (v = x and id < y)) the index is read
+    # from its top and the rows before the cursor filtered out: page 500 reads 500 pages of it
     token = await api.token("owner1@dangol.test")
     await paths.counter_store(api, token, customers=4)
     bounds: dict[str, list[str]] = {}
