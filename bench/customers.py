@@ -2,9 +2,10 @@
 
 On SQLite and on PostgreSQL, against a real uvicorn process, beside the same
 work in raw SQL through the same driver: ``customerByPhone`` (blind-index
-lookup), a page of DORMANT customers by visits at page 1 and page 500 (keyset
-cursor), and order lifecycles (createOrder, then advanceOrder to CONFIRMED,
-PREPARING, READY, COMPLETED) from 8 concurrent clients.
+lookup), a 20-row page of DORMANT customers by visits and a 50-row page of every
+customer by visits, each at page 1 and page 500 (keyset cursor), and order lifecycles
+(createOrder, then advanceOrder to CONFIRMED, PREPARING, READY, COMPLETED) from 8
+concurrent clients.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import httpx
 
 from bench.dataset import CUSTOMERS, STORE_ID, BenchStore, bench_store
 from bench.load import LoadResult
-from bench.raw import RawDb, dormant_page, lookup, order_life
+from bench.raw import RawDb, dormant_page, lookup, order_life, visits_page
 from bench.workload import closed_loop, gql, machine_note, owner_client, print_pairs
 
 CONCURRENCY = 8
@@ -35,6 +36,11 @@ PAGE = """query($id: ID!, $after: String) { store(id: $id) {
   customers(filter: {segment: DORMANT}, sort: VISITS_DESC, first: 20, after: $after) {
     edges { cursor node { id name phone visits { count lastVisitAt } } }
     pageInfo { hasNextPage endCursor } } } }"""
+WIDE = """query($id: ID!, $after: String) { store(id: $id) {
+  customers(sort: VISITS_DESC, first: 50, after: $after) {
+    edges { cursor node { id name phone visits { count lastVisitAt } } }
+    pageInfo { hasNextPage endCursor } } } }"""
+WIDE_SIZE = 50
 CREATE = """mutation($input: CreateOrderInput!) { createOrder(input: $input) {
   __typename ... on OrderSuccess { order { id } } ... on UserError { code message } } }"""
 ADVANCE = """mutation($id: ID!, $to: OrderStatus!) { advanceOrder(input: {orderId: $id, to: $to}) {
@@ -187,6 +193,61 @@ async def _pages(client: httpx.AsyncClient, db: RawDb) -> list[tuple[LoadResult,
     return pairs
 
 
+async def _wide_pages(client: httpx.AsyncClient, db: RawDb) -> list[tuple[LoadResult, LoadResult]]:
+    """50-row pages of every customer by visits (issue 9's target) at page 1 and page 500.
+
+    The cursor of page 500 is the API's own (encode_cursor of the raw page 499's last row);
+    the API's page 500 is checked against the raw one before the load.
+    """
+    from schema.pagination import encode_cursor
+
+    store_id = gid("Store", STORE_ID)
+    walked = time.perf_counter()
+    raw_cursor: tuple[int, int] | None = None
+    for _ in range(DEEP_PAGE - 1):
+        rows = await visits_page(db, 0, raw_cursor)
+        raw_cursor = (int(rows[WIDE_SIZE - 1][4]), int(rows[WIDE_SIZE - 1][0]))
+    api_cursor = encode_cursor(list(raw_cursor)) if raw_cursor else None
+    expected = [int(row[0]) for row in (await visits_page(db, 0, raw_cursor))[:WIDE_SIZE]]
+    data = await gql(client, "/graphql", WIDE, {"id": store_id, "after": api_cursor})
+    got = [
+        int(base64.b64decode(edge["node"]["id"]).decode().split(":")[1])
+        for edge in data["store"]["customers"]["edges"]
+    ]
+    if got != expected:
+        raise RuntimeError(f"API page {DEEP_PAGE} differs from the raw one")
+    print(
+        f"  walked the raw cursors to page {DEEP_PAGE} of {WIDE_SIZE} in "
+        f"{time.perf_counter() - walked:.1f} s (API page {DEEP_PAGE} = raw page {DEEP_PAGE})",
+        flush=True,
+    )
+    pairs = []
+    for label, api_after, raw_after in (
+        (f"all by visits x{WIDE_SIZE}, page 1", None, None),
+        (f"all by visits x{WIDE_SIZE}, page {DEEP_PAGE}", api_cursor, raw_cursor),
+    ):
+
+        async def api(w: int, n: int, after: str | None = api_after) -> None:
+            data = await gql(client, "/graphql", WIDE, {"id": store_id, "after": after})
+            if len(data["store"]["customers"]["edges"]) != WIDE_SIZE:
+                raise RuntimeError("short page")
+
+        async def raw(w: int, n: int, after: tuple[int, int] | None = raw_after) -> None:
+            if len(await visits_page(db, w, after)) != WIDE_SIZE + 1:
+                raise RuntimeError("short page")
+
+        common: dict[str, Any] = dict(
+            count=PAGE_REQUESTS, concurrency=CONCURRENCY, warmup=20, max_seconds=MAX_SECONDS
+        )
+        pairs.append(
+            (
+                await closed_loop(label, api, **common),
+                await closed_loop(label, raw, **common),
+            )
+        )
+    return pairs
+
+
 async def _orders(
     client: httpx.AsyncClient, db: RawDb, cat: Catalogue
 ) -> tuple[LoadResult, LoadResult]:
@@ -220,6 +281,7 @@ async def _measure(store: BenchStore) -> list[tuple[LoadResult, LoadResult]]:
     try:
         pairs = [await _lookups(store, client, db)]
         pairs += await _pages(client, db)
+        pairs += await _wide_pages(client, db)
         pairs.append(await _orders(client, db, await catalogue(db)))
         return pairs
     finally:
@@ -245,7 +307,7 @@ def run() -> None:
         print()
         print_pairs(
             f"{backend}: {note}; {CONCURRENCY} concurrent clients; order life rate is lifecycles/s",
-            pairs[:3],
+            pairs[:5],
             rate="req/s",
         )
-        print_pairs("", pairs[3:], rate="orders/s")
+        print_pairs("", pairs[5:], rate="orders/s")

@@ -117,10 +117,27 @@ async def dormant_page(
         return await db.fetch(w, base + order + "$3", STORE_ID, db.at(before), size + 1)
     return await db.fetch(
         w,
-        base + " AND (visit_count < $3 OR (visit_count = $4 AND id < $5))" + order + "$6",
+        base + " AND (visit_count, id) < ($3, $4)" + order + "$5",
         STORE_ID,
         db.at(before),
         cursor[0],
+        cursor[1],
+        size + 1,
+    )
+
+
+async def visits_page(
+    db: RawDb, w: int, cursor: tuple[int, int] | None, size: int = 50
+) -> list[tuple[Any, ...]]:
+    """The keyset page of every customer by visits, newest id first among equals."""
+    base = f"SELECT {PAGE_COLUMNS} FROM customer WHERE store_id = $1"
+    order = " ORDER BY visit_count DESC, id DESC LIMIT "
+    if cursor is None:
+        return await db.fetch(w, base + order + "$2", STORE_ID, size + 1)
+    return await db.fetch(
+        w,
+        base + " AND (visit_count, id) < ($2, $3)" + order + "$4",
+        STORE_ID,
         cursor[0],
         cursor[1],
         size + 1,

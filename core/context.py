@@ -63,6 +63,13 @@ class Loaders:
             found = self._memo[key] = asyncio.ensure_future(compute())
         return found
 
+    def decided(self, key: Hashable) -> Any | None:
+        """The result ``once`` computed for ``key``, if it is there already (else None)."""
+        found = self._memo.get(key)
+        if found is None or not found.done() or found.cancelled() or found.exception():
+            return None
+        return found.result()
+
     def store_of(self, model: type[Model], pk: int) -> Awaitable[int | None]:
         """The store of a ``model`` row (None: no such row), read at most once per request: the
         operation's scope check and the domain share it. A row's store never changes."""

@@ -75,7 +75,7 @@ class Customer(Model):
         table = "customer"
         unique_together = (("store", "phone_index"),)
         indexes = (
-            ("store", "visit_count", "id"),
+            ("store", "visit_count", "id", "last_visit_at"),
             ("store", "total_paid", "id"),
             ("store", "last_visit_at", "id"),
             ("store", "phone_tail_index"),

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -27,6 +28,7 @@ from core.errors import InvalidInput
 from core.settings import Settings
 
 REGION = "KR"
+_MOBILE = re.compile(r"\+8210(\d{4})(\d{4})")
 NAME = "name"
 PHONE = "phone"
 
@@ -124,6 +126,9 @@ def normalise_phone(raw: str, *, field_name: str = "phone") -> str:
 
 
 def display_phone(e164: str) -> str:
+    mobile = _MOBILE.fullmatch(e164)
+    if mobile:  # nearly every customer: what phonenumbers writes, without its parse per row
+        return f"010-{mobile[1]}-{mobile[2]}"
     number = phonenumbers.parse(e164, REGION)
     if phonenumbers.region_code_for_number(number) == REGION:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

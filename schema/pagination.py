@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from types import UnionType
 from typing import Any, Generic, TypeVar, get_args, overload
 
 import strawberry
+from strawberry.types import Info
+from strawberry.types.nodes import SelectedField, Selection
 
 from core.errors import BadUserInput
 
@@ -97,6 +99,36 @@ def _cursor_value(value: Any, kind: Any) -> Any:
     if str in kinds and isinstance(value, str):
         return value
     raise ValueError(f"{value!r} is not {kind}")
+
+
+def node_fields(info: Info) -> set[str]:
+    """The fields asked of a connection's nodes (``edges { node { ... } }``), through fragments.
+
+    For deciding up front what every row will need; a field or fragment under a directive
+    (``@skip``, ``@include``) is left out, so a caller must still work when a field is missing
+    here.
+    """
+
+    def names(selections: Sequence[Selection]) -> Iterator[tuple[str, Sequence[Selection]]]:
+        for selection in selections:
+            if selection.directives:
+                continue
+            if isinstance(selection, SelectedField):
+                yield selection.name, selection.selections
+            else:
+                yield from names(selection.selections)
+
+    found: set[str] = set()
+    for _, edges in names(info.selected_fields):
+        for edge_field, node in names(edges):
+            if edge_field == "edges":
+                found.update(
+                    name
+                    for node_field, under in names(node)
+                    if node_field == "node"
+                    for name, _ in names(under)
+                )
+    return found
 
 
 def page_size(first: int | None) -> int:

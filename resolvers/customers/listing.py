@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from pypika_tortoise.context import SqlContext
-from pypika_tortoise.terms import Term, ValueWrapper
+from pypika_tortoise.terms import Term, Tuple, ValueWrapper
 from pypika_tortoise.utils import format_alias_sql
 from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from core.context import Context
+from core.database import db_instant
 from core.errors import InvalidInput, UserError
 from models.customers import Customer, CustomerTag
 from models.points import PointBalance
 from models.stores import Store as StoreModel
 from resolvers.customers import lookups
 from resolvers.customers.fields import clean_tags
+from resolvers.customers.listed import Listed, read as _listed
 from resolvers.customers.segments import Segment, clock, filter_segment, thresholds_of
 from resolvers.pii import keys_for, normalise_phone
 
@@ -53,7 +56,7 @@ class CustomerFilter:
 
 @dataclass(frozen=True)
 class Page:
-    rows: list[Customer]
+    rows: list[Listed]
     count: QuerySet[Customer]
 
 
@@ -136,7 +139,7 @@ class Position:
     id: int
 
 
-def position_of(sort: CustomerSort, row: Customer) -> Position:
+def position_of(sort: CustomerSort, row: Listed) -> Position:
     if sort is CustomerSort.CREATED_DESC:
         return Position(value=None, id=row.id)
     return Position(value=getattr(row, SORT_COLUMN[sort]), id=row.id)
@@ -177,49 +180,61 @@ async def _page(
         query = base
         if after is not None:
             query = query.filter(id__lt=after.id)
-        return Page(rows=await query.order_by("-id").limit(size + 1), count=base)
+        return Page(rows=await _listed(query.order_by("-id").limit(size + 1)), count=base)
     if sort is CustomerSort.POINTS_DESC:
         return Page(rows=await _by_points(base, size, after), count=base)
     column = SORT_COLUMN[sort]
-    rows: list[Customer] = []
+    rows: list[Listed] = []
     if sort is CustomerSort.LAST_VISIT_DESC:
         if after is None or after.value is not None:
             query = base.filter(last_visit_at__isnull=False)
             if after is not None:
-                query = query.filter(
-                    Q(last_visit_at__lt=after.value) | Q(last_visit_at=after.value, id__lt=after.id)
-                )
-            rows = await query.order_by("-last_visit_at", "-id").limit(size + 1)
+                query = _below(query, "last_visit_at", after)
+            rows = await _listed(query.order_by("-last_visit_at", "-id").limit(size + 1))
         if len(rows) <= size:
             rest = base.filter(last_visit_at__isnull=True)
             if after is not None and after.value is None:
                 rest = rest.filter(id__lt=after.id)
-            rows += await rest.order_by("-id").limit(size + 1 - len(rows))
+            rows += await _listed(rest.order_by("-id").limit(size + 1 - len(rows)))
         return Page(rows=rows, count=base)
-    query = base
-    if after is not None:
-        below: dict[str, Any] = {f"{column}__lt": after.value}
-        level: dict[str, Any] = {column: after.value, "id__lt": after.id}
-        query = query.filter(Q(**below) | Q(**level))
-    return Page(rows=await query.order_by(f"-{column}", "-id").limit(size + 1), count=base)
+    query = base if after is None else _below(base, column, after)
+    return Page(rows=await _listed(query.order_by(f"-{column}", "-id").limit(size + 1)), count=base)
 
 
-async def _by_points(base: QuerySet[Customer], size: int, after: Position | None) -> list[Customer]:
+def _below(query: QuerySet[Customer], column: str, after: Position) -> QuerySet[Customer]:
+    """The rows after ``after`` in (``column`` desc, id desc) order, as one row-value comparison
+    ``(column, id) < (value, id)``: both databases start the index scan there. (The OR of the
+    two cases bounds no scan: the index was read from its top and filtered, so page 500 read
+    500 pages of it; a bound on ``column`` alone still read every tie before the cursor.)"""
+    table = Customer._meta.basetable
+    value = db_instant(after.value) if isinstance(after.value, datetime) else after.value
+    position = Tuple(table[column], table["id"])
+    return query.annotate(keyset=position).filter(
+        keyset__lt=Tuple(ValueWrapper(value), ValueWrapper(after.id))
+    )
+
+
+def _below_points(query: QuerySet[Customer], after: Position) -> QuerySet[Customer]:
+    """As ``_below`` for a balance, which lives in another table: the bound on the balance
+    alone starts the scan of its index, the OR settles the ties."""
+    below = Q(point_balance__balance__lt=after.value)
+    level = Q(point_balance__balance=after.value, id__lt=after.id)
+    return query.filter(point_balance__balance__lte=after.value).filter(below | level)
+
+
+async def _by_points(base: QuerySet[Customer], size: int, after: Position | None) -> list[Listed]:
     """Customers with points by balance (index store, balance), then the rest newest first."""
-    rows: list[Customer] = []
+    rows: list[Listed] = []
     if after is None or after.value > 0:
         query = base.filter(point_balance__balance__gt=0)
         if after is not None:
-            query = query.filter(
-                Q(point_balance__balance__lt=after.value)
-                | Q(point_balance__balance=after.value, id__lt=after.id)
-            )
-        rows = await query.order_by("-point_balance__balance", "-id").limit(size + 1)
+            query = _below_points(query, after)
+        rows = await _listed(query.order_by("-point_balance__balance", "-id").limit(size + 1))
     if len(rows) <= size:
         rest = base.annotate(no_points=NO_POINTS).filter(no_points=True)
         if after is not None and after.value == 0:
             rest = rest.filter(id__lt=after.id)
-        rows += await rest.order_by("-id").limit(size + 1 - len(rows))
+        rows += await _listed(rest.order_by("-id").limit(size + 1 - len(rows)))
     balances = dict(
         await PointBalance.filter(customer_id__in=[row.id for row in rows]).values_list(
             "customer_id", "balance"

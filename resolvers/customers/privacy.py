@@ -16,6 +16,15 @@ async def reveals(ctx: Context, store_id: int, *, reason: str = "view") -> bool:
     )
 
 
+def revealed(ctx: Context, store_id: int) -> bool | None:
+    """What ``reveals`` decided earlier in this request, without waiting; None: not decided yet.
+
+    A list that shows names decides once before its rows, so each row's fields stay plain calls.
+    """
+    decided = ctx.loaders.decided(("pii_revealed", store_id))
+    return None if decided is None else bool(decided)
+
+
 async def _decide(ctx: Context, store_id: int, reason: str) -> bool:
     principal = await ctx.principal()
     policy = await ctx.current_policy()

@@ -26,6 +26,7 @@ from resolvers.customers.fields import (
     clean_name,
     clean_tags,
 )
+from resolvers.customers.listed import CustomerRow
 from resolvers.pii import NAME, PHONE, PiiKeys, keys_for, normalise_phone
 from resolvers.tiers import standing
 
@@ -83,15 +84,27 @@ def new_row(keys: PiiKeys, *, store_id: int, customer_id: int, data: CustomerFie
     )
 
 
-def opened(keys: PiiKeys, customer: Customer) -> tuple[str, str]:
-    common = {
-        "version": customer.key_version,
-        "store_id": customer.store_id,
-        "customer_id": customer.id,
-    }
-    return (
-        keys.open(customer.name_encrypted, field_name=NAME, **common),
-        keys.open(customer.phone_encrypted, field_name=PHONE, **common),
+def opened(keys: PiiKeys, customer: CustomerRow) -> tuple[str, str]:
+    return opened_name(keys, customer), opened_phone(keys, customer)
+
+
+def opened_name(keys: PiiKeys, customer: CustomerRow) -> str:
+    return keys.open(
+        customer.name_encrypted,
+        field_name=NAME,
+        version=customer.key_version,
+        store_id=customer.store_id,
+        customer_id=customer.id,
+    )
+
+
+def opened_phone(keys: PiiKeys, customer: CustomerRow) -> str:
+    return keys.open(
+        customer.phone_encrypted,
+        field_name=PHONE,
+        version=customer.key_version,
+        store_id=customer.store_id,
+        customer_id=customer.id,
     )
 
 

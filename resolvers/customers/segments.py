@@ -17,6 +17,7 @@ from core.errors import InvalidInput
 from models.customers import Customer, CustomerSettings
 from models.stores import Store
 from resolvers import audit
+from resolvers.customers.listed import CustomerRow
 
 LIMITS = {
     "new_customer_days": (1, 365),
@@ -147,7 +148,7 @@ def filter_segment(
     )
 
 
-def segments_of(customer: Customer, t: Thresholds, c: Clock) -> list[Segment]:
+def segments_of(customer: CustomerRow, t: Thresholds, c: Clock) -> list[Segment]:
     found: list[Segment] = []
     first_seen = customer.first_visit_at or (
         customer.created_at if customer.visit_count == 0 else None

@@ -8,10 +8,11 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from models.customers import Customer as CustomerModel
 from models.stores import Store as StoreModel
 from resolvers.customers import records, segments
+from resolvers.customers.listed import Listed
 from resolvers.customers.listing import Position, page, position_of
+from resolvers.customers.privacy import reveals
 from schema.customers.mutations import CustomerFilterInput
 from schema.customers.types import (
     CustomerConnection,
@@ -21,11 +22,12 @@ from schema.customers.types import (
 )
 from schema.enums import CustomerSort
 from schema.operations import query
-from schema.pagination import connection, decode_cursor, page_size
+from schema.pagination import connection, decode_cursor, node_fields, page_size
 from schema.refs import CustomerRef
 from schema.scopes import source_store
 from schema.stores import StoreProfile
 
+PII_FIELDS = frozenset({"name", "phone", "piiMasked"})
 # The values of each sort's cursor: (id) for CREATED_DESC, else (sort value, id).
 CURSOR_SHAPES: dict[CustomerSort, tuple[Any, ...]] = {
     CustomerSort.CREATED_DESC: (int,),
@@ -43,7 +45,7 @@ def _after(sort: CustomerSort, after: str | None) -> Position | None:
     return Position(value=cursor[0] if len(cursor) == 2 else None, id=cursor[-1])
 
 
-def _cursor_values(sort: CustomerSort, row: CustomerModel) -> list[Any]:
+def _cursor_values(sort: CustomerSort, row: Listed) -> list[Any]:
     position = position_of(sort, row)
     if sort is CustomerSort.CREATED_DESC:
         return [position.id]
@@ -68,6 +70,8 @@ async def customers_connection(
         size=size,
         after=position,
     )
+    if found.rows and PII_FIELDS & node_fields(info):
+        await reveals(info.context, store_id)  # once, before the rows: their fields stay plain
     return connection(
         CustomerConnection,
         found.rows,

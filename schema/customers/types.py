@@ -3,6 +3,7 @@ names and phones masked unless the caller may see them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -11,12 +12,10 @@ from strawberry import relay
 from strawberry.types import Info
 
 from core.context import Context
-from models.customers import (
-    Customer as CustomerModel,
-)
 from models.stores import Store as StoreModel
-from resolvers.customers.privacy import reveals
-from resolvers.customers.records import opened
+from resolvers.customers.listed import CustomerRow
+from resolvers.customers.privacy import revealed, reveals
+from resolvers.customers.records import opened_name, opened_phone
 from resolvers.customers.segments import Thresholds, clock, segments_of, thresholds_of
 from resolvers.pii import display_phone, keys_for, mask_name, mask_phone
 from schema.enums import AgeBand, Gender, Segment, SourceChannel
@@ -77,11 +76,11 @@ class CustomerProfile(relay.Node):
     created_at: datetime
     updated_at: datetime
     visits: CustomerVisits
-    row: strawberry.Private[CustomerModel]
+    row: strawberry.Private[CustomerRow]
     store_id: strawberry.Private[int]
 
     @classmethod
-    def from_model(cls, row: CustomerModel) -> CustomerProfile:
+    def from_model(cls, row: CustomerRow) -> CustomerProfile:
         return cls(
             id=row.id,
             birth_year=row.birth_year,
@@ -104,23 +103,46 @@ class CustomerProfile(relay.Node):
             store_id=row.store_id,
         )
 
-    @field(description="Masked (김*수) unless the caller may reveal customers' PII.")
-    async def name(self, info: Info) -> str:
-        name, _ = opened(keys_for(info.context.settings), self.row)
-        return name if await reveals(info.context, self.store_id) else mask_name(name)
+    # Plain calls, not coroutines, once the request has decided whether this caller sees PII
+    # (a list decides before its rows): an awaited field costs far more per row.
+    @field(
+        description="Masked (김*수) unless the caller may reveal customers' PII.", graphql_type=str
+    )
+    def name(self, info: Info) -> Any:
+        shown = revealed(info.context, self.store_id)
+        if shown is None:
+            return self._later(info, self._name)
+        return self._name(info.context, shown)
 
-    @field(description="Masked (010-****-5678) unless the caller may reveal customers' PII.")
-    async def phone(self, info: Info) -> str:
-        _, phone = opened(keys_for(info.context.settings), self.row)
-        return (
-            display_phone(phone)
-            if await reveals(info.context, self.store_id)
-            else mask_phone(phone)
-        )
+    @field(
+        description="Masked (010-****-5678) unless the caller may reveal customers' PII.",
+        graphql_type=str,
+    )
+    def phone(self, info: Info) -> Any:
+        shown = revealed(info.context, self.store_id)
+        if shown is None:
+            return self._later(info, self._phone)
+        return self._phone(info.context, shown)
 
-    @field(description="True when name and phone are shown masked to this caller.")
-    async def pii_masked(self, info: Info) -> bool:
-        return not await reveals(info.context, self.store_id)
+    @field(
+        description="True when name and phone are shown masked to this caller.", graphql_type=bool
+    )
+    def pii_masked(self, info: Info) -> Any:
+        shown = revealed(info.context, self.store_id)
+        if shown is None:
+            return self._later(info, lambda _ctx, shown: not shown)
+        return not shown
+
+    def _name(self, ctx: Context, shown: bool) -> str:
+        name = opened_name(keys_for(ctx.settings), self.row)
+        return name if shown else mask_name(name)
+
+    def _phone(self, ctx: Context, shown: bool) -> str:
+        phone = opened_phone(keys_for(ctx.settings), self.row)
+        return display_phone(phone) if shown else mask_phone(phone)
+
+    async def _later(self, info: Info, value: Callable[[Context, bool], Any]) -> Any:
+        return value(info.context, await reveals(info.context, self.store_id))
 
     @field(description="Computed now from visits and the store's thresholds.")
     async def segments(self, info: Info) -> list[Segment]:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import subprocess
 from dataclasses import replace
 from pathlib import Path
 
+import phonenumbers
 import pytest
 
 from core.settings import Settings
@@ -12,7 +14,7 @@ from models.audit import AuditEntry
 from models.customers import Customer
 from resolvers.customers.records import opened
 from resolvers.customers.rotation import rotate
-from resolvers.pii import PiiKeyMissing, keys_for, mask_name, mask_phone
+from resolvers.pii import PiiKeyMissing, display_phone, keys_for, mask_name, mask_phone
 from tests.client import Api
 from tests.customers import factories
 from tests.customers.helpers import CUSTOMERS, STORE1, owner, register
@@ -143,3 +145,69 @@ def test_masks() -> None:
     assert mask_name("남궁민수") == "남**수"
     assert mask_name("이안") == "이*"
     assert mask_phone("+821012345678") == "010-****-5678"
+
+
+FRAGMENTS = """query($id: ID!, $shown: Boolean!) { store(id: $id) { customers { edges {
+  ... on CustomerEdge { node { ...Who } }
+  node { masked: phone @include(if: $shown) } } } } }
+fragment Who on Customer { name phone piiMasked }"""
+TIER_ONLY = """query($id: ID!) { store(id: $id) { customers { edges { node { id
+  tier { name } name @include(if: false) ... on Customer @skip(if: true) { phone } } } } } }"""
+
+
+async def test_names_through_fragments_and_directives_are_masked_like_plain_ones(
+    api: Api,
+) -> None:
+    # given: a list decides once, before its rows, when their names are asked; a field it does
+    # not see (under a directive) is decided by the row itself
+    await factories.customer(1, name="김민수", phone="010-1234-5678")
+    seen = {}
+    # when
+    for who in ("owner1", "staff1"):
+        data = await api.data(
+            FRAGMENTS, {"id": STORE1, "shown": True}, token=await api.token(f"{who}@dangol.test")
+        )
+        seen[who] = data["store"]["customers"]["edges"][0]["node"]
+    # then
+    assert seen["owner1"] == {
+        "name": "김민수",
+        "phone": "010-1234-5678",
+        "piiMasked": False,
+        "masked": "010-1234-5678",
+    }
+    assert seen["staff1"] == {
+        "name": "김*수",
+        "phone": "010-****-5678",
+        "piiMasked": True,
+        "masked": "010-****-5678",
+    }
+
+
+async def test_a_page_without_names_or_phones_reveals_nothing(api: Api) -> None:
+    # given
+    await factories.customer(1)
+    # when: a tier's name is not the customer's, and skipped fields are not asked
+    data = await api.data(TIER_ONLY, {"id": STORE1}, token=await owner(api))
+    # then
+    assert len(data["store"]["customers"]["edges"]) == 1
+    assert await AuditEntry.filter(action="customers.reveal_pii").count() == 0
+
+
+def test_mobile_numbers_are_shown_as_phonenumbers_formats_them() -> None:
+    # given: display_phone writes 010 numbers itself, without phonenumbers' parse
+    rng = random.Random(9)
+    numbers = [f"+8210{rng.randrange(10**8):08d}" for _ in range(500)]
+    numbers += ["+82212345678", "+821112345678", "+8231123456", "+14155550100", "+8210123456789"]
+    # when
+    shown = {number: display_phone(number) for number in numbers}
+    # then
+    expected = {}
+    for number in numbers:
+        parsed = phonenumbers.parse(number, "KR")
+        kind = (
+            phonenumbers.PhoneNumberFormat.NATIONAL
+            if phonenumbers.region_code_for_number(parsed) == "KR"
+            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        expected[number] = phonenumbers.format_number(parsed, kind)
+    assert shown == expected

@@ -24,9 +24,10 @@ CREATE = """mutation($input: CreateOrderInput!) { createOrder(input: $input) {
 ADVANCE = """mutation($id: ID!, $to: OrderStatus!) { advanceOrder(input: {orderId: $id, to: $to}) {
   __typename ... on OrderSuccess { order { id status } } ... on UserError { code message } } }"""
 FLOW = ("CONFIRMED", "PREPARING", "READY", "COMPLETED")
-PAGE = """query($id: ID!, $after: String, $first: Int!, $filter: CustomerFilterInput) {
+PAGE = """query($id: ID!, $after: String, $first: Int!, $filter: CustomerFilterInput,
+    $sort: CustomerSort = VISITS_DESC) {
   store(id: $id) {
-    customers(filter: $filter, sort: VISITS_DESC, first: $first, after: $after) {
+    customers(filter: $filter, sort: $sort, first: $first, after: $after) {
       edges { cursor node { id name phone visits { count lastVisitAt } } }
       pageInfo { hasNextPage endCursor } } } }"""
 DASHBOARD = """query($id: ID!, $from: DateTime!, $to: DateTime!) { store(id: $id) {
@@ -106,14 +107,22 @@ async def counter(api: Api, token: str, phone: str, products: list[str], request
 
 
 async def customer_pages(
-    api: Api, token: str, requests: Requests, *, first: int, dormant: bool = False
+    api: Api,
+    token: str,
+    requests: Requests,
+    *,
+    first: int,
+    dormant: bool = False,
+    sort: str = "VISITS_DESC",
 ) -> list[str]:
-    """Page 1 and page 2 (through the cursor) of the customers by visits; the ids seen."""
+    """Page 1 and page 2 (through the cursor) of the customers by visits (or ``sort``); the ids
+    seen."""
     variables: dict[str, Any] = {
         "id": STORE,
         "first": first,
         "after": None,
         "filter": {"segment": "DORMANT"} if dormant else None,
+        "sort": sort,
     }
     seen: list[str] = []
     for page in (1, 2):

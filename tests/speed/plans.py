@@ -102,6 +102,21 @@ async def _postgres_scans(query: str, values: list[Any]) -> list[str]:
     return [str(node["Relation Name"]) for node in _nodes(plan[0]["Plan"]) if _reads_all(node)]
 
 
+async def index_conditions(query: str, values: Any) -> list[str]:
+    """What bounds each index search of a statement: SQLite's ``SEARCH ... (store_id=? AND
+    visit_count<?)``, PostgreSQL's ``Index Cond``."""
+    first = _first_values(values)
+    if dialect() == "sqlite":
+        _, rows = await connection().execute_query("EXPLAIN QUERY PLAN " + query, first)
+        return [str(row["detail"]) for row in rows if str(row["detail"]).startswith("SEARCH ")]
+    async with in_transaction("default") as conn:
+        await conn.execute_script("SET LOCAL enable_seqscan = off")
+        rows = await conn.execute_query_dict("EXPLAIN (FORMAT JSON) " + query, first)
+    plan = rows[0]["QUERY PLAN"]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return [str(node["Index Cond"]) for node in _nodes(plan[0]["Plan"]) if "Index Cond" in node]
+
+
 def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield node
     for child in node.get("Plans", []):

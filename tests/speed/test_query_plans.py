@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from tests.client import Api
 from tests.speed import paths
-from tests.speed.plans import full_scans
+from tests.speed.plans import full_scans, index_conditions
 
 
 async def test_the_counter_path_scans_no_growing_table(api: Api) -> None:
@@ -57,3 +57,32 @@ async def test_the_points_dashboard_scans_no_growing_table(api: Api) -> None:
     assert board["issued"] > 0
     scans = await full_scans(requests.sent["pointsDashboard"])
     assert not scans, "\n".join(scans)
+
+
+KEYSET_COLUMNS = {
+    "VISITS_DESC": "visit_count",
+    "TOTAL_PAID_DESC": "total_paid",
+    "LAST_VISIT_DESC": "last_visit_at",
+}
+
+
+async def test_a_customers_page_after_a_cursor_starts_at_the_cursor_in_the_index(api: Api) -> None:
+    # given: with only an OR of the two cases ((v < x) or (v = x and id < y)) the index is read
+    # from its top and the rows before the cursor filtered out: page 500 reads 500 pages of it
+    token = await api.token("owner1@dangol.test")
+    await paths.counter_store(api, token, customers=4)
+    bounds: dict[str, list[str]] = {}
+    # when
+    for sort, column in KEYSET_COLUMNS.items():
+        requests = paths.Requests()
+        await paths.customer_pages(api, token, requests, first=2, sort=sort)
+        bounds[sort] = [
+            condition
+            for query, values in requests.sent["customers page 2"]
+            if query.startswith("SELECT") and f'ORDER BY "{column}" DESC' in query
+            for condition in await index_conditions(query, values)
+        ]
+    # then
+    assert {
+        sort: any(column in c for c in bounds[sort]) for sort, column in KEYSET_COLUMNS.items()
+    } == dict.fromkeys(KEYSET_COLUMNS, True), bounds

@@ -3,6 +3,11 @@ of read again by every step, and a customers page whose statements do not grow w
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from models.customers import Customer
 from tests.client import Api
 from tests.speed import paths
 
@@ -127,3 +132,25 @@ async def test_a_completion_measures_only_what_the_tier_ladder_asks(api: Api) ->
     # then the points of the tier window are summed only when a tier needs them
     assert _point_sums(without.sent["advanceOrder COMPLETED"]) == 0
     assert _point_sums(with_points.sent["advanceOrder COMPLETED"]) == 1
+
+
+async def test_a_customers_page_builds_no_customer_model(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a model instance per row (and the parse of each of its datetime columns) cost more
+    # than the page's SQL; the page reads plain rows
+    token = await api.token("owner1@dangol.test")
+    await paths.counter_store(api, token, customers=4)
+    built: list[Customer] = []
+    build = Customer._init_from_db
+
+    def counted(**row: Any) -> Customer:
+        built.append(build(**row))
+        return built[-1]
+
+    monkeypatch.setattr(Customer, "_init_from_db", counted)
+    # when
+    for dormant in (False, True):
+        await paths.customer_pages(api, token, paths.Requests(), first=2, dormant=dormant)
+    # then
+    assert built == []
