@@ -24,7 +24,15 @@ from bench.customers import BY_PHONE, api_order_life, blind_index, catalogue, ge
 from bench.dataset import STORE_ID, BenchStore, bench_store
 from bench.load import LoadResult
 from bench.raw import RawDb, lookup, order_life
-from bench.workload import GraphQLError, closed_loop, gql, machine_note, owner_client, print_pairs
+from bench.workload import (
+    WORKERS,
+    GraphQLError,
+    closed_loop,
+    gql,
+    machine_note,
+    owner_client,
+    print_pairs,
+)
 
 CONCURRENCY = 8
 COMPLETIONS = 150
@@ -33,8 +41,6 @@ MAX_SECONDS = 60.0
 # The same counter on a young store: its rate beside the big store's shows what grows with history.
 SMALL_CUSTOMERS = int(os.environ.get("DANGOL_BENCH_SMALL_CUSTOMERS", "2000"))
 SMALL_ORDERS = int(os.environ.get("DANGOL_BENCH_SMALL_ORDERS", "20000"))
-# `serve` runs one process per core; the counter is measured at 1 worker and at that.
-WORKERS = os.cpu_count() or 1
 SETUP = (
     ("point programme 1%", "updatePointProgram", "UpdatePointProgramInput", {"earnRateBp": 100}),
     ("stamp card of 10", "configureStampCard", "ConfigureStampCardInput", {"stampsRequired": 10}),

@@ -23,7 +23,7 @@ import httpx
 from bench.dataset import CUSTOMERS, STORE_ID, BenchStore, bench_store
 from bench.load import LoadResult
 from bench.raw import RawDb, dormant_page, lookup, order_life, visits_page
-from bench.workload import closed_loop, gql, machine_note, owner_client, print_pairs
+from bench.workload import WORKERS, closed_loop, gql, machine_note, owner_client, print_pairs
 
 CONCURRENCY = 8
 LOOKUPS = 1_000
@@ -300,13 +300,17 @@ def generation_note(store: BenchStore) -> str:
 def run() -> None:
     results = []
     for backend in ("sqlite", "postgres"):
-        with bench_store(backend) as store:
-            results.append((backend, generation_note(store), asyncio.run(_measure(store))))
+        # `serve` runs one process per core: measured at 1 worker and at that.
+        for workers in sorted({1, WORKERS}):
+            with bench_store(backend, workers=workers) as store:
+                pairs = asyncio.run(_measure(store))
+            results.append((backend, workers, generation_note(store), pairs))
     print(machine_note())
-    for backend, note, pairs in results:
+    for backend, workers, note, pairs in results:
         print()
         print_pairs(
-            f"{backend}: {note}; {CONCURRENCY} concurrent clients; order life rate is lifecycles/s",
+            f"{backend}, {workers} worker{'s' if workers > 1 else ''}: {note}; "
+            f"{CONCURRENCY} concurrent clients; order life rate is lifecycles/s",
             pairs[:5],
             rate="req/s",
         )

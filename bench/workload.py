@@ -17,6 +17,9 @@ LOGIN = """mutation($e: String!, $p: String!) { login(input: {email: $e, passwor
   __typename ... on SessionTokens { accessToken } } }"""
 OWNER = ("owner1@dangol.test", "dangol-demo")
 
+# `serve` runs one process per core (app/cli.default_workers); benchmarks show 1 and that many.
+WORKERS = os.cpu_count() or 1
+
 
 class GraphQLError(RuntimeError):
     pass
