@@ -15,6 +15,7 @@ import base64
 import itertools
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,28 +167,47 @@ async def _pages(client: httpx.AsyncClient, db: RawDb) -> list[tuple[LoadResult,
         f"(one request per page; raw pages walked alongside)",
         flush=True,
     )
-    pairs = []
-    for label, api_after, raw_after in (
+
+    async def api(w: int, after: str | None) -> int:
+        data = await gql(client, "/graphql", PAGE, {"id": store_id, "after": after})
+        return len(data["store"]["customers"]["edges"])
+
+    async def raw(w: int, after: tuple[int, int] | None) -> int:
+        return len(await dormant_page(db, w, before, after)) - 1
+
+    pages = [
         ("DORMANT by visits, page 1", None, None),
         (f"DORMANT by visits, page {deep}", api_cursor, raw_cursor),
-    ):
+    ]
+    return await _page_loads(pages, 20, api, raw)
 
-        async def api(w: int, n: int, after: str | None = api_after) -> None:
-            data = await gql(client, "/graphql", PAGE, {"id": store_id, "after": after})
-            if len(data["store"]["customers"]["edges"]) != 20:
+
+async def _page_loads(
+    pages: list[tuple[str, str | None, tuple[int, int] | None]],
+    size: int,
+    api: Callable[[int, str | None], Awaitable[int]],
+    raw: Callable[[int, tuple[int, int] | None], Awaitable[int]],
+) -> list[tuple[LoadResult, LoadResult]]:
+    """Each page (label, API cursor, raw cursor) loaded through the API and in raw SQL; ``api``
+    and ``raw`` answer how many rows the page held (``size`` expected)."""
+    common: dict[str, Any] = dict(
+        count=PAGE_REQUESTS, concurrency=CONCURRENCY, warmup=20, max_seconds=MAX_SECONDS
+    )
+    pairs = []
+    for label, api_after, raw_after in pages:
+
+        async def api_page(w: int, n: int, after: str | None = api_after) -> None:
+            if await api(w, after) != size:
                 raise RuntimeError("short page")
 
-        async def raw(w: int, n: int, after: tuple[int, int] | None = raw_after) -> None:
-            if len(await dormant_page(db, w, before, after)) != 21:
+        async def raw_page(w: int, n: int, after: tuple[int, int] | None = raw_after) -> None:
+            if await raw(w, after) != size:
                 raise RuntimeError("short page")
 
-        common: dict[str, Any] = dict(
-            count=PAGE_REQUESTS, concurrency=CONCURRENCY, warmup=20, max_seconds=MAX_SECONDS
-        )
         pairs.append(
             (
-                await closed_loop(label, api, **common),
-                await closed_loop(label, raw, **common),
+                await closed_loop(label, api_page, **common),
+                await closed_loop(label, raw_page, **common),
             )
         )
     return pairs
@@ -221,31 +241,19 @@ async def _wide_pages(client: httpx.AsyncClient, db: RawDb) -> list[tuple[LoadRe
         f"{time.perf_counter() - walked:.1f} s (API page {DEEP_PAGE} = raw page {DEEP_PAGE})",
         flush=True,
     )
-    pairs = []
-    for label, api_after, raw_after in (
+
+    async def api(w: int, after: str | None) -> int:
+        data = await gql(client, "/graphql", WIDE, {"id": store_id, "after": after})
+        return len(data["store"]["customers"]["edges"])
+
+    async def raw(w: int, after: tuple[int, int] | None) -> int:
+        return len(await visits_page(db, w, after)) - 1
+
+    pages = [
         (f"all by visits x{WIDE_SIZE}, page 1", None, None),
         (f"all by visits x{WIDE_SIZE}, page {DEEP_PAGE}", api_cursor, raw_cursor),
-    ):
-
-        async def api(w: int, n: int, after: str | None = api_after) -> None:
-            data = await gql(client, "/graphql", WIDE, {"id": store_id, "after": after})
-            if len(data["store"]["customers"]["edges"]) != WIDE_SIZE:
-                raise RuntimeError("short page")
-
-        async def raw(w: int, n: int, after: tuple[int, int] | None = raw_after) -> None:
-            if len(await visits_page(db, w, after)) != WIDE_SIZE + 1:
-                raise RuntimeError("short page")
-
-        common: dict[str, Any] = dict(
-            count=PAGE_REQUESTS, concurrency=CONCURRENCY, warmup=20, max_seconds=MAX_SECONDS
-        )
-        pairs.append(
-            (
-                await closed_loop(label, api, **common),
-                await closed_loop(label, raw, **common),
-            )
-        )
-    return pairs
+    ]
+    return await _page_loads(pages, WIDE_SIZE, api, raw)
 
 
 async def _orders(

@@ -89,19 +89,17 @@ def opened(keys: PiiKeys, customer: CustomerRow) -> tuple[str, str]:
 
 
 def opened_name(keys: PiiKeys, customer: CustomerRow) -> str:
-    return keys.open(
-        customer.name_encrypted,
-        field_name=NAME,
-        version=customer.key_version,
-        store_id=customer.store_id,
-        customer_id=customer.id,
-    )
+    return _opened(keys, customer, NAME, customer.name_encrypted)
 
 
 def opened_phone(keys: PiiKeys, customer: CustomerRow) -> str:
+    return _opened(keys, customer, PHONE, customer.phone_encrypted)
+
+
+def _opened(keys: PiiKeys, customer: CustomerRow, field_name: str, sealed_text: str) -> str:
     return keys.open(
-        customer.phone_encrypted,
-        field_name=PHONE,
+        sealed_text,
+        field_name=field_name,
         version=customer.key_version,
         store_id=customer.store_id,
         customer_id=customer.id,
