@@ -175,10 +175,9 @@ async def create_order(ctx: Context, request: OrderRequest) -> Order:
     await _check_context(request)
     lines, categories = await _priced_lines(request)
     try:
+        # A retry racing this one in between: the key's unique index refuses the second insert,
+        # and the IntegrityError below answers the first order.
         async with write_transaction():
-            first = await _replay(request, digest)
-            if first is not None:
-                return first
             if request.customer_id is not None:
                 # A customer's checkouts take turns: coupons, rewards and the first-visit offer
                 # are theirs to use once. Locked before the order's insert takes its share lock.
