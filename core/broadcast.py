@@ -9,7 +9,8 @@ has committed:
   process LISTENing, each on one asyncpg connection of its own. The payload carries
   ids only (under 8,000 bytes), never documents.
 * SQLite (one process): the bus tails the outbox for event rows after the last one it
-  saw, woken at once by a publish in this process and every second otherwise. Tortoise
+  saw, woken at once by a publish in this process and every second otherwise; without
+  subscribers it only notes the newest row. Tortoise
   runs every SQLite statement under the lock that a writing transaction holds, so the
   tail reads after the commit (the row is there) or the rollback (it is not); writers
   take turns, so ids grow in commit order.
@@ -250,6 +251,13 @@ class EventBus:
                 await asyncio.wait_for(self._wake.wait(), SQLITE_POLL_SECONDS)
             self._wake.clear()
             try:
+                if not self._subscriptions:
+                    # Nobody to tell: note how far the outbox goes instead of reading its rows.
+                    # Checked again after the read: a subscriber who came meanwhile gets them.
+                    newest = await _last_event_id()
+                    if not self._subscriptions:
+                        self._last_seen = max(self._last_seen, newest)
+                        continue
                 for event in await _events_after(self._last_seen):
                     self._last_seen = event.id
                     self.dispatch(event)
