@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from core import throttling
-from core.database import connection, db_uuid, dialect
+from core.database import connection, db_uuid, dialect, placeholder
 from core.errors import RateLimited, Unauthenticated
 from core.security import AccessTokens, InvalidAccessToken, same_digest
 from core.settings import Settings
@@ -79,7 +79,7 @@ def _session_sql(dialect: str) -> str:
     request with an access token sends it, and building it through the ORM cost more than
     running it."""
     account = ", ".join(f'a."{column}"' for column in Account._meta.db_fields)
-    mark = "$1" if dialect == "postgres" else "?"
+    mark = placeholder(dialect)
     return (
         f'SELECT s."revoked_at" AS "session_revoked_at", {account}, {POLICY_VERSION} '
         f'FROM "session" s JOIN "account" a ON a."id" = s."account_id" WHERE s."id" = {mark}'
@@ -118,6 +118,6 @@ async def _authenticate_api_key(settings: Settings, credential: str) -> Authenti
 @cache
 def _key_sql(dialect: str) -> str:
     """An API key with the policy version in one statement, written once (see ``_session_sql``)."""
-    mark = "$1" if dialect == "postgres" else "?"
+    mark = placeholder(dialect)
     key = ", ".join(f'"{column}"' for column in ApiKey._meta.db_fields)
     return f'SELECT {key}, {POLICY_VERSION} FROM "api_key" WHERE "prefix" = {mark}'

@@ -12,7 +12,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from core.auth import authenticate, bearer_credential
-from core.database import connection, dialect
+from core.database import connection, dialect, placeholder
 from core.errors import Unauthenticated
 from core.services import Services
 from core.settings import Settings
@@ -87,7 +87,7 @@ async def _store_of(model: type[Model], pk: int) -> int | None:
 def _store_sql(model: type[Model], dialect: str) -> str:
     """Written once per model: nearly every request by an object's id asks it first."""
     meta = model._meta
-    mark = "$1" if dialect == "postgres" else "?"
+    mark = placeholder(dialect)
     store, table, pk = meta.fields_db_projection["store_id"], meta.db_table, meta.db_pk_column
     return f'SELECT "{store}" AS "store_id" FROM "{table}" WHERE "{pk}" = {mark}'
 

@@ -131,9 +131,13 @@ def dialect() -> str:
 def marks(count: int, offset: int = 0) -> list[str]:
     """Placeholders for ``count`` values of SQL written by hand: ``$n`` on PostgreSQL (numbered
     from ``offset + 1``), ``?`` on SQLite."""
-    if dialect() == "postgres":
-        return [f"${offset + k + 1}" for k in range(count)]
-    return ["?"] * count
+    current = dialect()
+    return [placeholder(current, offset + k + 1) for k in range(count)]
+
+
+def placeholder(dialect: str, number: int = 1) -> str:
+    """The ``number``-th placeholder in ``dialect``: for statements written once per dialect."""
+    return f"${number}" if dialect == "postgres" else "?"
 
 
 def db_date(value: date) -> Any:
@@ -182,8 +186,7 @@ async def add_to_row(
     )
     if returning:
         sql += " RETURNING " + ", ".join(f'"{column}"' for column in returning)
-    arguments = [db_instant(v) if isinstance(v, datetime) else v for v in values.values()]
-    rows = await connection().execute_query_dict(sql, arguments)
+    rows = await connection().execute_query_dict(sql, [_db_value(v) for v in values.values()])
     return rows[0] if rows else {}
 
 
