@@ -48,6 +48,18 @@ mutation($input: UpdatePointProgramInput!) {
   }
 }
 """
+DASHBOARD = """
+query($id: ID!, $p: PointsPeriodInput!, $top: Int) {
+  store(id: $id) {
+    pointsDashboard(period: $p, top: $top) {
+      issued used expired reversed outstanding
+      earningsBySource { source points }
+      topEarners { customerId points }
+    }
+  }
+}
+"""
+
 HISTORY = f"""
 query($id: ID!, $first: Int, $after: String) {{
   node(id: $id) {{

@@ -11,17 +11,6 @@ from tests.points import helpers
 from tests.points.invariants import check_ledger
 from tests.statements import recorded
 
-DASHBOARD = """
-query($id: ID!, $p: PointsPeriodInput!, $top: Int) {
-  store(id: $id) {
-    pointsDashboard(period: $p, top: $top) {
-      issued used expired reversed outstanding
-      earningsBySource { source points }
-      topEarners { customerId points }
-    }
-  }
-}
-"""
 NOW = datetime.now(UTC)
 
 
@@ -53,7 +42,9 @@ async def test_the_dashboard_sums_the_period_by_kind_and_source(api: Api) -> Non
     await expire_points(NOW)
     await helpers.give(await helpers.customer(store_id=2), 999, store_id=2)
     # when
-    data = await api.data(DASHBOARD, {"id": gid("Store", 1), "p": _period(), "top": 2}, token=token)
+    data = await api.data(
+        helpers.DASHBOARD, {"id": gid("Store", 1), "p": _period(), "top": 2}, token=token
+    )
     # then
     board = data["store"]["pointsDashboard"]
     assert (board["issued"], board["used"], board["expired"], board["reversed"]) == (915, 0, 40, 5)
@@ -75,7 +66,9 @@ async def test_the_dashboard_of_an_empty_period_is_zero(api: Api) -> None:
     token = await helpers.owner(api)
     await _earn(await helpers.customer(), 100)
     # when
-    data = await api.data(DASHBOARD, {"id": gid("Store", 1), "p": _period(-2, 3)}, token=token)
+    data = await api.data(
+        helpers.DASHBOARD, {"id": gid("Store", 1), "p": _period(-2, 3)}, token=token
+    )
     # then
     board = data["store"]["pointsDashboard"]
     assert (board["issued"], board["outstanding"], board["topEarners"]) == (0, 100, [])
@@ -88,8 +81,12 @@ async def test_outstanding_is_what_was_held_when_the_period_ended(api: Api) -> N
     await _earn(customer, 100)
     await helpers.adjust(api, token, customer, -30)
     # when
-    past = await api.data(DASHBOARD, {"id": gid("Store", 1), "p": _period(3, -1)}, token=token)
-    current = await api.data(DASHBOARD, {"id": gid("Store", 1), "p": _period()}, token=token)
+    past = await api.data(
+        helpers.DASHBOARD, {"id": gid("Store", 1), "p": _period(3, -1)}, token=token
+    )
+    current = await api.data(
+        helpers.DASHBOARD, {"id": gid("Store", 1), "p": _period()}, token=token
+    )
     # then what came after the period's end is not counted
     assert past["store"]["pointsDashboard"]["outstanding"] == 0
     assert current["store"]["pointsDashboard"]["outstanding"] == 70
@@ -101,14 +98,14 @@ async def test_the_dashboard_costs_the_same_statements_whatever_the_data(api: Ap
     token = await helpers.owner(api)
     variables = {"id": gid("Store", 1), "p": _period()}
     await _earn(await helpers.customer(), 10)
-    await api.data(DASHBOARD, variables, token=token)
+    await api.data(helpers.DASHBOARD, variables, token=token)
     with recorded() as few:
-        await api.data(DASHBOARD, variables, token=token)
+        await api.data(helpers.DASHBOARD, variables, token=token)
     for _ in range(15):
         await _earn(await helpers.customer(), 10)
     # when
     with recorded() as many:
-        await api.data(DASHBOARD, variables, token=token)
+        await api.data(helpers.DASHBOARD, variables, token=token)
     # then
     assert len(many) == len(few)
     assert sum("GROUP BY" in sql.upper() for sql, _ in many) == 2
@@ -118,6 +115,8 @@ async def test_a_period_that_ends_before_it_starts_is_refused(api: Api) -> None:
     # given
     token = await helpers.owner(api)
     # when
-    body = await api.gql(DASHBOARD, {"id": gid("Store", 1), "p": _period(-1, -1)}, token=token)
+    body = await api.gql(
+        helpers.DASHBOARD, {"id": gid("Store", 1), "p": _period(-1, -1)}, token=token
+    )
     # then
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -41,17 +41,6 @@ COLUMNS = (
     "remaining",
     "created_at",
 )
-DASHBOARD = """
-query($id: ID!, $p: PointsPeriodInput!, $top: Int) {
-  store(id: $id) {
-    pointsDashboard(period: $p, top: $top) {
-      issued used expired reversed outstanding
-      earningsBySource { source points }
-      topEarners { customerId points }
-    }
-  }
-}
-"""
 
 
 async def _history(rng: random.Random, customers: list[int], count: int) -> None:
@@ -183,7 +172,9 @@ async def test_the_api_answers_what_the_ledger_holds(api: Api) -> None:
     period = {"from": start.isoformat(), "to": end.isoformat()}
     # when
     data = await api.data(
-        DASHBOARD, {"id": gid("Store", 1), "p": period, "top": 5}, token=await helpers.owner(api)
+        helpers.DASHBOARD,
+        {"id": gid("Store", 1), "p": period, "top": 5},
+        token=await helpers.owner(api),
     )
     # then
     board = data["store"]["pointsDashboard"]
