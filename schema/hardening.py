@@ -6,20 +6,14 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from graphql import GraphQLError, OperationDefinitionNode
+from graphql import ASTValidationRule, GraphQLError, OperationDefinitionNode, parse
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
-from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.schema.schema import validate_document
 from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types.scalar import ScalarDefinition
 from strawberry.utils.str_converters import to_camel_case
@@ -33,6 +27,7 @@ BAD_USER_INPUT = "BAD_USER_INPUT"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 # graphql-core's hints: "Did you mean 'email'?", "... the enum value 'STAFF'?", "'Store'?"
 SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+CACHED_DOCUMENTS = 128  # distinct documents kept parsed and validated (strawberry's default)
 
 
 def _named_for_clients(extensions: dict[str, Any]) -> dict[str, Any]:
@@ -73,16 +68,59 @@ def shaped(error: GraphQLError, *, suggestions: bool = True) -> GraphQLError:
     )
 
 
-class ErrorCodes(SchemaExtension):
-    def __init__(self, *, suggestions: bool = True) -> None:
+class Hardening(SchemaExtension):
+    """Every request's limits and the shape of its errors, in one extension.
+
+    strawberry builds the hooks of every extension on every request; seven small extensions
+    (token, depth and alias limits, the two caches, one operation, error codes) cost a
+    ``me`` request more than its policy check did.
+
+    - the token limit and the depth and alias rules apply before parsing and validating;
+    - parsing and validation are cached per document (and per rules), as strawberry's
+      ``ParserCache`` and ``ValidationCache`` would;
+    - a document of several operations runs the one ``operationName`` names, never a guess
+      (left alone, strawberry runs the first, and checks GET and the WebSocket against it);
+    - every error gets a code, and what the client was not meant to see is masked.
+    """
+
+    def __init__(
+        self, *, max_tokens: int, rules: tuple[type[ASTValidationRule], ...], suggestions: bool
+    ) -> None:
+        self.max_tokens = max_tokens
+        self.rules = rules
         self.suggestions = suggestions
+        self._streamed = False
 
     def on_operation(self) -> Iterator[None]:
-        self._streamed = False
+        context = self.execution_context
+        context.parse_options["max_tokens"] = self.max_tokens
+        context.validation_rules = context.validation_rules + self.rules
         yield
-        result = self.execution_context.result
+        result = context.result
         if not self._streamed and result is not None and result.errors:
             result.errors = [shaped(e, suggestions=self.suggestions) for e in result.errors]
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query is not None:
+            context.graphql_document = _parsed(context.query, **context.parse_options)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        assert document is not None
+        errors = list(_validated(context.schema._schema, document, context.validation_rules))
+        operations = [
+            definition
+            for definition in document.definitions
+            if isinstance(definition, OperationDefinitionNode)
+        ]
+        if len(operations) > 1 and context._provided_operation_name is None:
+            problem = "The document holds several operations: name the one to run (operationName)."
+            errors.append(GraphQLError(problem, extensions={"code": BAD_USER_INPUT}))
+        context.pre_execution_errors = errors
+        yield
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         """Each result a subscription sends over the WebSocket, shaped before it leaves."""
@@ -92,27 +130,9 @@ class ErrorCodes(SchemaExtension):
         yield
 
 
-class OneOperation(SchemaExtension):
-    """A document of several operations runs the one ``operationName`` names, never a guess.
-
-    Left alone, strawberry runs the first (and checks GET and the WebSocket against it).
-    """
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        operations = [
-            definition
-            for definition in (document.definitions if document else ())
-            if isinstance(definition, OperationDefinitionNode)
-        ]
-        if len(operations) > 1 and context._provided_operation_name is None:
-            problem = "The document holds several operations: name the one to run (operationName)."
-            context.pre_execution_errors = [
-                *(context.pre_execution_errors or []),
-                GraphQLError(problem, extensions={"code": BAD_USER_INPUT}),
-            ]
-        yield
+# Shared by every request: a document's text parses, and validates against the same rules, once.
+_parsed = lru_cache(maxsize=CACHED_DOCUMENTS)(parse)
+_validated = lru_cache(maxsize=CACHED_DOCUMENTS)(validate_document)
 
 
 def _moment(value: object) -> datetime:
@@ -142,28 +162,14 @@ IN_RANGE_DATETIME = ScalarDefinition(
 SCALAR_OVERRIDES: dict[object, Any] = {datetime: IN_RANGE_DATETIME}
 
 
-def _with_stable_rules(prototype: AddValidationRules) -> Callable[[], SchemaExtension]:
-    """A fresh extension per request that reuses the prototype's rule classes.
-
-    The limiters build new rule classes in their constructors; ValidationCache keys
-    on the rules, so fresh classes per request would make every validation a miss.
-    """
-    rules = list(prototype.validation_rules)
-    return lambda: AddValidationRules(rules)
-
-
 def hardening_extensions(
     *, production: bool, max_depth: int, max_aliases: int, max_tokens: int
-) -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:
-    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        _with_stable_rules(QueryDepthLimiter(max_depth=max_depth)),
-        _with_stable_rules(MaxAliasesLimiter(max_alias_count=max_aliases)),
-        ParserCache,
-        ValidationCache,
-        OneOperation,
-        lambda: ErrorCodes(suggestions=not production),
-    ]
-    if production:
-        extensions.append(DisableIntrospection)
-    return extensions
+) -> list[Callable[[], SchemaExtension]]:
+    """One ``Hardening`` per request, sharing rule classes made once: the limiters build new
+    rule classes in their constructors, and the validation cache keys on the rules."""
+    rules = (
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+        *((NoSchemaIntrospectionCustomRule,) if production else ()),
+    )
+    return [lambda: Hardening(max_tokens=max_tokens, rules=rules, suggestions=not production)]

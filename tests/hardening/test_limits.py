@@ -11,6 +11,7 @@ from httpx import ASGITransport, AsyncClient
 
 from app.main import create_app
 from core.settings import Settings
+from schema import hardening
 from tests.client import Api, error_code, gid
 
 ME = "{ me { account { email } } }"
@@ -175,3 +176,19 @@ async def test_health_and_readiness(api: Api) -> None:
     assert (await api.client.get("/healthz")).json() == {"status": "ok"}
     ready = await api.client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["database"] is True
+
+
+async def test_a_document_sent_again_is_parsed_and_validated_once_and_still_limited(
+    strict_api: Api,
+) -> None:
+    """The caches key on the document and on rule classes made once; a limit still holds when
+    the refused document comes back from the cache."""
+    deep = "{ me { memberships { store { staff { edges { node { name } } } } } } }"
+    for _ in range(2):
+        body = await strict_api.gql(deep)
+        assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+    parsed, validated = hardening._parsed.cache_info(), hardening._validated.cache_info()
+    await strict_api.gql(deep)
+    assert hardening._parsed.cache_info().hits == parsed.hits + 1
+    assert hardening._validated.cache_info().hits == validated.hits + 1
+    assert hardening._validated.cache_info().misses == validated.misses
