@@ -12,7 +12,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from core.auth import authenticate, bearer_credential
-from core.database import connection, dialect, placeholder
+from core.database import connection, dialect, placeholder, rows_by_id
 from core.errors import Unauthenticated
 from core.services import Services
 from core.settings import Settings
@@ -94,7 +94,7 @@ def _store_sql(model: type[Model], dialect: str) -> str:
 
 def _rows_of(model: type[M]) -> Callable[[list[int]], Awaitable[list[M | None]]]:
     async def load(ids: list[int]) -> list[M | None]:
-        found = {row.pk: row for row in await model.filter(pk__in=ids)}
+        found = {row.pk: row for row in await rows_by_id(model, ids)}
         return [found.get(pk) for pk in ids]
 
     return load
