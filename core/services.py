@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from core.broadcast import EventBus
 from core.files import FileLinks
 from core.rechecks import CredentialChecks
 from core.security import AccessTokens, Passwords
 from core.settings import Settings
+from core.versioned import Versioned
 from policies.enforcement import PolicyEngine
 
 
@@ -21,6 +23,8 @@ class Services:
     files: FileLinks
     events: EventBus
     rechecks: CredentialChecks
+    terms: Versioned[int, Any] = field(default_factory=Versioned)
+    """Each store's loyalty terms as this process last read them (resolvers/orders/terms.py)."""
 
     @classmethod
     def create(cls, settings: Settings) -> "Services":

@@ -120,3 +120,22 @@ class StaffInvitation(Model):
 
     class Meta:
         table = "staff_invitation"
+
+
+class StoreTerms(Model):
+    """How many times a store's loyalty terms have changed.
+
+    The terms: its points programme, stamp cards, tiers, tier programme and promotions. A
+    database trigger on every write to those tables counts it (the migration terms_version holds
+    it), so a process may keep the terms it read while this stays the same. No row: the terms
+    have not changed since the migration."""
+
+    id = fields.IntField(primary_key=True)
+    store: fields.OneToOneRelation[Store] = fields.OneToOneField(
+        "models.Store", related_name=False, on_delete=fields.CASCADE
+    )
+    store_id: int
+    version = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "store_terms"

@@ -67,7 +67,7 @@ async def attach_customer(
         attached = await Order.get(id=order_id)
         completed_at = attached.completed_at or now
         await visits.record_visit(attached, completed_at)
-        terms = await terms_of(store_id, completed_at)
+        terms = await terms_of(ctx, store_id, completed_at)
         await loyalty.order_completed(ctx, order=attached, at=completed_at, terms=terms)
         await analytics.customer_attached(order_id)
         await audit.record(

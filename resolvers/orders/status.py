@@ -67,7 +67,7 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
         # The store's loyalty terms before the write lock, which then covers the writes only.
         store_id = await ctx.loaders.store_of(Order, order_id)
         if store_id is not None:
-            terms = await terms_of(store_id, now)
+            terms = await terms_of(ctx, store_id, now)
     async with write_transaction():
         if to == OrderStatus.COMPLETED:
             await visits.hold_customer_of(order_id)
@@ -85,7 +85,7 @@ async def advance_order(ctx: Context, *, order_id: int, to: OrderStatus) -> Orde
         if to == OrderStatus.CONFIRMED:
             await inventory.take_for_order(ctx, order_id=order_id)
         if to == OrderStatus.COMPLETED:
-            terms = terms or await terms_of(order.store_id, now)  # the order was just found
+            terms = terms or await terms_of(ctx, order.store_id, now)  # the order was just found
             await visits.record_visit(order, now)
             await loyalty.order_completed(ctx, order=order, at=now, terms=terms)
             await analytics.order_completed(order_id, order=order, zone=terms.zone)

@@ -148,14 +148,6 @@ async def multiplier_for(store_id: int, rank: int, at: datetime) -> int:
     return max((int(value) for value in found), default=NO_MULTIPLIER)
 
 
-async def running(store_id: int, at: datetime) -> list[tuple[int, int]]:
-    """(min_rank, points_multiplier_bp) of the store's promotions running at ``at``."""
-    rows: list[Any] = await TierPromotion.filter(
-        store_id=store_id, starts_at__lte=at, ends_at__gt=at
-    ).values_list("min_rank", "points_multiplier_bp")
-    return [(int(rank), int(multiplier)) for rank, multiplier in rows]
-
-
 async def earn_terms(*, store_id: int, customer_id: int, at: datetime) -> tuple[int | None, int]:
     """The tier's earn rate (None: the programme's) and the promotion multiplier,
     at the tier held now."""

@@ -76,24 +76,36 @@ def _reads_of(statements: paths.Statements, table: str) -> int:
     )
 
 
-async def test_a_completion_reads_the_stores_terms_before_its_write_transaction(api: Api) -> None:
-    # given
+async def test_a_completion_reads_the_stores_terms_before_its_write_transaction_once_a_change(
+    api: Api,
+) -> None:
+    # given: the terms were read by the completions that set up the store
     token = await api.token("owner1@dangol.test")
     phones, products = await paths.counter_store(api, token)
-    requests = paths.Requests()
-    # when
-    await paths.counter(api, token, phones[0], products, requests)
-    # then: the transaction starts with the status UPDATE; no configuration is read after it
-    sent = requests.sent["advanceOrder COMPLETED"]
-    start = next(n for n, (query, _) in enumerate(sent) if query.startswith('UPDATE "order"'))
-    before, within = sent[:start], sent[start:]
-    assert {table: _reads_of(within, table) for table in CONFIG_TABLES} == dict.fromkeys(
-        CONFIG_TABLES, 0
+    kept, changed = paths.Requests(), paths.Requests()
+    # when a customer completes an order, then another after the owner changes a term
+    await paths.counter(api, token, phones[0], products, kept)
+    await api.data(
+        "mutation($input: UpdatePointProgramInput!) { updatePointProgram(input: $input) "
+        "{ __typename } }",
+        {"input": {"storeId": paths.STORE, "earnRateBp": 200}},
+        token=token,
     )
-    assert {table: _reads_of(before, table) for table in CONFIG_TABLES} == dict.fromkeys(
-        CONFIG_TABLES, 1
-    )
-    assert _reads_of(within, "customer_tier") == 1  # the earn rate and the re-evaluation share it
+    await paths.counter(api, token, phones[1], products, changed)
+    # then: the transaction starts with the status UPDATE; no configuration is read after it,
+    # and before it the terms tables only after the change (the store: its terms version)
+    for requests, reads in ((kept, 0), (changed, 1)):
+        sent = requests.sent["advanceOrder COMPLETED"]
+        start = next(n for n, (query, _) in enumerate(sent) if query.startswith('UPDATE "order"'))
+        before, within = sent[:start], sent[start:]
+        assert {table: _reads_of(within, table) for table in CONFIG_TABLES} == dict.fromkeys(
+            CONFIG_TABLES, 0
+        )
+        assert {table: _reads_of(before, table) for table in CONFIG_TABLES} == {
+            **dict.fromkeys(CONFIG_TABLES, reads),
+            "store": 1,
+        }
+        assert _reads_of(within, "customer_tier") == 1  # the earn rate and the re-evaluation
 
 
 def _point_sums(statements: paths.Statements) -> int:
