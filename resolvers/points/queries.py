@@ -89,6 +89,7 @@ LAST_INSTANT = timedelta(microseconds=1)
 # Top earners from PointEarning: lists of 16 x top rows per span, then 64 x top; when that does
 # not settle them, or the period touches more spans, the period's entries are grouped instead.
 LIST_SIZES = (16, 64)
+EXACT_BATCH = 4  # customers summed from the ledger at a time, per place asked for
 MOST_SPANS = 4
 
 
@@ -174,9 +175,10 @@ async def _top_earners(
 
     A threshold search over PointEarning: a customer's points in the period are at most the sum
     of their rows of the spans it touches. Each round reads the ``size`` best rows of every
-    span; anyone in none of them has at most the sum of the spans' last values read, so once
-    the ``top``-th best exact total of the customers read (from the ledger) beats that sum,
-    nobody else can enter.
+    span; anyone in none of them has at most the sum of the spans' last values read. The
+    customers read are bounded the same way (their own rows, or a span's last value where they
+    are not in its list) and summed exactly from the ledger, best bound first, a few at a time:
+    once the ``top``-th best exact total beats every bound left, nobody else can enter.
     """
     first = _floor(start, EARNING_SPAN)
     last = _floor(end - LAST_INSTANT, EARNING_SPAN)
@@ -194,21 +196,35 @@ async def _top_earners(
                 f'ORDER BY "earned" DESC LIMIT {at[2]}) AS "b{bucket - first}"'
             )
             args += [store_id, bucket, size]
-        lists: dict[int, list[int]] = {bucket: [] for bucket in range(first, last + 1)}
-        unread: set[int] = set()
+        lists: dict[int, dict[int, int]] = {bucket: {} for bucket in range(first, last + 1)}
         for bucket, customer, earned in await _rows(" UNION ALL ".join(parts), args):
-            lists[int(bucket)].append(int(earned))
-            if int(customer) not in exact:
-                unread.add(int(customer))
-        complete = all(len(values) < size for values in lists.values())
-        bound = sum(values[-1] for values in lists.values() if len(values) == size)
-        if unread:
-            exact.update(await _earned(sorted(unread), start, end))
-        ranked = sorted(
-            ((customer, total) for customer, total in exact.items() if total > 0),
-            key=lambda item: (-item[1], item[0]),
+            lists[int(bucket)][int(customer)] = int(earned)
+        floors = {  # what a customer missing from a span's list earned there at most
+            bucket: min(found.values()) if len(found) == size else 0
+            for bucket, found in lists.items()
+        }
+        unseen = sum(floors.values())
+        bounds = {
+            customer: sum(found.get(customer, floors[bucket]) for bucket, found in lists.items())
+            for customer in set().union(*lists.values())
+        }
+        pending = sorted(
+            (customer for customer in bounds if customer not in exact),
+            key=lambda customer: (-bounds[customer], customer),
         )
-        if complete or (len(ranked) >= top and ranked[top - 1][1] > bound):
+        while True:
+            ranked = sorted(
+                ((customer, total) for customer, total in exact.items() if total > 0),
+                key=lambda item: (-item[1], item[0]),
+            )
+            left = max((bounds[customer] for customer in pending), default=0)
+            if len(ranked) >= top and ranked[top - 1][1] > max(left, unseen):
+                return ranked[:top]
+            if not pending:
+                break
+            batch, pending = pending[: EXACT_BATCH * top], pending[EXACT_BATCH * top :]
+            exact.update(await _earned(sorted(batch), start, end))
+        if unseen == 0:  # every earner of the period was in the lists
             return ranked[:top]
     return await _earners_in_ledger(store_id, start, end, top)
 
