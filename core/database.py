@@ -157,15 +157,6 @@ def db_uuid(value: uuid.UUID) -> Any:
     return value if dialect() == "postgres" else str(value)
 
 
-def instant_of(value: Any) -> datetime | None:
-    """An instant as the driver reads it (aiosqlite: the text Tortoise stores; asyncpg: itself),
-    in UTC: what Tortoise's own conversion gives, without its slow parse of the text."""
-    if value is None:
-        return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 async def add_to_row(
     table: str,
     keys: Mapping[str, Any],

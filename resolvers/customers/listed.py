@@ -6,17 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise.expressions import RawSQL
 from tortoise.queryset import QuerySet
 
-from core.database import instant_of
 from models.customers import AgeBand, Customer, Gender, SourceChannel
 
 
 @dataclass(slots=True)
 class Listed:
     """A customer as a page reads it: the columns of its row, never a model instance (building
-    one, and parsing every datetime column on SQLite, costs more than the page's SQL)."""
+    one costs more than the page's SQL)."""
 
     id: int
     store_id: int
@@ -39,7 +37,7 @@ class Listed:
     points: int = 0
 
 
-_PLAIN = (
+_COLUMNS = (
     "id",
     "store_id",
     "name_encrypted",
@@ -54,18 +52,16 @@ _PLAIN = (
     "visit_count",
     "total_paid",
     "reward_uses",
+    "first_visit_at",
+    "last_visit_at",
+    "created_at",
+    "updated_at",
 )
-# Read as the driver gives them (an annotation is not converted) and parsed by ``instant_of``.
-_INSTANTS = {
-    f"{name}_read": RawSQL(f'"customer"."{name}"')
-    for name in ("first_visit_at", "last_visit_at", "created_at", "updated_at")
-}
 
 
 async def read(query: QuerySet[Customer]) -> list[Listed]:
-    rows: list[tuple[Any, ...]] = await query.annotate(**_INSTANTS).values_list(*_PLAIN, *_INSTANTS)
-    plain = len(_PLAIN)
-    return [Listed(*row[:plain], *(instant_of(value) for value in row[plain:])) for row in rows]
+    rows: list[tuple[Any, ...]] = await query.values_list(*_COLUMNS)
+    return [Listed(*row) for row in rows]
 
 
 # What a customer's fields are computed from: its model instance, or the row a page read.
