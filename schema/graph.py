@@ -45,6 +45,7 @@ from schema import (
     webhooks,
 )
 from schema.customers import feedback, store_fields
+from schema.execution import PlainFieldsExecution, lean_resolvers
 from schema.hardening import SCALAR_OVERRIDES, hardening_extensions
 
 
@@ -170,7 +171,7 @@ class DangolSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
-    return DangolSchema(
+    schema = DangolSchema(
         query=Query,
         mutation=Mutation,
         subscription=live.Subscription,
@@ -182,5 +183,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             max_tokens=settings.max_tokens,
         ),
         config=StrawberryConfig(disable_field_suggestions=settings.production),
+        execution_context_class=PlainFieldsExecution,
         scalar_overrides=SCALAR_OVERRIDES,
     )
+    lean_resolvers(schema)
+    return schema

@@ -1,0 +1,212 @@
+"""Plain fields read in place and plain resolvers called directly (schema/execution.py) answer
+exactly what strawberry and graphql-core answer, errors included, and skip their per-field steps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from typing import Any
+
+import pytest
+import strawberry
+from graphql import GraphQLObjectType, GraphQLResolveInfo
+from strawberry.types import Info
+
+from schema.execution import PlainFieldsExecution, lean_resolvers
+from schema.graph import build_schema
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Visits:
+    count: int
+    last: str | None
+
+
+@strawberry.type
+class Item(Named):
+    id: int
+    colour: Colour
+    note: str | None
+    visits: Visits
+    maybe_visits: Visits | None
+    # a plain field whose value its type refuses: an error, not a guess
+    strict: int
+    tags: list[str]
+
+    @strawberry.field
+    def doubled(self) -> int:
+        return self.id * 2
+
+    @strawberry.field
+    def label(self, info: Info) -> str:
+        return f"{info.field_name}:{self.name}"
+
+    @strawberry.field
+    def scaled(self, by: int = 3) -> int:
+        return self.id * by
+
+    @strawberry.field
+    async def later(self) -> str:
+        await asyncio.sleep(0)
+        return self.name.upper()
+
+    @strawberry.field
+    def broken(self) -> str | None:
+        raise ValueError(f"broken {self.id}")
+
+
+@strawberry.type
+class Thing:
+    id: int
+
+
+def _root_id(root: Thing, info: Info) -> str:
+    return f"{info.field_name}-{root.id}"
+
+
+@strawberry.type
+class ThingHolder:
+    thing: Thing
+
+    @strawberry.field
+    @staticmethod
+    def thing_id(root: ThingHolder, info: Info) -> str:
+        return _root_id(root.thing, info)
+
+    @strawberry.field
+    @staticmethod
+    def thing_parent(parent: strawberry.Parent[ThingHolder]) -> int:
+        return parent.thing.id + 1
+
+
+def _item(n: int) -> Item:
+    return Item(
+        name=f"item {n}",
+        id=n,
+        colour=Colour.RED if n % 2 else Colour.BLUE,
+        note=None if n % 3 else f"note {n}",
+        visits=Visits(count=n, last=None if n % 2 else f"day {n}"),
+        maybe_visits=None if n % 2 else Visits(count=-n, last="x"),
+        strict=n if n != 4 else "four",  # type: ignore[arg-type]
+        tags=[f"t{n}", "all"],
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self, count: int = 6) -> list[Item]:
+        return [_item(n) for n in range(1, count + 1)]
+
+    @strawberry.field
+    def holder(self) -> ThingHolder:
+        return ThingHolder(thing=Thing(id=7))
+
+    @strawberry.field
+    def nameless(self) -> list[Item | None]:
+        # a null where the schema promises a value: the error bubbles to the nullable parent
+        broken = _item(9)
+        broken.name = None  # type: ignore[assignment]
+        return [_item(8), broken]
+
+    @strawberry.field
+    def named(self) -> list[Named]:
+        return [_item(1), _item(2)]
+
+
+QUERIES = [
+    "{ items { id name colour note visits { count last } maybeVisits { count } tags } }",
+    "{ items { id doubled label scaled(by: 5) later broken } }",
+    "{ items(count: 5) { id strict } }",
+    "{ nameless { id name visits { count } } }",
+    "{ named { name ... on Item { id visits { count } } } }",
+    "{ holder { thing { id } thingId thingParent } }",
+    "query($show: Boolean!) { items(count: 3) { a: id b: id id @include(if: $show)"
+    " ... on Item { name visits { last } } visits { count } } }",
+    "{ items(count: 2) { __typename id } __typename }",
+]
+
+
+def _schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
+    stock = strawberry.Schema(query=Query, types=[Item])
+    plain = strawberry.Schema(
+        query=Query, types=[Item], execution_context_class=PlainFieldsExecution
+    )
+    lean_resolvers(plain)
+    return stock, plain
+
+
+def _answer(result: Any) -> tuple[Any, Any]:
+    return result.data, [error.formatted for error in result.errors or []]
+
+
+@pytest.mark.parametrize("show", [True, False])
+@pytest.mark.parametrize("document", QUERIES)
+async def test_answers_and_errors_are_graphql_cores(document: str, show: bool) -> None:
+    # given: the same types executed as strawberry does, and with plain fields read in place
+    stock, plain = _schemas()
+    variables = {"show": show} if "$show" in document else None
+    # when
+    expected = await stock.execute(document, variable_values=variables)
+    found = await plain.execute(document, variable_values=variables)
+    # then
+    assert _answer(found) == _answer(expected)
+
+
+async def test_the_error_cases_are_exercised() -> None:
+    # the equivalence above would hold trivially if nothing failed: check that it does
+    stock, _ = _schemas()
+    answers = [_answer(await stock.execute(document)) for document in QUERIES[1:4]]
+    messages = [error["message"] for _, errors in answers for error in errors]
+    assert any("broken 1" in message for message in messages)
+    assert any("Int cannot represent" in message for message in messages)
+    assert any("Cannot return null for non-nullable field" in message for message in messages)
+    assert answers[2][0] == {
+        "nameless": [{"id": 8, "name": "item 8", "visits": {"count": 8}}, None]
+    }
+
+
+class Counting(PlainFieldsExecution):
+    infos = 0
+
+    def build_resolve_info(self, *args: Any, **kwargs: Any) -> GraphQLResolveInfo:
+        Counting.infos += 1
+        return super().build_resolve_info(*args, **kwargs)
+
+
+@pytest.mark.parametrize("count", [5, 50])
+async def test_plain_fields_take_no_resolve_info(count: int) -> None:
+    # given
+    schema = strawberry.Schema(query=Query, types=[Item], execution_context_class=Counting)
+    Counting.infos = 0
+    # when: every field of the items is plain
+    result = await schema.execute(
+        f"{{ items(count: {count}) {{ id name colour visits {{ count last }} }} }}"
+    )
+    # then: only the list itself resolved through graphql-core's steps, however long it is
+    assert result.errors is None and result.data is not None
+    assert len(result.data["items"]) == count
+    assert Counting.infos == 1
+
+
+def test_plain_resolvers_of_the_api_are_called_directly() -> None:
+    # given
+    schema = build_schema()
+    customer = schema._schema.type_map["Customer"]
+    store = schema._schema.type_map["Store"]
+    assert isinstance(customer, GraphQLObjectType) and isinstance(store, GraphQLObjectType)
+    # then: the masked name resolves without strawberry's wrappers; a guarded field keeps them
+    assert customer.fields["name"].resolve.__qualname__.startswith("_lean")
+    assert not store.fields["customers"].resolve.__qualname__.startswith("_lean")
