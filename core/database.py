@@ -179,7 +179,7 @@ async def add_to_row(
     )
     if returning:
         sql += " RETURNING " + ", ".join(f'"{column}"' for column in returning)
-    rows = await connection().execute_query_dict(sql, [_db_value(v) for v in values.values()])
+    rows = await connection().execute_query_dict(sql, [db_value(v) for v in values.values()])
     return rows[0] if rows else {}
 
 
@@ -190,7 +190,7 @@ async def update_returning(
     update left it, in one statement (None: no row matched). For a conditional update on a hot
     path, which would otherwise be an UPDATE and a SELECT."""
     columns = model._meta.fields_db_projection
-    arguments = [_db_value(v) for v in (*values.values(), *where.values())]
+    arguments = [db_value(v) for v in (*values.values(), *where.values())]
     at = marks(len(arguments))
     sets = ", ".join(f'"{columns[name]}" = {mark}' for name, mark in zip(values, at, strict=False))
     conditions = " AND ".join(
@@ -220,7 +220,8 @@ def _by_id_sql(model: type[Model], dialect: str, count: int) -> str:
     return f'SELECT {columns} FROM "{meta.db_table}" WHERE "{meta.db_pk_column}" IN ({at})'
 
 
-def _db_value(value: Any) -> Any:
+def db_value(value: Any) -> Any:
+    """A value as the driver takes it in SQL written by hand."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):

@@ -12,8 +12,11 @@ store's owners are alerted once per window.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import NoReturn, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, NoReturn, TypeVar
+
+from tortoise.models import Model
 
 from core import throttling
 from core.context import Context
@@ -24,36 +27,64 @@ from policies.catalogue import OWNER
 from resolvers.alerts import raise_alert
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class _Limit:
+    who: str
+    bucket: str
+    misses: int
+    window: int
 
 
 async def limited(
     ctx: Context, *, store_id: int, find: Callable[[], Awaitable[T]], found: Callable[[T], bool]
 ) -> T:
     """``find()``, counted as a miss of the caller unless ``found`` says it found someone."""
-    principal = await ctx.principal()
-    settings = ctx.settings
-    window = settings.lookup_window_seconds
-    if principal.account_id is not None:
-        who, limit = f"account:{principal.account_id}", settings.lookup_misses_per_account
-    else:
-        who, limit = f"api_key:{principal.api_key_id}", settings.lookup_misses_per_api_key
-    bucket = f"lookup:{who}"
-    if await throttling.count(bucket, window) >= limit:
-        await _refuse(ctx, store_id=store_id, who=who, limit=limit, window=window)
+    limit = await _limit_of(ctx)
+    if await throttling.count(limit.bucket, limit.window) >= limit.misses:
+        await _refuse(ctx, store_id=store_id, limit=limit)
     answer = await find()  # bad input raises here, before anything is counted
-    if found(answer):
-        return answer
-    misses = await throttling.hit(bucket, window)
-    if misses > limit:
-        await _refuse(ctx, store_id=store_id, who=who, limit=limit, window=window)
-    if misses == limit:
-        await _alert(ctx, store_id=store_id, who=who, misses=misses, window=window)
+    if not found(answer):
+        await _missed(ctx, store_id=store_id, limit=limit)
     return answer
 
 
-async def _refuse(ctx: Context, *, store_id: int, who: str, limit: int, window: int) -> NoReturn:
-    await _alert(ctx, store_id=store_id, who=who, misses=limit, window=window)
-    _, retry_after = throttling.window_of(window)
+async def limited_row(
+    ctx: Context, *, store_id: int, model: type[M], where: Mapping[str, Any]
+) -> M | None:
+    """``limited`` for the one row of a unique key: the count and the row in one statement."""
+    limit = await _limit_of(ctx)
+    misses, row = await throttling.count_beside(limit.bucket, limit.window, model, where)
+    if misses >= limit.misses:
+        await _refuse(ctx, store_id=store_id, limit=limit)
+    if row is None:
+        await _missed(ctx, store_id=store_id, limit=limit)
+    return row
+
+
+async def _limit_of(ctx: Context) -> _Limit:
+    principal = await ctx.principal()
+    settings = ctx.settings
+    if principal.account_id is not None:
+        who, misses = f"account:{principal.account_id}", settings.lookup_misses_per_account
+    else:
+        who, misses = f"api_key:{principal.api_key_id}", settings.lookup_misses_per_api_key
+    return _Limit(who, f"lookup:{who}", misses, settings.lookup_window_seconds)
+
+
+async def _missed(ctx: Context, *, store_id: int, limit: _Limit) -> None:
+    misses = await throttling.hit(limit.bucket, limit.window)
+    if misses > limit.misses:
+        await _refuse(ctx, store_id=store_id, limit=limit)
+    if misses == limit.misses:
+        await _alert(ctx, store_id=store_id, who=limit.who, misses=misses, window=limit.window)
+
+
+async def _refuse(ctx: Context, *, store_id: int, limit: _Limit) -> NoReturn:
+    await _alert(ctx, store_id=store_id, who=limit.who, misses=limit.misses, window=limit.window)
+    _, retry_after = throttling.window_of(limit.window)
     raise RateLimited(
         "Too many customer lookups found nobody; wait before looking up more.",
         retry_after=retry_after,

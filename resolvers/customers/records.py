@@ -339,9 +339,6 @@ async def tag(
 async def by_phone(ctx: Context, *, store_id: int, phone: str) -> Customer | None:
     """Limited per caller (``lookups``): a miss counts, a customer found does not."""
     index = keys_for(ctx.settings).phone_index(store_id, normalise_phone(phone))
-    return await lookups.limited(
-        ctx,
-        store_id=store_id,
-        find=lambda: Customer.get_or_none(store_id=store_id, phone_index=index),
-        found=lambda row: row is not None,
+    return await lookups.limited_row(
+        ctx, store_id=store_id, model=Customer, where={"store_id": store_id, "phone_index": index}
     )

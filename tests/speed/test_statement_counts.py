@@ -65,6 +65,27 @@ async def test_a_customers_page_sends_as_many_statements_at_any_size(api: Api) -
     assert small.counts() == large.counts()
 
 
+async def test_a_lookup_by_phone_reads_its_limit_and_its_customer_in_one_statement(
+    api: Api,
+) -> None:
+    # given
+    token = await api.token("owner1@dangol.test")
+    phones, _ = await paths.counter_store(api, token)
+    requests = paths.Requests()
+    # when
+    found = await requests.record(
+        "customerByPhone",
+        lambda: api.data(paths.BY_PHONE, {"id": paths.STORE, "p": phones[0]}, token=token),
+    )
+    # then
+    assert found["store"]["customerByPhone"]["id"]
+    sent = [query for query, _ in requests.sent["customerByPhone"]]
+    customers = [query for query in sent if '"customer"' in query]
+    counters = [query for query in sent if '"rate_counter"' in query]
+    assert len(customers) == 1 and counters == customers
+    assert len(sent) == 3  # with the caller's credential and the store
+
+
 CONFIG_TABLES = ("point_program", "stamp_card", "tier", "tier_program", "tier_promotion", "store")
 
 
