@@ -132,26 +132,16 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         pending: list[str] = []
         try:
             for name, details, plain in self._steps_of(parent_type, grouped_field_set):
+                path_of_field = Path(path, name, parent_type.name)
+                result: Any = Undefined
                 if plain is not None:
-                    value = self._read(
-                        plain,
-                        details,
-                        source_value,
-                        Path(path, name, parent_type.name),
-                        position_context,
+                    result = self._read(
+                        plain, details, source_value, path_of_field, position_context
                     )
-                    if value is not Undefined:
-                        results[name] = value
-                        if self.is_awaitable(value):
-                            pending.append(name)
-                        continue
-                result = self.execute_field(
-                    parent_type,
-                    source_value,
-                    details,
-                    Path(path, name, parent_type.name),
-                    position_context,
-                )
+                if result is Undefined:
+                    result = self.execute_field(
+                        parent_type, source_value, details, path_of_field, position_context
+                    )
                 if result is not Undefined:
                     results[name] = result
                     if self.is_awaitable(result):
