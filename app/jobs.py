@@ -24,6 +24,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
+from core.auth import API_KEY_WINDOW_SECONDS
 from core.context import Context
 from core.messaging import provider_for
 from core.senders import build_senders
@@ -250,6 +251,15 @@ def default_jobs(settings: Settings) -> list[Job]:
         keep = timedelta(days=settings.outbox_retention_days)
         return await retention.prune(now, keep, max_attempts=settings.outbox_max_attempts)
 
+    longest_window = timedelta(
+        seconds=max(
+            settings.login_window_seconds, settings.lookup_window_seconds, API_KEY_WINDOW_SECONDS
+        )
+    )
+
+    async def prune_counters(now: datetime) -> int:
+        return await retention.prune_counters(now, longest_window)
+
     async def refresh_insights(now: datetime) -> int:
         return await insights.run(system, now)
 
@@ -261,6 +271,7 @@ def default_jobs(settings: Settings) -> list[Job]:
             lease_seconds=settings.outbox_lease_seconds,
         ),
         Job("outbox.prune", prune_outbox, 3600),
+        Job("throttling.prune", prune_counters, 3600),
         Job("messages.run", run_messages, settings.messages_interval_seconds),
         Job("messages.automations", run_automations, settings.tier_evaluation_interval_seconds),
         Job("points.expire", "resolvers.points.expiry:expire_points", expiry),

@@ -16,6 +16,7 @@ from models.api_keys import ApiKey
 from policies.enforcement import Principal
 
 API_KEY_PREFIX = "dgl_"
+API_KEY_WINDOW_SECONDS = 60  # an API key's limit is so many requests a minute
 
 
 def bearer_credential(header: str | None) -> str | None:
@@ -101,11 +102,11 @@ async def _authenticate_api_key(settings: Settings, credential: str) -> Authenti
     if key is None or key.revoked_at is not None or not same_digest(credential, key.secret_hash):
         raise Unauthenticated("The API key is invalid or has been revoked.")
     limit = settings.api_key_requests_per_minute
-    used = await throttling.hit(f"api_key:{key.id}", 60)
-    if used > limit:
-        _, retry_after = throttling.window_of(60)
+    usage = await throttling.hit(f"api_key:{key.id}", API_KEY_WINDOW_SECONDS)
+    if usage.total > limit:
         raise RateLimited(
-            f"This API key may make {limit} requests a minute.", retry_after=retry_after
+            f"This API key may make {limit} requests a minute.",
+            retry_after=usage.retry_after(limit),
         )
     principal = Principal(
         api_key_id=key.id,

@@ -42,10 +42,11 @@ async def login(ctx: Context, *, email: str, password: str) -> IssuedTokens:
         f"login:address:{ctx.client_address}": settings.login_failures_per_address,
     }
     for bucket, limit in buckets.items():
-        if await throttling.count(bucket, window) >= limit:
-            _, retry_after = throttling.window_of(window)
+        usage = await throttling.count(bucket, window)
+        if usage.total >= limit:
             raise RateLimited(
-                "Too many failed sign-ins; wait before trying again.", retry_after=retry_after
+                "Too many failed sign-ins; wait before trying again.",
+                retry_after=usage.retry_after(limit),
             )
     account = await Account.get_or_none(email=email)
     matches = await asyncio.to_thread(

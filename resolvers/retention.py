@@ -1,8 +1,9 @@
-"""What the service keeps, and for how long: delivered messages and the webhook log.
+"""What the service keeps, and for how long: delivered messages, the webhook log, rate counters.
 
 The outbox and the webhook delivery log grow with every event; past the retention
 window a delivered message and its log lines only cost space. A failed-for-good
-message stays as long, for the owner or an operator to look at. Rows go in batches,
+message stays as long, for the owner or an operator to look at. A rate counter is read
+for two of its windows (``core.throttling``) and is of no use after. Rows go in batches,
 each its own short transaction, so pruning never holds the write lock for long.
 """
 
@@ -15,6 +16,7 @@ from tortoise.expressions import Q
 
 from core.database import write_transaction
 from models.outbox import OutboxMessage
+from models.throttling import RateCounter
 from models.webhooks import WebhookDelivery
 
 BATCH = 1000
@@ -40,6 +42,17 @@ async def prune(now: datetime, keep: timedelta, *, max_attempts: int) -> int:
             break
         async with write_transaction():
             removed += await OutboxMessage.filter(id__in=gone).delete()
+    return removed
+
+
+async def prune_counters(now: datetime, longest_window: timedelta) -> int:
+    """Delete rate counters no limit reads any more: of windows that began two of the longest
+    windows before ``now``. Returns how many rows went."""
+    cutoff = int((now - 2 * longest_window).timestamp())
+    removed = 0
+    while found := await _ids(RateCounter.filter(window_start__lt=cutoff)):
+        async with write_transaction():
+            removed += await RateCounter.filter(id__in=found).delete()
     return removed
 
 

@@ -6,8 +6,8 @@ counted when it has run, and answered only if its count is within the limit (so 
 request, however concurrently they run, get at most the limit's answers). The point of sale,
 which looks up customers who exist, never meets the limit and never writes a counter. Past the
 limit every lookup is refused, found or not, so a refusal tells nothing. The counters are rows
-of the database, shared by every process. When an account or key reaches the limit, the
-store's owners are alerted once per window.
+of the database, shared by every process, and the limit slides (``core.throttling``). When an
+account or key reaches the limit, the store's owners are alerted once per window.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ async def limited(
 ) -> T:
     """``find()``, counted as a miss of the caller unless ``found`` says it found someone."""
     limit = await _limit_of(ctx)
-    if await throttling.count(limit.bucket, limit.window) >= limit.misses:
-        await _refuse(ctx, store_id=store_id, limit=limit)
+    usage = await throttling.count(limit.bucket, limit.window)
+    if usage.total >= limit.misses:
+        await _refuse(ctx, store_id=store_id, limit=limit, usage=usage)
     answer = await find()  # bad input raises here, before anything is counted
     if not found(answer):
         await _missed(ctx, store_id=store_id, limit=limit)
@@ -56,9 +57,9 @@ async def limited_row(
 ) -> M | None:
     """``limited`` for the one row of a unique key: the count and the row in one statement."""
     limit = await _limit_of(ctx)
-    misses, row = await throttling.count_beside(limit.bucket, limit.window, model, where)
-    if misses >= limit.misses:
-        await _refuse(ctx, store_id=store_id, limit=limit)
+    usage, row = await throttling.count_beside(limit.bucket, limit.window, model, where)
+    if usage.total >= limit.misses:
+        await _refuse(ctx, store_id=store_id, limit=limit, usage=usage)
     if row is None:
         await _missed(ctx, store_id=store_id, limit=limit)
     return row
@@ -75,24 +76,26 @@ async def _limit_of(ctx: Context) -> _Limit:
 
 
 async def _missed(ctx: Context, *, store_id: int, limit: _Limit) -> None:
-    misses = await throttling.hit(limit.bucket, limit.window)
-    if misses > limit.misses:
-        await _refuse(ctx, store_id=store_id, limit=limit)
-    if misses == limit.misses:
-        await _alert(ctx, store_id=store_id, who=limit.who, misses=misses, window=limit.window)
+    usage = await throttling.hit(limit.bucket, limit.window)
+    if usage.total > limit.misses:
+        await _refuse(ctx, store_id=store_id, limit=limit, usage=usage)
+    if usage.total == limit.misses:
+        await _alert(ctx, store_id=store_id, who=limit.who, misses=usage.total, window=limit.window)
 
 
-async def _refuse(ctx: Context, *, store_id: int, limit: _Limit) -> NoReturn:
+async def _refuse(
+    ctx: Context, *, store_id: int, limit: _Limit, usage: throttling.Usage
+) -> NoReturn:
     await _alert(ctx, store_id=store_id, who=limit.who, misses=limit.misses, window=limit.window)
-    _, retry_after = throttling.window_of(limit.window)
     raise RateLimited(
         "Too many customer lookups found nobody; wait before looking up more.",
-        retry_after=retry_after,
+        retry_after=usage.retry_after(limit.misses),
     )
 
 
 async def _alert(ctx: Context, *, store_id: int, who: str, misses: int, window: int) -> None:
-    if await throttling.hit(f"lookup_alerted:{who}:{store_id}", window) != 1:
+    # Once per fixed window: the first alert of a window is the one counted 1.
+    if (await throttling.hit(f"lookup_alerted:{who}:{store_id}", window)).current != 1:
         return
     kind, _, pk = who.partition(":")
     async with write_transaction():
@@ -105,7 +108,7 @@ async def _alert(ctx: Context, *, store_id: int, who: str, misses: int, window: 
                 "misses": misses,
                 "window_seconds": window,
                 "message": "Customer lookups by phone or name that found nobody reached the "
-                "limit; further lookups are refused until the window ends.",
+                "limit; further lookups are refused until the older misses age out of the window.",
             },
             roles=(OWNER,),
         )

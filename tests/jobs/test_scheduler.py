@@ -156,6 +156,7 @@ async def test_the_default_jobs_are_the_outbox_messages_point_expiry_tier_evalua
     assert set(jobs) == {
         "outbox.deliver",
         "outbox.prune",
+        "throttling.prune",
         "messages.run",
         "messages.automations",
         "points.expire",
