@@ -1,0 +1,52 @@
+"""A read outside a transaction neither waits for another request's open write transaction nor
+sees what it has not committed, and the next read after the commit sees it. (On SQLite such
+reads run at once on a read-only connection, core.database; through Tortoise's one connection
+they waited until the transaction ended.)"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from core.database import connection, placeholder, write_transaction
+from models.throttling import RateCounter
+
+pytestmark = pytest.mark.usefixtures("app")
+
+BUCKET = "uncommitted"
+WAIT = 10  # seconds: a read that waited for the writer would never end before it is released
+
+
+async def _read_by_hand() -> list[dict[str, object]]:
+    mark = placeholder(connection().schema_generator.DIALECT)
+    return await connection().execute_query_dict(
+        f'SELECT "bucket" FROM "rate_counter" WHERE "bucket" = {mark}', [BUCKET]
+    )
+
+
+async def test_a_read_goes_on_while_another_request_holds_a_write_transaction() -> None:
+    # given a write transaction that has written and not yet committed
+    written, release = asyncio.Event(), asyncio.Event()
+
+    async def writer() -> None:
+        async with write_transaction():
+            await RateCounter.create(bucket=BUCKET, window_start=0, count=1)
+            written.set()
+            await release.wait()
+
+    task = asyncio.create_task(writer())
+    await asyncio.wait_for(written.wait(), WAIT)
+    try:
+        # when another request reads, through the ORM and through SQL written by hand
+        by_orm = await asyncio.wait_for(RateCounter.filter(bucket=BUCKET).count(), WAIT)
+        by_hand = await asyncio.wait_for(_read_by_hand(), WAIT)
+        # then both answer while the transaction is open, without what it has not committed
+        assert not task.done()
+        assert by_orm == 0 and by_hand == []
+    finally:
+        release.set()
+        await task
+    # and once it has committed, the next read sees it
+    assert await RateCounter.filter(bucket=BUCKET).count() == 1
+    assert await _read_by_hand() == [{"bucket": BUCKET}]
