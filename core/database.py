@@ -8,7 +8,9 @@ This module is also a Tortoise engine (``client_class`` below) for the embedded 
   thread. Through aiosqlite's thread a statement cost about 90 µs of CPU in hand-offs, more
   than most reads themselves, and it waited behind any transaction open in the process
   (Tortoise gives its one connection to a transaction until it ends). In WAL mode a read sees
-  the last commit and neither waits for writers nor holds them up.
+  the last commit and neither waits for writers nor holds them up. A read that runs longer
+  than a point read is interrupted and sent through aiosqlite's thread, so a scan never holds
+  the event loop.
 """
 
 from __future__ import annotations
@@ -69,6 +71,10 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # A WAL reader waits only in rare moments (a checkpoint resetting the log); never for long,
 # since it waits on the event loop's thread.
 SQLITE_READ_BUSY_TIMEOUT_MS = 1_000
+# A read on the event loop's thread may run this many steps of this many SQLite instructions
+# (about a millisecond): a point read or a page takes a few; a scan goes to aiosqlite's thread.
+READ_STEP_INSTRUCTIONS = 1_000
+READ_AT_ONCE_STEPS = 100
 M = TypeVar("M", bound=Model)
 MAX_WRITTEN_IDS = 64  # more ids than this go through the ORM, in a statement built each time
 
@@ -84,6 +90,7 @@ class _ImmediateTransactionWrapper(SqliteTransactionWrapper):
 
 class ImmediateSqliteClient(SqliteClient):
     _reader: sqlite3.Connection | None = None
+    _steps_left = 0
 
     def _in_transaction(self) -> TransactionContext:
         return SqliteTransactionContext(_ImmediateTransactionWrapper(self), self._lock)
@@ -91,36 +98,46 @@ class ImmediateSqliteClient(SqliteClient):
     async def execute_query(
         self, query: str, values: list[Any] | None = None
     ) -> tuple[int, Sequence[dict[str, Any]]]:
-        if not self._reads_at_once(query):
+        rows = self._read_at_once(query, values)
+        if rows is None:
             answer: tuple[int, Sequence[dict[str, Any]]] = await super().execute_query(
                 query, values
             )
             return answer
-        rows = self._read(query, values)
         return len(rows), rows
 
     async def execute_query_dict(
         self, query: str, values: list[Any] | None = None
     ) -> list[dict[str, Any]]:
-        if not self._reads_at_once(query):
+        rows = self._read_at_once(query, values)
+        if rows is None:
             found: list[dict[str, Any]] = await super().execute_query_dict(query, values)
             return found
-        return [dict(row) for row in self._read(query, values)]
+        return [dict(row) for row in rows]
 
-    def _reads_at_once(self, query: str) -> bool:
-        return (
-            self._connection is not None
-            and self.filename != ":memory:"
-            and query[:6].upper() == "SELECT"
-        )
-
-    def _read(self, query: str, values: list[Any] | None) -> list[Any]:
+    def _read_at_once(self, query: str, values: list[Any] | None) -> list[Any] | None:
+        """The rows of a SELECT read on the event loop's thread; None when the statement is
+        not a SELECT, or when it would hold the loop longer than a point read does (it is then
+        interrupted, and read again through aiosqlite's thread)."""
+        if self._connection is None or self.filename == ":memory:":
+            return None
         query = query.replace("\x00", "'||CHAR(0)||'")  # as Tortoise sends it
-        self.log.debug("%s: %s", query, values)
+        if query[:6].upper() != "SELECT":
+            return None
+        reader = self._read_connection()
+        self._steps_left = READ_AT_ONCE_STEPS
         try:
-            return self._read_connection().execute(query, values or ()).fetchall()
+            rows = reader.execute(query, values or ()).fetchall()
         except sqlite3.OperationalError as exc:
+            if self._steps_left < 0:
+                return None
             raise OperationalError(exc) from exc
+        self.log.debug("%s: %s", query, values)
+        return rows
+
+    def _spend_a_step(self) -> bool:
+        self._steps_left -= 1
+        return self._steps_left < 0  # True interrupts the statement
 
     def _read_connection(self) -> sqlite3.Connection:
         if self._reader is None:
@@ -128,6 +145,7 @@ class ImmediateSqliteClient(SqliteClient):
             reader.row_factory = sqlite3.Row
             reader.execute(f"PRAGMA busy_timeout = {SQLITE_READ_BUSY_TIMEOUT_MS}")
             reader.execute("PRAGMA query_only = ON")
+            reader.set_progress_handler(self._spend_a_step, READ_STEP_INSTRUCTIONS)
             self._reader = reader
         return self._reader
 
