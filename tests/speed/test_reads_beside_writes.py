@@ -9,7 +9,7 @@ import asyncio
 
 import pytest
 
-from core.database import connection, placeholder, write_transaction
+from core.database import connection, dialect, placeholder, write_transaction
 from models.throttling import RateCounter
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -19,7 +19,7 @@ WAIT = 10  # seconds: a read that waited for the writer would never end before i
 
 
 async def _read_by_hand() -> list[dict[str, object]]:
-    mark = placeholder(connection().schema_generator.DIALECT)
+    mark = placeholder(dialect())
     return await connection().execute_query_dict(
         f'SELECT "bucket" FROM "rate_counter" WHERE "bucket" = {mark}', [BUCKET]
     )
