@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from tortoise.queryset import QuerySet
 
+from core.rows import plain_rows
 from models.customers import AgeBand, Customer, Gender, SourceChannel
 
 
@@ -60,8 +60,7 @@ _COLUMNS = (
 
 
 async def read(query: QuerySet[Customer]) -> list[Listed]:
-    rows: list[tuple[Any, ...]] = await query.values_list(*_COLUMNS)
-    return [Listed(*row) for row in rows]
+    return [Listed(*row) for row in await plain_rows(query, _COLUMNS)]
 
 
 # What a customer's fields are computed from: its model instance, or the row a page read.
