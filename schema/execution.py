@@ -8,7 +8,9 @@ than the page's SQL. Here such a field is read and coerced in place. Anything of
 own steps, so answers and errors are the same as without this.
 
 ``lean_resolvers`` does the same for resolvers that take no argument: strawberry's wrappers
-(argument conversion, field extensions, exception handlers) have nothing to do for them.
+(argument conversion, field extensions, exception handlers) have nothing to do for them. Such a
+resolver is called in place too, with the resolve info graphql-core would give it, and its value
+completed as above; an error it raises is handled as graphql-core handles it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from graphql import (
     is_object_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.executor import to_nodes
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -39,17 +42,22 @@ from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
 DEFINITION_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+# marks the resolvers ``lean_resolvers`` made, which the execution calls in place
+LEAN = "_dangol_lean"
 
 
 @dataclass(frozen=True, slots=True)
 class _Plain:
-    """How to read one plain field: its attribute reader and the type its value completes to."""
+    """How to read one plain field: its attribute reader or lean resolver, and the type its
+    value completes to."""
 
     read: Any
     field_type: GraphQLOutputType
     nullable: bool
     leaf: GraphQLLeafType | None
     object_type: GraphQLObjectType | None
+    # the field when ``read`` is a lean resolver, which is given a resolve info
+    resolver_of: GraphQLField | None = None
 
 
 # A selection of an object type, field by field: the response key, its field nodes, and how to
@@ -61,16 +69,24 @@ def _plain(field_def: GraphQLField | None) -> _Plain | None:
     if field_def is None or field_def.args:
         return None
     read = field_def.resolve
+    if read is None:
+        return None
     # strawberry marks the resolver it gives a field that only reads an attribute
-    if read is None or not getattr(read, "_is_default", False):
+    if getattr(read, "_is_default", False):
+        resolver_of = None
+    elif getattr(read, LEAN, False):
+        resolver_of = field_def
+    else:
         return None
     field_type = field_def.type
     nullable = not isinstance(field_type, GraphQLNonNull)
     inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
     if is_leaf_type(inner):
-        return _Plain(read, field_type, nullable, inner, None)
+        return _Plain(read, field_type, nullable, inner, None, resolver_of)
     if is_object_type(inner) and inner.is_type_of is None:
-        return _Plain(read, field_type, nullable, None, inner)
+        return _Plain(read, field_type, nullable, None, inner, resolver_of)
+    if resolver_of is not None:  # a list or an abstract type: graphql-core completes its value
+        return _Plain(read, field_type, nullable, None, None, resolver_of)
     return None
 
 
@@ -134,7 +150,13 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             for name, details, plain in self._steps_of(parent_type, grouped_field_set):
                 path_of_field = Path(path, name, parent_type.name)
                 result: Any = Undefined
-                if plain is not None:
+                if plain is None:
+                    pass
+                elif plain.resolver_of is not None:
+                    result = self._resolved(
+                        plain, details, parent_type, source_value, path_of_field, position_context
+                    )
+                else:
                     result = self._read(
                         plain, details, source_value, path_of_field, position_context
                     )
@@ -184,6 +206,41 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             )
         except Exception as raw_error:
             self.handle_field_error(raw_error, plain.field_type, details, field_path)
+            return None
+        if self.is_awaitable(completed):
+            return self._completed(completed, plain, details, field_path)
+        return completed
+
+    def _resolved(
+        self,
+        plain: _Plain,
+        details: FieldDetailsList,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_path: Path,
+        position_context: Any,
+    ) -> Any:
+        """A lean resolver's completed value: graphql-core's ``execute_field`` for a field known
+        to have no argument and no middleware, with a leaf value coerced in place."""
+        assert plain.resolver_of is not None
+        nodes = to_nodes(details)
+        info = self.build_resolve_info(plain.resolver_of, nodes, parent_type, field_path)
+        field_type = plain.field_type
+        try:
+            value = plain.read(source, info)
+            if self.is_awaitable(value):
+                return self.complete_awaitable_value(
+                    field_type, details, info, field_path, value, position_context
+                )
+            if plain.leaf is not None and value is not None and not isinstance(value, Exception):
+                coerced = plain.leaf.coerce_output_value(value)
+                if coerced is not None and coerced is not Undefined:
+                    return coerced
+            completed = self.complete_value(
+                field_type, details, info, field_path, value, position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, details, field_path)
             return None
         if self.is_awaitable(completed):
             return self._completed(completed, plain, details, field_path)
@@ -259,4 +316,5 @@ def _lean(field: StrawberryField, info_class: type[Info]) -> Callable[..., Any]:
             kwargs[info_name] = info_class(_raw_info=info, _field=field)
         return call(source, **kwargs) if takes_self else call(**kwargs)
 
+    setattr(resolve, LEAN, True)
     return resolve

@@ -66,6 +66,27 @@ class Item(Named):
     def broken(self) -> str | None:
         raise ValueError(f"broken {self.id}")
 
+    @strawberry.field
+    def missing(self) -> str:
+        return None  # type: ignore[return-value]
+
+    @strawberry.field
+    def refused(self) -> int:
+        return "x"  # type: ignore[return-value]
+
+    @strawberry.field
+    def nested(self) -> Visits:
+        return self.visits
+
+    @strawberry.field
+    async def nested_later(self) -> Visits | None:
+        await asyncio.sleep(0)
+        return self.maybe_visits
+
+    @strawberry.field
+    def letters(self) -> list[str]:
+        return list(self.name[:3])
+
 
 @strawberry.type
 class Thing:
@@ -136,6 +157,9 @@ QUERIES = [
     "query($show: Boolean!) { items(count: 3) { a: id b: id id @include(if: $show)"
     " ... on Item { name visits { last } } visits { count } } }",
     "{ items(count: 2) { __typename id } __typename }",
+    "{ items(count: 3) { id nested { count last } nestedLater { count } letters } }",
+    "{ items(count: 2) { id refused } }",
+    "{ nameless { id missing } }",
 ]
 
 
@@ -173,6 +197,10 @@ async def test_the_error_cases_are_exercised() -> None:
     assert any("broken 1" in message for message in messages)
     assert any("Int cannot represent" in message for message in messages)
     assert any("Cannot return null for non-nullable field" in message for message in messages)
+    resolved = [_answer(await stock.execute(document)) for document in QUERIES[-2:]]
+    assert all(errors for _, errors in resolved)
+    assert "Int cannot represent" in resolved[0][1][0]["message"]
+    assert "Item.missing" in resolved[1][1][0]["message"]
     assert answers[2][0] == {
         "nameless": [{"id": 8, "name": "item 8", "visits": {"count": 8}}, None]
     }
@@ -180,10 +208,15 @@ async def test_the_error_cases_are_exercised() -> None:
 
 class Counting(PlainFieldsExecution):
     infos = 0
+    executed = 0
 
     def build_resolve_info(self, *args: Any, **kwargs: Any) -> GraphQLResolveInfo:
         Counting.infos += 1
         return super().build_resolve_info(*args, **kwargs)
+
+    def execute_field(self, *args: Any, **kwargs: Any) -> Any:
+        Counting.executed += 1
+        return super().execute_field(*args, **kwargs)
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -199,6 +232,27 @@ async def test_plain_fields_take_no_resolve_info(count: int) -> None:
     assert result.errors is None and result.data is not None
     assert len(result.data["items"]) == count
     assert Counting.infos == 1
+
+
+@pytest.mark.parametrize("count", [5, 50])
+async def test_lean_resolvers_are_called_in_place(count: int) -> None:
+    # given
+    schema = strawberry.Schema(query=Query, types=[Item], execution_context_class=Counting)
+    lean_resolvers(schema)
+    Counting.infos = Counting.executed = 0
+    # when: the items' fields are resolvers without arguments
+    result = await schema.execute(
+        f"{{ items(count: {count}) {{ doubled label nested {{ count }} }} }}"
+    )
+    # then: each is given its resolve info, and none goes through graphql-core's field steps
+    assert result.errors is None and result.data is not None
+    assert result.data["items"][1] == {
+        "doubled": 4,
+        "label": "label:item 2",
+        "nested": {"count": 2},
+    }
+    assert Counting.executed == 1
+    assert Counting.infos == 1 + 3 * count
 
 
 def test_plain_resolvers_of_the_api_are_called_directly() -> None:
