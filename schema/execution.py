@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from inspect import isawaitable, iscoroutine
+from operator import attrgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -51,13 +53,14 @@ class _Plain:
     """How to read one plain field: its attribute reader or lean resolver, and the type its
     value completes to."""
 
+    definition: GraphQLField
+    # ``read(source)`` for an attribute; ``read(source, info)`` for a lean resolver
     read: Any
     field_type: GraphQLOutputType
     nullable: bool
     leaf: GraphQLLeafType | None
     object_type: GraphQLObjectType | None
-    # the field when ``read`` is a lean resolver, which is given a resolve info
-    resolver_of: GraphQLField | None = None
+    resolves: bool
 
 
 # A selection of an object type, field by field: the response key, its field nodes, and how to
@@ -66,28 +69,36 @@ _Step = tuple[str, FieldDetailsList, _Plain | None]
 
 
 def _plain(field_def: GraphQLField | None) -> _Plain | None:
-    if field_def is None or field_def.args:
+    if field_def is None or field_def.args or field_def.resolve is None:
         return None
-    read = field_def.resolve
-    if read is None:
-        return None
+    resolve = field_def.resolve
     # strawberry marks the resolver it gives a field that only reads an attribute
-    if getattr(read, "_is_default", False):
-        resolver_of = None
-    elif getattr(read, LEAN, False):
-        resolver_of = field_def
+    if getattr(resolve, "_is_default", False):
+        read, resolves = _attribute_reader(field_def), False
+    elif getattr(resolve, LEAN, False):
+        read, resolves = resolve, True
     else:
         return None
     field_type = field_def.type
     nullable = not isinstance(field_type, GraphQLNonNull)
     inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
     if is_leaf_type(inner):
-        return _Plain(read, field_type, nullable, inner, None, resolver_of)
-    if is_object_type(inner) and inner.is_type_of is None:
-        return _Plain(read, field_type, nullable, None, inner, resolver_of)
-    if resolver_of is not None:  # a list or an abstract type: graphql-core completes its value
-        return _Plain(read, field_type, nullable, None, None, resolver_of)
+        return _Plain(field_def, read, field_type, nullable, inner, None, resolves)
+    if is_object_type(inner):
+        return _Plain(field_def, read, field_type, nullable, None, inner, resolves)
+    if resolves:  # a list or an abstract type: graphql-core completes its value
+        return _Plain(field_def, read, field_type, nullable, None, None, resolves)
     return None
+
+
+def _attribute_reader(field_def: GraphQLField) -> Callable[[Any], Any]:
+    """What strawberry's resolver of a plain field returns, without its two calls per read."""
+    definition = (field_def.extensions or {}).get(DEFINITION_BACKREF)
+    if isinstance(definition, StrawberryField) and definition.default_resolver is getattr:
+        return attrgetter(definition.python_name)
+    resolve = field_def.resolve
+    assert resolve is not None
+    return lambda source: resolve(source, None)
 
 
 # Per schema: how each (type, field) reads, decided once for every request.
@@ -152,13 +163,13 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                 result: Any = Undefined
                 if plain is None:
                     pass
-                elif plain.resolver_of is not None:
+                elif plain.resolves:
                     result = self._resolved(
                         plain, details, parent_type, source_value, path_of_field, position_context
                     )
                 else:
                     result = self._read(
-                        plain, details, source_value, path_of_field, position_context
+                        plain, details, parent_type, source_value, path_of_field, position_context
                     )
                 if result is Undefined:
                     result = self.execute_field(
@@ -180,13 +191,14 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         self,
         plain: _Plain,
         details: FieldDetailsList,
+        parent_type: GraphQLObjectType,
         source: Any,
         field_path: Path,
         position_context: Any,
     ) -> Any:
         """The field's completed value, or ``Undefined`` to leave it to graphql-core."""
         try:
-            value = plain.read(source, None)
+            value = plain.read(source)
         except Exception:
             return Undefined
         if value is None:
@@ -199,10 +211,15 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             except Exception:
                 return Undefined
             return Undefined if coerced is None else coerced
-        assert plain.object_type is not None
+        object_type = plain.object_type
+        assert object_type is not None
+        if object_type.is_type_of is not None and not self._fits(
+            plain, details, parent_type, field_path, value
+        ):
+            return Undefined
         try:
             completed = self.collect_and_execute_subfields(
-                plain.object_type, details, field_path, value, position_context
+                object_type, details, field_path, value, position_context
             )
         except Exception as raw_error:
             self.handle_field_error(raw_error, plain.field_type, details, field_path)
@@ -210,6 +227,28 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         if self.is_awaitable(completed):
             return self._completed(completed, plain, details, field_path)
         return completed
+
+    def _fits(
+        self,
+        plain: _Plain,
+        details: FieldDetailsList,
+        parent_type: GraphQLObjectType,
+        field_path: Path,
+        value: Any,
+    ) -> bool:
+        """Whether the object type's ``is_type_of`` (strawberry gives one to a type with
+        interfaces) takes ``value``; when it does not, graphql-core's steps give the error."""
+        assert plain.object_type is not None and plain.object_type.is_type_of is not None
+        info = self.build_resolve_info(plain.definition, to_nodes(details), parent_type, field_path)
+        try:
+            fits = plain.object_type.is_type_of(value, info)
+        except Exception:
+            return False
+        if isawaitable(fits):  # answered later: graphql-core awaits it, so this one is dropped
+            if iscoroutine(fits):
+                fits.close()
+            return False
+        return fits is True
 
     def _resolved(
         self,
@@ -222,9 +261,8 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """A lean resolver's completed value: graphql-core's ``execute_field`` for a field known
         to have no argument and no middleware, with a leaf value coerced in place."""
-        assert plain.resolver_of is not None
         nodes = to_nodes(details)
-        info = self.build_resolve_info(plain.resolver_of, nodes, parent_type, field_path)
+        info = self.build_resolve_info(plain.definition, nodes, parent_type, field_path)
         field_type = plain.field_type
         try:
             value = plain.read(source, info)

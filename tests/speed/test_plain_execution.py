@@ -100,6 +100,10 @@ def _root_id(root: Thing, info: Info) -> str:
 @strawberry.type
 class ThingHolder:
     thing: Thing
+    # an object type with an interface, whose is_type_of strawberry writes
+    item: Item
+    # a value that type refuses: graphql-core's error
+    odd: Item | None
 
     @strawberry.field
     @staticmethod
@@ -133,7 +137,7 @@ class Query:
 
     @strawberry.field
     def holder(self) -> ThingHolder:
-        return ThingHolder(thing=Thing(id=7))
+        return ThingHolder(thing=Thing(id=7), item=_item(3), odd=Thing(id=1))  # type: ignore[arg-type]
 
     @strawberry.field
     def nameless(self) -> list[Item | None]:
@@ -153,7 +157,8 @@ QUERIES = [
     "{ items(count: 5) { id strict } }",
     "{ nameless { id name visits { count } } }",
     "{ named { name ... on Item { id visits { count } } } }",
-    "{ holder { thing { id } thingId thingParent } }",
+    "{ holder { thing { id } thingId thingParent item { id name visits { count } } } }",
+    "{ holder { thing { id } odd { id } } }",
     "query($show: Boolean!) { items(count: 3) { a: id b: id id @include(if: $show)"
     " ... on Item { name visits { last } } visits { count } } }",
     "{ items(count: 2) { __typename id } __typename }",
@@ -197,6 +202,8 @@ async def test_the_error_cases_are_exercised() -> None:
     assert any("broken 1" in message for message in messages)
     assert any("Int cannot represent" in message for message in messages)
     assert any("Cannot return null for non-nullable field" in message for message in messages)
+    [odd] = _answer(await stock.execute("{ holder { odd { id } } }"))[1]
+    assert "Expected value of type 'Item'" in odd["message"]
     resolved = [_answer(await stock.execute(document)) for document in QUERIES[-2:]]
     assert all(errors for _, errors in resolved)
     assert "Int cannot represent" in resolved[0][1][0]["message"]
