@@ -84,7 +84,9 @@ async def test_stepping_a_masked_phone_through_its_digits_is_refused_past_the_li
         else "SELECT count FROM rate_counter WHERE bucket = ?",
         [f"lookup:account:{account.id}"],
     )
-    assert rows and rows[0]["count"] > LIMIT
+    # (at least the misses answered: aliases that interleave may each count one before any
+    # of them is refused)
+    assert rows and rows[0]["count"] >= LIMIT
     # and another account of the store still finds the customer
     manager = await api.token("manager1@dangol.test")
     found = await _by_phone(api, manager, "010-4821-0610")
