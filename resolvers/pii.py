@@ -11,6 +11,7 @@ HMAC-SHA256 blind index under a separate key (``DANGOL_BLIND_INDEX_KEY``).
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
@@ -71,7 +72,7 @@ class PiiKeys:
         cipher = self._ciphers.get(version)
         if cipher is None:
             raise PiiKeyMissing(f"PII key version {version} is not configured")
-        raw = base64.b64decode(token)
+        raw = binascii.a2b_base64(token)  # what base64.b64decode does, without its checks
         aad = _aad(version, store_id, customer_id, field_name)
         try:
             return cipher.decrypt(raw[:12], raw[12:], aad).decode()
@@ -99,9 +100,21 @@ def _aad(version: int, store_id: int, customer_id: int, field_name: str) -> byte
 
 
 _cache: dict[tuple[int, tuple[tuple[int, str], ...], str], PiiKeys] = {}
+# the keys of each settings object seen, which is kept alive here so that its id stays its own:
+# every name and phone of a page asks, and the lookup by value cost more than opening the value
+_by_settings: dict[int, tuple[Settings, PiiKeys]] = {}
 
 
 def keys_for(settings: Settings) -> PiiKeys:
+    kept = _by_settings.get(id(settings))
+    if kept is not None and kept[0] is settings:
+        return kept[1]
+    found = _keys_of(settings)
+    _by_settings[id(settings)] = (settings, found)
+    return found
+
+
+def _keys_of(settings: Settings) -> PiiKeys:
     secrets = {**dict(settings.pii_previous_keys), settings.pii_key_version: settings.pii_key}
     cache_key = (settings.pii_key_version, tuple(sorted(secrets.items())), settings.blind_index_key)
     found = _cache.get(cache_key)

@@ -211,3 +211,31 @@ def test_mobile_numbers_are_shown_as_phonenumbers_formats_them() -> None:
         )
         expected[number] = phonenumbers.format_number(parsed, kind)
     assert shown == expected
+
+
+def test_keys_follow_the_settings_they_are_asked_for(settings: Settings) -> None:
+    # given the keys of the settings, and of settings with the key rotated
+    keys = keys_for(settings)
+    rotated = replace(
+        settings,
+        pii_key="rotated-pii-key-" + "r" * 32,
+        pii_key_version=2,
+        pii_previous_keys=((1, settings.pii_key),),
+    )
+    sealed = keys.seal("김민수", store_id=1, customer_id=7, field_name="name")
+    # then the same settings give the same keys, and the rotated ones their own
+    assert keys_for(settings) is keys
+    assert keys_for(replace(settings)) == keys
+    assert keys_for(rotated).version == 2
+    assert (
+        keys_for(rotated).open(sealed, version=1, store_id=1, customer_id=7, field_name="name")
+        == "김민수"
+    )
+    with pytest.raises(PiiKeyMissing):
+        keys.open(
+            keys_for(rotated).seal("김민수", store_id=1, customer_id=7, field_name="name"),
+            version=2,
+            store_id=1,
+            customer_id=7,
+            field_name="name",
+        )
