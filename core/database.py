@@ -35,6 +35,7 @@ from typing import Any, NamedTuple, TypeVar
 from aerich import Command
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContext
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.sqlite.client import (
     SqliteClient,
     SqliteTransactionContext,
@@ -44,6 +45,7 @@ from tortoise.exceptions import IntegrityError, OperationalError, TransactionMan
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from core import postgres
 from core.settings import DEFAULT_DATABASE_URL
 
 MODEL_MODULES = [
@@ -246,7 +248,10 @@ def connection_config(database_url: str) -> dict[str, Any] | str:
                 "foreign_keys": "ON",
             },
         }
-    return database_url
+    config = expand_db_url(database_url)
+    if config["engine"] == postgres.TORTOISE_ENGINE:
+        config["engine"] = postgres.ENGINE
+    return config
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
