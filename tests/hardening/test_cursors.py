@@ -4,9 +4,14 @@ is a BAD_USER_INPUT naming ``after``, never a server error."""
 from __future__ import annotations
 
 import base64
+import json
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from hypothesis import given, strategies as st
 
+from schema.pagination import decode_cursor, encode_cursor
 from tests.client import Api, error_code, gid
 from tests.customers import factories
 
@@ -112,3 +117,25 @@ async def test_a_cursor_not_given_out_is_bad_user_input_naming_after(
         assert error_code(body) == "BAD_USER_INPUT", (connection, name, body)
         assert body["errors"][0]["extensions"]["field"] == "after", (connection, name)
         assert body["errors"][0]["message"] == "The cursor is not one this API gave out."
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(min_value=-(2**63), max_value=2**63 - 1),
+            st.text(max_size=8),
+            st.datetimes(timezones=st.just(UTC)),
+            st.none(),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_a_cursor_is_the_json_of_its_values_and_decodes_to_them(values: list[Any]) -> None:
+    # given the JSON of the values, datetimes as ISO 8601
+    plain = [value.isoformat() if isinstance(value, datetime) else value for value in values]
+    cursor = encode_cursor(values)
+    # then the cursor is that JSON, and it decodes to the values
+    assert base64.urlsafe_b64decode(cursor).decode() == json.dumps(plain)
+    shape = tuple(type(value) | None for value in values)
+    assert decode_cursor(cursor, shape) == tuple(values)
