@@ -10,7 +10,9 @@ own steps, so answers and errors are the same as without this.
 ``lean_resolvers`` does the same for resolvers that take no argument: strawberry's wrappers
 (argument conversion, field extensions, exception handlers) have nothing to do for them. Such a
 resolver is called in place too, with the resolve info graphql-core would give it, and its value
-completed as above; an error it raises is handled as graphql-core handles it.
+completed as above; an error it raises is handled as graphql-core handles it. A resolver that
+reads nothing of its info but the context (``reads_only_context``), and a relay node's ``id``,
+are called without building a resolve info at all: on a page that is most of a row's cost.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from inspect import isawaitable, iscoroutine
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import strawberry
@@ -38,14 +40,38 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
+from strawberry import relay
+from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
+from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
 
 DEFINITION_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 # marks the resolvers ``lean_resolvers`` made, which the execution calls in place
 LEAN = "_dangol_lean"
+# on such a resolver: ``read(source, context)``, its value without a resolve info (``Undefined``:
+# this source is left to the resolver itself)
+CONTEXT_READ = "_dangol_context_read"
+# on a resolver function: it reads nothing of its info but ``info.context``
+READS_ONLY_CONTEXT = "_dangol_reads_only_context"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reads_only_context(resolver: F) -> F:
+    """Mark a resolver ``(self, info)`` that uses nothing of ``info`` but ``info.context``: the
+    execution may then call it with an info that holds only the context."""
+    setattr(resolver, READS_ONLY_CONTEXT, True)
+    return resolver
+
+
+@dataclass(frozen=True, slots=True)
+class _OnlyContext:
+    """What a ``reads_only_context`` resolver is given as its info."""
+
+    context: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +87,8 @@ class _Plain:
     leaf: GraphQLLeafType | None
     object_type: GraphQLObjectType | None
     resolves: bool
+    # for a lean resolver that needs no resolve info: see CONTEXT_READ
+    context_read: Callable[[Any, Any], Any] | None = None
 
 
 # A selection of an object type, field by field: the response key, its field nodes, and how to
@@ -79,15 +107,16 @@ def _plain(field_def: GraphQLField | None) -> _Plain | None:
         read, resolves = resolve, True
     else:
         return None
+    context_read = getattr(resolve, CONTEXT_READ, None)
     field_type = field_def.type
     nullable = not isinstance(field_type, GraphQLNonNull)
     inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
     if is_leaf_type(inner):
-        return _Plain(field_def, read, field_type, nullable, inner, None, resolves)
+        return _Plain(field_def, read, field_type, nullable, inner, None, resolves, context_read)
     if is_object_type(inner):
-        return _Plain(field_def, read, field_type, nullable, None, inner, resolves)
+        return _Plain(field_def, read, field_type, nullable, None, inner, resolves, context_read)
     if resolves:  # a list or an abstract type: graphql-core completes its value
-        return _Plain(field_def, read, field_type, nullable, None, None, resolves)
+        return _Plain(field_def, read, field_type, nullable, None, None, resolves, context_read)
     return None
 
 
@@ -260,20 +289,33 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         """A lean resolver's completed value: graphql-core's ``execute_field`` for a field known
-        to have no argument and no middleware, with a leaf value coerced in place."""
-        nodes = to_nodes(details)
-        info = self.build_resolve_info(plain.definition, nodes, parent_type, field_path)
+        to have no argument and no middleware, with a leaf value coerced in place, and the
+        resolve info built only when the resolver or the completion needs it."""
         field_type = plain.field_type
+        info: GraphQLResolveInfo[Any] | None = None
         try:
-            value = plain.read(source, info)
-            if self.is_awaitable(value):
-                return self.complete_awaitable_value(
-                    field_type, details, info, field_path, value, position_context
-                )
-            if plain.leaf is not None and value is not None and not isinstance(value, Exception):
+            if plain.context_read is not None:
+                value = plain.context_read(source, self.context_value)
+            else:
+                info = self._info(plain, details, parent_type, field_path)
+                value = plain.read(source, info)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, details, field_path)
+            return None
+        if value is Undefined:  # a context read that leaves this source to the resolver
+            return self.execute_field(parent_type, source, details, field_path, position_context)
+        awaitable = self.is_awaitable(value)
+        try:
+            if plain.leaf is not None and not awaitable and value is not None:
                 coerced = plain.leaf.coerce_output_value(value)
                 if coerced is not None and coerced is not Undefined:
                     return coerced
+            if info is None:
+                info = self._info(plain, details, parent_type, field_path)
+            if awaitable:
+                return self.complete_awaitable_value(
+                    field_type, details, info, field_path, value, position_context
+                )
             completed = self.complete_value(
                 field_type, details, info, field_path, value, position_context
             )
@@ -283,6 +325,15 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         if self.is_awaitable(completed):
             return self._completed(completed, plain, details, field_path)
         return completed
+
+    def _info(
+        self,
+        plain: _Plain,
+        details: FieldDetailsList,
+        parent_type: GraphQLObjectType,
+        field_path: Path,
+    ) -> GraphQLResolveInfo[Any]:
+        return self.build_resolve_info(plain.definition, to_nodes(details), parent_type, field_path)
 
     async def _completed(
         self, completed: Any, plain: _Plain, details: FieldDetailsList, path: Path
@@ -319,12 +370,71 @@ def lean_resolvers(schema: strawberry.Schema) -> int:
             schema._schema.subscription_type
         ):
             continue
+        origin = _origin_of(graphql_type)
         for field_def in graphql_type.fields.values():
             definition = (field_def.extensions or {}).get(DEFINITION_BACKREF)
             if isinstance(definition, StrawberryField) and _leanable(definition):
                 field_def.resolve = _lean(definition, info_class)
+                if origin is not None and _is_plain_node_id(origin, definition):
+                    setattr(field_def.resolve, CONTEXT_READ, _node_id(graphql_type.name))
                 changed += 1
     return changed
+
+
+def _origin_of(graphql_type: GraphQLObjectType) -> type | None:
+    definition = (graphql_type.extensions or {}).get(DEFINITION_BACKREF)
+    return getattr(definition, "origin", None)
+
+
+def _is_plain_node_id(origin: type, field: StrawberryField) -> bool:
+    """The ``id`` a relay node type gets from strawberry (``Node._id``)."""
+    return (
+        isinstance(origin, type)
+        and issubclass(origin, relay.Node)
+        and field.python_name == _NODE_ID.python_name
+        and field.base_resolver is not None
+        and _NODE_ID.base_resolver is not None
+        and _function_of(field.base_resolver.wrapped_func)
+        is _function_of(_NODE_ID.base_resolver.wrapped_func)
+    )
+
+
+def _function_of(method: Any) -> Any:
+    """The function of a method bound to a class (strawberry binds ``Node._id`` per type)."""
+    return getattr(method, "__func__", method)
+
+
+def _node_id(type_name: str) -> Callable[[Any, Any], Any]:
+    """What ``Node._id`` answers for a node whose class keeps relay's ``resolve_id`` and
+    ``resolve_typename``, once serialised: ``to_base64(type name, id)``. Any other source, and
+    an id that is missing or awaited, is left to it."""
+
+    def read(source: Any, context: Any) -> Any:
+        id_attr = _plain_id_attr(type(source))
+        if id_attr is None:
+            return Undefined
+        node_id = getattr(source, id_attr)
+        if node_id is None or isawaitable(node_id):
+            return Undefined
+        return to_base64(type_name, str(node_id))
+
+    return read
+
+
+def _plain_id_attr(source_class: type) -> str | None:
+    """The attribute holding the id of a node of this class, when relay reads it as it is."""
+    if source_class not in _ID_ATTRS:
+        _ID_ATTRS[source_class] = (
+            source_class.resolve_id_attr()
+            if issubclass(source_class, relay.Node)
+            and _function_of(source_class.resolve_id) is _DEFAULT_RESOLVE_ID
+            and _function_of(source_class.resolve_typename) is _DEFAULT_RESOLVE_TYPENAME
+            else None
+        )
+    return _ID_ATTRS[source_class]
+
+
+_ID_ATTRS: dict[type, str | None] = {}
 
 
 def _leanable(field: StrawberryField) -> bool:
@@ -355,4 +465,21 @@ def _lean(field: StrawberryField, info_class: type[Info]) -> Callable[..., Any]:
         return call(source, **kwargs) if takes_self else call(**kwargs)
 
     setattr(resolve, LEAN, True)
+    if info_name is not None and getattr(call, READS_ONLY_CONTEXT, False):
+
+        def read(source: Any, context: Any) -> Any:
+            kwargs = dict.fromkeys(source_names, source)
+            kwargs[info_name] = _OnlyContext(context)
+            return call(source, **kwargs) if takes_self else call(**kwargs)
+
+        setattr(resolve, CONTEXT_READ, read)
     return resolve
+
+
+_NODE_ID = next(
+    field
+    for field in get_object_definition(relay.Node, strict=True).fields
+    if field.graphql_name == "id"
+)
+_DEFAULT_RESOLVE_ID = relay.Node.resolve_id.__func__  # type: ignore[attr-defined]
+_DEFAULT_RESOLVE_TYPENAME = relay.Node.resolve_typename.__func__  # type: ignore[attr-defined]

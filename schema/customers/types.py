@@ -19,6 +19,7 @@ from resolvers.customers.records import opened_name, opened_phone
 from resolvers.customers.segments import Thresholds, clock, segments_of, thresholds_of
 from resolvers.pii import display_phone, keys_for, mask_name, mask_phone
 from schema.enums import AgeBand, Gender, Segment, SourceChannel
+from schema.execution import reads_only_context
 from schema.operations import field
 from schema.pagination import Connection
 from schema.refs import CustomerRef
@@ -108,6 +109,7 @@ class CustomerProfile(relay.Node):
     @field(
         description="Masked (김*수) unless the caller may reveal customers' PII.", graphql_type=str
     )
+    @reads_only_context
     def name(self, info: Info) -> Any:
         shown = revealed(info.context, self.store_id)
         if shown is None:
@@ -118,6 +120,7 @@ class CustomerProfile(relay.Node):
         description="Masked (010-****-5678) unless the caller may reveal customers' PII.",
         graphql_type=str,
     )
+    @reads_only_context
     def phone(self, info: Info) -> Any:
         shown = revealed(info.context, self.store_id)
         if shown is None:
@@ -127,6 +130,7 @@ class CustomerProfile(relay.Node):
     @field(
         description="True when name and phone are shown masked to this caller.", graphql_type=bool
     )
+    @reads_only_context
     def pii_masked(self, info: Info) -> Any:
         shown = revealed(info.context, self.store_id)
         if shown is None:

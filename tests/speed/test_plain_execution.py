@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 import strawberry
 from graphql import GraphQLObjectType, GraphQLResolveInfo
+from strawberry import relay
 from strawberry.types import Info
 
-from schema.execution import PlainFieldsExecution, lean_resolvers
+from schema.execution import PlainFieldsExecution, lean_resolvers, reads_only_context
 from schema.graph import build_schema
 
 
@@ -87,10 +88,54 @@ class Item(Named):
     def letters(self) -> list[str]:
         return list(self.name[:3])
 
+    @strawberry.field
+    @reads_only_context
+    def seen_by(self, info: Info) -> str:
+        return f"{info.context['who']} sees {self.id}"
+
+    @strawberry.field
+    @reads_only_context
+    async def seen_later(self, info: Info) -> str:
+        await asyncio.sleep(0)
+        return f"{info.context['who']} later"
+
+    @strawberry.field
+    @reads_only_context
+    def unseen(self, info: Info) -> str:
+        raise ValueError(f"{info.context['who']} may not see {self.id}")
+
+    @strawberry.field
+    @reads_only_context
+    def seen_none(self, info: Info) -> str:
+        return None  # type: ignore[return-value]
+
 
 @strawberry.type
 class Thing:
     id: int
+
+
+@strawberry.type
+class Fruit(relay.Node):
+    code: relay.NodeID[int]
+    name: str
+
+
+class FruitRow(relay.Node):
+    """What a domain returns for a node the schema composes from it (as the Customer node):
+    a node of another class, which the type's is_type_of takes as a relay node."""
+
+    code: relay.NodeID[int]
+
+    def __init__(self, code: int, name: str) -> None:
+        self.code, self.name = code, name
+
+
+@strawberry.type
+class Crate:
+    fruit: Fruit
+    # what a resolver of the id cannot answer: no id
+    rotten: Fruit | None
 
 
 def _root_id(root: Thing, info: Info) -> str:
@@ -150,6 +195,18 @@ class Query:
     def named(self) -> list[Named]:
         return [_item(1), _item(2)]
 
+    @strawberry.field
+    def fruits(self) -> list[Fruit]:
+        return [Fruit(code=n, name=f"fruit {n}") for n in (1, 22, 333)]
+
+    @strawberry.field
+    def fruit_rows(self) -> list[Fruit]:
+        return [FruitRow(4, "four"), FruitRow(55, "fifty-five")]  # type: ignore[list-item]
+
+    @strawberry.field
+    def crate(self) -> Crate:
+        return Crate(fruit=Fruit(code=9, name="nine"), rotten=Fruit(code=None, name="?"))  # type: ignore[arg-type]
+
 
 QUERIES = [
     "{ items { id name colour note visits { count last } maybeVisits { count } tags } }",
@@ -165,7 +222,14 @@ QUERIES = [
     "{ items(count: 3) { id nested { count last } nestedLater { count } letters } }",
     "{ items(count: 2) { id refused } }",
     "{ nameless { id missing } }",
+    "{ items(count: 3) { id seenBy seenLater } }",
+    "{ items(count: 2) { id unseen } }",
+    "{ nameless { id seenNone } }",
+    "{ fruits { id name } fruitRows { id name } crate { fruit { id } rotten { id name } } }",
 ]
+
+
+CONTEXT = {"who": "the caller"}
 
 
 def _schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
@@ -188,8 +252,8 @@ async def test_answers_and_errors_are_graphql_cores(document: str, show: bool) -
     stock, plain = _schemas()
     variables = {"show": show} if "$show" in document else None
     # when
-    expected = await stock.execute(document, variable_values=variables)
-    found = await plain.execute(document, variable_values=variables)
+    expected = await stock.execute(document, variable_values=variables, context_value=CONTEXT)
+    found = await plain.execute(document, variable_values=variables, context_value=CONTEXT)
     # then
     assert _answer(found) == _answer(expected)
 
@@ -204,13 +268,32 @@ async def test_the_error_cases_are_exercised() -> None:
     assert any("Cannot return null for non-nullable field" in message for message in messages)
     [odd] = _answer(await stock.execute("{ holder { odd { id } } }"))[1]
     assert "Expected value of type 'Item'" in odd["message"]
-    resolved = [_answer(await stock.execute(document)) for document in QUERIES[-2:]]
+    resolved = [
+        _answer(await stock.execute(document))
+        for document in QUERIES
+        if "refused" in document or "missing" in document
+    ]
     assert all(errors for _, errors in resolved)
     assert "Int cannot represent" in resolved[0][1][0]["message"]
     assert "Item.missing" in resolved[1][1][0]["message"]
     assert answers[2][0] == {
         "nameless": [{"id": 8, "name": "item 8", "visits": {"count": 8}}, None]
     }
+
+
+async def test_the_error_cases_of_resolvers_without_info_are_exercised() -> None:
+    stock, _ = _schemas()
+    answers = {
+        document: _answer(await stock.execute(document, context_value=CONTEXT))
+        for document in QUERIES
+        if "seen" in document or "rotten" in document
+    }
+    messages = " | ".join(error["message"] for _, errors in answers.values() for error in errors)
+    assert "the caller may not see 1" in messages
+    assert "Cannot return null for non-nullable field Item.seenNone" in messages
+    assert messages.count("\n") == 0 and len(answers) == 4
+    [fruits] = [data for data, _ in answers.values() if data and "fruits" in data]
+    assert fruits["crate"]["rotten"] is None and fruits["crate"]["fruit"]["id"]
 
 
 class Counting(PlainFieldsExecution):
@@ -260,6 +343,25 @@ async def test_lean_resolvers_are_called_in_place(count: int) -> None:
     }
     assert Counting.executed == 1
     assert Counting.infos == 1 + 3 * count
+
+
+@pytest.mark.parametrize("count", [5, 50])
+async def test_context_reads_and_node_ids_take_no_resolve_info(count: int) -> None:
+    # given
+    schema = strawberry.Schema(query=Query, types=[Item], execution_context_class=Counting)
+    lean_resolvers(schema)
+    Counting.infos = Counting.executed = 0
+    # when: the items' resolvers read only the context, and the fruits' ids are relay's
+    result = await schema.execute(
+        f"{{ items(count: {count}) {{ seenBy }} fruits {{ id }} fruitRows {{ id }} }}",
+        context_value=CONTEXT,
+    )
+    # then only the three lists are resolved with a resolve info
+    assert result.errors is None and result.data is not None
+    assert result.data["items"][1] == {"seenBy": "the caller sees 2"}
+    assert result.data["fruits"][1] == {"id": relay.to_base64("Fruit", 22)}
+    assert result.data["fruitRows"][1] == {"id": relay.to_base64("Fruit", 55)}
+    assert Counting.infos == 3 and Counting.executed == 1
 
 
 def test_plain_resolvers_of_the_api_are_called_directly() -> None:
