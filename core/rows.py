@@ -23,7 +23,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.timezone import get_default_timezone, get_use_tz
 
-from core.database import dialect
+from core.database import connection, dialect
 
 M = TypeVar("M", bound=Model)
 Convert = Callable[[Any], Any]
@@ -41,14 +41,46 @@ _AS_READ: tuple[type[fields.Field[Any]], ...] = (
 
 async def plain_rows(query: QuerySet[M], columns: Sequence[str]) -> list[tuple[Any, ...]]:
     """``await query.values_list(*columns)``, in one statement, with fewer conversions."""
+    sql, parameters = _statement(query, columns)
+    _, rows = await connection().execute_query(sql, parameters)
+    return _converted(query.model, columns, rows)
+
+
+async def plain_rows_in_turn(
+    queries: Sequence[QuerySet[M]], columns: Sequence[str], limit: int
+) -> list[tuple[Any, ...]]:
+    """The first ``limit`` rows of the queries (each ordered) one after the other, in one
+    statement on SQLite: ``SELECT * FROM (first) UNION ALL SELECT * FROM (second) ... LIMIT n``,
+    whose parts SQLite runs in turn, stopping at the limit. (Its parameters are positional;
+    PostgreSQL's are numbered per statement, so there each query is a statement of its own.)"""
+    if dialect() == "postgres":
+        found: list[tuple[Any, ...]] = []
+        for query in queries:
+            if len(found) < limit:
+                found += await plain_rows(query.limit(limit - len(found)), columns)
+        return found
+    statements = [_statement(query, columns) for query in queries]
+    parts = " UNION ALL ".join(
+        f'SELECT * FROM ({part}) AS "part_{number}"'
+        for number, (part, _) in enumerate(statements, start=1)
+    )
+    parameters = [value for _, values in statements for value in values]
+    _, rows = await connection().execute_query(f"{parts} LIMIT ?", [*parameters, limit])
+    return _converted(queries[0].model, columns, rows)
+
+
+def _statement(query: QuerySet[M], columns: Sequence[str]) -> tuple[str, list[Any]]:
     values = query.values_list(*columns)
-    # Tortoise builds and runs the statement in ``__await__``; these are the same two steps
-    # without the conversion that follows them there
+    # Tortoise builds the statement in ``__await__`` and then runs it and converts every value;
+    # these are its building steps
     values._choose_db_if_not_chosen()
     values._make_query()
     sql, parameters = values.query.get_parameterized_sql()
-    _, rows = await values._db.execute_query(sql, parameters)
-    converters = _converters(query.model, tuple(columns), dialect())
+    return sql, list(parameters)
+
+
+def _converted(model: type[Model], columns: Sequence[str], rows: Any) -> list[tuple[Any, ...]]:
+    converters = _converters(model, tuple(columns), dialect())
     if not converters:
         return [tuple(row) for row in rows]
     converted: list[tuple[Any, ...]] = []

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from tortoise.queryset import QuerySet
 
-from core.rows import plain_rows
+from core.rows import plain_rows, plain_rows_in_turn
 from models.customers import AgeBand, Customer, Gender, SourceChannel
 
 
@@ -61,6 +61,11 @@ _COLUMNS = (
 
 async def read(query: QuerySet[Customer]) -> list[Listed]:
     return [Listed(*row) for row in await plain_rows(query, _COLUMNS)]
+
+
+async def read_in_turn(queries: list[QuerySet[Customer]], limit: int) -> list[Listed]:
+    """The first ``limit`` rows of the queries one after the other (plain_rows_in_turn)."""
+    return [Listed(*row) for row in await plain_rows_in_turn(queries, _COLUMNS, limit)]
 
 
 # What a customer's fields are computed from: its model instance, or the row a page read.

@@ -14,14 +14,14 @@ from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from core.context import Context
-from core.database import db_instant
+from core.database import db_instant, dialect
 from core.errors import InvalidInput, UserError
 from models.customers import Customer, CustomerTag
 from models.points import PointBalance
 from models.stores import Store as StoreModel
 from resolvers.customers import lookups
 from resolvers.customers.fields import clean_tags
-from resolvers.customers.listed import Listed, read as _listed
+from resolvers.customers.listed import Listed, read as _listed, read_in_turn as _listed_in_turn
 from resolvers.customers.segments import Segment, clock, filter_segment, thresholds_of
 from resolvers.pii import keys_for, normalise_phone
 
@@ -187,31 +187,42 @@ async def _page(
     rows: list[Listed] = []
     if sort is CustomerSort.LAST_VISIT_DESC:
         if after is None or after.value is not None:
-            query = base.filter(last_visit_at__isnull=False)
-            if after is not None:
-                query = _below(query, "last_visit_at", after)
-            rows = await _listed(query.order_by("-last_visit_at", "-id").limit(size + 1))
+            seen = base.filter(last_visit_at__isnull=False)
+            rows = await _rows_after(seen, "last_visit_at", after, size + 1)
         if len(rows) <= size:
             rest = base.filter(last_visit_at__isnull=True)
             if after is not None and after.value is None:
                 rest = rest.filter(id__lt=after.id)
             rows += await _listed(rest.order_by("-id").limit(size + 1 - len(rows)))
         return Page(rows=rows, count=base)
-    query = base if after is None else _below(base, column, after)
-    return Page(rows=await _listed(query.order_by(f"-{column}", "-id").limit(size + 1)), count=base)
+    return Page(rows=await _rows_after(base, column, after, size + 1), count=base)
 
 
-def _below(query: QuerySet[Customer], column: str, after: Position) -> QuerySet[Customer]:
-    """The rows after ``after`` in (``column`` desc, id desc) order, as one row-value comparison
-    ``(column, id) < (value, id)``: both databases start the index scan there. (The OR of the
-    two cases bounds no scan: the index was read from its top and filtered, so page 500 read
-    500 pages of it; a bound on ``column`` alone still read every tie before the cursor.)"""
-    table = Customer._meta.basetable
+async def _rows_after(
+    query: QuerySet[Customer], column: str, after: Position | None, limit: int
+) -> list[Listed]:
+    """Up to ``limit`` rows after ``after`` in (``column`` desc, id desc) order, each statement
+    starting its index scan at its first row.
+
+    PostgreSQL starts there from one row-value comparison ``(column, id) < (value, id)``.
+    SQLite (3.40) bounds its scan by ``column`` alone for it, and so read, then dropped, every
+    row tied with the cursor's value above it: thousands at page 500 of a store where many
+    customers share a visit count. There the rest of the tie (``column = value AND id < id``, a
+    seek on both) and the rows below the value are two parts of one statement. (The OR of the
+    two cases bounds no scan at all: the index was read from its top and filtered.)"""
+    ordered = (f"-{column}", "-id")
+    if after is None:
+        return await _listed(query.order_by(*ordered).limit(limit))
     value = db_instant(after.value) if isinstance(after.value, datetime) else after.value
-    position = Tuple(table[column], table["id"])
-    return query.annotate(keyset=position).filter(
-        keyset__lt=Tuple(ValueWrapper(value), ValueWrapper(after.id))
-    )
+    if dialect() == "postgres":
+        table = Customer._meta.basetable
+        below = query.annotate(keyset=Tuple(table[column], table["id"])).filter(
+            keyset__lt=Tuple(ValueWrapper(value), ValueWrapper(after.id))
+        )
+        return await _listed(below.order_by(*ordered).limit(limit))
+    tied = query.filter(**{column: after.value, "id__lt": after.id}).order_by("-id")
+    lower = query.filter(**{f"{column}__lt": after.value}).order_by(*ordered)
+    return await _listed_in_turn([tied.limit(limit), lower.limit(limit)], limit)
 
 
 def _below_points(query: QuerySet[Customer], after: Position) -> QuerySet[Customer]:

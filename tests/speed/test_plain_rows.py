@@ -10,7 +10,7 @@ import pytest
 from starlette.applications import Starlette
 from tortoise.models import Model
 
-from core.rows import plain_rows
+from core.rows import plain_rows, plain_rows_in_turn
 from models.customers import AgeBand, Customer, Gender, SourceChannel
 from models.orders import Order
 from models.stores import Store
@@ -57,3 +57,18 @@ async def test_plain_rows_are_the_rows_values_list_reads(rows: None, model: type
         assert found, "the query reads rows"
         assert _typed(found) == _typed(expected)
         assert any(isinstance(value, datetime) for row in found for value in row)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 10])
+async def test_rows_in_turn_are_each_querys_rows_after_the_ones_before(
+    rows: None, limit: int
+) -> None:
+    # given two ordered queries, the second's rows after the first's
+    columns = ["id", "store_id", "tags", "last_visit_at", "gender"]
+    first = Customer.filter(store_id=1).order_by("-id")
+    second = Customer.filter(store_id=2).order_by("id")
+    # when
+    found = await plain_rows_in_turn([first.limit(limit), second.limit(limit)], columns, limit)
+    # then
+    expected = [*await first.values_list(*columns), *await second.values_list(*columns)]
+    assert _typed(found) == _typed(expected[:limit])
