@@ -27,8 +27,8 @@ from bench.raw import RawDb, dormant_page, lookup, order_life, visits_page
 from bench.workload import WORKERS, closed_loop, gql, machine_note, owner_client, print_pairs
 
 CONCURRENCY = 8
-LOOKUPS = 1_000
-PAGE_REQUESTS = 200
+LOOKUPS = 3_000
+PAGE_REQUESTS = 1_000
 DEEP_PAGE = 500
 LIFECYCLES = 150
 MAX_SECONDS = 45.0
