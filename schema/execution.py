@@ -253,9 +253,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, plain.field_type, details, field_path)
             return None
-        if self.is_awaitable(completed):
-            return self._completed(completed, plain, details, field_path)
-        return completed
+        return self._settled(completed, plain, details, field_path)
 
     def _fits(
         self,
@@ -268,7 +266,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         """Whether the object type's ``is_type_of`` (strawberry gives one to a type with
         interfaces) takes ``value``; when it does not, graphql-core's steps give the error."""
         assert plain.object_type is not None and plain.object_type.is_type_of is not None
-        info = self.build_resolve_info(plain.definition, to_nodes(details), parent_type, field_path)
+        info = self._info(plain, details, parent_type, field_path)
         try:
             fits = plain.object_type.is_type_of(value, info)
         except Exception:
@@ -322,9 +320,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, field_type, details, field_path)
             return None
-        if self.is_awaitable(completed):
-            return self._completed(completed, plain, details, field_path)
-        return completed
+        return self._settled(completed, plain, details, field_path)
 
     def _info(
         self,
@@ -334,6 +330,12 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         field_path: Path,
     ) -> GraphQLResolveInfo[Any]:
         return self.build_resolve_info(plain.definition, to_nodes(details), parent_type, field_path)
+
+    def _settled(self, completed: Any, plain: _Plain, details: FieldDetailsList, path: Path) -> Any:
+        """A completed value, or one to await whose error is handled as graphql-core does."""
+        if self.is_awaitable(completed):
+            return self._completed(completed, plain, details, path)
+        return completed
 
     async def _completed(
         self, completed: Any, plain: _Plain, details: FieldDetailsList, path: Path

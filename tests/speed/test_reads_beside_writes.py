@@ -11,6 +11,7 @@ import pytest
 
 from core.database import connection, dialect, placeholder, write_transaction
 from models.throttling import RateCounter
+from tests.speed.turns import other_request_turns
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -54,25 +55,12 @@ async def test_a_read_goes_on_while_another_request_holds_a_write_transaction() 
 
 async def test_a_long_read_leaves_the_event_loop_to_other_requests() -> None:
     # given another request's work, counted each time it gets the event loop
-    ticks = 0
-
-    async def other_request() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0)
-            ticks += 1
-
-    other = asyncio.create_task(other_request())
-    await asyncio.sleep(0)
-    before = ticks
-    try:
+    async with other_request_turns() as turns:
         # when a read runs far longer than a point read
         rows = await connection().execute_query_dict(
             "SELECT (SELECT COUNT(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
             "SELECT i + 1 FROM n WHERE i < 1000000) SELECT i FROM n) AS counted) AS total"
         )
-    finally:
-        other.cancel()
-    # then it answers in full, and the other request went on meanwhile
-    assert rows == [{"total": 1_000_000}]
-    assert ticks - before > 10
+        # then it answers in full, and the other request went on meanwhile
+        assert rows == [{"total": 1_000_000}]
+        assert turns() > 10

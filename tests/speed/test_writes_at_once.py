@@ -24,6 +24,7 @@ from core.database import (
 from models.audit import AuditEntry
 from models.throttling import RateCounter
 from tests.conftest import BACKEND
+from tests.speed.turns import other_request_turns
 
 pytestmark = pytest.mark.usefixtures("app")
 sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="the loop's connections are SQLite's")
@@ -132,31 +133,19 @@ async def test_a_long_write_is_undone_and_done_once_off_the_loop() -> None:
     rows = [(f"bucket {n}", 0, 1) for n in range(50_000)]
     async with write_transaction():
         await insert_rows("rate_counter", ("bucket", "window_start", "count"), rows)
-    ticks = 0
-
-    async def other_request() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0)
-            ticks += 1
-
-    other = asyncio.create_task(other_request())
-    await asyncio.sleep(0)
-    before = ticks
-    try:
+    async with other_request_turns() as turns:
         # when one statement changes them all, far more work than a point write
         changes, _ = await connection().execute_query(
             'UPDATE "rate_counter" SET "count" = "count" + 1'
         )
-    finally:
-        other.cancel()
+        had = turns()
     # then every row changed once (the interrupted run was undone), and the loop went on
     assert changes == len(rows)
     counts = await connection().execute_query_dict(
         'SELECT MIN("count") AS "low", MAX("count") AS "high" FROM "rate_counter"'
     )
     assert counts == [{"low": 2, "high": 2}]
-    assert ticks - before > 10
+    assert had > 10
 
 
 @sqlite_only
