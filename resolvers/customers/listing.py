@@ -213,8 +213,8 @@ async def _rows_after(
     ordered = (f"-{column}", "-id")
     if after is None:
         return await _listed(query.order_by(*ordered).limit(limit))
-    value = db_instant(after.value) if isinstance(after.value, datetime) else after.value
     if dialect() == "postgres":
+        value = db_instant(after.value) if isinstance(after.value, datetime) else after.value
         table = Customer._meta.basetable
         below = query.annotate(keyset=Tuple(table[column], table["id"])).filter(
             keyset__lt=Tuple(ValueWrapper(value), ValueWrapper(after.id))
