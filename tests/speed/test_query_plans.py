@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 
-from tests.client import Api
+from tests.client import Api, gid
+from tests.orders import factories as order_factories
 from tests.speed import paths
 from tests.speed.plans import full_scans, index_conditions
+from tests.statements import recorded
 
 
 async def test_the_counter_path_scans_no_growing_table(api: Api) -> None:
@@ -90,3 +92,30 @@ async def test_a_customers_page_after_a_cursor_starts_at_the_cursor_in_the_index
         sort: any(column in c and re.search(r"\bid\b", c) for c in bounds[sort])
         for sort, column in KEYSET_COLUMNS.items()
     } == dict.fromkeys(KEYSET_COLUMNS, True), bounds
+
+
+async def test_an_orders_page_after_a_cursor_starts_at_its_instant_in_the_index(
+    api: Api,
+) -> None:
+    # given: with only the OR of the two cases the index was read from its top, so the pages of
+    # a store with a million orders cost more the further they are
+    for _ in range(3):
+        await order_factories.order()
+    token = await api.token("owner1@dangol.test")
+    first = await api.data(ORDERS_PAGE, {"id": gid("Store", 1), "after": None}, token=token)
+    after = first["store"]["orders"]["pageInfo"]["endCursor"]
+    # when
+    with recorded() as sent:
+        await api.data(ORDERS_PAGE, {"id": gid("Store", 1), "after": after}, token=token)
+    # then its search is bounded by the cursor's instant
+    conditions = [
+        condition
+        for query, values in sent
+        if query.startswith("SELECT") and 'ORDER BY "created_at" DESC' in query
+        for condition in await index_conditions(query, values)
+    ]
+    assert any("created_at" in condition for condition in conditions), conditions
+
+
+ORDERS_PAGE = """query($id: ID!, $after: String) { store(id: $id) {
+  orders(first: 1, after: $after) { edges { node { id } } pageInfo { endCursor } } } }"""
