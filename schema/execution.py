@@ -111,13 +111,11 @@ def _plain(field_def: GraphQLField | None) -> _Plain | None:
     field_type = field_def.type
     nullable = not isinstance(field_type, GraphQLNonNull)
     inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
-    if is_leaf_type(inner):
-        return _Plain(field_def, read, field_type, nullable, inner, None, resolves, context_read)
-    if is_object_type(inner):
-        return _Plain(field_def, read, field_type, nullable, None, inner, resolves, context_read)
-    if resolves:  # a list or an abstract type: graphql-core completes its value
-        return _Plain(field_def, read, field_type, nullable, None, None, resolves, context_read)
-    return None
+    leaf = inner if is_leaf_type(inner) else None
+    object_type = inner if is_object_type(inner) else None
+    if leaf is None and object_type is None and not resolves:
+        return None  # a list or an abstract type read from an attribute: graphql-core's steps
+    return _Plain(field_def, read, field_type, nullable, leaf, object_type, resolves, context_read)
 
 
 def _attribute_reader(field_def: GraphQLField) -> Callable[[Any], Any]:
