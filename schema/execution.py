@@ -5,7 +5,8 @@ no extension, no argument). graphql-core still gives each one its own resolve in
 call and completion steps, which costs several times the read itself and, on a 50-row page, more
 than the page's SQL. Here such a field is read and coerced in place. Anything off the happy path
 (a null where a value is promised, a value its type refuses, an error) goes through graphql-core's
-own steps, so answers and errors are the same as without this.
+own steps, so answers and errors are the same as without this. A list of objects read from an
+attribute (a connection's edges) is completed item by item the same way.
 
 ``lean_resolvers`` does the same for resolvers that take no argument: strawberry's wrappers
 (argument conversion, field extensions, exception handlers) have nothing to do for them. Such a
@@ -21,13 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from inspect import isawaitable, iscoroutine
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from weakref import WeakKeyDictionary
 
 import strawberry
 from graphql import (
     GraphQLField,
     GraphQLLeafType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -89,6 +91,9 @@ class _Plain:
     resolves: bool
     # for a lean resolver that needs no resolve info: see CONTEXT_READ
     context_read: Callable[[Any, Any], Any] | None = None
+    # for a list of objects read from an attribute: the item type (maybe non-null) and its object
+    item_type: GraphQLOutputType | None = None
+    item_object: GraphQLObjectType | None = None
 
 
 # A selection of an object type, field by field: the response key, its field nodes, and how to
@@ -113,9 +118,53 @@ def _plain(field_def: GraphQLField | None) -> _Plain | None:
     inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
     leaf = inner if is_leaf_type(inner) else None
     object_type = inner if is_object_type(inner) else None
-    if leaf is None and object_type is None and not resolves:
-        return None  # a list or an abstract type read from an attribute: graphql-core's steps
-    return _Plain(field_def, read, field_type, nullable, leaf, object_type, resolves, context_read)
+    item_type, item_object = _items_of(inner)
+    if leaf is None and object_type is None and item_object is None and not resolves:
+        return None  # an abstract type or a list of others read from an attribute
+    if resolves:
+        item_type = item_object = None  # a resolver's list: graphql-core's steps
+    return _Plain(
+        field_def,
+        read,
+        field_type,
+        nullable,
+        leaf,
+        object_type,
+        resolves,
+        context_read,
+        item_type,
+        item_object,
+    )
+
+
+def _items_of(field_type: GraphQLOutputType) -> tuple[GraphQLOutputType | None, Any]:
+    """For a list of objects whose type is checked without a resolve info (or not at all): the
+    item type and its object type."""
+    if not isinstance(field_type, GraphQLList):
+        return None, None
+    item_type = field_type.of_type
+    inner = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+    if not is_object_type(inner) or not _checks_without_info(inner):
+        return None, None
+    return item_type, inner
+
+
+def _checks_without_info(object_type: GraphQLObjectType) -> bool:
+    """Whether the type's ``is_type_of`` is absent or the one strawberry writes for a type with
+    interfaces, which reads nothing of its resolve info."""
+    is_type_of = object_type.is_type_of
+    return is_type_of is None or (
+        getattr(is_type_of, "__module__", None) == GraphQLCoreConverter.__module__
+        and getattr(is_type_of, "__qualname__", None) in _STRAWBERRY_IS_TYPE_OF
+    )
+
+
+# what such an ``is_type_of`` is given as its info
+_UNREAD = cast("GraphQLResolveInfo[Any]", None)
+_STRAWBERRY_IS_TYPE_OF = {
+    "GraphQLCoreConverter.from_object.<locals>._get_is_type_of.<locals>.is_type_of",
+    "GraphQLCoreConverter._get_is_type_of.<locals>.is_type_of",
+}
 
 
 def _attribute_reader(field_def: GraphQLField) -> Callable[[Any], Any]:
@@ -227,6 +276,8 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             return None if plain.nullable else Undefined
         if value is Undefined or isinstance(value, Exception):
             return Undefined
+        if plain.item_object is not None:
+            return self._listed(plain, details, field_path, value, position_context)
         if plain.leaf is not None:
             try:
                 coerced = plain.leaf.coerce_output_value(value)
@@ -248,6 +299,62 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             return None
         return self._settled(completed, plain, details, field_path)
 
+    def _listed(
+        self,
+        plain: _Plain,
+        details: FieldDetailsList,
+        field_path: Path,
+        items: Any,
+        position_context: Any,
+    ) -> Any:
+        """A list of objects completed item by item as graphql-core's ``complete_list_value``
+        does, without its per-item steps; ``Undefined`` for a list it must see (not a list, a
+        null or an object of another type among the items, ``@stream``)."""
+        item_type, object_type = plain.item_type, plain.item_object
+        assert item_type is not None and object_type is not None
+        if type(items) is not list or any(field.node.directives for field in details):
+            return Undefined
+        is_type_of = object_type.is_type_of
+        try:
+            if any(
+                item is None or (is_type_of is not None and is_type_of(item, _UNREAD) is not True)
+                for item in items
+            ):
+                return Undefined
+        except Exception:
+            return Undefined
+        completed: list[Any] = []
+        awaited: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                item_path = Path(field_path, index, None)
+                try:
+                    value = self.collect_and_execute_subfields(
+                        object_type, details, item_path, item, position_context
+                    )
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, item_type, details, item_path)
+                    value = None
+                else:
+                    if self.is_awaitable(value):
+                        value = self._completed(value, item_type, details, item_path)
+                        awaited.append(index)
+                completed.append(value)
+        except Exception as raw_error:
+            if awaited:
+                self.settle_in_background([completed[index] for index in awaited])
+            self.handle_field_error(raw_error, plain.field_type, details, field_path)
+            return None
+        if not awaited:
+            return completed
+        return self._settled(self._items_gathered(completed, awaited), plain, details, field_path)
+
+    async def _items_gathered(self, completed: list[Any], awaited: list[int]) -> list[Any]:
+        values = await gather_with_cancel(*(completed[index] for index in awaited))
+        for index, value in zip(awaited, values, strict=True):
+            completed[index] = value
+        return completed
+
     def _fits(
         self,
         plain: _Plain,
@@ -258,10 +365,15 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
     ) -> bool:
         """Whether the object type's ``is_type_of`` (strawberry gives one to a type with
         interfaces) takes ``value``; when it does not, graphql-core's steps give the error."""
-        assert plain.object_type is not None and plain.object_type.is_type_of is not None
-        info = self._info(plain, details, parent_type, field_path)
+        object_type = plain.object_type
+        assert object_type is not None and object_type.is_type_of is not None
+        info = (
+            _UNREAD
+            if _checks_without_info(object_type)
+            else self._info(plain, details, parent_type, field_path)
+        )
         try:
-            fits = plain.object_type.is_type_of(value, info)
+            fits = object_type.is_type_of(value, info)
         except Exception:
             return False
         if isawaitable(fits):  # answered later: graphql-core awaits it, so this one is dropped
@@ -327,16 +439,16 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
     def _settled(self, completed: Any, plain: _Plain, details: FieldDetailsList, path: Path) -> Any:
         """A completed value, or one to await whose error is handled as graphql-core does."""
         if self.is_awaitable(completed):
-            return self._completed(completed, plain, details, path)
+            return self._completed(completed, plain.field_type, details, path)
         return completed
 
     async def _completed(
-        self, completed: Any, plain: _Plain, details: FieldDetailsList, path: Path
+        self, completed: Any, value_type: GraphQLOutputType, details: FieldDetailsList, path: Path
     ) -> Any:
         try:
             return await completed
         except Exception as raw_error:
-            self.handle_field_error(raw_error, plain.field_type, details, path)
+            self.handle_field_error(raw_error, value_type, details, path)
             return None
 
     async def _gathered(self, results: dict[str, Any], pending: list[str]) -> dict[str, Any]:

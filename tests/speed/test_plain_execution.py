@@ -89,6 +89,11 @@ class Item(Named):
         return list(self.name[:3])
 
     @strawberry.field
+    async def later_missing(self) -> str:
+        await asyncio.sleep(0)
+        return None  # type: ignore[return-value]
+
+    @strawberry.field
     @reads_only_context
     def seen_by(self, info: Info) -> str:
         return f"{info.context['who']} sees {self.id}"
@@ -136,6 +141,43 @@ class Crate:
     fruit: Fruit
     # what a resolver of the id cannot answer: no id
     rotten: Fruit | None
+
+
+@strawberry.type
+class Basket:
+    """Lists of objects read from attributes."""
+
+    items: list[Item]
+    maybe: list[Item | None]
+    things: list[Thing]
+    # an object of another type among the items: graphql-core's error
+    strange: list[Item]
+    # a null where the list promises an item
+    holes: list[Item]
+    # an item whose non-null field is null: the error bubbles to the list, then to the basket
+    nameless: list[Item]
+    maybe_nameless: list[Item | None]
+    maybe_list: list[Thing] | None
+
+
+def _nameless(n: int) -> Item:
+    item = _item(n)
+    item.name = None  # type: ignore[assignment]
+    return item
+
+
+def _basket(count: int) -> Basket:
+    items = [_item(n) for n in range(1, count + 1)]
+    return Basket(
+        items=items,
+        maybe=[items[0], None],
+        things=[Thing(id=n) for n in range(count)],
+        strange=[items[0], Thing(id=1)],  # type: ignore[list-item]
+        holes=[items[0], None],  # type: ignore[list-item]
+        nameless=[items[0], _nameless(9)],
+        maybe_nameless=[_nameless(9), items[0]],
+        maybe_list=None,
+    )
 
 
 def _root_id(root: Thing, info: Info) -> str:
@@ -204,6 +246,10 @@ class Query:
         return [FruitRow(4, "four"), FruitRow(55, "fifty-five")]  # type: ignore[list-item]
 
     @strawberry.field
+    def basket(self, count: int = 3) -> Basket | None:
+        return _basket(count)
+
+    @strawberry.field
     def crate(self) -> Crate:
         return Crate(fruit=Fruit(code=9, name="nine"), rotten=Fruit(code=None, name="?"))  # type: ignore[arg-type]
 
@@ -226,6 +272,14 @@ QUERIES = [
     "{ items(count: 2) { id unseen } }",
     "{ nameless { id seenNone } }",
     "{ fruits { id name } fruitRows { id name } crate { fruit { id } rotten { id name } } }",
+    "{ basket { items { id name visits { count } later broken } maybe { id } things { id } } }",
+    "{ basket { maybeList { id } strange { id } } }",
+    "{ basket { holes { id } } }",
+    "{ basket { nameless { id name } } }",
+    "{ basket { maybeNameless { id name } } }",
+    "{ basket { items { id laterMissing } } }",
+    "{ basket { maybe { id laterMissing } } }",
+    "query($show: Boolean!) { basket { items @include(if: $show) { id } things { id } } }",
 ]
 
 
@@ -296,9 +350,35 @@ async def test_the_error_cases_of_resolvers_without_info_are_exercised() -> None
     assert fruits["crate"]["rotten"] is None and fruits["crate"]["fruit"]["id"]
 
 
+async def test_the_error_cases_of_lists_read_from_attributes_are_exercised() -> None:
+    stock, _ = _schemas()
+    answers = [
+        _answer(await stock.execute(document)) for document in QUERIES if "basket" in document
+    ]
+    messages = " | ".join(error["message"] for _, errors in answers for error in errors)
+    assert "Expected value of type 'Item' but got: <Thing instance>" in messages
+    assert "Cannot return null for non-nullable field Basket.holes" in messages
+    assert "Cannot return null for non-nullable field Item.name" in messages
+    assert "Cannot return null for non-nullable field Item.laterMissing" in messages
+    assert "broken 1" in messages
+    by_document = dict(zip([d for d in QUERIES if "basket" in d], answers, strict=True))
+    assert by_document["{ basket { nameless { id name } } }"][0] == {"basket": None}
+    assert by_document["{ basket { maybeNameless { id name } } }"][0] == {
+        "basket": {"maybeNameless": [None, {"id": 1, "name": "item 1"}]}
+    }
+    assert by_document["{ basket { maybe { id laterMissing } } }"][0] == {
+        "basket": {"maybe": [None, None]}
+    }
+
+
 class Counting(PlainFieldsExecution):
     infos = 0
     executed = 0
+    completed = 0
+
+    def complete_value(self, *args: Any, **kwargs: Any) -> Any:
+        Counting.completed += 1
+        return super().complete_value(*args, **kwargs)
 
     def build_resolve_info(self, *args: Any, **kwargs: Any) -> GraphQLResolveInfo:
         Counting.infos += 1
@@ -373,3 +453,23 @@ def test_plain_resolvers_of_the_api_are_called_directly() -> None:
     # then: the masked name resolves without strawberry's wrappers; a guarded field keeps them
     assert customer.fields["name"].resolve.__qualname__.startswith("_lean")
     assert not store.fields["customers"].resolve.__qualname__.startswith("_lean")
+
+
+@pytest.mark.parametrize("count", [5, 50])
+async def test_lists_of_objects_read_from_attributes_take_no_step_per_item(count: int) -> None:
+    # given
+    schema = strawberry.Schema(query=Query, types=[Item], execution_context_class=Counting)
+    lean_resolvers(schema)
+    Counting.infos = Counting.executed = Counting.completed = 0
+    # when: the basket's lists are attributes, and the items' type has an interface
+    result = await schema.execute(
+        f"{{ basket(count: {count}) {{ items {{ id name visits {{ count }} }} things {{ id }} }}"
+        " holder { item { id } } }"
+    )
+    # then: only the basket went through graphql-core's field steps; the holder, a lean resolver,
+    # is completed with its info (complete_value twice: non-null, then the object); the items
+    # and the holder's item take none
+    assert result.errors is None and result.data is not None
+    assert len(result.data["basket"]["items"]) == count
+    assert result.data["basket"]["things"][-1] == {"id": count - 1}
+    assert Counting.executed == 1 and Counting.completed == 3 and Counting.infos == 2
