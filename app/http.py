@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
+import orjson
 from cross_web import HTTPException
 from graphql import (
     DocumentNode,
@@ -232,6 +233,15 @@ class GraphQLView(GraphQL[Context, None]):
                 error_body(exc.reason, "BAD_REQUEST"), status_code=exc.status_code
             )
         await response(scope, receive, send)
+
+    def encode_json(self, data: object) -> str:
+        """orjson, which writes a page's answer in a tenth of json's time. A value it refuses
+        (an integer past 64 bits) goes to json, as before. Text, not bytes: strawberry sends
+        bytes over a WebSocket as binary frames, which GraphQL WebSocket clients do not read."""
+        try:
+            return orjson.dumps(data).decode()
+        except orjson.JSONEncodeError:
+            return json.dumps(data, separators=(",", ":"))
 
     def parse_json(self, data: str | bytes) -> Any:
         """A request's JSON: valid UTF-8, no lone surrogates, not absurdly nested, an object.
