@@ -94,11 +94,13 @@ class _Plain:
     # for a list of objects read from an attribute: the item type (maybe non-null) and its object
     item_type: GraphQLOutputType | None = None
     item_object: GraphQLObjectType | None = None
+    # for a leaf read from an attribute: ``leaf_value(source)``, its completed value
+    leaf_value: Callable[[Any], Any] | None = None
 
 
-# A selection of an object type, field by field: the response key, its field nodes, and how to
-# read it when it is plain (None: graphql-core's steps).
-_Step = tuple[str, FieldDetailsList, _Plain | None]
+# A selection of an object type, field by field: the response key, its field nodes, how to read
+# it when it is plain (None: graphql-core's steps), and its leaf_value if it has one.
+_Step = tuple[str, FieldDetailsList, _Plain | None, Callable[[Any], Any] | None]
 
 
 def _plain(field_def: GraphQLField | None) -> _Plain | None:
@@ -134,7 +136,30 @@ def _plain(field_def: GraphQLField | None) -> _Plain | None:
         context_read,
         item_type,
         item_object,
+        None if resolves or leaf is None else _leaf_value(read, leaf, nullable),
     )
+
+
+def _leaf_value(
+    read: Callable[[Any], Any], leaf: GraphQLLeafType, nullable: bool
+) -> Callable[[Any], Any]:
+    """An attribute's completed value, or ``Undefined`` to leave it to graphql-core (which reads
+    it again and tells the error): the steps of ``complete_leaf_value``, in one call."""
+    coerce = leaf.coerce_output_value
+
+    def leaf_value(source: Any) -> Any:
+        try:
+            value = read(source)
+            if value is None:
+                return None if nullable else Undefined
+            if value is Undefined or isinstance(value, Exception):
+                return Undefined
+            coerced = coerce(value)
+        except Exception:
+            return Undefined
+        return Undefined if coerced is None else coerced
+
+    return leaf_value
 
 
 def _items_of(field_type: GraphQLOutputType) -> tuple[GraphQLOutputType | None, Any]:
@@ -211,10 +236,10 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         kept = self._steps.get(id(grouped_field_set))
         if kept is not None:
             return kept[1]
-        steps = [
-            (name, details, _plain_of(self.schema, parent_type, details))
-            for name, details in grouped_field_set.items()
-        ]
+        steps: list[_Step] = []
+        for name, details in grouped_field_set.items():
+            plain = _plain_of(self.schema, parent_type, details)
+            steps.append((name, details, plain, plain.leaf_value if plain else None))
         self._steps[id(grouped_field_set)] = (grouped_field_set, steps)
         return steps
 
@@ -234,18 +259,28 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         results: dict[str, Any] = {}
         pending: list[str] = []
         try:
-            for name, details, plain in self._steps_of(parent_type, grouped_field_set):
-                path_of_field = Path(path, name, parent_type.name)
-                result: Any = Undefined
-                if plain is not None:
-                    complete = self._resolved if plain.resolves else self._read
-                    result = complete(
-                        plain, details, parent_type, source_value, path_of_field, position_context
+            for name, details, plain, leaf_value in self._steps_of(parent_type, grouped_field_set):
+                if leaf_value is not None:
+                    result = leaf_value(source_value)
+                    if result is not Undefined:  # a leaf's value: never awaited
+                        results[name] = result
+                        continue
+                if plain is not None and plain.resolves:
+                    result = self._resolved(
+                        plain, details, parent_type, source_value, path, name, position_context
                     )
-                if result is Undefined:
-                    result = self.execute_field(
-                        parent_type, source_value, details, path_of_field, position_context
-                    )
+                else:
+                    # the path is built here only: a leaf or a context read needs none
+                    field_path = Path(path, name, parent_type.name)
+                    result = Undefined
+                    if plain is not None and leaf_value is None:
+                        result = self._read(
+                            plain, details, parent_type, source_value, field_path, position_context
+                        )
+                    if result is Undefined:
+                        result = self.execute_field(
+                            parent_type, source_value, details, field_path, position_context
+                        )
                 if result is not Undefined:
                     results[name] = result
                     if self.is_awaitable(result):
@@ -267,7 +302,8 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         field_path: Path,
         position_context: Any,
     ) -> Any:
-        """The field's completed value, or ``Undefined`` to leave it to graphql-core."""
+        """An object or a list of objects read from an attribute, completed; ``Undefined`` to
+        leave it to graphql-core."""
         try:
             value = plain.read(source)
         except Exception:
@@ -278,12 +314,6 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             return Undefined
         if plain.item_object is not None:
             return self._listed(plain, details, field_path, value, position_context)
-        if plain.leaf is not None:
-            try:
-                coerced = plain.leaf.coerce_output_value(value)
-            except Exception:
-                return Undefined
-            return Undefined if coerced is None else coerced
         object_type = plain.object_type
         assert object_type is not None
         if object_type.is_type_of is not None and not self._fits(
@@ -388,24 +418,30 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         details: FieldDetailsList,
         parent_type: GraphQLObjectType,
         source: Any,
-        field_path: Path,
+        path: Path | None,
+        name: str,
         position_context: Any,
     ) -> Any:
         """A lean resolver's completed value: graphql-core's ``execute_field`` for a field known
         to have no argument and no middleware, with a leaf value coerced in place, and the
-        resolve info built only when the resolver or the completion needs it."""
+        resolve info (and the field's path) built only when the resolver or the completion
+        needs it."""
         field_type = plain.field_type
         info: GraphQLResolveInfo[Any] | None = None
+        field_path: Path | None = None
         try:
             if plain.context_read is not None:
                 value = plain.context_read(source, self.context_value)
             else:
+                field_path = Path(path, name, parent_type.name)
                 info = self._info(plain, details, parent_type, field_path)
                 value = plain.read(source, info)
         except Exception as raw_error:
+            field_path = field_path or Path(path, name, parent_type.name)
             self.handle_field_error(raw_error, field_type, details, field_path)
             return None
         if value is Undefined:  # a context read that leaves this source to the resolver
+            field_path = Path(path, name, parent_type.name)
             return self.execute_field(parent_type, source, details, field_path, position_context)
         awaitable = self.is_awaitable(value)
         try:
@@ -413,6 +449,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                 coerced = plain.leaf.coerce_output_value(value)
                 if coerced is not None and coerced is not Undefined:
                     return coerced
+            field_path = field_path or Path(path, name, parent_type.name)
             if info is None:
                 info = self._info(plain, details, parent_type, field_path)
             if awaitable:
@@ -423,6 +460,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                 field_type, details, info, field_path, value, position_context
             )
         except Exception as raw_error:
+            field_path = field_path or Path(path, name, parent_type.name)
             self.handle_field_error(raw_error, field_type, details, field_path)
             return None
         return self._settled(completed, plain, details, field_path)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from typing import Any
+from typing import Any, NewType
 
 import pytest
 import strawberry
 from graphql import GraphQLObjectType, GraphQLResolveInfo
 from strawberry import relay
 from strawberry.types import Info
+from strawberry.types.scalar import ScalarDefinition
 
 from schema.execution import PlainFieldsExecution, lean_resolvers, reads_only_context
 from schema.graph import build_schema
@@ -22,6 +23,21 @@ from schema.graph import build_schema
 class Colour(enum.Enum):
     RED = "red"
     BLUE = "blue"
+
+
+Blank = NewType("Blank", str)
+# a scalar that writes nothing for some values: graphql-core's error, not a null
+SCALARS: dict[object, Any] = {
+    Blank: ScalarDefinition(
+        name="Blank",
+        description=None,
+        specified_by_url=None,
+        serialize=lambda value: value or None,
+        parse_value=str,
+        parse_literal=None,
+        origin=Blank,
+    )
+}
 
 
 @strawberry.interface
@@ -45,6 +61,7 @@ class Item(Named):
     # a plain field whose value its type refuses: an error, not a guess
     strict: int
     tags: list[str]
+    blank: Blank
 
     @strawberry.field
     def doubled(self) -> int:
@@ -213,6 +230,7 @@ def _item(n: int) -> Item:
         maybe_visits=None if n % 2 else Visits(count=-n, last="x"),
         strict=n if n != 4 else "four",  # type: ignore[arg-type]
         tags=[f"t{n}", "all"],
+        blank=Blank("" if n % 2 else f"b{n}"),
     )
 
 
@@ -280,6 +298,7 @@ QUERIES = [
     "{ basket { items { id laterMissing } } }",
     "{ basket { maybe { id laterMissing } } }",
     "query($show: Boolean!) { basket { items @include(if: $show) { id } things { id } } }",
+    "{ items(count: 3) { id blank } }",
 ]
 
 
@@ -287,9 +306,12 @@ CONTEXT = {"who": "the caller"}
 
 
 def _schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
-    stock = strawberry.Schema(query=Query, types=[Item])
+    stock = strawberry.Schema(query=Query, types=[Item], scalar_overrides=SCALARS)
     plain = strawberry.Schema(
-        query=Query, types=[Item], execution_context_class=PlainFieldsExecution
+        query=Query,
+        types=[Item],
+        scalar_overrides=SCALARS,
+        execution_context_class=PlainFieldsExecution,
     )
     lean_resolvers(plain)
     return stock, plain
@@ -330,6 +352,8 @@ async def test_the_error_cases_are_exercised() -> None:
     assert all(errors for _, errors in resolved)
     assert "Int cannot represent" in resolved[0][1][0]["message"]
     assert "Item.missing" in resolved[1][1][0]["message"]
+    [blank] = _answer(await stock.execute("{ items(count: 3) { id blank } }"))[1]
+    assert "Blank.coerce_output_value('')" in blank["message"]
     assert answers[2][0] == {
         "nameless": [{"id": 8, "name": "item 8", "visits": {"count": 8}}, None]
     }
@@ -392,7 +416,9 @@ class Counting(PlainFieldsExecution):
 @pytest.mark.parametrize("count", [5, 50])
 async def test_plain_fields_take_no_resolve_info(count: int) -> None:
     # given
-    schema = strawberry.Schema(query=Query, types=[Item], execution_context_class=Counting)
+    schema = strawberry.Schema(
+        query=Query, types=[Item], scalar_overrides=SCALARS, execution_context_class=Counting
+    )
     Counting.infos = 0
     # when: every field of the items is plain
     result = await schema.execute(
@@ -407,7 +433,9 @@ async def test_plain_fields_take_no_resolve_info(count: int) -> None:
 @pytest.mark.parametrize("count", [5, 50])
 async def test_lean_resolvers_are_called_in_place(count: int) -> None:
     # given
-    schema = strawberry.Schema(query=Query, types=[Item], execution_context_class=Counting)
+    schema = strawberry.Schema(
+        query=Query, types=[Item], scalar_overrides=SCALARS, execution_context_class=Counting
+    )
     lean_resolvers(schema)
     Counting.infos = Counting.executed = 0
     # when: the items' fields are resolvers without arguments
@@ -428,7 +456,9 @@ async def test_lean_resolvers_are_called_in_place(count: int) -> None:
 @pytest.mark.parametrize("count", [5, 50])
 async def test_context_reads_and_node_ids_take_no_resolve_info(count: int) -> None:
     # given
-    schema = strawberry.Schema(query=Query, types=[Item], execution_context_class=Counting)
+    schema = strawberry.Schema(
+        query=Query, types=[Item], scalar_overrides=SCALARS, execution_context_class=Counting
+    )
     lean_resolvers(schema)
     Counting.infos = Counting.executed = 0
     # when: the items' resolvers read only the context, and the fruits' ids are relay's
@@ -458,7 +488,9 @@ def test_plain_resolvers_of_the_api_are_called_directly() -> None:
 @pytest.mark.parametrize("count", [5, 50])
 async def test_lists_of_objects_read_from_attributes_take_no_step_per_item(count: int) -> None:
     # given
-    schema = strawberry.Schema(query=Query, types=[Item], execution_context_class=Counting)
+    schema = strawberry.Schema(
+        query=Query, types=[Item], scalar_overrides=SCALARS, execution_context_class=Counting
+    )
     lean_resolvers(schema)
     Counting.infos = Counting.executed = Counting.completed = 0
     # when: the basket's lists are attributes, and the items' type has an interface
