@@ -53,8 +53,8 @@ from strawberry.types.field import StrawberryField
 DEFINITION_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 # marks the resolvers ``lean_resolvers`` made, which the execution calls in place
 LEAN = "_dangol_lean"
-# on such a resolver: ``read(source, context)``, its value without a resolve info (``Undefined``:
-# this source is left to the resolver itself)
+# on such a resolver: ``read(source, only_context)``, its value without a resolve info, given the
+# execution's one ``_OnlyContext`` (``Undefined``: this source is left to the resolver itself)
 CONTEXT_READ = "_dangol_context_read"
 # on a resolver function: it reads nothing of its info but ``info.context``
 READS_ONLY_CONTEXT = "_dangol_reads_only_context"
@@ -229,6 +229,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         # keyed by the grouped field set's id; graphql-core memoizes those per selection, and
         # the set is kept here too, so its id cannot be reused while this execution runs
         self._steps: dict[int, tuple[GroupedFieldSet, list[_Step]]] = {}
+        self._only_context = _OnlyContext(self.context_value)
 
     def _steps_of(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
@@ -431,7 +432,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         field_path: Path | None = None
         try:
             if plain.context_read is not None:
-                value = plain.context_read(source, self.context_value)
+                value = plain.context_read(source, self._only_context)
             else:
                 field_path = Path(path, name, parent_type.name)
                 info = self._info(plain, details, parent_type, field_path)
@@ -554,7 +555,7 @@ def _node_id(type_name: str) -> Callable[[Any, Any], Any]:
     ``resolve_typename``, once serialised: ``to_base64(type name, id)``. Any other source, and
     an id that is missing or awaited, is left to it."""
 
-    def read(source: Any, context: Any) -> Any:
+    def read(source: Any, only_context: Any) -> Any:
         id_attr = _plain_id_attr(type(source))
         if id_attr is None:
             return Undefined
@@ -612,9 +613,9 @@ def _lean(field: StrawberryField, info_class: type[Info]) -> Callable[..., Any]:
     setattr(resolve, LEAN, True)
     if info_name is not None and getattr(call, READS_ONLY_CONTEXT, False):
 
-        def read(source: Any, context: Any) -> Any:
+        def read(source: Any, only_context: _OnlyContext) -> Any:
             kwargs = dict.fromkeys(source_names, source)
-            kwargs[info_name] = _OnlyContext(context)
+            kwargs[info_name] = only_context
             return call(source, **kwargs) if takes_self else call(**kwargs)
 
         setattr(resolve, CONTEXT_READ, read)
