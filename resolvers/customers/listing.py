@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from operator import attrgetter
 from typing import Any
 
 from pypika_tortoise.context import SqlContext
@@ -139,10 +141,16 @@ class Position:
     id: int
 
 
-def position_of(sort: CustomerSort, row: Listed) -> Position:
+def cursor_key(sort: CustomerSort) -> Callable[[Listed], tuple[Any, ...]]:
+    """Where a row stands in a sort order, as its cursor holds it: (id) under CREATED_DESC,
+    else (sort value, id). Read in one call per row of a page."""
     if sort is CustomerSort.CREATED_DESC:
-        return Position(value=None, id=row.id)
-    return Position(value=getattr(row, SORT_COLUMN[sort]), id=row.id)
+        return _id_only
+    return attrgetter(SORT_COLUMN[sort], "id")
+
+
+def _id_only(row: Listed) -> tuple[int]:
+    return (row.id,)
 
 
 async def page(

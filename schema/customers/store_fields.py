@@ -10,8 +10,7 @@ from strawberry.types import Info
 
 from models.stores import Store as StoreModel
 from resolvers.customers import records, segments
-from resolvers.customers.listed import Listed
-from resolvers.customers.listing import Position, page, position_of
+from resolvers.customers.listing import Position, cursor_key, page
 from resolvers.customers.privacy import reveals
 from schema.customers.mutations import CustomerFilterInput
 from schema.customers.types import (
@@ -45,13 +44,6 @@ def _after(sort: CustomerSort, after: str | None) -> Position | None:
     return Position(value=cursor[0] if len(cursor) == 2 else None, id=cursor[-1])
 
 
-def _cursor_values(sort: CustomerSort, row: Listed) -> list[Any]:
-    position = position_of(sort, row)
-    if sort is CustomerSort.CREATED_DESC:
-        return [position.id]
-    return [position.value, position.id]
-
-
 async def customers_connection(
     info: Info,
     store_id: int,
@@ -76,7 +68,7 @@ async def customers_connection(
         CustomerConnection,
         found.rows,
         size,
-        key=lambda row: _cursor_values(sort, row),
+        key=cursor_key(sort),
         node=CustomerProfile.from_model,
         has_previous=position is not None,
         total=found.count.count,
