@@ -89,7 +89,7 @@ class PointBalance(Model):
 
     class Meta:
         table = "point_balance"
-        indexes = (("store", "balance"),)
+        indexes = (("store", "balance", "customer"),)
 
 
 class PointEntry(Model):

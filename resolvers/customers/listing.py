@@ -12,7 +12,8 @@ from typing import Any
 from pypika_tortoise.context import SqlContext
 from pypika_tortoise.terms import Term, Tuple, ValueWrapper
 from pypika_tortoise.utils import format_alias_sql
-from tortoise.expressions import Q, RawSQL
+from tortoise.expressions import RawSQL
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from core.context import Context
@@ -190,65 +191,103 @@ async def _page(
             query = query.filter(id__lt=after.id)
         return Page(rows=await _listed(query.order_by("-id").limit(size + 1)), count=base)
     if sort is CustomerSort.POINTS_DESC:
-        return Page(rows=await _by_points(base, size, after), count=base)
+        return Page(rows=await _by_points(base, store_id, size, after), count=base)
     column = SORT_COLUMN[sort]
     rows: list[Listed] = []
     if sort is CustomerSort.LAST_VISIT_DESC:
         if after is None or after.value is not None:
             seen = base.filter(last_visit_at__isnull=False)
-            rows = await _rows_after(seen, "last_visit_at", after, size + 1)
+            rows = await _rows_after(seen, _Keyset.of_customer("last_visit_at"), after, size + 1)
         if len(rows) <= size:
             rest = base.filter(last_visit_at__isnull=True)
             if after is not None and after.value is None:
                 rest = rest.filter(id__lt=after.id)
             rows += await _listed(rest.order_by("-id").limit(size + 1 - len(rows)))
         return Page(rows=rows, count=base)
-    return Page(rows=await _rows_after(base, column, after, size + 1), count=base)
+    return Page(
+        rows=await _rows_after(base, _Keyset.of_customer(column), after, size + 1), count=base
+    )
+
+
+@dataclass(frozen=True)
+class _Keyset:
+    """A sort order served by one index: the sort value and the customer's id, as the ORM names
+    them, and as the columns of ``table`` for PostgreSQL's row value."""
+
+    value: str
+    id: str
+    table: type[Model]
+    columns: tuple[str, str]
+
+    @classmethod
+    def of_customer(cls, column: str) -> _Keyset:
+        return cls(column, "id", Customer, (column, "id"))
+
+    def row_value(self) -> Tuple:
+        table = self.table._meta.basetable  # named once Tortoise has started
+        return Tuple(*(table[column] for column in self.columns))
+
+
+# the balance lives in point_balance, whose index (store, balance, customer) serves the order;
+# its customer_id is the customer's id
+_BY_BALANCE = _Keyset(
+    "point_balance__balance", "point_balance__customer_id", PointBalance, ("balance", "customer_id")
+)
 
 
 async def _rows_after(
-    query: QuerySet[Customer], column: str, after: Position | None, limit: int
+    query: QuerySet[Customer],
+    keyset: _Keyset,
+    after: Position | None,
+    limit: int,
+    *,
+    tied_in: QuerySet[Customer] | None = None,
 ) -> list[Listed]:
-    """Up to ``limit`` rows after ``after`` in (``column`` desc, id desc) order, each statement
-    starting its index scan at its first row.
+    """Up to ``limit`` rows after ``after`` in (value desc, id desc) order, each statement
+    starting its index scan at its first row; ``tied_in`` (default ``query``) holds the rows
+    tied with the cursor's value.
 
-    PostgreSQL starts there from one row-value comparison ``(column, id) < (value, id)``.
-    SQLite (3.40) bounds its scan by ``column`` alone for it, and so read, then dropped, every
+    PostgreSQL starts there from one row-value comparison ``(value, id) < (value, id)``.
+    SQLite (3.40) bounds its scan by the value alone for it, and so read, then dropped, every
     row tied with the cursor's value above it: thousands at page 500 of a store where many
-    customers share a visit count. There the rest of the tie (``column = value AND id < id``, a
+    customers share a visit count. There the rest of the tie (``value = v AND id < i``, a
     seek on both) and the rows below the value are two parts of one statement. (The OR of the
     two cases bounds no scan at all: the index was read from its top and filtered.)"""
-    ordered = (f"-{column}", "-id")
+    ordered = (f"-{keyset.value}", f"-{keyset.id}")
     if after is None:
         return await _listed(query.order_by(*ordered).limit(limit))
     if dialect() == "postgres":
         value = db_instant(after.value) if isinstance(after.value, datetime) else after.value
-        table = Customer._meta.basetable
-        below = query.annotate(keyset=Tuple(table[column], table["id"])).filter(
+        below = query.annotate(keyset=keyset.row_value()).filter(
             keyset__lt=Tuple(ValueWrapper(value), ValueWrapper(after.id))
         )
         return await _listed(below.order_by(*ordered).limit(limit))
-    tied = query.filter(**{column: after.value, "id__lt": after.id}).order_by("-id")
-    lower = query.filter(**{f"{column}__lt": after.value}).order_by(*ordered)
-    return await _listed_in_turn([tied.limit(limit), lower.limit(limit)], limit)
+    tied = (query if tied_in is None else tied_in).filter(
+        **{keyset.value: after.value, f"{keyset.id}__lt": after.id}
+    )
+    lower = query.filter(**{f"{keyset.value}__lt": after.value})
+    return await _listed_in_turn(
+        [tied.order_by(f"-{keyset.id}").limit(limit), lower.order_by(*ordered).limit(limit)],
+        limit,
+    )
 
 
-def _below_points(query: QuerySet[Customer], after: Position) -> QuerySet[Customer]:
-    """As ``_below`` for a balance, which lives in another table: the bound on the balance
-    alone starts the scan of its index, the OR settles the ties."""
-    below = Q(point_balance__balance__lt=after.value)
-    level = Q(point_balance__balance=after.value, id__lt=after.id)
-    return query.filter(point_balance__balance__lte=after.value).filter(below | level)
-
-
-async def _by_points(base: QuerySet[Customer], size: int, after: Position | None) -> list[Listed]:
-    """Customers with points by balance (index store, balance), then the rest newest first."""
+async def _by_points(
+    base: QuerySet[Customer], store_id: int, size: int, after: Position | None
+) -> list[Listed]:
+    """Customers with points by balance, read from the index (store, balance, customer) of
+    their balances and stopping at the page's last row; then the rest, newest first."""
     rows: list[Listed] = []
     if after is None or after.value > 0:
-        query = base.filter(point_balance__balance__gt=0)
-        if after is not None:
-            query = _below_points(query, after)
-        rows = await _listed(query.order_by("-point_balance__balance", "-id").limit(size + 1))
+        in_store = base.filter(point_balance__store_id=store_id)
+        # the tie apart from balance > 0: beside it, SQLite seeks on that range instead
+        rows = await _rows_after(
+            in_store.filter(point_balance__balance__gt=0),
+            _BY_BALANCE,
+            after,
+            size + 1,
+            tied_in=in_store,
+        )
     if len(rows) <= size:
         rest = base.annotate(no_points=NO_POINTS).filter(no_points=True)
         if after is not None and after.value == 0:

@@ -79,9 +79,10 @@ async def test_every_sort_pages_through_every_customer_once_in_order(api: Api) -
     last_visit = await _all_pages(api, token, "LAST_VISIT_DESC", 2)
     assert last_visit[:1] == [gid("Customer", ids[0])]
     assert set(last_visit[-2:]) == {gid("Customer", ids[2]), gid("Customer", ids[6])}
-    by_points = await _all_pages(api, token, "POINTS_DESC", 2)
-    assert by_points[:3] == [gid("Customer", ids[n]) for n in (5, 2, 1)]
-    assert by_points[3:] == [gid("Customer", ids[n]) for n in (7, 6, 4, 3, 0)]
+    for first in (1, 2, 3):  # the tie of 500 cut by pages, then the customers without points
+        assert await _all_pages(api, token, "POINTS_DESC", first) == [
+            gid("Customer", ids[n]) for n in (5, 2, 1, 7, 6, 4, 3, 0)
+        ], first
 
 
 async def test_total_count_is_given_when_asked(api: Api) -> None:
