@@ -33,7 +33,7 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]
 async def prepare(settings: Settings, *, seed: bool) -> None:
     """Migrate, install the default policy, and load demo data on a first start."""
     from app.demo import demo_sign_ins, seed_demo, seed_demo_history
-    from core.database import apply_migrations
+    from core.database import apply_migrations, refresh_statistics
     from core.security import Passwords
     from resolvers.policies import install_default_policy
 
@@ -42,6 +42,8 @@ async def prepare(settings: Settings, *, seed: bool) -> None:
         print(f"applied migration {name}")
 
     async def install() -> None:
+        if applied and await refresh_statistics():
+            print("refreshed the planner's statistics")  # a new index has none yet
         if await install_default_policy():
             print("installed the default access policy")
         if seed and await seed_demo(Passwords(settings)):

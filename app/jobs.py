@@ -26,6 +26,7 @@ from tortoise.expressions import Q
 
 from core.auth import API_KEY_WINDOW_SECONDS
 from core.context import Context
+from core.database import refresh_statistics
 from core.messaging import provider_for
 from core.senders import build_senders
 from core.services import Services
@@ -263,6 +264,9 @@ def default_jobs(settings: Settings) -> list[Job]:
     async def refresh_insights(now: datetime) -> int:
         return await insights.run(system, now)
 
+    async def refresh_planner_statistics(now: datetime) -> int:
+        return int(await refresh_statistics())
+
     return [
         Job(
             "outbox.deliver",
@@ -284,4 +288,6 @@ def default_jobs(settings: Settings) -> list[Job]:
         Job("settlements.close_months", "resolvers.settlements:close_months", 600),
         Job("analytics.ledger", "resolvers.analytics.rollups:roll_ledger", ANALYTICS_INTERVAL),
         Job("analytics.insights", refresh_insights, ANALYTICS_INTERVAL),
+        # the data's shape changes slowly; SQLite's plans follow it only through its statistics
+        Job("database.statistics", refresh_planner_statistics, 24 * 3600),
     ]

@@ -419,6 +419,23 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
         yield conn
 
 
+# Rows ANALYZE samples per index on SQLite (PRAGMA analysis_limit): statistics good enough for
+# the planner, at a cost that stays about the same however large the database grows.
+STATISTICS_ROWS = 400
+
+
+async def refresh_statistics() -> bool:
+    """Refresh SQLite's planner statistics; whether it did (PostgreSQL's autovacuum keeps its own).
+
+    Without them SQLite chooses plans by rules of thumb: on the 100k-customer bench store the
+    dormant customers by visits were found through their last visit and all sorted (148 ms of
+    SQL per page) instead of read in visit order until the page was full (1.1 ms)."""
+    if dialect() != "sqlite":
+        return False
+    await connection().execute_script(f"PRAGMA analysis_limit={STATISTICS_ROWS}; ANALYZE;")
+    return True
+
+
 MIGRATIONS_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations"
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -36,7 +37,11 @@ def test_migrate_create_admin_and_seed_demo(tmp_path: Path) -> None:
     migrated = _run(["migrate"], database)
     assert migrated.returncode == 0, migrated.stderr
     assert "installed the default access policy" in migrated.stdout
-    assert "applied migration" not in _run(["migrate"], database).stdout
+    assert "refreshed the planner's statistics" in migrated.stdout
+    with sqlite3.connect(database) as raw:
+        assert raw.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0] > 0
+    remigrated = _run(["migrate"], database).stdout
+    assert "applied migration" not in remigrated and "statistics" not in remigrated
 
     created = _run(
         ["create-admin", "--email", "Root@Example.com"],

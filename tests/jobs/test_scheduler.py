@@ -165,6 +165,7 @@ async def test_the_default_jobs_are_the_outbox_messages_point_expiry_tier_evalua
         "settlements.close_months",
         "analytics.ledger",
         "analytics.insights",
+        "database.statistics",
     }
     assert jobs["outbox.deliver"].interval_seconds == settings.outbox_interval_seconds
     assert jobs["tiers.evaluate"].target == "resolvers.tiers.standing:evaluate_tiers"
