@@ -36,13 +36,16 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLSchema,
     Undefined,
+    is_enum_type,
     is_leaf_type,
     is_object_type,
+    is_specified_scalar_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry import relay
+from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -146,6 +149,9 @@ def _leaf_value(
     """An attribute's completed value, or ``Undefined`` to leave it to graphql-core (which reads
     it again and tells the error): the steps of ``complete_leaf_value``, in one call."""
     coerce = leaf.coerce_output_value
+    # a built-in scalar or an enum refuses an awaited value; a custom scalar may pass it on,
+    # where graphql-core awaits it first
+    custom = not (is_specified_scalar_type(leaf) or is_enum_type(leaf))
 
     def leaf_value(source: Any) -> Any:
         try:
@@ -153,6 +159,8 @@ def _leaf_value(
             if value is None:
                 return None if nullable else Undefined
             if value is Undefined or isinstance(value, Exception):
+                return Undefined
+            if custom and optimized_is_awaitable(value):
                 return Undefined
             coerced = coerce(value)
         except Exception:

@@ -12,6 +12,7 @@ import pytest
 import strawberry
 from graphql import GraphQLObjectType, GraphQLResolveInfo
 from strawberry import relay
+from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry.types.scalar import ScalarDefinition
 
@@ -40,6 +41,17 @@ SCALARS: dict[object, Any] = {
 }
 
 
+class Later:
+    """An awaitable that is not a coroutine (never awaited: no warning)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __await__(self) -> Any:
+        yield from asyncio.sleep(0).__await__()
+        return self.value
+
+
 @strawberry.interface
 class Named:
     name: str
@@ -62,6 +74,8 @@ class Item(Named):
     strict: int
     tags: list[str]
     blank: Blank
+    # an attribute whose value is awaited (a custom scalar would pass it on unawaited)
+    data: JSON
 
     @strawberry.field
     def doubled(self) -> int:
@@ -231,6 +245,7 @@ def _item(n: int) -> Item:
         strict=n if n != 4 else "four",  # type: ignore[arg-type]
         tags=[f"t{n}", "all"],
         blank=Blank("" if n % 2 else f"b{n}"),
+        data=Later({"n": n}) if n % 2 else {"n": -n},  # type: ignore[arg-type]
     )
 
 
@@ -299,6 +314,7 @@ QUERIES = [
     "{ basket { maybe { id laterMissing } } }",
     "query($show: Boolean!) { basket { items @include(if: $show) { id } things { id } } }",
     "{ items(count: 3) { id blank } }",
+    "{ items(count: 3) { id data } }",
 ]
 
 
@@ -352,6 +368,10 @@ async def test_the_error_cases_are_exercised() -> None:
     assert all(errors for _, errors in resolved)
     assert "Int cannot represent" in resolved[0][1][0]["message"]
     assert "Item.missing" in resolved[1][1][0]["message"]
+    assert _answer(await stock.execute("{ items(count: 2) { data } }")) == (
+        {"items": [{"data": {"n": 1}}, {"data": {"n": -2}}]},
+        [],
+    )
     [blank] = _answer(await stock.execute("{ items(count: 3) { id blank } }"))[1]
     assert "Blank.coerce_output_value('')" in blank["message"]
     assert answers[2][0] == {
