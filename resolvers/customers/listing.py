@@ -247,7 +247,7 @@ async def _rows_after(
     starting its index scan at its first row; ``tied_in`` (default ``query``) holds the rows
     tied with the cursor's value.
 
-    PostgreSQL starts there from one row-value comparison ``(value, id) < (value, id)``.
+    PostgreSQL starts there from one row-value comparison ``(value, id) < (v, i)``.
     SQLite (3.40) bounds its scan by the value alone for it, and so read, then dropped, every
     row tied with the cursor's value above it: thousands at page 500 of a store where many
     customers share a visit count. There the rest of the tie (``value = v AND id < i``, a
