@@ -437,28 +437,33 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         needs it."""
         field_type = plain.field_type
         info: GraphQLResolveInfo[Any] | None = None
-        field_path: Path | None = None
         try:
             if plain.context_read is not None:
                 value = plain.context_read(source, self._only_context)
             else:
-                field_path = Path(path, name, parent_type.name)
-                info = self._info(plain, details, parent_type, field_path)
+                info = self._info(plain, details, parent_type, Path(path, name, parent_type.name))
                 value = plain.read(source, info)
         except Exception as raw_error:
-            field_path = field_path or Path(path, name, parent_type.name)
+            field_path = Path(path, name, parent_type.name)
             self.handle_field_error(raw_error, field_type, details, field_path)
             return None
-        if value is Undefined:  # a context read that leaves this source to the resolver
-            field_path = Path(path, name, parent_type.name)
-            return self.execute_field(parent_type, source, details, field_path, position_context)
-        awaitable = self.is_awaitable(value)
-        try:
-            if plain.leaf is not None and not awaitable and value is not None:
+        awaitable = value is not Undefined and self.is_awaitable(value)
+        if (
+            plain.leaf is not None
+            and value is not None
+            and value is not Undefined
+            and not awaitable
+        ):
+            try:
                 coerced = plain.leaf.coerce_output_value(value)
-                if coerced is not None and coerced is not Undefined:
-                    return coerced
-            field_path = field_path or Path(path, name, parent_type.name)
+            except Exception:
+                coerced = None  # refused: the completion below raises it as graphql-core does
+            if coerced is not None and coerced is not Undefined:
+                return coerced
+        field_path = info.path if info is not None else Path(path, name, parent_type.name)
+        if value is Undefined:  # a context read that leaves this source to the resolver
+            return self.execute_field(parent_type, source, details, field_path, position_context)
+        try:
             if info is None:
                 info = self._info(plain, details, parent_type, field_path)
             if awaitable:
@@ -469,7 +474,6 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                 field_type, details, info, field_path, value, position_context
             )
         except Exception as raw_error:
-            field_path = field_path or Path(path, name, parent_type.name)
             self.handle_field_error(raw_error, field_type, details, field_path)
             return None
         return self._settled(completed, plain, details, field_path)
