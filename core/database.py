@@ -1,51 +1,27 @@
-"""Database wiring: the Tortoise configuration and write transactions.
+"""Database wiring: the Tortoise configuration, write transactions and SQL written by hand.
 
-This module is also a Tortoise engine (``client_class`` below) for the embedded SQLite default:
-- every transaction starts with ``BEGIN IMMEDIATE``, so a transaction that reads before it
-  writes waits for the write lock instead of failing with "database is locked" when another
-  process holds it;
-- a SELECT outside a transaction runs at once on a read-only connection of the event loop's
-  thread. Through aiosqlite's thread a statement cost about 90 µs of CPU in hand-offs, more
-  than most reads themselves, and it waited behind any transaction open in the process
-  (Tortoise gives its one connection to a transaction until it ends). In WAL mode a read sees
-  the last commit and neither waits for writers nor holds them up. A read that runs longer
-  than a point read is interrupted and sent through aiosqlite's thread, so a scan never holds
-  the event loop;
-- an INSERT, UPDATE or DELETE outside a transaction (an audit entry, a rate counter) runs at
-  once too, on a connection of the loop's thread that never waits for the write lock: when
-  another transaction holds it, or when the statement runs longer than a point write, SQLite
-  undoes it whole and it goes through aiosqlite's thread as before. That connection leaves
-  checkpoints to the other one (a checkpoint writes and syncs the database file), and asks
-  for one there after every ``CHECKPOINT_AFTER_WRITES`` writes.
+The engines are core/sqlite.py (the embedded default) and core/postgres.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
-import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from enum import Enum
 from functools import lru_cache
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from aerich import Command
 from tortoise import Tortoise, connections
-from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContext
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
-from tortoise.backends.sqlite.client import (
-    SqliteClient,
-    SqliteTransactionContext,
-    SqliteTransactionWrapper,
-)
-from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from core import postgres
+from core import postgres, sqlite
 from core.settings import DEFAULT_DATABASE_URL
 
 MODEL_MODULES = [
@@ -76,161 +52,8 @@ MODEL_MODULES = [
     "models.favourites",
     "aerich.models",
 ]
-SQLITE_BUSY_TIMEOUT_MS = 15_000
-# A WAL reader waits only in rare moments (a checkpoint resetting the log); never for long,
-# since it waits on the event loop's thread.
-SQLITE_READ_BUSY_TIMEOUT_MS = 1_000
-# A read on the event loop's thread may run this many steps of this many SQLite instructions
-# (about a millisecond): a point read or a page takes a few; a scan goes to aiosqlite's thread.
-READ_STEP_INSTRUCTIONS = 1_000
-READ_AT_ONCE_STEPS = 100
-CHECKPOINT_AFTER_WRITES = 500
-_WRITES = ("INSERT", "UPDATE", "DELETE")
-# what a statement run at once meets when it must not wait: the write lock is taken, or it ran
-# out of steps; SQLite has undone it, and it runs again through aiosqlite's thread
-_TRY_AGAIN = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_INTERRUPT}
 M = TypeVar("M", bound=Model)
 MAX_WRITTEN_IDS = 64  # more ids than this go through the ORM, in a statement built each time
-
-
-class _ImmediateTransactionWrapper(SqliteTransactionWrapper):
-    async def begin(self) -> None:
-        try:
-            await self._connection.commit()
-            await self._connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise TransactionManagementError(exc) from exc
-
-
-class _Done(NamedTuple):
-    """A statement run at once: rows changed, rows returned, the rowid an INSERT gave."""
-
-    changes: int
-    rows: list[Any]
-    last_row_id: int
-
-
-class ImmediateSqliteClient(SqliteClient):
-    _reader: sqlite3.Connection | None = None
-    _writer: sqlite3.Connection | None = None
-    _steps_left = 0
-    _writes_since_checkpoint = 0
-    _checkpoint: asyncio.Task[Any] | None = None
-
-    def _in_transaction(self) -> TransactionContext:
-        return SqliteTransactionContext(_ImmediateTransactionWrapper(self), self._lock)
-
-    async def execute_query(
-        self, query: str, values: list[Any] | None = None
-    ) -> tuple[int, Sequence[dict[str, Any]]]:
-        done = self._at_once(query, values)
-        if done is None:
-            answer: tuple[int, Sequence[dict[str, Any]]] = await super().execute_query(
-                query, values
-            )
-            return answer
-        return done.changes or len(done.rows), done.rows
-
-    async def execute_query_dict(
-        self, query: str, values: list[Any] | None = None
-    ) -> list[dict[str, Any]]:
-        done = self._at_once(query, values)
-        if done is None:
-            found: list[dict[str, Any]] = await super().execute_query_dict(query, values)
-            return found
-        return [dict(row) for row in done.rows]
-
-    async def execute_insert(self, query: str, values: list[Any]) -> int:
-        done = self._at_once(query, values)
-        if done is None:
-            row_id: int = await super().execute_insert(query, values)
-            return row_id
-        return done.last_row_id
-
-    def _at_once(self, query: str, values: list[Any] | None) -> _Done | None:
-        """The statement run on the event loop's thread; None when it is to go through
-        aiosqlite's thread (see the module's docstring)."""
-        if self._connection is None or self.filename == ":memory:":
-            return None
-        query = query.replace("\x00", "'||CHAR(0)||'")  # as Tortoise sends it
-        verb = query[:6].upper()
-        if verb == "SELECT":
-            database = self._read_connection()
-        elif verb in _WRITES:
-            database = self._write_connection()
-        else:
-            return None
-        self._steps_left = READ_AT_ONCE_STEPS
-        changes_before = database.total_changes
-        try:
-            cursor = database.execute(query, values or ())
-            rows = cursor.fetchall()
-        except sqlite3.IntegrityError as exc:
-            raise IntegrityError(exc) from exc
-        except sqlite3.OperationalError as exc:
-            code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-            if code in _TRY_AGAIN or self._steps_left < 0:
-                return None
-            raise OperationalError(exc) from exc
-        self.log.debug("%s: %s", query, values)
-        if database is self._writer:
-            self._written()
-        return _Done(database.total_changes - changes_before, rows, cursor.lastrowid or 0)
-
-    def _spend_a_step(self) -> bool:
-        self._steps_left -= 1
-        return self._steps_left < 0  # True interrupts the statement
-
-    def _read_connection(self) -> sqlite3.Connection:
-        if self._reader is None:
-            reader = self._loop_connection(SQLITE_READ_BUSY_TIMEOUT_MS)
-            reader.execute("PRAGMA query_only = ON")
-            self._reader = reader
-        return self._reader
-
-    def _write_connection(self) -> sqlite3.Connection:
-        if self._writer is None:
-            writer = self._loop_connection(0)
-            for pragma, value in self.pragmas.items():
-                if pragma not in ("journal_mode", "busy_timeout"):
-                    writer.execute(f"PRAGMA {pragma} = {value}")
-            writer.execute("PRAGMA wal_autocheckpoint = 0")
-            self._writer = writer
-        return self._writer
-
-    def _loop_connection(self, busy_timeout_ms: int) -> sqlite3.Connection:
-        found = sqlite3.connect(self.filename, isolation_level=None, check_same_thread=False)
-        found.row_factory = sqlite3.Row
-        found.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
-        found.set_progress_handler(self._spend_a_step, READ_STEP_INSTRUCTIONS)
-        return found
-
-    def _written(self) -> None:
-        self._writes_since_checkpoint += 1
-        if self._writes_since_checkpoint < CHECKPOINT_AFTER_WRITES or self._checkpoint:
-            return
-        self._writes_since_checkpoint = 0
-        self._checkpoint = asyncio.ensure_future(self._checkpoint_off_the_loop())
-
-    async def _checkpoint_off_the_loop(self) -> None:
-        try:
-            await super().execute_query("PRAGMA wal_checkpoint(PASSIVE)")
-        except Exception:  # the next commit through aiosqlite checkpoints anyway
-            self.log.warning("a checkpoint after writes on the loop's thread failed", exc_info=True)
-        finally:
-            self._checkpoint = None
-
-    async def close(self) -> None:
-        if self._checkpoint is not None:
-            await self._checkpoint
-        for loop_connection in (self._reader, self._writer):
-            if loop_connection is not None:
-                loop_connection.close()
-        self._reader = self._writer = None
-        await super().close()
-
-
-client_class = ImmediateSqliteClient
 
 
 def connection_config(database_url: str) -> dict[str, Any] | str:
@@ -239,12 +62,12 @@ def connection_config(database_url: str) -> dict[str, Any] | str:
         if path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         return {
-            "engine": "core.database",
+            "engine": sqlite.ENGINE,
             "credentials": {
                 "file_path": path,
                 "journal_mode": "WAL",
                 "synchronous": "NORMAL",
-                "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
+                "busy_timeout": sqlite.SQLITE_BUSY_TIMEOUT_MS,
                 "foreign_keys": "ON",
             },
         }

@@ -1,5 +1,5 @@
 """Writes outside a transaction (an audit entry, a rate counter). On SQLite they run at once on a
-connection of the event loop's thread that never waits for the write lock (core.database): when
+connection of the event loop's thread that never waits for the write lock (core.sqlite): when
 the lock is taken, or the statement runs long, SQLite undoes it and it goes through aiosqlite's
 thread. Either way nothing is lost, nothing is done twice, and errors are the ORM's."""
 
@@ -12,15 +12,8 @@ from datetime import UTC, datetime
 import pytest
 from tortoise.exceptions import IntegrityError
 
-from core.database import (
-    CHECKPOINT_AFTER_WRITES,
-    ImmediateSqliteClient,
-    connection,
-    db_instant,
-    insert_rows,
-    marks,
-    write_transaction,
-)
+from core.database import connection, db_instant, insert_rows, marks, write_transaction
+from core.sqlite import CHECKPOINT_AFTER_WRITES, ImmediateSqliteClient
 from models.audit import AuditEntry
 from models.throttling import RateCounter
 from tests.conftest import BACKEND
