@@ -34,8 +34,8 @@ import asyncio
 import itertools
 import sqlite3
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple, TypeVar
 
 from tortoise.backends.base.client import TransactionContext
 from tortoise.backends.sqlite.client import (
@@ -46,6 +46,7 @@ from tortoise.backends.sqlite.client import (
 from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 
 ENGINE = "core.sqlite"
+T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # A WAL reader waits only in rare moments (a checkpoint resetting the log); never for long,
 # since it waits on the event loop's thread.
@@ -145,11 +146,11 @@ class _TransactionOnTheLoop:
 
     async def executemany(self, sql: str, parameters: Sequence[Sequence[Any]]) -> sqlite3.Cursor:
         self._budget.allow(None)
-        return await asyncio.to_thread(self._database.executemany, sql, parameters)
+        return await self._in_a_thread(self._database.executemany, sql, parameters)
 
     async def executescript(self, sql: str) -> sqlite3.Cursor:
         self._budget.allow(None)
-        return await asyncio.to_thread(self._database.executescript, sql)
+        return await self._in_a_thread(self._database.executescript, sql)
 
     async def commit(self) -> None:
         self._budget.allow(None)
@@ -182,11 +183,22 @@ class _TransactionOnTheLoop:
                 raise
         # an interrupted SELECT leaves the transaction as it was: it runs again off the loop
         self._budget.allow(None)
-        return await asyncio.to_thread(self._run, sql, parameters)
+        return await self._in_a_thread(self._run, sql, parameters)
 
     def _run(self, sql: str, parameters: Sequence[Any]) -> tuple[sqlite3.Cursor, list[Any]]:
         cursor = self._database.execute(sql, parameters)
         return cursor, cursor.fetchall()
+
+    async def _in_a_thread(self, call: Callable[..., T], *args: Any) -> T:
+        """``call`` in a worker thread. Cancelled, it interrupts the statement and waits for the
+        thread to let go of the connection before the transaction is rolled back."""
+        running = asyncio.ensure_future(asyncio.to_thread(call, *args))
+        try:
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            self._database.interrupt()
+            await asyncio.wait([running])
+            raise
 
 
 class _ImmediateTransactionWrapper(SqliteTransactionWrapper):

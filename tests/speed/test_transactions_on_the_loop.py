@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 
 import pytest
 from tortoise.exceptions import IntegrityError
@@ -114,6 +115,35 @@ async def test_a_cancelled_transaction_leaves_nothing_and_the_next_one_runs() ->
     async with write_transaction():
         await RateCounter.create(bucket="next", window_start=0, count=1)
     # then only its row is there
+    assert await _buckets() == ["next"]
+
+
+async def test_a_transaction_cancelled_in_a_long_read_leaves_nothing_and_the_next_runs() -> None:
+    reading = asyncio.Event()
+
+    async def cancelled() -> None:
+        async with write_transaction() as transaction:
+            await RateCounter.create(bucket="cancelled", window_start=0, count=1)
+            reading.set()
+            await transaction.execute_query_dict(  # counts to a billion, off the loop
+                "SELECT COUNT(*) AS n FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+                "SELECT i + 1 FROM n WHERE i < 1000000000) SELECT i FROM n)"
+            )
+
+    # given a transaction cancelled while its long read runs in a thread
+    task = asyncio.create_task(cancelled())
+    await asyncio.wait_for(reading.wait(), WAIT)
+    await asyncio.sleep(0.2)
+    cancelled_at = time.monotonic()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # when the next transaction writes
+    async with write_transaction():
+        await RateCounter.create(bucket="next", window_start=0, count=1)
+    # then the read was stopped, not run to its end (minutes, with the event loop held by the
+    # rollback waiting for it), and only the next transaction's row is there
+    assert time.monotonic() - cancelled_at < WAIT
     assert await _buckets() == ["next"]
 
 
