@@ -27,6 +27,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -58,10 +59,8 @@ class LiveEvent:
     _memo: dict[Any, asyncio.Future[Any]] = field(default_factory=dict, repr=False)
 
     def notification(self) -> str:
-        text = json.dumps({"id": self.id, "s": self.store_id, "t": self.type, "r": self.refs})
-        if len(text.encode()) > MAX_NOTIFY_BYTES:  # refs too big: subscribers read the row
-            text = json.dumps({"id": self.id, "s": self.store_id, "t": self.type, "r": {}})
-        return text
+        refs = _fitting(self.id, self.store_id, self.type, self.refs)
+        return json.dumps({"id": self.id, "s": self.store_id, "t": self.type, "r": refs})
 
     @classmethod
     def from_notification(cls, text: str) -> LiveEvent:
@@ -273,6 +272,63 @@ _LOCAL_BUSES: set[EventBus] = set()
 
 def _setter(event: asyncio.Event) -> Callable[[Any], None]:
     return lambda _connection: event.set()
+
+
+def _fitting(event_id: int, store_id: int, type: str, refs: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``refs``, or none when they would not fit a notification: subscribers then read the row."""
+    text = json.dumps({"id": event_id, "s": store_id, "t": type, "r": refs})
+    return refs if len(text.encode()) <= MAX_NOTIFY_BYTES else {}
+
+
+# The row and its notification, written from the row's id, in one round trip; the notification's
+# JSON is PostgreSQL's, with the keys of LiveEvent.notification.
+_WRITE_AND_NOTIFY = (
+    f'WITH "written" AS (INSERT INTO "{OutboxMessage._meta.db_table}" '
+    '("store_id", "kind", "payload", "created_at", "available_at", "attempts") '
+    "VALUES ($1, $2, $3, $4, $5, 0) RETURNING *) "
+    'SELECT "written".*, pg_notify($6, json_build_object(\'id\', "written"."id", '
+    "'s', \"written\".\"store_id\", 't', $7::text, 'r', $8::json)::text) AS \"notified\" "
+    'FROM "written"'
+)
+
+
+async def write_and_announce(
+    *,
+    store_id: int,
+    kind: str,
+    payload: Mapping[str, Any],
+    available_at: datetime,
+    type: str,
+    refs: Mapping[str, Any],
+) -> OutboxMessage:
+    """Write an event's outbox row and tell subscribers about it once the current transaction
+    commits (nothing on rollback). On PostgreSQL in one statement, the notification written
+    from the row's id; on SQLite the row, then a wake-up of this process's buses."""
+    connection = connections.get("default")
+    if connection.schema_generator.DIALECT != "postgres":
+        message = await OutboxMessage.create(
+            store_id=store_id, kind=kind, payload=payload, available_at=available_at
+        )
+        await announce(LiveEvent(id=message.id, store_id=store_id, type=type, refs=refs))
+        return message
+    # the largest id an outbox row can have stands in for the one it will get
+    fitting = _fitting(2**63 - 1, store_id, type, refs)
+    rows = await connection.execute_query_dict(
+        _WRITE_AND_NOTIFY,
+        [
+            store_id,
+            kind,
+            json.dumps(payload),
+            datetime.now(UTC),
+            available_at,
+            CHANNEL,
+            type,
+            json.dumps(fitting),
+        ],
+    )
+    written = dict(rows[0])
+    written.pop("notified")
+    return OutboxMessage._init_from_db(**written)
 
 
 async def announce(event: LiveEvent) -> None:

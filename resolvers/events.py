@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from core.broadcast import EVENT_KIND_PREFIX, LiveEvent, announce
+from core.broadcast import EVENT_KIND_PREFIX, write_and_announce
 from models.orders import Order, OrderStatus
 from models.outbox import OutboxMessage
 from models.webhooks import EventType
@@ -52,10 +52,10 @@ async def publish(
     occurred_at = (at or datetime.now(UTC)).astimezone(UTC)
     event_id = str(uuid.uuid4())
     refs = {"e": event_id, "at": occurred_at.isoformat(), **(refs or {})}
-    message = await OutboxMessage.create(
-        store_id=store_id,
-        kind=EVENT_KIND_PREFIX + type.value,
-        payload={
+    row: dict[str, Any] = {
+        "store_id": store_id,
+        "kind": EVENT_KIND_PREFIX + type.value,
+        "payload": {
             "channel": EVENT_CHANNEL,
             "event_id": event_id,
             "type": type.value,
@@ -63,11 +63,11 @@ async def publish(
             "refs": refs,
             "data": data,
         },
-        available_at=occurred_at,
-    )
+        "available_at": occurred_at,
+    }
     if type in LIVE_TYPES:
-        await announce(LiveEvent(id=message.id, store_id=store_id, type=type.value, refs=refs))
-    return message
+        return await write_and_announce(**row, type=type.value, refs=refs)
+    return await OutboxMessage.create(**row)
 
 
 def _order_data(order: Order) -> dict[str, Any]:
