@@ -10,10 +10,9 @@ has committed:
   ids only (under 8,000 bytes), never documents.
 * SQLite (one process): the bus tails the outbox for event rows after the last one it
   saw, woken at once by a publish in this process and every second otherwise; without
-  subscribers it only notes the newest row. Tortoise
-  runs every SQLite statement under the lock that a writing transaction holds, so the
-  tail reads after the commit (the row is there) or the rollback (it is not); writers
-  take turns, so ids grow in commit order.
+  subscribers it only notes the newest row. The tail reads what has committed
+  (core/sqlite.py), so it finds a row after its transaction's commit and never after a
+  rollback; writers take turns, so ids grow in commit order.
 
 Subscribers of a store get each event once, in order, on a bounded queue; one that
 falls too far behind is dropped rather than slowing the others.
