@@ -9,8 +9,9 @@ import asyncio
 
 import pytest
 
-from core.database import connection, dialect, placeholder, write_transaction
+from core.database import connection, dialect, placeholder
 from models.throttling import RateCounter
+from tests.speed.sqlite_connections import transaction_held_open
 from tests.speed.turns import other_request_turns
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -28,16 +29,7 @@ async def _read_by_hand() -> list[dict[str, object]]:
 
 async def test_a_read_goes_on_while_another_request_holds_a_write_transaction() -> None:
     # given a write transaction that has written and not yet committed
-    written, release = asyncio.Event(), asyncio.Event()
-
-    async def writer() -> None:
-        async with write_transaction():
-            await RateCounter.create(bucket=BUCKET, window_start=0, count=1)
-            written.set()
-            await release.wait()
-
-    task = asyncio.create_task(writer())
-    await asyncio.wait_for(written.wait(), WAIT)
+    task, release = await transaction_held_open(BUCKET)
     try:
         # when another request reads, through the ORM and through SQL written by hand
         by_orm = await asyncio.wait_for(RateCounter.filter(bucket=BUCKET).count(), WAIT)

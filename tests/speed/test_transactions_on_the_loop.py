@@ -12,10 +12,17 @@ import time
 import pytest
 from tortoise.exceptions import IntegrityError
 
-from core.database import connection, insert_rows, write_transaction
-from core.sqlite import CHECKPOINT_AFTER_WRITES, ImmediateSqliteClient
+from core.database import insert_rows, write_transaction
+from core.sqlite import CHECKPOINT_AFTER_WRITES
 from models.throttling import RateCounter
 from tests.conftest import BACKEND
+from tests.speed.sqlite_connections import (
+    WAIT,
+    buckets,
+    frames_logged,
+    sqlite_client,
+    transaction_held_open,
+)
 from tests.speed.turns import other_request_turns
 
 pytestmark = [
@@ -23,18 +30,7 @@ pytestmark = [
     pytest.mark.skipif(BACKEND != "sqlite", reason="the loop's connections are SQLite's"),
 ]
 
-WAIT = 10  # seconds: far beyond any transaction here
 STATEMENTS = 12
-
-
-def _client() -> ImmediateSqliteClient:
-    client = connection()
-    assert isinstance(client, ImmediateSqliteClient)
-    return client
-
-
-async def _buckets() -> list[str]:
-    return sorted(row.bucket for row in await RateCounter.all())
 
 
 async def test_a_transactions_statements_do_not_wait_for_a_thread_each() -> None:
@@ -73,7 +69,7 @@ async def test_a_long_read_in_a_transaction_goes_off_the_loop_and_sees_its_write
 
 async def test_a_transaction_waits_on_the_loop_while_another_process_holds_the_lock() -> None:
     # given another process's transaction holding SQLite's write lock
-    other = sqlite3.connect(_client().filename, isolation_level=None)
+    other = sqlite3.connect(sqlite_client().filename, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     other.execute("INSERT INTO rate_counter (bucket, window_start, count) VALUES ('other', 0, 1)")
 
@@ -93,21 +89,12 @@ async def test_a_transaction_waits_on_the_loop_while_another_process_holds_the_l
         await asyncio.wait_for(task, WAIT)
     finally:
         other.close()
-    assert await _buckets() == ["other", "ours"]
+    assert await buckets() == ["other", "ours"]
 
 
 async def test_a_cancelled_transaction_leaves_nothing_and_the_next_one_runs() -> None:
-    written, never = asyncio.Event(), asyncio.Event()
-
-    async def cancelled() -> None:
-        async with write_transaction():
-            await RateCounter.create(bucket="cancelled", window_start=0, count=1)
-            written.set()
-            await never.wait()
-
     # given a transaction cancelled after it wrote
-    task = asyncio.create_task(cancelled())
-    await asyncio.wait_for(written.wait(), WAIT)
+    task, _ = await transaction_held_open("cancelled")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -115,7 +102,7 @@ async def test_a_cancelled_transaction_leaves_nothing_and_the_next_one_runs() ->
     async with write_transaction():
         await RateCounter.create(bucket="next", window_start=0, count=1)
     # then only its row is there
-    assert await _buckets() == ["next"]
+    assert await buckets() == ["next"]
 
 
 async def test_a_transaction_cancelled_in_a_long_read_leaves_nothing_and_the_next_runs() -> None:
@@ -144,7 +131,7 @@ async def test_a_transaction_cancelled_in_a_long_read_leaves_nothing_and_the_nex
     # then the read was stopped, not run to its end (minutes, with the event loop held by the
     # rollback waiting for it), and only the next transaction's row is there
     assert time.monotonic() - cancelled_at < WAIT
-    assert await _buckets() == ["next"]
+    assert await buckets() == ["next"]
 
 
 async def test_a_commit_that_fails_is_the_orms_error_and_the_next_transaction_runs() -> None:
@@ -161,12 +148,12 @@ async def test_a_commit_that_fails_is_the_orms_error_and_the_next_transaction_ru
     # then nothing of it is kept, and the next transaction commits
     async with write_transaction():
         await RateCounter.create(bucket="next", window_start=0, count=1)
-    assert await _buckets() == ["next"]
+    assert await buckets() == ["next"]
 
 
 async def test_transactions_on_the_loops_connection_are_checkpointed_off_it() -> None:
     # given: the loop's connections never checkpoint themselves
-    client = _client()
+    client = sqlite_client()
     # when transactions write the rows after which a checkpoint is asked for
     for batch in range(2):
         async with write_transaction():
@@ -177,9 +164,4 @@ async def test_transactions_on_the_loops_connection_are_checkpointed_off_it() ->
     async with write_transaction():
         await RateCounter.create(bucket="after the checkpoint", window_start=0, count=1)
     # then the log was checkpointed, and the transaction after it started the log afresh
-    probe = sqlite3.connect(client.filename, isolation_level=None)
-    try:
-        _, logged, _ = probe.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    finally:
-        probe.close()
-    assert logged < CHECKPOINT_AFTER_WRITES
+    assert frames_logged(client) < CHECKPOINT_AFTER_WRITES

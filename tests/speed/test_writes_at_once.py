@@ -13,16 +13,21 @@ import pytest
 from tortoise.exceptions import IntegrityError
 
 from core.database import connection, db_instant, insert_rows, marks, write_transaction
-from core.sqlite import CHECKPOINT_AFTER_WRITES, ImmediateSqliteClient
+from core.sqlite import CHECKPOINT_AFTER_WRITES
 from models.audit import AuditEntry
 from models.throttling import RateCounter
 from tests.conftest import BACKEND
+from tests.speed.sqlite_connections import (
+    WAIT,
+    buckets,
+    frames_logged,
+    sqlite_client,
+    transaction_held_open,
+)
 from tests.speed.turns import other_request_turns
 
 pytestmark = pytest.mark.usefixtures("app")
 sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="the loop's connections are SQLite's")
-
-WAIT = 10  # seconds: far beyond any write here
 
 
 async def _insert_by_hand(bucket: str, window_start: int = 0) -> int:
@@ -34,28 +39,9 @@ async def _insert_by_hand(bucket: str, window_start: int = 0) -> int:
     return changes
 
 
-async def _buckets() -> list[str]:
-    return sorted(row.bucket for row in await RateCounter.all())
-
-
-def _sqlite_client() -> ImmediateSqliteClient:
-    client = connection()
-    assert isinstance(client, ImmediateSqliteClient)
-    return client
-
-
 async def test_a_write_beside_another_requests_transaction_lands_once_after_it() -> None:
     # given another request's write transaction, open and holding what it wrote
-    written, release = asyncio.Event(), asyncio.Event()
-
-    async def other_request() -> None:
-        async with write_transaction():
-            await RateCounter.create(bucket="in a transaction", window_start=0, count=1)
-            written.set()
-            await release.wait()
-
-    other = asyncio.create_task(other_request())
-    await asyncio.wait_for(written.wait(), WAIT)
+    other, release = await transaction_held_open("in a transaction")
     # when this request writes outside a transaction, by hand and through the ORM
     by_hand = asyncio.create_task(_insert_by_hand("by hand"))
     by_orm = asyncio.create_task(RateCounter.create(bucket="by the orm", window_start=0, count=1))
@@ -67,7 +53,7 @@ async def test_a_write_beside_another_requests_transaction_lands_once_after_it()
     created = await asyncio.wait_for(by_orm, WAIT)
     assert created.id is not None
     assert await RateCounter.get(id=created.id).values_list("bucket", flat=True) == "by the orm"
-    assert await _buckets() == ["by hand", "by the orm", "in a transaction"]
+    assert await buckets() == ["by hand", "by the orm", "in a transaction"]
 
 
 async def test_a_write_that_breaks_a_constraint_is_the_orms_integrity_error() -> None:
@@ -83,14 +69,14 @@ async def test_a_write_that_breaks_a_constraint_is_the_orms_integrity_error() ->
             [999_999, "x", "store", "999999", db_instant(datetime.now(UTC))],
         )
     # then nothing changed
-    assert await _buckets() == ["taken"]
+    assert await buckets() == ["taken"]
     assert await AuditEntry.filter(store_id=999_999).count() == 0
 
 
 @sqlite_only
 async def test_a_write_outside_a_transaction_runs_on_the_loops_connection() -> None:
     # given
-    client = _sqlite_client()
+    client = sqlite_client()
     await _insert_by_hand("first")
     assert client._writer is not None
     changes_before = client._writer.total_changes
@@ -104,7 +90,7 @@ async def test_a_write_outside_a_transaction_runs_on_the_loops_connection() -> N
 @sqlite_only
 async def test_a_write_while_another_process_holds_the_write_lock_waits_for_it() -> None:
     # given another process's transaction holding SQLite's write lock
-    other = sqlite3.connect(_sqlite_client().filename, isolation_level=None)
+    other = sqlite3.connect(sqlite_client().filename, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     other.execute("INSERT INTO rate_counter (bucket, window_start, count) VALUES ('other', 0, 1)")
     try:
@@ -117,7 +103,7 @@ async def test_a_write_while_another_process_holds_the_write_lock_waits_for_it()
         assert await asyncio.wait_for(write, WAIT) == 1
     finally:
         other.close()
-    assert await _buckets() == ["other", "ours"]
+    assert await buckets() == ["other", "ours"]
 
 
 @sqlite_only
@@ -144,7 +130,7 @@ async def test_a_long_write_is_undone_and_done_once_off_the_loop() -> None:
 @sqlite_only
 async def test_writes_on_the_loops_connection_are_checkpointed_off_it() -> None:
     # given: the loop's connection never checkpoints itself
-    client = _sqlite_client()
+    client = sqlite_client()
     # when it writes twice the number after which it asks for a checkpoint
     for n in range(2 * CHECKPOINT_AFTER_WRITES):
         await _insert_by_hand(f"bucket {n}")
@@ -152,9 +138,4 @@ async def test_writes_on_the_loops_connection_are_checkpointed_off_it() -> None:
     await asyncio.wait_for(client._checkpoint, WAIT)
     await _insert_by_hand("after the checkpoint")
     # then the log was checkpointed, and the write after it started the log afresh
-    probe = sqlite3.connect(client.filename, isolation_level=None)
-    try:
-        _, logged, _ = probe.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    finally:
-        probe.close()
-    assert logged < CHECKPOINT_AFTER_WRITES
+    assert frames_logged(client) < CHECKPOINT_AFTER_WRITES
