@@ -525,3 +525,38 @@ async def test_lists_of_objects_read_from_attributes_take_no_step_per_item(count
     assert len(result.data["basket"]["items"]) == count
     assert result.data["basket"]["things"][-1] == {"id": count - 1}
     assert Counting.executed == 1 and Counting.completed == 3 and Counting.infos == 2
+
+
+class CountingFields(PlainFieldsExecution):
+    calls = 0
+
+    def execute_fields(self, *args: Any, **kwargs: Any) -> Any:
+        CountingFields.calls += 1
+        return super().execute_fields(*args, **kwargs)
+
+
+@pytest.mark.parametrize("count", [5, 50])
+async def test_plain_selections_of_lists_are_completed_by_one_plan(count: int) -> None:
+    # given
+    schema = strawberry.Schema(
+        query=Query, types=[Item], scalar_overrides=SCALARS, execution_context_class=CountingFields
+    )
+    lean_resolvers(schema)
+    CountingFields.calls = 0
+    # when: every field under the lists is a plain read (an attribute or a context read)
+    result = await schema.execute(
+        f"{{ basket(count: {count}) {{ items {{ id name seenBy visits {{ count last }} }}"
+        " things { id } } }",
+        context_value=CONTEXT,
+    )
+    # then: the root and the basket take graphql-core's field steps; no item, and no object
+    # under an item, does, however long the lists are
+    assert result.errors is None and result.data is not None
+    assert result.data["basket"]["items"][1] == {
+        "id": 2,
+        "name": "item 2",
+        "seenBy": "the caller sees 2",
+        "visits": {"count": 2, "last": "day 2"},
+    }
+    assert len(result.data["basket"]["things"]) == count
+    assert CountingFields.calls == 2
