@@ -46,6 +46,21 @@ async def plain_rows(query: QuerySet[M], columns: Sequence[str]) -> list[tuple[A
     return _converted(query.model, columns, rows)
 
 
+async def written_rows(
+    model: type[M], columns: Sequence[str], sql: str, parameters: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """The rows of a statement written by hand that selects ``columns`` of ``model`` in that
+    order, converted as ``plain_rows`` converts them."""
+    _, rows = await connection().execute_query(sql, list(parameters))
+    return _converted(model, columns, rows)
+
+
+def select_list(model: type[Model], columns: Sequence[str]) -> str:
+    """``columns`` of ``model`` as the select list of a statement written by hand."""
+    projection = model._meta.fields_db_projection
+    return ", ".join(f'"{projection[name]}"' for name in columns)
+
+
 async def plain_rows_in_turn(
     queries: Sequence[QuerySet[M]], columns: Sequence[str], limit: int
 ) -> list[tuple[Any, ...]]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tortoise.queryset import QuerySet
 
-from core.rows import plain_rows, plain_rows_in_turn
+from core.rows import plain_rows, plain_rows_in_turn, select_list, written_rows
 from models.customers import AgeBand, Customer, Gender, SourceChannel
 
 
@@ -63,6 +64,11 @@ async def read(query: QuerySet[Customer]) -> list[Listed]:
     return [Listed(*row) for row in await plain_rows(query, _COLUMNS)]
 
 
+async def read_written(sql: str, parameters: list[Any]) -> list[Listed]:
+    """The rows of a statement written by hand whose select list is ``listed_columns()``."""
+    return [Listed(*row) for row in await written_rows(Customer, _COLUMNS, sql, parameters)]
+
+
 async def read_in_turn(queries: list[QuerySet[Customer]], limit: int) -> list[Listed]:
     """The first ``limit`` rows of the queries one after the other (plain_rows_in_turn)."""
     return [Listed(*row) for row in await plain_rows_in_turn(queries, _COLUMNS, limit)]
@@ -70,3 +76,9 @@ async def read_in_turn(queries: list[QuerySet[Customer]], limit: int) -> list[Li
 
 # What a customer's fields are computed from: its model instance, or the row a page read.
 CustomerRow = Customer | Listed
+
+
+def listed_columns() -> str:
+    """The columns ``Listed`` holds, as the select list of a statement written by hand (known
+    once Tortoise has started: a foreign key's column is named then)."""
+    return select_list(Customer, _COLUMNS)

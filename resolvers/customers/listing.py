@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -17,14 +18,20 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from core.context import Context
-from core.database import db_instant, dialect
+from core.database import db_instant, dialect, placeholder
 from core.errors import InvalidInput, UserError
 from models.customers import Customer, CustomerTag
 from models.points import PointBalance
 from models.stores import Store as StoreModel
 from resolvers.customers import lookups
 from resolvers.customers.fields import clean_tags
-from resolvers.customers.listed import Listed, read as _listed, read_in_turn as _listed_in_turn
+from resolvers.customers.listed import (
+    Listed,
+    listed_columns,
+    read as _listed,
+    read_in_turn as _listed_in_turn,
+    read_written as _listed_written,
+)
 from resolvers.customers.segments import Segment, clock, filter_segment, thresholds_of
 from resolvers.pii import keys_for, normalise_phone
 
@@ -192,6 +199,10 @@ async def _page(
         return Page(rows=await _listed(query.order_by("-id").limit(size + 1)), count=base)
     if sort is CustomerSort.POINTS_DESC:
         return Page(rows=await _by_points(base, store_id, size, after), count=base)
+    if sort in _WRITTEN_SORTS and where == _NO_FILTER:
+        return Page(
+            rows=await _unfiltered(store_id, SORT_COLUMN[sort], after, size + 1), count=base
+        )
     column = SORT_COLUMN[sort]
     rows: list[Listed] = []
     if sort is CustomerSort.LAST_VISIT_DESC:
@@ -206,6 +217,46 @@ async def _page(
         return Page(rows=rows, count=base)
     return Page(
         rows=await _rows_after(base, _Keyset.of_customer(column), after, size + 1), count=base
+    )
+
+
+# The list as the portal opens it: a store's customers by an integer column, no filter. Its
+# statements are written once per (column, dialect, first page or not): built through the ORM,
+# they cost more than running them. They are the ones ``_rows_after`` builds.
+_WRITTEN_SORTS = frozenset({CustomerSort.VISITS_DESC, CustomerSort.TOTAL_PAID_DESC})
+_NO_FILTER = CustomerFilter()
+
+
+async def _unfiltered(
+    store_id: int, column: str, after: Position | None, limit: int
+) -> list[Listed]:
+    sql = _unfiltered_sql(column, dialect(), after is not None)
+    if after is None:
+        return await _listed_written(sql, [store_id, limit])
+    if dialect() == "postgres":
+        return await _listed_written(sql, [store_id, after.value, after.id, limit])
+    parameters = [store_id, after.value, after.id, limit, store_id, after.value, limit, limit]
+    return await _listed_written(sql, parameters)
+
+
+@lru_cache(maxsize=16)
+def _unfiltered_sql(column: str, dialect: str, after: bool) -> str:
+    select = f'SELECT {listed_columns()} FROM "{Customer._meta.db_table}"'
+    ordered = f'ORDER BY "{column}" DESC, "id" DESC'
+    if not after:
+        store, limit = placeholder(dialect, 1), placeholder(dialect, 2)
+        return f'{select} WHERE "store_id" = {store} {ordered} LIMIT {limit}'
+    if dialect == "postgres":
+        return (
+            f'{select} WHERE "store_id" = $1 AND ("{column}", "id") < ($2, $3) {ordered} LIMIT $4'
+        )
+    # SQLite: the rest of the tie, then the rows below it (see ``_rows_after``)
+    tied = (
+        f'{select} WHERE "store_id" = ? AND "{column}" = ? AND "id" < ? ORDER BY "id" DESC LIMIT ?'
+    )
+    lower = f'{select} WHERE "store_id" = ? AND "{column}" < ? {ordered} LIMIT ?'
+    return (
+        f'SELECT * FROM ({tied}) AS "part_1" UNION ALL SELECT * FROM ({lower}) AS "part_2" LIMIT ?'
     )
 
 

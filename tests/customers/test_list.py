@@ -269,3 +269,21 @@ async def test_a_page_with_loyalty_fields_costs_the_same_statements_whatever_its
         counts[first] = len(statements)
     # then
     assert counts[3] == counts[30]
+
+
+async def test_the_unfiltered_list_reads_what_the_orm_statement_reads(api: Api) -> None:
+    # given: the ties the population holds, and every position a cursor can hold
+    from models.customers import Customer
+    from resolvers.customers import listing
+
+    await _population()
+    for column in ("visit_count", "total_paid"):
+        keyset = listing._Keyset.of_customer(column)
+        every = await listing._rows_after(Customer.filter(store_id=1), keyset, None, 20)
+        for after in [None, *(listing.Position(getattr(r, column), r.id) for r in every)]:
+            # when: the statement written once, and the one the ORM builds
+            written = await listing._unfiltered(1, column, after, 3)
+            built = await listing._rows_after(Customer.filter(store_id=1), keyset, after, 3)
+            # then
+            assert written == built, (column, after)
+        assert len(every) == len(VISITS)
