@@ -35,6 +35,8 @@ class Loaders:
     def __init__(self) -> None:
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
         self._memo: dict[Hashable, asyncio.Future[Any]] = {}
+        # what ``once`` computed, as soon as it is done (``decided`` is asked per row)
+        self._done: dict[Hashable, Any] = {}
 
     def batch(self, load: BatchLoad[K, V]) -> DataLoader[K, V]:
         """One loader per batch function: ``load`` gets the keys and answers in their order."""
@@ -63,14 +65,16 @@ class Loaders:
         found = self._memo.get(key)
         if found is None:
             found = self._memo[key] = asyncio.ensure_future(compute())
+            found.add_done_callback(lambda done: self._keep(key, done))
         return found
+
+    def _keep(self, key: Hashable, done: asyncio.Future[Any]) -> None:
+        if not done.cancelled() and done.exception() is None:
+            self._done[key] = done.result()
 
     def decided(self, key: Hashable) -> Any | None:
         """The result ``once`` computed for ``key``, if it is there already (else None)."""
-        found = self._memo.get(key)
-        if found is None or not found.done() or found.cancelled() or found.exception():
-            return None
-        return found.result()
+        return self._done.get(key)
 
     def store_of(self, model: type[Model], pk: int) -> Awaitable[int | None]:
         """The store of a ``model`` row (None: no such row), read at most once per request: the

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from inspect import isawaitable, iscoroutine
+from inspect import Parameter, isawaitable, iscoroutine, signature
 from operator import attrgetter
 from typing import Any, TypeVar, cast
 from weakref import WeakKeyDictionary
@@ -749,6 +749,10 @@ def _lean(field: StrawberryField, info_class: type[Info]) -> Callable[..., Any]:
 
     setattr(resolve, LEAN, True)
     if info_name is not None and getattr(call, READS_ONLY_CONTEXT, False):
+        if takes_self and not source_names and _takes_self_and_info(call):
+            # ``read(source, only_context)`` is the resolver's own call: no frame between
+            setattr(resolve, CONTEXT_READ, call)
+            return resolve
 
         def read(source: Any, only_context: _OnlyContext) -> Any:
             kwargs = dict.fromkeys(source_names, source)
@@ -757,6 +761,15 @@ def _lean(field: StrawberryField, info_class: type[Info]) -> Callable[..., Any]:
 
         setattr(resolve, CONTEXT_READ, read)
     return resolve
+
+
+def _takes_self_and_info(call: Callable[..., Any]) -> bool:
+    """``def resolver(self, info)``: two parameters, both given by position."""
+    parameters = list(signature(call).parameters.values())
+    return len(parameters) == 2 and all(
+        parameter.kind is Parameter.POSITIONAL_OR_KEYWORD and parameter.default is Parameter.empty
+        for parameter in parameters
+    )
 
 
 _NODE_ID = next(
