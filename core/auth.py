@@ -35,9 +35,14 @@ class Authenticated:
     principal: Principal
     account: Account | None
     policy_version: int | None
+    # the stores' version (models.stores.StoresVersion) when the credential was checked
+    stores_version: int | None = None
 
 
 POLICY_VERSION = '(SELECT "version" FROM "policy_version" WHERE "id" = 1) AS "policy_version"'
+# the stores' version as an expression: 0 until a store is first written
+STORES_VERSION = 'COALESCE((SELECT "version" FROM "stores_version" WHERE "id" = 1), 0)'
+VERSIONS = f'{POLICY_VERSION}, {STORES_VERSION} AS "stores_version"'
 
 
 def _policy_version_of(row: dict[str, Any]) -> int | None:
@@ -71,18 +76,19 @@ async def _authenticate_access_token(tokens: AccessTokens, token: str) -> Authen
         Principal(account_id=claims.account_id),
         Account._init_from_db(**row),
         _policy_version_of(row),
+        int(row["stores_version"]),
     )
 
 
 @cache
 def _session_sql(dialect: str) -> str:
-    """A session with its account and the policy version in one statement, written once: every
+    """A session with its account and the versions in one statement, written once: every
     request with an access token sends it, and building it through the ORM cost more than
     running it."""
     account = ", ".join(f'a."{column}"' for column in Account._meta.db_fields)
     mark = placeholder(dialect)
     return (
-        f'SELECT s."revoked_at" AS "session_revoked_at", {account}, {POLICY_VERSION} '
+        f'SELECT s."revoked_at" AS "session_revoked_at", {account}, {VERSIONS} '
         f'FROM "session" s JOIN "account" a ON a."id" = s."account_id" WHERE s."id" = {mark}'
     )
 
@@ -113,12 +119,14 @@ async def _authenticate_api_key(settings: Settings, credential: str) -> Authenti
         api_key_store_id=key.store_id,
         api_key_actions=frozenset(key.actions),
     )
-    return Authenticated(principal, None, _policy_version_of(rows[0]))
+    return Authenticated(
+        principal, None, _policy_version_of(rows[0]), int(rows[0]["stores_version"])
+    )
 
 
 @cache
 def _key_sql(dialect: str) -> str:
-    """An API key with the policy version in one statement, written once (see ``_session_sql``)."""
+    """An API key with the versions in one statement, written once (see ``_session_sql``)."""
     mark = placeholder(dialect)
     key = ", ".join(f'"{column}"' for column in ApiKey._meta.db_fields)
-    return f'SELECT {key}, {POLICY_VERSION} FROM "api_key" WHERE "prefix" = {mark}'
+    return f'SELECT {key}, {VERSIONS} FROM "api_key" WHERE "prefix" = {mark}'

@@ -11,12 +11,22 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from core.auth import authenticate, bearer_credential
-from core.database import connection, dialect, placeholder, rows_by_id
+from core.auth import STORES_VERSION, authenticate, bearer_credential
+from core.database import (
+    MAX_WRITTEN_IDS,
+    connection,
+    dialect,
+    in_a_transaction,
+    placeholder,
+    row_values_by_id,
+    rows_by_id,
+)
 from core.errors import Unauthenticated
 from core.services import Services
 from core.settings import Settings
+from core.versioned import Versioned
 from models.accounts import Account
+from models.stores import Store
 from policies.enforcement import PolicyEngine, Principal
 
 K = TypeVar("K", bound=Hashable)
@@ -51,6 +61,17 @@ class Loaders:
         if found is None:
             found = self._loaders[model] = DataLoader(load_fn=_rows_of(model))
         return found
+
+    def keep_rows(
+        self, model: type[M], kept: Versioned[int, dict[str, Any]], version: int, version_sql: str
+    ) -> None:
+        """From now on ``rows(model)`` takes a row from ``kept`` while it was read at
+        ``version``, the version of ``model``'s table this request read, and keeps the rows it
+        reads, each with the version ``version_sql`` (an expression) reads in the same statement.
+        Inside a transaction it reads the rows (they may be the transaction's own writes)."""
+        if model not in self._loaders:
+            load = _kept_rows_of(model, kept, version, version_sql)
+            self._loaders[model] = DataLoader(load_fn=load)
 
     def children(self, model: type[M], parent: str) -> DataLoader[int, list[M]]:
         """Rows of ``model`` grouped by the parent id in column ``parent``, in id order."""
@@ -104,6 +125,37 @@ def _rows_of(model: type[M]) -> Callable[[list[int]], Awaitable[list[M | None]]]
     return load
 
 
+_READ_AT = "_read_at_version"
+
+
+def _kept_rows_of(
+    model: type[M], kept: Versioned[int, dict[str, Any]], version: int, version_sql: str
+) -> Callable[[list[int]], Awaitable[list[M | None]]]:
+    read = _rows_of(model)
+    key = model._meta.db_pk_column
+    beside = f'{version_sql} AS "{_READ_AT}"'
+
+    async def load(ids: list[int]) -> list[M | None]:
+        if len(ids) > MAX_WRITTEN_IDS or in_a_transaction():
+            return await read(ids)
+        found: dict[int, M] = {}
+        missing: list[int] = []
+        for pk in ids:
+            values = kept.get(pk, version)
+            if values is None:
+                missing.append(pk)
+            else:
+                found[pk] = model._init_from_db(**values)
+        if missing:
+            for values in await row_values_by_id(model, missing, beside):
+                read_at = int(values.pop(_READ_AT))
+                kept.put(values[key], read_at, values)
+                found[values[key]] = model._init_from_db(**values)
+        return [found.get(pk) for pk in ids]
+
+    return load
+
+
 def _children_of(model: type[M], parent: str) -> Callable[[list[int]], Awaitable[list[list[M]]]]:
     async def load(ids: list[int]) -> list[list[M]]:
         grouped: dict[int, list[M]] = {pk: [] for pk in ids}
@@ -149,6 +201,10 @@ class Context:
             raise Unauthenticated("Sign in first: send 'Authorization: Bearer <token>'.")
         found = await authenticate(self.services.tokens, self.services.settings, credential)
         self._known_policy_version = found.policy_version
+        if found.stores_version is not None:
+            self.loaders.keep_rows(
+                Store, self.services.stores, found.stores_version, STORES_VERSION
+            )
         if found.account is not None:
             self.loaders.rows(Account).prime(found.account.id, found.account)
         return found.principal

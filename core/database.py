@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from aerich import Command
 from tortoise import Tortoise, connections
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -184,15 +184,29 @@ async def rows_by_id(model: type[M], ids: Sequence[int]) -> list[M]:
     ORM cost more than running it."""
     if len(ids) > MAX_WRITTEN_IDS:
         return await model.filter(pk__in=ids)
-    sql = _by_id_sql(model, dialect(), len(ids))
-    rows = await connection().execute_query_dict(sql, list(ids))
-    return [model._init_from_db(**row) for row in rows]
+    return [model._init_from_db(**row) for row in await row_values_by_id(model, ids)]
+
+
+async def row_values_by_id(
+    model: type[Model], ids: Sequence[int], beside: str = ""
+) -> list[dict[str, Any]]:
+    """The columns of ``model``'s rows with these primary keys (at most ``MAX_WRITTEN_IDS``),
+    and ``beside`` (``expression AS "name"``) read in the same statement."""
+    sql = _by_id_sql(model, dialect(), len(ids), beside)
+    return await connection().execute_query_dict(sql, list(ids))
+
+
+def in_a_transaction() -> bool:
+    """Whether this task's statements go to an open transaction."""
+    return isinstance(connection(), TransactionalDBClient)
 
 
 @lru_cache(maxsize=1024)
-def _by_id_sql(model: type[Model], dialect: str, count: int) -> str:
+def _by_id_sql(model: type[Model], dialect: str, count: int, beside: str) -> str:
     meta = model._meta
-    columns = ", ".join(f'"{column}"' for column in meta.db_fields)
+    columns = ", ".join(
+        [*(f'"{column}"' for column in meta.db_fields), *([beside] if beside else [])]
+    )
     at = ", ".join(placeholder(dialect, k + 1) for k in range(count))
     return f'SELECT {columns} FROM "{meta.db_table}" WHERE "{meta.db_pk_column}" IN ({at})'
 

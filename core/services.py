@@ -25,6 +25,8 @@ class Services:
     rechecks: CredentialChecks
     terms: Versioned[int, Any] = field(default_factory=Versioned)
     """Each store's loyalty terms as this process last read them (resolvers/orders/terms.py)."""
+    stores: Versioned[int, dict[str, Any]] = field(default_factory=Versioned)
+    """Each store's row as this process last read it (core/context.py, ``Loaders.keep_rows``)."""
 
     @classmethod
     def create(cls, settings: Settings) -> "Services":

@@ -33,3 +33,8 @@ class Versioned(Generic[K, V]):
         self._kept.move_to_end(key)
         while len(self._kept) > self.size:
             self._kept.popitem(last=False)
+
+    def forget(self, key: K) -> None:
+        """Read the key's value again next time (its writer's request, whose version predates
+        its write)."""
+        self._kept.pop(key, None)

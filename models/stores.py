@@ -60,6 +60,20 @@ class Store(Model):
         table = "store"
 
 
+class StoresVersion(Model):
+    """How many times any store's row has changed.
+
+    A single row, counted by a database trigger on every insert, update and delete of a store
+    (the migration stores_version holds it), so a process may keep the store rows it read while
+    this stays the same. No row: no store has been written since the migration."""
+
+    id = fields.IntField(primary_key=True)
+    version: int = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "stores_version"
+
+
 class Membership(Model):
     """An account's place on a store's staff. Its role lives in the access policy."""
 

@@ -145,6 +145,7 @@ async def update_store(ctx: Context, *, store_id: int, changes: dict[str, Any]) 
                 before={k: before[k] for k in values},
                 after={k: _snapshot(store)[k] for k in values},
             )
+    ctx.services.stores.forget(store_id)
     return store
 
 
@@ -167,6 +168,7 @@ async def _change(
                 before={field: before.value},
                 after={field: value.value},
             )
+    ctx.services.stores.forget(store_id)
     return await Store.get(id=store_id)
 
 
