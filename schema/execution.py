@@ -748,7 +748,15 @@ def _lean(field: StrawberryField, info_class: type[Info]) -> Callable[..., Any]:
         return call(source, **kwargs) if takes_self else call(**kwargs)
 
     setattr(resolve, LEAN, True)
-    if info_name is not None and getattr(call, READS_ONLY_CONTEXT, False):
+    if info_name is None:  # it reads nothing of an info: called without one
+
+        def read_without_info(source: Any, only_context: _OnlyContext) -> Any:
+            kwargs = dict.fromkeys(source_names, source)
+            return call(source, **kwargs) if takes_self else call(**kwargs)
+
+        setattr(resolve, CONTEXT_READ, read_without_info)
+        return resolve
+    if getattr(call, READS_ONLY_CONTEXT, False):
         if takes_self and not source_names and _takes_self_and_info(call):
             # ``read(source, only_context)`` is the resolver's own call: no frame between
             setattr(resolve, CONTEXT_READ, call)

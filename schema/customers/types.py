@@ -24,19 +24,20 @@ from schema.operations import field
 from schema.pagination import Connection
 from schema.refs import CustomerRef
 
+_BANDS = (
+    (20, AgeBand.TEENS),
+    (30, AgeBand.TWENTIES),
+    (40, AgeBand.THIRTIES),
+    (50, AgeBand.FORTIES),
+    (60, AgeBand.FIFTIES),
+)
+
 
 def age_band_of(birth_year: int | None, stored: AgeBand | None) -> AgeBand | None:
     if stored is not None or birth_year is None:
         return stored
     age = date.today().year - birth_year
-    bands = [
-        (20, AgeBand.TEENS),
-        (30, AgeBand.TWENTIES),
-        (40, AgeBand.THIRTIES),
-        (50, AgeBand.FORTIES),
-        (60, AgeBand.FIFTIES),
-    ]
-    return next((band for limit, band in bands if age < limit), AgeBand.SIXTIES_PLUS)
+    return next((band for limit, band in _BANDS if age < limit), AgeBand.SIXTIES_PLUS)
 
 
 @strawberry.type
@@ -68,7 +69,6 @@ async def _segment_context(ctx: Context, store_id: int) -> tuple[Thresholds, Any
 class CustomerProfile(relay.Node):
     id: relay.NodeID[int]
     birth_year: int | None
-    age_band: AgeBand | None
     gender: Gender
     marketing_consent: bool
     source_channel: SourceChannel
@@ -85,7 +85,6 @@ class CustomerProfile(relay.Node):
         return cls(
             id=row.id,
             birth_year=row.birth_year,
-            age_band=age_band_of(row.birth_year, row.age_band),
             gender=row.gender,
             marketing_consent=row.marketing_consent,
             source_channel=row.source_channel,
@@ -103,6 +102,11 @@ class CustomerProfile(relay.Node):
             row=row,
             store_id=row.store_id,
         )
+
+    @strawberry.field
+    def age_band(self) -> AgeBand | None:
+        # computed when asked: a page of customers rarely asks, and it costs a clock read
+        return age_band_of(self.birth_year, self.row.age_band)
 
     # Plain calls, not coroutines, once the request has decided whether this caller sees PII
     # (a list decides before its rows): an awaited field costs far more per row.
