@@ -146,14 +146,15 @@ def _plain(field_def: GraphQLField | None) -> _Plain | None:
 
 
 def _leaf_value(
-    read: Callable[[Any], Any], leaf: GraphQLLeafType, nullable: bool
+    read: Callable[[Any], Any], leaf: GraphQLLeafType, nullable: bool, *, calls: bool = False
 ) -> Callable[[Any], Any]:
     """An attribute's completed value, or ``Undefined`` to leave it to graphql-core (which reads
-    it again and tells the error): the steps of ``complete_leaf_value``, in one call."""
+    it again and tells the error): the steps of ``complete_leaf_value``, in one call. ``calls``:
+    ``read`` calls a resolver, whose awaited value is left to the steps (which call it again)."""
     coerce = leaf.coerce_output_value
     # a built-in scalar or an enum refuses an awaited value; a custom scalar may pass it on,
     # where graphql-core awaits it first
-    custom = not (is_specified_scalar_type(leaf) or is_enum_type(leaf))
+    custom = calls or not (is_specified_scalar_type(leaf) or is_enum_type(leaf))
 
     def leaf_value(source: Any) -> Any:
         try:
@@ -163,6 +164,8 @@ def _leaf_value(
             if value is Undefined or isinstance(value, Exception):
                 return Undefined
             if custom and optimized_is_awaitable(value):
+                if calls and iscoroutine(value):
+                    value.close()  # never started: the steps call the resolver again
                 return Undefined
             coerced = coerce(value)
         except Exception:
@@ -234,28 +237,12 @@ def _plan(readers: list[tuple[str, Callable[[Any], Any]]]) -> _Plan:
 
 
 def _context_leaf(plain: _Plain, only_context: _OnlyContext) -> Callable[[Any], Any]:
-    """A context read's completed leaf (see ``_leaf_value``)."""
-    context_read, leaf, nullable = plain.context_read, plain.leaf, plain.nullable
+    """A context read's completed leaf."""
+    context_read, leaf = plain.context_read, plain.leaf
     assert context_read is not None and leaf is not None
-    coerce = leaf.coerce_output_value
-
-    def leaf_value(source: Any) -> Any:
-        try:
-            value = context_read(source, only_context)
-            if value is None:
-                return None if nullable else Undefined
-            if value is Undefined or isinstance(value, Exception):
-                return Undefined
-            if optimized_is_awaitable(value):  # decided later: the steps call the resolver again
-                if iscoroutine(value):
-                    value.close()
-                return Undefined
-            coerced = coerce(value)
-        except Exception:
-            return Undefined
-        return Undefined if coerced is None else coerced
-
-    return leaf_value
+    return _leaf_value(
+        lambda source: context_read(source, only_context), leaf, plain.nullable, calls=True
+    )
 
 
 def _planned_object(plain: _Plain, inner: _Plan) -> Callable[[Any], Any]:
