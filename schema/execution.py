@@ -218,8 +218,9 @@ def _attribute_reader(field_def: GraphQLField) -> Callable[[Any], Any]:
 # An object's selection completed in one call: its dict of completed values, or ``Undefined``
 # when one of its fields is off the happy path (the object then goes through the steps above,
 # which read it again and give the answer or error graphql-core gives). Only for selections
-# whose every field is a read without side effects: a leaf read from an attribute, a context
-# read of a leaf, or an object read from an attribute that has such a plan itself.
+# whose every field may be read twice: a leaf read from an attribute, a leaf of a resolver that
+# reads nothing but its object and the context (``CONTEXT_READ``; an awaitable it returns is
+# closed unstarted), or an object read from an attribute that has such a plan itself.
 _Plan = Callable[[Any], Any]
 
 
