@@ -67,7 +67,7 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
-    import uvicorn
+    from app.listeners import serve
 
     asyncio.run(prepare(settings, seed=settings.seed_demo))
     port = args.port or settings.port
@@ -75,13 +75,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         f"\nGraphQL at http://{args.host}:{port}/graphql"
         + ("" if settings.production else " (GraphiQL)")
     )
-    uvicorn.run(
+    serve(
         "app.main:app",
         factory=True,
         host=args.host,
         port=port,
         workers=args.workers,
-        log_level="info",
+        log_level=args.log_level,
         # The app reads X-Forwarded-For itself, only from DANGOL_TRUSTED_PROXIES (app/http.py);
         # uvicorn's own reading would trust any local process by default.
         proxy_headers=False,
@@ -199,6 +199,12 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=default_workers(),
         help="server processes (default: the number of cores)",
+    )
+    serve.add_argument(
+        "--log-level",
+        choices=["critical", "error", "warning", "info", "debug"],
+        default="info",
+        help="uvicorn's log level; below info it logs no request (default: info)",
     )
     serve.set_defaults(run=cmd_serve)
 

@@ -133,9 +133,8 @@ def running_server(environment: dict[str, str] | None = None, workers: int = 1) 
                 [
                     _python(),
                     "-m",
-                    "uvicorn",
-                    "--factory",
-                    "app.main:app",
+                    "app",
+                    "serve",
                     "--host",
                     "127.0.0.1",
                     "--port",
@@ -155,6 +154,7 @@ def running_server(environment: dict[str, str] | None = None, workers: int = 1) 
             )
         server = Server(base_url=f"http://127.0.0.1:{port}", pid=process.pid, workdir=workdir)
         _wait_ready(server, process, log_path)
+        _wait_listening(port, workers, log_path)
         yield server
     finally:
         try:
@@ -182,3 +182,27 @@ def _wait_ready(server: Server, process: subprocess.Popen[bytes], log_path: Path
     raise RuntimeError(
         f"/readyz did not answer 200 within {READY_TIMEOUT_S:.0f} s:\n{_tail(log_path)}"
     )
+
+
+def _wait_listening(port: int, workers: int, log_path: Path) -> None:
+    """Every worker listens on a socket of its own (app/listeners.py): the load's keep-alive
+    connections, opened at once, are spread over those listening when they arrive."""
+    if workers == 1 or sys.platform != "linux":
+        return
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while _listening_sockets(port) < workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"{workers} workers did not listen within {READY_TIMEOUT_S:.0f} s:\n"
+                f"{_tail(log_path)}"
+            )
+        time.sleep(0.1)
+
+
+def _listening_sockets(port: int) -> int:
+    listening = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            listening += int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A"
+    return listening

@@ -52,25 +52,20 @@ async def uvicorn_server(
 
 @asynccontextmanager
 async def server_process(
-    settings: Settings, environment: dict[str, str] | None = None
+    settings: Settings, environment: dict[str, str] | None = None, *, workers: int | None = None
 ) -> AsyncIterator[tuple[str, subprocess.Popen[bytes]]]:
     """A uvicorn process serving the app (``environment`` added to the settings' own):
-    its base URL and the process, for tests that kill it."""
+    its base URL and the process, for tests that kill it. With ``workers``: ``serve --workers``,
+    a supervisor and its worker processes."""
     port = free_port()
+    where = ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    command = (
+        ["uvicorn", "--factory", "app.main:app", *where]
+        if workers is None
+        else ["app", "serve", "--workers", str(workers), *where]
+    )
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "app.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, "-m", *command],
         cwd=ROOT,
         env={**server_environment(settings), **(environment or {})},
     )

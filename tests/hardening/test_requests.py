@@ -136,6 +136,8 @@ def test_serve_leaves_x_forwarded_for_to_the_app(
 
     monkeypatch.setattr(cli, "prepare", prepared)
     # when
-    cli.cmd_serve(settings, argparse.Namespace(host="127.0.0.1", port=1, workers=1))
+    cli.cmd_serve(
+        settings, argparse.Namespace(host="127.0.0.1", port=1, workers=1, log_level="info")
+    )
     # then
     assert started["proxy_headers"] is False
