@@ -372,7 +372,7 @@ def _insights_answer(found: list[dict[str, Any]]) -> str:
 async def _measure(
     base_url: str, database_url: str
 ) -> list[tuple[str, LoadResult, str, str, float]]:
-    client = await owner_client(base_url, 1)
+    client = await owner_client(base_url)
     db = await RawDb.open(database_url, 1)
     periods = _periods()
     results = []

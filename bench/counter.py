@@ -18,8 +18,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-
+from bench.client import ApiClient
 from bench.customers import BY_PHONE, api_order_life, blind_index, catalogue, generation_note, gid
 from bench.dataset import STORE_ID, BenchStore, bench_store
 from bench.load import LoadResult
@@ -57,7 +56,7 @@ DASHBOARD = """query($id: ID!, $from: DateTime!, $to: DateTime!) { store(id: $id
     earningsBySource { source points } topEarners { customerId points } } } }"""
 
 
-async def _configure(client: httpx.AsyncClient) -> list[str]:
+async def _configure(client: ApiClient) -> list[str]:
     done = []
     for label, field, input_type, values in SETUP:
         query = f"mutation($input: {input_type}!) {{ {field}(input: $input) {{ __typename }} }}"
@@ -72,7 +71,7 @@ async def _configure(client: httpx.AsyncClient) -> list[str]:
 
 
 async def _counter(
-    store: BenchStore, client: httpx.AsyncClient, db: RawDb, workers: int
+    store: BenchStore, client: ApiClient, db: RawDb, workers: int
 ) -> tuple[LoadResult, LoadResult]:
     cat = await catalogue(db)
     rng = random.Random(11)
@@ -103,7 +102,7 @@ async def _counter(
     )
 
 
-async def _dashboard(client: httpx.AsyncClient, db: RawDb) -> tuple[LoadResult | None, str]:
+async def _dashboard(client: ApiClient, db: RawDb) -> tuple[LoadResult | None, str]:
     to = datetime.now(UTC)
     variables = {
         "id": gid("Store", STORE_ID),
@@ -136,7 +135,7 @@ async def _dashboard(client: httpx.AsyncClient, db: RawDb) -> tuple[LoadResult |
 async def _measure(
     store: BenchStore, dashboard: bool = True, workers: int = 1
 ) -> tuple[list[str], tuple[LoadResult, LoadResult], tuple[LoadResult | None, str]]:
-    client = await owner_client(store.server.base_url, CONCURRENCY)
+    client = await owner_client(store.server.base_url)
     db = await RawDb.open(store.database_url, CONCURRENCY)
     try:
         setup = await _configure(client)

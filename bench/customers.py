@@ -19,8 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
+from bench.client import ApiClient
 from bench.dataset import CUSTOMERS, STORE_ID, BenchStore, bench_store
 from bench.load import LoadResult
 from bench.raw import RawDb, dormant_page, lookup, order_life, visits_page
@@ -92,7 +91,7 @@ def dormant_before() -> Any:
 
 
 async def api_order_life(
-    client: httpx.AsyncClient, customer: str, lines: list[tuple[int, str, int, int]], key: str
+    client: ApiClient, customer: str, lines: list[tuple[int, str, int, int]], key: str
 ) -> None:
     created = await gql(
         client,
@@ -121,7 +120,7 @@ async def api_order_life(
 
 
 async def _lookups(
-    store: BenchStore, client: httpx.AsyncClient, db: RawDb
+    store: BenchStore, client: ApiClient, db: RawDb
 ) -> tuple[LoadResult, LoadResult]:
     rng = random.Random(3)
     phones = [store.phone(rng.randrange(CUSTOMERS)) for _ in range(LOOKUPS + 100)]
@@ -144,7 +143,7 @@ async def _lookups(
     )
 
 
-async def _pages(client: httpx.AsyncClient, db: RawDb) -> list[tuple[LoadResult, LoadResult]]:
+async def _pages(client: ApiClient, db: RawDb) -> list[tuple[LoadResult, LoadResult]]:
     store_id = gid("Store", STORE_ID)
     before = dormant_before()
     walked = time.perf_counter()
@@ -213,7 +212,7 @@ async def _page_loads(
     return pairs
 
 
-async def _wide_pages(client: httpx.AsyncClient, db: RawDb) -> list[tuple[LoadResult, LoadResult]]:
+async def _wide_pages(client: ApiClient, db: RawDb) -> list[tuple[LoadResult, LoadResult]]:
     """50-row pages of every customer by visits (issue 9's target) at page 1 and page 500.
 
     The cursor of page 500 is the API's own (encode_cursor of the raw page 499's last row);
@@ -256,9 +255,7 @@ async def _wide_pages(client: httpx.AsyncClient, db: RawDb) -> list[tuple[LoadRe
     return await _page_loads(pages, WIDE_SIZE, api, raw)
 
 
-async def _orders(
-    client: httpx.AsyncClient, db: RawDb, cat: Catalogue
-) -> tuple[LoadResult, LoadResult]:
+async def _orders(client: ApiClient, db: RawDb, cat: Catalogue) -> tuple[LoadResult, LoadResult]:
     rng = random.Random(5)
     plan = [
         (cat.first_customer + rng.randrange(CUSTOMERS), cat.lines(rng))
@@ -284,7 +281,7 @@ async def _orders(
 
 
 async def _measure(store: BenchStore) -> list[tuple[LoadResult, LoadResult]]:
-    client = await owner_client(store.server.base_url, CONCURRENCY)
+    client = await owner_client(store.server.base_url)
     db = await RawDb.open(store.database_url, CONCURRENCY)
     try:
         pairs = [await _lookups(store, client, db)]

@@ -218,7 +218,7 @@ def _run_expected(backend: str) -> None:
 
 
 async def _measure(base_url: str, label: str) -> None:
-    client = await owner_client(base_url, concurrency=1)
+    client = await owner_client(base_url)
     variables = {"id": _gid("Store", STORE_ID)}
     try:
         sample = await gql(client, "/graphql", EXPECTED, variables)

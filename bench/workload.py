@@ -9,8 +9,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
+import orjson
 
+from bench.client import ApiClient
 from bench.load import LoadResult
 
 LOGIN = """mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) {
@@ -26,18 +27,18 @@ class GraphQLError(RuntimeError):
 
 
 async def gql(
-    client: httpx.AsyncClient, url: str, query: str, variables: dict[str, Any] | None = None
+    client: ApiClient, url: str, query: str, variables: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    response = await client.post(url, json={"query": query, "variables": variables or {}})
-    body = response.json()
-    if response.status_code != 200 or body.get("errors"):
-        raise GraphQLError(f"{response.status_code}: {str(body)[:400]}")
+    status, content = await client.post_json(url, {"query": query, "variables": variables or {}})
+    body = orjson.loads(content)
+    if status != 200 or body.get("errors"):
+        raise GraphQLError(f"{status}: {str(body)[:400]}")
     return dict(body["data"])
 
 
-async def owner_client(base_url: str, concurrency: int = 8) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    client = httpx.AsyncClient(base_url=base_url, timeout=30.0, limits=limits)
+async def owner_client(base_url: str) -> ApiClient:
+    """Signed in as the demo owner; a connection per caller at once."""
+    client = ApiClient(base_url)
     data = await gql(client, "/graphql", LOGIN, {"e": OWNER[0], "p": OWNER[1]})
     if data["login"]["__typename"] != "SessionTokens":
         raise GraphQLError(f"login failed: {data}")
