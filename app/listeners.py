@@ -49,10 +49,10 @@ def bind_reuse_port(host: str, port: int) -> ReusePortListener:
 
 def serve(app: str, **options: Any) -> None:
     """``uvicorn.run(app, **options)``, with a listener per worker where that spreads clients."""
-    config = uvicorn.Config(app, **options)
-    if config.workers <= 1 or not SPREADS_CONNECTIONS:
+    if (options.get("workers") or 1) <= 1 or not SPREADS_CONNECTIONS:
         uvicorn.run(app, **options)
         return
+    config = uvicorn.Config(app, **options)
     try:
         listener = bind_reuse_port(config.host, config.port)
     except OSError as error:
