@@ -11,7 +11,7 @@ converts them (``tests/speed/test_plain_rows.py`` compares the two).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from enum import Enum
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -42,8 +42,9 @@ _AS_READ: tuple[type[fields.Field[Any]], ...] = (
 async def plain_rows(query: QuerySet[M], columns: Sequence[str]) -> list[tuple[Any, ...]]:
     """``await query.values_list(*columns)``, in one statement, with fewer conversions."""
     sql, parameters = _statement(query, columns)
-    _, rows = await connection().execute_query(sql, parameters)
-    return _converted(query.model, columns, rows)
+    client = connection()
+    _, rows = await client.execute_query(sql, parameters)
+    return _converted(query.model, columns, rows, client.schema_generator.DIALECT)
 
 
 async def written_rows(
@@ -51,8 +52,9 @@ async def written_rows(
 ) -> list[tuple[Any, ...]]:
     """The rows of a statement written by hand that selects ``columns`` of ``model`` in that
     order, converted as ``plain_rows`` converts them."""
-    _, rows = await connection().execute_query(sql, list(parameters))
-    return _converted(model, columns, rows)
+    client = connection()
+    _, rows = await client.execute_query(sql, list(parameters))
+    return _converted(model, columns, rows, client.schema_generator.DIALECT)
 
 
 def select_list(model: type[Model], columns: Sequence[str]) -> str:
@@ -68,7 +70,8 @@ async def plain_rows_in_turn(
     statement on SQLite: ``SELECT * FROM (first) UNION ALL SELECT * FROM (second) ... LIMIT n``,
     whose parts SQLite runs in turn, stopping at the limit. (Its parameters are positional;
     PostgreSQL's are numbered per statement, so there each query is a statement of its own.)"""
-    if dialect() == "postgres":
+    current = dialect()
+    if current == "postgres":
         found: list[tuple[Any, ...]] = []
         for query in queries:
             if len(found) < limit:
@@ -81,7 +84,7 @@ async def plain_rows_in_turn(
     )
     parameters = [value for _, values in statements for value in values]
     _, rows = await connection().execute_query(f"{parts} LIMIT ?", [*parameters, limit])
-    return _converted(queries[0].model, columns, rows)
+    return _converted(queries[0].model, columns, rows, current)
 
 
 def _statement(query: QuerySet[M], columns: Sequence[str]) -> tuple[str, list[Any]]:
@@ -94,8 +97,10 @@ def _statement(query: QuerySet[M], columns: Sequence[str]) -> tuple[str, list[An
     return sql, list(parameters)
 
 
-def _converted(model: type[Model], columns: Sequence[str], rows: Any) -> list[tuple[Any, ...]]:
-    converters = _converters(model, tuple(columns), dialect())
+def _converted(
+    model: type[Model], columns: Sequence[str], rows: Any, dialect: str
+) -> list[tuple[Any, ...]]:
+    converters = _converters(model, tuple(columns), dialect)
     if not converters:
         return [tuple(row) for row in rows]
     converted: list[tuple[Any, ...]] = []
@@ -124,7 +129,7 @@ def _converter(field: fields.Field[Any]) -> Convert | None:
     if type(field) in _AS_READ:
         return None
     if isinstance(field, fields.DatetimeField) and get_use_tz():
-        return _instant_in(get_default_timezone(), field)
+        return _instant_in(_as_given(get_default_timezone()), field)
     if isinstance(field, CharEnumFieldInstance | IntEnumFieldInstance):
         return _member_of(field.enum_type)
     if isinstance(field, fields.BooleanField):
@@ -132,8 +137,16 @@ def _converter(field: fields.Field[Any]) -> Convert | None:
     return field.to_python_value
 
 
+def _as_given(zone: tzinfo) -> tzinfo:
+    """UTC as ``datetime.UTC``, the zone both drivers give their instants in (asyncpg's values,
+    ciso8601's reading of SQLite's text). Tortoise's ``ZoneInfo("UTC")`` is the same offset and
+    writes the same ISO text; moving every value to it cost a third of reading a page's rows."""
+    return UTC if str(zone) == "UTC" else zone
+
+
 def _instant_in(zone: tzinfo, field: fields.DatetimeField[Any]) -> Convert:
-    """As ``DatetimeField.to_python_value`` with ``use_tz``: aware, in the default time zone."""
+    """As ``DatetimeField.to_python_value`` with ``use_tz``: aware, in the default time zone
+    (``_as_given``)."""
 
     def instant(value: Any) -> Any:
         if isinstance(value, str):

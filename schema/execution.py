@@ -685,7 +685,7 @@ def _node_id(type_name: str) -> Callable[[Any, Any], Any]:
         if id_attr is None:
             return Undefined
         node_id = getattr(source, id_attr)
-        if node_id is None or isawaitable(node_id):
+        if type(node_id) is not int and (node_id is None or isawaitable(node_id)):
             return Undefined
         return to_base64(type_name, str(node_id))
 

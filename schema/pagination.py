@@ -5,14 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from types import UnionType
 from typing import Any, Generic, TypeVar, get_args, overload
 
 import strawberry
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionNode
 from strawberry.types import Info
-from strawberry.types.nodes import SelectedField, Selection
 
 from core.errors import BadUserInput
 
@@ -53,8 +53,12 @@ class Connection(Generic[T]):
 
 def encode_cursor(values: Sequence[Any]) -> str:
     """The cursor of a row at ``values`` in its keyset order (ints, strings, aware datetimes)."""
-    if all(type(value) is int for value in values):  # most keys (a count and an id): the JSON
-        text = "[" + ", ".join(map(str, values)) + "]"  # json.dumps writes, without its encoder
+    # Most keys are a count and an id: the JSON json.dumps writes, without its encoder (a page
+    # writes a cursor per row).
+    if len(values) == 2 and type(values[0]) is int and type(values[1]) is int:
+        text = f"[{values[0]}, {values[1]}]"
+    elif all(type(value) is int for value in values):
+        text = "[" + ", ".join(map(str, values)) + "]"
     else:
         plain = [value.isoformat() if isinstance(value, datetime) else value for value in values]
         text = json.dumps(plain)
@@ -116,20 +120,27 @@ def node_fields(info: Info) -> set[str]:
 
     For deciding up front what every row will need; a field or fragment under a directive
     (``@skip``, ``@include``) is left out, so a caller must still work when a field is missing
-    here.
+    here. Read from graphql-core's nodes: strawberry's ``selected_fields`` converts the whole
+    selection, arguments and all, for the few names needed here.
     """
+    fragments = info._raw_info.fragments
 
-    def names(selections: Sequence[Selection]) -> Iterator[tuple[str, Sequence[Selection]]]:
+    def names(selections: Iterable[SelectionNode]) -> Iterator[tuple[str, Iterable[SelectionNode]]]:
         for selection in selections:
             if selection.directives:
                 continue
-            if isinstance(selection, SelectedField):
-                yield selection.name, selection.selections
-            else:
-                yield from names(selection.selections)
+            if isinstance(selection, FieldNode):
+                under = selection.selection_set
+                yield selection.name.value, under.selections if under else ()
+            elif isinstance(selection, InlineFragmentNode):
+                yield from names(selection.selection_set.selections)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None:
+                    yield from names(fragment.selection_set.selections)
 
     found: set[str] = set()
-    for _, edges in names(info.selected_fields):
+    for _, edges in names(info._raw_info.field_nodes):
         for edge_field, node in names(edges):
             if edge_field == "edges":
                 found.update(

@@ -41,8 +41,16 @@ async def rows(app: Starlette) -> None:
 
 
 def _typed(rows: list[tuple[Any, ...]]) -> list[tuple[tuple[type, Any, Any], ...]]:
-    """Each value with its type and, for an instant, its time zone object."""
-    return [tuple((type(v), v, getattr(v, "tzinfo", None)) for v in row) for row in rows]
+    """Each value with its type and, for an instant, its offset and ISO text (UTC comes as
+    ``datetime.UTC``, where Tortoise gives ``ZoneInfo("UTC")``: core.rows._as_given)."""
+    return [tuple((type(v), v, _zoned(v)) for v in row) for row in rows]
+
+
+def _zoned(value: Any) -> tuple[Any, str] | None:
+    if not isinstance(value, datetime):
+        return None
+    assert value.tzinfo is not None, "an instant is aware"
+    return value.utcoffset(), value.isoformat()
 
 
 @pytest.mark.parametrize("model", [Customer, Order, Store])
