@@ -38,10 +38,8 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLSchema,
     Undefined,
-    is_enum_type,
     is_leaf_type,
     is_object_type,
-    is_specified_scalar_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import to_nodes
@@ -152,9 +150,6 @@ def _leaf_value(
     it again and tells the error): the steps of ``complete_leaf_value``, in one call. ``calls``:
     ``read`` calls a resolver, whose awaited value is left to the steps (which call it again)."""
     coerce = leaf.coerce_output_value
-    # a built-in scalar or an enum refuses an awaited value; a custom scalar may pass it on,
-    # where graphql-core awaits it first
-    custom = calls or not (is_specified_scalar_type(leaf) or is_enum_type(leaf))
 
     def leaf_value(source: Any) -> Any:
         try:
@@ -163,7 +158,8 @@ def _leaf_value(
                 return None if nullable else Undefined
             if value is Undefined or isinstance(value, Exception):
                 return Undefined
-            if custom and optimized_is_awaitable(value):
+            # graphql-core awaits an awaitable first (String would write it as its str())
+            if optimized_is_awaitable(value):
                 if calls and iscoroutine(value):
                     value.close()  # never started: the steps call the resolver again
                 return Undefined
@@ -270,6 +266,60 @@ def _planned_object(plain: _Plain, inner: _Plan) -> Callable[[Any], Any]:
         return inner(value)
 
     return object_value
+
+
+@dataclass(frozen=True, slots=True)
+class _Leaves:
+    """A list of leaves, coerced in place."""
+
+    leaf: GraphQLLeafType
+    nullable: bool
+
+    def completed(self, items: list[Any]) -> Any:
+        """The coerced items, or ``Undefined`` when one is off the happy path (a null the type
+        refuses, a value it refuses, an error, an awaitable, which graphql-core awaits first):
+        its steps then give the answer or the error."""
+        coerce = self.leaf.coerce_output_value
+        completed: list[Any] = []
+        try:
+            for item in items:
+                if item is None:
+                    if not self.nullable:
+                        return Undefined
+                    completed.append(None)
+                    continue
+                if item is Undefined or isinstance(item, Exception) or optimized_is_awaitable(item):
+                    return Undefined
+                coerced = coerce(item)
+                if coerced is None or coerced is Undefined:
+                    return Undefined
+                completed.append(coerced)
+        except Exception:
+            return Undefined
+        return completed
+
+
+_LIST_KINDS: WeakKeyDictionary[GraphQLList[Any], _Leaves | tuple[Any, Any] | None] = (
+    WeakKeyDictionary()
+)
+
+
+def _list_kind(list_type: GraphQLList[Any]) -> _Leaves | tuple[Any, Any] | None:
+    """How a list type's items complete in place: ``_Leaves``, (item type, object type) for
+    objects ``_objects`` completes, or None (graphql-core's steps)."""
+    if list_type in _LIST_KINDS:
+        return _LIST_KINDS[list_type]
+    item_type = list_type.of_type
+    inner = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+    kind: _Leaves | tuple[Any, Any] | None = None
+    if is_leaf_type(inner):
+        kind = _Leaves(inner, not isinstance(item_type, GraphQLNonNull))
+    else:
+        items, object_type = _items_of(list_type)
+        if object_type is not None:
+            kind = (items, object_type)
+    _LIST_KINDS[list_type] = kind
+    return kind
 
 
 # Per schema: how each (type, field) reads, decided once for every request.
@@ -414,17 +464,39 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         items: Any,
         position_context: Any,
     ) -> Any:
+        """A list of objects read from an attribute, completed by ``_objects``; its error handled
+        as graphql-core handles a field's."""
+        assert plain.item_type is not None and plain.item_object is not None
+        try:
+            completed = self._objects(
+                plain.item_type, plain.item_object, details, field_path, items, position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, plain.field_type, details, field_path)
+            return None
+        return self._settled(completed, plain, details, field_path)
+
+    def _objects(
+        self,
+        item_type: GraphQLOutputType,
+        object_type: GraphQLObjectType,
+        details: FieldDetailsList,
+        field_path: Path,
+        items: Any,
+        position_context: Any,
+    ) -> Any:
         """A list of objects completed item by item as graphql-core's ``complete_list_value``
         does, without its per-item steps; ``Undefined`` for a list it must see (not a list, a
-        null or an object of another type among the items, ``@stream``)."""
-        item_type, object_type = plain.item_type, plain.item_object
-        assert item_type is not None and object_type is not None
+        null or an object of another type among the items, ``@stream``). Raises what the list's
+        completion raises."""
         if type(items) is not list or any(field.node.directives for field in details):
             return Undefined
         is_type_of = object_type.is_type_of
         try:
             if any(
-                item is None or (is_type_of is not None and is_type_of(item, _UNREAD) is not True)
+                item is None
+                or isinstance(item, Exception)  # graphql-core raises it
+                or (is_type_of is not None and is_type_of(item, _UNREAD) is not True)
                 for item in items
             ):
                 return Undefined
@@ -453,14 +525,44 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                         value = self._completed(value, item_type, details, item_path)
                         awaited.append(index)
                 completed.append(value)
-        except Exception as raw_error:
+        except Exception:
             if awaited:
                 self.settle_in_background([completed[index] for index in awaited])
-            self.handle_field_error(raw_error, plain.field_type, details, field_path)
-            return None
+            raise
         if not awaited:
             return completed
-        return self._settled(self._items_gathered(completed, awaited), plain, details, field_path)
+        return self._items_gathered(completed, awaited)
+
+    def complete_list_value(
+        self,
+        return_type: GraphQLList[GraphQLOutputType],
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        """A resolver's list (``me``'s memberships, their roles): leaves coerced in place and
+        objects completed by ``_objects``, where graphql-core takes its steps per item. Anything
+        off that path (an item it must see, ``@stream``) is left to those steps."""
+        if type(result) is list and not any(field.node.directives for field in field_details_list):
+            kind = _list_kind(return_type)
+            completed: Any = Undefined
+            if isinstance(kind, _Leaves):
+                completed = kind.completed(result)
+            elif kind is not None and not self._has_middleware():
+                item_type, object_type = kind
+                completed = self._objects(
+                    item_type, object_type, field_details_list, path, result, position_context
+                )
+            if completed is not Undefined:
+                return cast("AwaitableOrValue[list[Any]]", completed)
+        return super().complete_list_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _has_middleware(self) -> bool:
+        return self.middleware_manager is not None and bool(self.middleware_manager.middlewares)
 
     async def _items_gathered(self, completed: list[Any], awaited: list[int]) -> list[Any]:
         values = await gather_with_cancel(*(completed[index] for index in awaited))

@@ -74,8 +74,10 @@ class Item(Named):
     strict: int
     tags: list[str]
     blank: Blank
-    # an attribute whose value is awaited (a custom scalar would pass it on unawaited)
+    # attributes whose value is awaited (a custom scalar would pass it on unawaited, and
+    # String would write it as its str())
     data: JSON
+    whenever: str
 
     @strawberry.field
     def doubled(self) -> int:
@@ -118,6 +120,50 @@ class Item(Named):
     @strawberry.field
     def letters(self) -> list[str]:
         return list(self.name[:3])
+
+    # resolvers' lists: of leaves (a value or a null the type refuses, an awaited item) and of
+    # objects (off the happy path for item 9, the second of ``nameless``)
+    @strawberry.field
+    def numbers(self) -> list[int]:
+        return [self.id, "x" if self.id == 9 else self.id + 1]  # type: ignore[list-item]
+
+    @strawberry.field
+    def maybe_letters(self) -> list[str | None]:
+        return [self.name[0], None]
+
+    @strawberry.field
+    def warnings(self) -> list[str | None]:
+        return ["ok", ValueError(f"warning {self.id}")]  # type: ignore[list-item]
+
+    @strawberry.field
+    def holey_letters(self) -> list[str]:
+        return [str(self.id), None] if self.id == 9 else [str(self.id)]  # type: ignore[list-item]
+
+    @strawberry.field
+    def later_letters(self) -> list[str]:
+        return [self.name[0], Later(self.name[1])]  # type: ignore[list-item]
+
+    @strawberry.field
+    async def colours(self) -> list[Colour]:
+        await asyncio.sleep(0)
+        return [self.colour, Colour.RED]
+
+    @strawberry.field
+    def blanks(self) -> list[Blank]:
+        return [Blank(f"b{self.id}"), Blank("" if self.id == 9 else "c")]
+
+    @strawberry.field
+    def datas(self) -> list[JSON]:
+        return [Later({"n": self.id}), {"n": -self.id}]  # type: ignore[list-item]
+
+    @strawberry.field
+    async def friends(self) -> list[Visits]:
+        await asyncio.sleep(0)
+        return [self.visits, Visits(count=0, last=None)]
+
+    @strawberry.field
+    def odd_friends(self) -> list[Visits | None]:
+        return [self.visits, None, Thing(id=1) if self.id == 9 else self.visits]  # type: ignore[list-item]
 
     @strawberry.field
     async def later_missing(self) -> str:
@@ -189,6 +235,8 @@ class Basket:
     nameless: list[Item]
     maybe_nameless: list[Item | None]
     maybe_list: list[Thing] | None
+    # an error among the items: graphql-core raises it
+    failing: list[Thing | None]
 
 
 def _nameless(n: int) -> Item:
@@ -208,6 +256,7 @@ def _basket(count: int) -> Basket:
         nameless=[items[0], _nameless(9)],
         maybe_nameless=[_nameless(9), items[0]],
         maybe_list=None,
+        failing=[Thing(id=1), ValueError("no thing")],  # type: ignore[list-item]
     )
 
 
@@ -246,6 +295,7 @@ def _item(n: int) -> Item:
         tags=[f"t{n}", "all"],
         blank=Blank("" if n % 2 else f"b{n}"),
         data=Later({"n": n}) if n % 2 else {"n": -n},  # type: ignore[arg-type]
+        whenever=Later(f"w{n}") if n % 2 else f"now {n}",  # type: ignore[arg-type]
     )
 
 
@@ -314,7 +364,14 @@ QUERIES = [
     "{ basket { maybe { id laterMissing } } }",
     "query($show: Boolean!) { basket { items @include(if: $show) { id } things { id } } }",
     "{ items(count: 3) { id blank } }",
-    "{ items(count: 3) { id data } }",
+    "{ items(count: 3) { id data whenever } }",
+    "{ nameless { id numbers } }",
+    "{ items(count: 3) { id maybeLetters laterLetters colours warnings } }",
+    "{ basket { failing { id } } }",
+    "{ nameless { id holeyLetters } }",
+    "{ nameless { id blanks } }",
+    "{ items(count: 3) { id datas friends { count last } } }",
+    "{ nameless { id oddFriends { count } } }",
 ]
 
 
@@ -562,3 +619,53 @@ async def test_plain_selections_of_lists_are_completed_by_one_plan(count: int) -
     }
     assert len(result.data["basket"]["things"]) == count
     assert CountingFields.calls == 2
+
+
+async def test_the_error_cases_of_resolvers_lists_are_exercised() -> None:
+    stock, _ = _schemas()
+    answers = {
+        document: _answer(await stock.execute(document))
+        for document in QUERIES
+        if any(name in document for name in ("numbers", "holeyLetters", "blanks", "oddFriends"))
+    }
+    messages = " | ".join(error["message"] for _, errors in answers.values() for error in errors)
+    assert "Int cannot represent non-integer value: 'x'" in messages
+    assert "Cannot return null for non-nullable field Item.holeyLetters" in messages
+    assert "Blank.coerce_output_value('')" in messages
+    assert "'Thing' object has no attribute 'count'" in messages
+    assert len(answers) == 4
+    [warned] = _answer(await stock.execute("{ items(count: 1) { warnings } }"))[1]
+    assert warned["message"] == "warning 1" and warned["path"] == ["items", 0, "warnings", 1]
+    [failed] = _answer(await stock.execute("{ basket { failing { id } } }"))[1]
+    assert failed["message"] == "no thing"
+    [(awaited, errors)] = [
+        _answer(await stock.execute("{ items(count: 1) { laterLetters datas whenever } }"))
+    ]
+    assert not errors
+    assert awaited == {
+        "items": [{"laterLetters": ["i", "t"], "datas": [{"n": 1}, {"n": -1}], "whenever": "w1"}]
+    }
+
+
+@pytest.mark.parametrize("count", [5, 50])
+async def test_resolvers_lists_take_no_step_per_item(count: int) -> None:
+    # given
+    schema = strawberry.Schema(
+        query=Query, types=[Item], scalar_overrides=SCALARS, execution_context_class=Counting
+    )
+    lean_resolvers(schema)
+    Counting.infos = Counting.executed = Counting.completed = 0
+    # when: a resolver's list of objects, each with a resolver's list of leaves and of objects
+    result = await schema.execute(
+        f"{{ items(count: {count}) {{ id letters colours friends {{ count }} }} }}"
+    )
+    # then: graphql-core completes each list once (items: non-null, then the list; each item's
+    # three lists: non-null, then the list), and none of their items
+    assert result.errors is None and result.data is not None
+    assert result.data["items"][1] == {
+        "id": 2,
+        "letters": ["i", "t", "e"],
+        "colours": ["BLUE", "RED"],
+        "friends": [{"count": 2}, {"count": 0}],
+    }
+    assert Counting.completed == 2 + 6 * count
