@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast
 
 import orjson
@@ -19,7 +20,8 @@ from graphql import (
     OperationType,
     parse,
 )
-from starlette.requests import Request
+from starlette.datastructures import URL
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -190,6 +192,34 @@ def _is_trusted(address: str, trusted: tuple[str, ...]) -> bool:
     return any(found in ipaddress.ip_network(network, strict=False) for network in trusted)
 
 
+def base_url_of(connection: HTTPConnection) -> str:
+    """Starlette's ``base_url`` without its trailing slash, written once per address: Starlette
+    builds it from the whole scope on every request."""
+    scope = connection.scope
+    return _base_url(
+        scope.get("scheme", "http"),
+        scope.get("server"),
+        connection.headers.get("host"),
+        scope.get("app_root_path", scope.get("root_path", "")),
+    )
+
+
+@lru_cache(maxsize=64)  # the Host header is the client's: a bounded cache
+def _base_url(
+    scheme: str, server: tuple[str, int | None] | None, host: str | None, root_path: str
+) -> str:
+    scope: Scope = {
+        "type": "http",
+        "scheme": scheme,
+        "server": server,
+        "path": root_path if root_path.endswith("/") else root_path + "/",
+        "root_path": root_path,
+        "query_string": b"",
+        "headers": [] if host is None else [(b"host", host.encode("latin-1"))],
+    }
+    return str(URL(scope=scope)).rstrip("/")
+
+
 def _is_subscription(query: str | None) -> bool:
     if not query or "subscription" not in query:  # most requests are spared the parse
         return False
@@ -271,14 +301,14 @@ class GraphQLView(GraphQL[Context, None]):
             return ConnectionContext(
                 services=self.services,
                 client_address=client,
-                base_url=str(request.base_url).rstrip("/").replace("ws", "http", 1),
+                base_url=base_url_of(request).replace("ws", "http", 1),
                 response=response,
             )
         return Context(
             services=self.services,
             authorization=request.headers.get("authorization"),
             client_address=client,
-            base_url=str(request.base_url).rstrip("/"),
+            base_url=base_url_of(request),
             response=response,
         )
 

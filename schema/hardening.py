@@ -9,7 +9,14 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from graphql import ASTValidationRule, GraphQLError, OperationDefinitionNode, parse
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    parse,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
@@ -110,7 +117,9 @@ class Hardening(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         assert document is not None
-        errors = list(_validated(context.schema._schema, document, context.validation_rules))
+        errors = list(
+            _validated(context.schema._schema, _Document(document), context.validation_rules)
+        )
         operations = [
             definition
             for definition in document.definitions
@@ -132,7 +141,30 @@ class Hardening(SchemaExtension):
 
 # Shared by every request: a document's text parses, and validates against the same rules, once.
 _parsed = lru_cache(maxsize=CACHED_DOCUMENTS)(parse)
-_validated = lru_cache(maxsize=CACHED_DOCUMENTS)(validate_document)
+
+
+class _Document:
+    """A parsed document as a cache key, by identity: the same text parses to the same object
+    (``_parsed``), and the document's own hash walks its whole tree on every lookup."""
+
+    __slots__ = ("document",)
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.document = document
+
+    def __hash__(self) -> int:
+        return id(self.document)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Document) and other.document is self.document
+
+
+@lru_cache(maxsize=CACHED_DOCUMENTS)
+def _validated(
+    schema: GraphQLSchema, document: _Document, rules: tuple[type[ASTValidationRule], ...]
+) -> list[GraphQLError]:
+    # the cache keeps the key, and so the document: its id is not reused while it is cached
+    return validate_document(schema, document.document, rules)
 
 
 def _moment(value: object) -> datetime:
