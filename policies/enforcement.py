@@ -55,6 +55,8 @@ class PolicyEngine:
         self.enforcer = casbin.AsyncEnforcer(str(MODEL_PATH), TortoiseAdapter())
         self.version: int | None = None
         self._decisions: dict[tuple[str, str, str], bool] = {}
+        # subject -> store -> roles, made from the loaded policy when first asked
+        self._store_roles: dict[str, dict[int, list[str]]] | None = None
         self._reload_lock = asyncio.Lock()
 
     async def sync(self, known_version: int | None = None) -> None:
@@ -71,6 +73,7 @@ class PolicyEngine:
             if version != self.version:
                 await self.enforcer.load_policy()
                 self._decisions.clear()
+                self._store_roles = None
                 self.version = version
 
     def enforce(self, subject: str, domain: str, action: str) -> bool:
@@ -113,12 +116,17 @@ class PolicyEngine:
         return list(self.enforcer.get_role_manager().get_users(role, domain))
 
     def store_roles(self, subject: str) -> dict[int, list[str]]:
-        """Every store where the subject holds a role, read from the in-memory policy."""
-        found: dict[int, list[str]] = {}
-        for sub, role, domain, *_ in self.assignments():
-            if sub == subject and domain.startswith("store:"):
-                found.setdefault(int(domain.removeprefix("store:")), []).append(role)
-        return found
+        """Every store where the subject holds a role, read from the in-memory policy (indexed
+        by subject once per policy loaded: every ``me`` asks, and the platform's assignments
+        grow with its stores)."""
+        index = self._store_roles
+        if index is None:
+            index = self._store_roles = {}
+            for sub, role, domain, *_ in self.assignments():
+                if domain.startswith("store:"):
+                    store_id = int(domain.removeprefix("store:"))
+                    index.setdefault(sub, {}).setdefault(store_id, []).append(role)
+        return {store_id: list(roles) for store_id, roles in index.get(subject, {}).items()}
 
     def assignments(self) -> list[list[str]]:
         return [list(rule) for rule in self.enforcer.model.get_policy("g", "g")]
