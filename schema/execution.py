@@ -97,7 +97,8 @@ class _Plain:
     # for a list of objects read from an attribute: the item type (maybe non-null) and its object
     item_type: GraphQLOutputType | None = None
     item_object: GraphQLObjectType | None = None
-    # for a leaf read from an attribute: ``leaf_value(source)``, its completed value
+    # for a leaf, or a list of leaves, read from an attribute: ``leaf_value(source)``, its
+    # completed value
     leaf_value: Callable[[Any], Any] | None = None
 
 
@@ -124,10 +125,24 @@ def _plain(field_def: GraphQLField | None) -> _Plain | None:
     leaf = inner if is_leaf_type(inner) else None
     object_type = inner if is_object_type(inner) else None
     item_type, item_object = _items_of(inner)
-    if leaf is None and object_type is None and item_object is None and not resolves:
+    leaves = _list_kind(inner) if isinstance(inner, GraphQLList) else None
+    if not isinstance(leaves, _Leaves):
+        leaves = None
+    if (
+        leaf is None
+        and object_type is None
+        and item_object is None
+        and leaves is None
+        and not resolves
+    ):
         return None  # an abstract type or a list of others read from an attribute
     if resolves:
         item_type = item_object = None  # a resolver's list: graphql-core's steps
+    leaf_value = None
+    if not resolves and leaf is not None:
+        leaf_value = _leaf_value(read, leaf, nullable)
+    elif not resolves and leaves is not None:
+        leaf_value = _leaves_value(read, leaves, nullable)
     return _Plain(
         field_def,
         read,
@@ -139,7 +154,7 @@ def _plain(field_def: GraphQLField | None) -> _Plain | None:
         context_read,
         item_type,
         item_object,
-        None if resolves or leaf is None else _leaf_value(read, leaf, nullable),
+        leaf_value,
     )
 
 
@@ -169,6 +184,26 @@ def _leaf_value(
         return Undefined if coerced is None else coerced
 
     return leaf_value
+
+
+def _leaves_value(
+    read: Callable[[Any], Any], leaves: _Leaves, nullable: bool
+) -> Callable[[Any], Any]:
+    """An attribute's list of leaves, completed (``_Leaves``), or ``Undefined`` to leave it to
+    graphql-core's steps."""
+
+    def leaves_value(source: Any) -> Any:
+        try:
+            value = read(source)
+        except Exception:
+            return Undefined
+        if value is None:
+            return None if nullable else Undefined
+        if type(value) is not list:
+            return Undefined
+        return leaves.completed(value)
+
+    return leaves_value
 
 
 def _items_of(field_type: GraphQLOutputType) -> tuple[GraphQLOutputType | None, Any]:
@@ -361,6 +396,9 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         steps: list[_Step] = []
         for name, details in grouped_field_set.items():
             plain = _plain_of(self.schema, parent_type, details)
+            leaves = plain is not None and plain.leaf is None and plain.leaf_value is not None
+            if leaves and any(field.node.directives for field in details):  # a list's @stream
+                plain = None
             steps.append((name, details, plain, plain.leaf_value if plain else None))
         self._steps[id(grouped_field_set)] = (grouped_field_set, steps)
         return steps

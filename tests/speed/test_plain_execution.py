@@ -73,6 +73,8 @@ class Item(Named):
     # a plain field whose value its type refuses: an error, not a guess
     strict: int
     tags: list[str]
+    # a list of leaves read from an attribute, with a value its type refuses (item 4)
+    marks: list[int | None]
     blank: Blank
     # attributes whose value is awaited (a custom scalar would pass it on unawaited, and
     # String would write it as its str())
@@ -293,6 +295,7 @@ def _item(n: int) -> Item:
         maybe_visits=None if n % 2 else Visits(count=-n, last="x"),
         strict=n if n != 4 else "four",  # type: ignore[arg-type]
         tags=[f"t{n}", "all"],
+        marks=[n, None, "four" if n == 4 else -n],  # type: ignore[list-item]
         blank=Blank("" if n % 2 else f"b{n}"),
         data=Later({"n": n}) if n % 2 else {"n": -n},  # type: ignore[arg-type]
         whenever=Later(f"w{n}") if n % 2 else f"now {n}",  # type: ignore[arg-type]
@@ -372,6 +375,8 @@ QUERIES = [
     "{ nameless { id blanks } }",
     "{ items(count: 3) { id datas friends { count last } } }",
     "{ nameless { id oddFriends { count } } }",
+    "{ items(count: 3) { id marks } nameless { id marks } }",
+    "{ items(count: 5) { id marks } }",
 ]
 
 
@@ -604,7 +609,7 @@ async def test_plain_selections_of_lists_are_completed_by_one_plan(count: int) -
     CountingFields.calls = 0
     # when: every field under the lists is a plain read (an attribute or a context read)
     result = await schema.execute(
-        f"{{ basket(count: {count}) {{ items {{ id name seenBy visits {{ count last }} }}"
+        f"{{ basket(count: {count}) {{ items {{ id name seenBy tags visits {{ count last }} }}"
         " things { id } } }",
         context_value=CONTEXT,
     )
@@ -615,6 +620,7 @@ async def test_plain_selections_of_lists_are_completed_by_one_plan(count: int) -
         "id": 2,
         "name": "item 2",
         "seenBy": "the caller sees 2",
+        "tags": ["t2", "all"],
         "visits": {"count": 2, "last": "day 2"},
     }
     assert len(result.data["basket"]["things"]) == count
@@ -630,6 +636,12 @@ async def test_the_error_cases_of_resolvers_lists_are_exercised() -> None:
     }
     messages = " | ".join(error["message"] for _, errors in answers.values() for error in errors)
     assert "Int cannot represent non-integer value: 'x'" in messages
+    [(_, marked)] = [
+        _answer(await stock.execute(document))
+        for document in QUERIES
+        if "count: 5) { id marks" in document
+    ]
+    assert marked[0]["message"] == "Int cannot represent non-integer value: 'four'"
     assert "Cannot return null for non-nullable field Item.holeyLetters" in messages
     assert "Blank.coerce_output_value('')" in messages
     assert "'Thing' object has no attribute 'count'" in messages
