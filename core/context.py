@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
@@ -70,8 +70,7 @@ class Loaders:
         reads, each with the version ``version_sql`` (an expression) reads in the same statement.
         Inside a transaction it reads the rows (they may be the transaction's own writes)."""
         if model not in self._loaders:
-            load = _kept_rows_of(model, kept, version, version_sql)
-            self._loaders[model] = DataLoader(load_fn=load)
+            self._loaders[model] = _KeptRowsLoader(model, kept, version, version_sql)
 
     def children(self, model: type[M], parent: str) -> DataLoader[int, list[M]]:
         """Rows of ``model`` grouped by the parent id in column ``parent``, in id order."""
@@ -154,6 +153,43 @@ def _kept_rows_of(
         return [found.get(pk) for pk in ids]
 
     return load
+
+
+class _KeptRowsLoader(DataLoader[int, Any]):
+    """``_kept_rows_of`` as a loader that answers kept rows at once: the caller's ``await``
+    returns without a batch, which the loop would run a turn later and answer a turn after."""
+
+    def __init__(
+        self, model: type[M], kept: Versioned[int, dict[str, Any]], version: int, version_sql: str
+    ) -> None:
+        super().__init__(load_fn=_kept_rows_of(model, kept, version, version_sql))
+        self._model: type[Model] = model
+        self._kept = kept
+        self._version = version
+
+    def load(self, key: int) -> Awaitable[Any]:
+        if self.cache_map.get(key) is None and not in_a_transaction():
+            values = self._kept.get(key, self._version)
+            if values is not None:
+                self.prime(key, self._model._init_from_db(**values))
+        return super().load(key)
+
+    def load_many(self, keys: Iterable[int]) -> Awaitable[list[Any]]:
+        loading = [self.load(key) for key in keys]
+        if not all(_answered(future) for future in loading):
+            return asyncio.gather(*loading)
+        answered = self.loop.create_future()
+        answered.set_result([cast("asyncio.Future[Any]", future).result() for future in loading])
+        return answered
+
+
+def _answered(loading: Awaitable[Any]) -> bool:
+    return (
+        isinstance(loading, asyncio.Future)
+        and loading.done()
+        and not loading.cancelled()
+        and loading.exception() is None
+    )
 
 
 def _children_of(model: type[M], parent: str) -> Callable[[list[int]], Awaitable[list[list[M]]]]:

@@ -3,6 +3,7 @@ with its credential, stays the same; any write of a store, however made, counts 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.applications import Starlette
@@ -97,3 +98,23 @@ async def test_inside_a_transaction_a_store_is_read_not_taken_from_what_is_kept(
         inside = await ctx.loaders.rows(Store).load(1)
     # then the transaction saw its own write
     assert inside is not None and inside.name == "거래 중" and kept.name != "거래 중"
+
+
+async def test_kept_stores_are_answered_without_waiting_for_a_batch(app: Starlette) -> None:
+    # given a request's loaders keeping store rows, stores 1 and 2 read once
+    services = app.state.services
+    version = await _version()
+    first = Context(services=services)
+    first.loaders.keep_rows(Store, services.stores, version, STORES_VERSION)
+    await first.loaders.rows(Store).load_many([1, 2])
+    # when the next request asks for them, and for a store that is not kept
+    ctx = Context(services=services)
+    ctx.loaders.keep_rows(Store, services.stores, version, STORES_VERSION)
+    kept = ctx.loaders.rows(Store).load_many([2, 1])
+    mixed = ctx.loaders.rows(Store).load_many([1, 999_999])
+    # then the kept ones are there before any turn of the loop; the others come from a batch
+    assert isinstance(kept, asyncio.Future) and kept.done()
+    assert [store.id for store in kept.result()] == [2, 1]
+    assert not (isinstance(mixed, asyncio.Future) and mixed.done())
+    found = await mixed
+    assert found[0] is not None and found[0].id == 1 and found[1] is None
