@@ -123,33 +123,56 @@ def node_fields(info: Info) -> set[str]:
     here. Read from graphql-core's nodes: strawberry's ``selected_fields`` converts the whole
     selection, arguments and all, for the few names needed here.
     """
-    fragments = info._raw_info.fragments
+    return _node_fields(info)[0]
 
-    def names(selections: Iterable[SelectionNode]) -> Iterator[tuple[str, Iterable[SelectionNode]]]:
+
+def all_node_fields(info: Info) -> set[str] | None:
+    """Every field asked of a connection's nodes, or None when a directive (``@skip``,
+    ``@include``) decides part of the connection's selection: then what the rows will be asked
+    is not known before them."""
+    found, whole = _node_fields(info)
+    return found if whole else None
+
+
+def _node_fields(info: Info) -> tuple[set[str], bool]:
+    """The node fields, and whether no directive decides any of them (a directive on a field
+    beside the way to them, as ``pageInfo``'s or ``cursor``'s, does not)."""
+    fragments = info._raw_info.fragments
+    whole = True
+
+    def names(
+        selections: Iterable[SelectionNode], leading: str | None
+    ) -> Iterator[tuple[str, Iterable[SelectionNode]]]:
+        """The fields of a selection through its fragments; ``leading``: the one field at this
+        level that leads to the nodes (None: every field is a node's)."""
+        nonlocal whole
         for selection in selections:
             if selection.directives:
+                beside = isinstance(selection, FieldNode) and selection.name.value != leading
+                whole = whole and leading is not None and beside
                 continue
             if isinstance(selection, FieldNode):
                 under = selection.selection_set
                 yield selection.name.value, under.selections if under else ()
             elif isinstance(selection, InlineFragmentNode):
-                yield from names(selection.selection_set.selections)
+                yield from names(selection.selection_set.selections, leading)
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = fragments.get(selection.name.value)
                 if fragment is not None:
-                    yield from names(fragment.selection_set.selections)
+                    yield from names(fragment.selection_set.selections, leading)
 
     found: set[str] = set()
-    for _, edges in names(info._raw_info.field_nodes):
-        for edge_field, node in names(edges):
+    for connection_node in info._raw_info.field_nodes:
+        edges = connection_node.selection_set.selections if connection_node.selection_set else ()
+        for edge_field, node in names(edges, "edges"):
             if edge_field == "edges":
                 found.update(
                     name
-                    for node_field, under in names(node)
+                    for node_field, under in names(node, "node")
                     if node_field == "node"
-                    for name, _ in names(under)
+                    for name, _ in names(under, None)
                 )
-    return found
+    return found, whole
 
 
 def page_size(first: int | None) -> int:

@@ -25,13 +25,7 @@ from models.points import PointBalance
 from models.stores import Store as StoreModel
 from resolvers.customers import lookups
 from resolvers.customers.fields import clean_tags
-from resolvers.customers.listed import (
-    Listed,
-    listed_columns,
-    read as _listed,
-    read_in_turn as _listed_in_turn,
-    read_written as _listed_written,
-)
+from resolvers.customers.listed import WHOLE, Listed, Reading
 from resolvers.customers.segments import Segment, clock, filter_segment, thresholds_of
 from resolvers.pii import keys_for, normalise_phone
 
@@ -169,11 +163,15 @@ async def page(
     sort: CustomerSort,
     size: int,
     after: Position | None,
+    reading: Reading = WHOLE,
 ) -> Page:
-    """One page; a search (by phone or name) is a lookup, limited per caller (``lookups``)."""
+    """One page, its rows read as ``reading`` says; a search (by phone or name) is a lookup,
+    limited per caller (``lookups``)."""
 
     async def find() -> Page:
-        return await _page(ctx, store_id=store_id, where=where, sort=sort, size=size, after=after)
+        return await _page(
+            ctx, store_id=store_id, where=where, sort=sort, size=size, after=after, reading=reading
+        )
 
     if where.search is None:
         return await find()
@@ -188,6 +186,7 @@ async def _page(
     sort: CustomerSort,
     size: int,
     after: Position | None,
+    reading: Reading,
 ) -> Page:
     """``size + 1`` rows in keyset order after ``after``; customers never seen sort last under
     LAST_VISIT_DESC."""
@@ -196,28 +195,27 @@ async def _page(
         query = base
         if after is not None:
             query = query.filter(id__lt=after.id)
-        return Page(rows=await _listed(query.order_by("-id").limit(size + 1)), count=base)
+        return Page(rows=await reading.read(query.order_by("-id").limit(size + 1)), count=base)
     if sort is CustomerSort.POINTS_DESC:
-        return Page(rows=await _by_points(base, store_id, size, after), count=base)
+        return Page(rows=await _by_points(base, store_id, size, after, reading), count=base)
     if sort in _WRITTEN_SORTS and where == _NO_FILTER:
-        return Page(
-            rows=await _unfiltered(store_id, SORT_COLUMN[sort], after, size + 1), count=base
-        )
+        column = SORT_COLUMN[sort]
+        return Page(rows=await _unfiltered(store_id, column, after, size + 1, reading), count=base)
     column = SORT_COLUMN[sort]
     rows: list[Listed] = []
     if sort is CustomerSort.LAST_VISIT_DESC:
         if after is None or after.value is not None:
             seen = base.filter(last_visit_at__isnull=False)
-            rows = await _rows_after(seen, _Keyset.of_customer("last_visit_at"), after, size + 1)
+            keyset = _Keyset.of_customer("last_visit_at")
+            rows = await _rows_after(seen, keyset, after, size + 1, reading)
         if len(rows) <= size:
             rest = base.filter(last_visit_at__isnull=True)
             if after is not None and after.value is None:
                 rest = rest.filter(id__lt=after.id)
-            rows += await _listed(rest.order_by("-id").limit(size + 1 - len(rows)))
+            rows += await reading.read(rest.order_by("-id").limit(size + 1 - len(rows)))
         return Page(rows=rows, count=base)
-    return Page(
-        rows=await _rows_after(base, _Keyset.of_customer(column), after, size + 1), count=base
-    )
+    keyset = _Keyset.of_customer(column)
+    return Page(rows=await _rows_after(base, keyset, after, size + 1, reading), count=base)
 
 
 # The list as the portal opens it: a store's customers by an integer column, no filter. Its
@@ -228,20 +226,20 @@ _NO_FILTER = CustomerFilter()
 
 
 async def _unfiltered(
-    store_id: int, column: str, after: Position | None, limit: int
+    store_id: int, column: str, after: Position | None, limit: int, reading: Reading
 ) -> list[Listed]:
-    sql = _unfiltered_sql(column, dialect(), after is not None)
+    sql = _unfiltered_sql(column, dialect(), after is not None, reading)
     if after is None:
-        return await _listed_written(sql, [store_id, limit])
+        return await reading.read_written(sql, [store_id, limit])
     if dialect() == "postgres":
-        return await _listed_written(sql, [store_id, after.value, after.id, limit])
+        return await reading.read_written(sql, [store_id, after.value, after.id, limit])
     parameters = [store_id, after.value, after.id, limit, store_id, after.value, limit, limit]
-    return await _listed_written(sql, parameters)
+    return await reading.read_written(sql, parameters)
 
 
-@lru_cache(maxsize=16)
-def _unfiltered_sql(column: str, dialect: str, after: bool) -> str:
-    select = f'SELECT {listed_columns()} FROM "{Customer._meta.db_table}"'
+@lru_cache(maxsize=32)
+def _unfiltered_sql(column: str, dialect: str, after: bool, reading: Reading) -> str:
+    select = f'SELECT {reading.select_list()} FROM "{Customer._meta.db_table}"'
     ordered = f'ORDER BY "{column}" DESC, "id" DESC'
     if not after:
         store, limit = placeholder(dialect, 1), placeholder(dialect, 2)
@@ -291,6 +289,7 @@ async def _rows_after(
     keyset: _Keyset,
     after: Position | None,
     limit: int,
+    reading: Reading,
     *,
     tied_in: QuerySet[Customer] | None = None,
 ) -> list[Listed]:
@@ -306,25 +305,25 @@ async def _rows_after(
     two cases bounds no scan at all: the index was read from its top and filtered.)"""
     ordered = (f"-{keyset.value}", f"-{keyset.id}")
     if after is None:
-        return await _listed(query.order_by(*ordered).limit(limit))
+        return await reading.read(query.order_by(*ordered).limit(limit))
     if dialect() == "postgres":
         value = db_instant(after.value) if isinstance(after.value, datetime) else after.value
         below = query.annotate(keyset=keyset.row_value()).filter(
             keyset__lt=Tuple(ValueWrapper(value), ValueWrapper(after.id))
         )
-        return await _listed(below.order_by(*ordered).limit(limit))
+        return await reading.read(below.order_by(*ordered).limit(limit))
     tied = (query if tied_in is None else tied_in).filter(
         **{keyset.value: after.value, f"{keyset.id}__lt": after.id}
     )
     lower = query.filter(**{f"{keyset.value}__lt": after.value})
-    return await _listed_in_turn(
+    return await reading.read_in_turn(
         [tied.order_by(f"-{keyset.id}").limit(limit), lower.order_by(*ordered).limit(limit)],
         limit,
     )
 
 
 async def _by_points(
-    base: QuerySet[Customer], store_id: int, size: int, after: Position | None
+    base: QuerySet[Customer], store_id: int, size: int, after: Position | None, reading: Reading
 ) -> list[Listed]:
     """Customers with points by balance, read from the index (store, balance, customer) of
     their balances and stopping at the page's last row; then the rest, newest first."""
@@ -337,13 +336,14 @@ async def _by_points(
             _BY_BALANCE,
             after,
             size + 1,
+            reading,
             tied_in=in_store,
         )
     if len(rows) <= size:
         rest = base.annotate(no_points=NO_POINTS).filter(no_points=True)
         if after is not None and after.value == 0:
             rest = rest.filter(id__lt=after.id)
-        rows += await _listed(rest.order_by("-id").limit(size + 1 - len(rows)))
+        rows += await reading.read(rest.order_by("-id").limit(size + 1 - len(rows)))
     balances = dict(
         await PointBalance.filter(customer_id__in=[row.id for row in rows]).values_list(
             "customer_id", "balance"

@@ -10,10 +10,12 @@ from strawberry.types import Info
 
 from models.stores import Store as StoreModel
 from resolvers.customers import records, segments
+from resolvers.customers.listed import GLIMPSE, WHOLE
 from resolvers.customers.listing import Position, cursor_key, page
 from resolvers.customers.privacy import reveals
 from schema.customers.mutations import CustomerFilterInput
 from schema.customers.types import (
+    GLIMPSED_FIELDS,
     CustomerConnection,
     CustomerProfile,
     CustomerSettings,
@@ -21,7 +23,13 @@ from schema.customers.types import (
 )
 from schema.enums import CustomerSort
 from schema.operations import query
-from schema.pagination import connection, decode_cursor, node_fields, page_size
+from schema.pagination import (
+    all_node_fields,
+    connection,
+    decode_cursor,
+    node_fields,
+    page_size,
+)
 from schema.refs import CustomerRef
 from schema.scopes import source_store
 from schema.stores import StoreProfile
@@ -54,6 +62,7 @@ async def customers_connection(
 ) -> CustomerConnection:
     size = page_size(first)
     position = _after(sort, after)
+    asked = all_node_fields(info)
     found = await page(
         info.context,
         store_id=store_id,
@@ -61,6 +70,7 @@ async def customers_connection(
         sort=sort,
         size=size,
         after=position,
+        reading=GLIMPSE if asked is not None and asked <= GLIMPSED_FIELDS else WHOLE,
     )
     if found.rows and PII_FIELDS & node_fields(info):
         await reveals(info.context, store_id)  # once, before the rows: their fields stay plain

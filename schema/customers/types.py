@@ -65,6 +65,12 @@ async def _segment_context(ctx: Context, store_id: int) -> tuple[Thresholds, Any
     )
 
 
+# The fields a page's customers may be asked when it reads only the columns of
+# ``listed.GLIMPSE`` (every other field reads a column that leaves out; ``from_model`` reads
+# none of them, and a row's columns not read fail any use).
+GLIMPSED_FIELDS = frozenset({"__typename", "id", "name", "phone", "piiMasked", "visits"})
+
+
 @strawberry.type(name="Customer", description="A customer of a store, and every domain's fields.")
 class CustomerProfile(relay.Node):
     id: relay.NodeID[int]
@@ -88,7 +94,7 @@ class CustomerProfile(relay.Node):
             gender=row.gender,
             marketing_consent=row.marketing_consent,
             source_channel=row.source_channel,
-            tags=list(row.tags),
+            tags=row.tags,
             reward_uses=row.reward_uses,
             created_at=row.created_at,
             updated_at=row.updated_at,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from tests.client import Api, error_code, gid
@@ -275,15 +276,18 @@ async def test_the_unfiltered_list_reads_what_the_orm_statement_reads(api: Api) 
     # given: the ties the population holds, and every position a cursor can hold
     from models.customers import Customer
     from resolvers.customers import listing
+    from resolvers.customers.listed import GLIMPSE, WHOLE
 
     await _population()
-    for column in ("visit_count", "total_paid"):
+    for column, reading in itertools.product(("visit_count", "total_paid"), (WHOLE, GLIMPSE)):
         keyset = listing._Keyset.of_customer(column)
-        every = await listing._rows_after(Customer.filter(store_id=1), keyset, None, 20)
+        every = await listing._rows_after(Customer.filter(store_id=1), keyset, None, 20, reading)
         for after in [None, *(listing.Position(getattr(r, column), r.id) for r in every)]:
             # when: the statement written once, and the one the ORM builds
-            written = await listing._unfiltered(1, column, after, 3)
-            built = await listing._rows_after(Customer.filter(store_id=1), keyset, after, 3)
+            written = await listing._unfiltered(1, column, after, 3, reading)
+            built = await listing._rows_after(
+                Customer.filter(store_id=1), keyset, after, 3, reading
+            )
             # then
             assert written == built, (column, after)
         assert len(every) == len(VISITS)
