@@ -147,8 +147,9 @@ def _glimpsed(
 # Every column: what a customer's every field may need.
 WHOLE = Reading(_COLUMNS, Listed)
 # A page whose customers are asked only their id, name, phone and visits reads these: the
-# other half of a row (three enums, the tags, four more instants) cost a tenth of the page's
-# time to read and convert. The schema decides when a page may (``GLIMPSED_FIELDS``).
+# other half of a row (three enums, the tags, two instants, a year, a count and a flag) cost a
+# tenth of a 50-row page's time to read and convert. The schema decides when a page may
+# (``GLIMPSED_FIELDS``).
 GLIMPSE = Reading(
     (
         "id",
