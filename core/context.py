@@ -224,11 +224,24 @@ class Context:
         return self.services.policy
 
     async def principal(self) -> Principal:
-        """Authenticated once per request, even when several fields ask at the same moment."""
-        if self._principal is None:
-            if self._authenticating is None:
-                self._authenticating = asyncio.ensure_future(self._authenticate())
-            self._principal = await self._authenticating
+        """Authenticated once per request, even when several fields ask at the same moment: the
+        first authenticates in its own turn (a task would cost two turns of the loop), and the
+        others wait for its answer, or its error."""
+        if self._principal is not None:
+            return self._principal
+        if self._authenticating is not None:
+            return await asyncio.shield(self._authenticating)
+        answer = self._authenticating = asyncio.get_running_loop().create_future()
+        try:
+            self._principal = await self._authenticate()
+        except BaseException as error:
+            if isinstance(error, asyncio.CancelledError):
+                answer.cancel()
+            else:
+                answer.set_exception(error)
+                answer.exception()  # raised here: asyncio need not log it as never retrieved
+            raise
+        answer.set_result(self._principal)
         return self._principal
 
     async def _authenticate(self) -> Principal:
