@@ -80,17 +80,17 @@ class Loaders:
             found = self._loaders[key] = DataLoader(load_fn=_children_of(model, parent))
         return found
 
-    def once(self, key: Hashable, compute: Callable[[], Awaitable[V]]) -> Awaitable[V]:
-        """``compute()`` at most once per request for ``key``, shared by every field asking."""
+    async def once(self, key: Hashable, compute: Callable[[], Awaitable[V]]) -> V:
+        """``compute()`` at most once per request for ``key``, shared by every field asking: the
+        first computes in its own turn (a task would cost two turns of the loop), the others
+        wait for its answer, or its error."""
         found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = asyncio.ensure_future(compute())
-            found.add_done_callback(lambda done: self._keep(key, done))
-        return found
-
-    def _keep(self, key: Hashable, done: asyncio.Future[Any]) -> None:
-        if not done.cancelled() and done.exception() is None:
-            self._done[key] = done.result()
+        if found is not None:
+            return cast(V, await asyncio.shield(found))
+        answer = self._memo[key] = asyncio.get_running_loop().create_future()
+        value: V = await shared(answer, compute)
+        self._done[key] = value
+        return value
 
     def decided(self, key: Hashable) -> Any | None:
         """The result ``once`` computed for ``key``, if it is there already (else None)."""
@@ -100,6 +100,21 @@ class Loaders:
         """The store of a ``model`` row (None: no such row), read at most once per request: the
         operation's scope check and the domain share it. A row's store never changes."""
         return self.once(("store_of", model, pk), lambda: _store_of(model, pk))
+
+
+async def shared(answer: asyncio.Future[V], compute: Callable[[], Awaitable[V]]) -> V:
+    """``compute()`` for the first to ask, its answer or error set on ``answer`` for the others."""
+    try:
+        value = await compute()
+    except BaseException as error:
+        if isinstance(error, asyncio.CancelledError):
+            answer.cancel()
+        else:
+            answer.set_exception(error)
+            answer.exception()  # raised here: asyncio need not log it as never retrieved
+        raise
+    answer.set_result(value)
+    return value
 
 
 async def _store_of(model: type[Model], pk: int) -> int | None:
@@ -231,17 +246,8 @@ class Context:
             return self._principal
         if self._authenticating is not None:
             return await asyncio.shield(self._authenticating)
-        answer = self._authenticating = asyncio.get_running_loop().create_future()
-        try:
-            self._principal = await self._authenticate()
-        except BaseException as error:
-            if isinstance(error, asyncio.CancelledError):
-                answer.cancel()
-            else:
-                answer.set_exception(error)
-                answer.exception()  # raised here: asyncio need not log it as never retrieved
-            raise
-        answer.set_result(self._principal)
+        self._authenticating = asyncio.get_running_loop().create_future()
+        self._principal = await shared(self._authenticating, self._authenticate)
         return self._principal
 
     async def _authenticate(self) -> Principal:

@@ -19,7 +19,7 @@ async def test_a_computed_value_is_decided_once_it_is_done() -> None:
         await release.wait()
         return "shown"
 
-    pending = loaders.once("reveal", compute)
+    pending = asyncio.ensure_future(loaders.once("reveal", compute))  # a field asking
     await asyncio.sleep(0)
     # then: not decided while it runs, decided once it has been awaited
     assert loaders.decided("reveal") is None
@@ -40,10 +40,9 @@ async def test_a_failed_or_cancelled_computation_is_never_decided() -> None:
         await asyncio.Event().wait()
         return True
 
-    failing = loaders.once("failing", fail)
-    cancelled = loaders.once("cancelled", forever)
+    failing = asyncio.ensure_future(loaders.once("failing", fail))
+    cancelled = asyncio.ensure_future(loaders.once("cancelled", forever))
     await asyncio.sleep(0)
-    assert isinstance(cancelled, asyncio.Future)
     cancelled.cancel()
     # when they have ended
     with pytest.raises(ValueError):
@@ -54,3 +53,32 @@ async def test_a_failed_or_cancelled_computation_is_never_decided() -> None:
     # then neither is decided
     assert loaders.decided("failing") is None
     assert loaders.decided("cancelled") is None
+
+
+async def test_fields_asking_at_once_share_one_computation_and_its_error() -> None:
+    # given
+    loaders = Loaders()
+    calls: list[str] = []
+
+    async def compute() -> int:
+        calls.append("compute")
+        await asyncio.sleep(0)
+        return 7
+
+    async def fail() -> int:
+        calls.append("fail")
+        await asyncio.sleep(0)
+        raise ValueError("no")
+
+    # when three fields ask at once, then one more, for each
+    computed = await asyncio.gather(*(loaders.once("k", compute) for _ in range(3)))
+    later = await loaders.once("k", compute)
+    failed = await asyncio.gather(
+        *(loaders.once("f", fail) for _ in range(3)), return_exceptions=True
+    )
+    with pytest.raises(ValueError):
+        await loaders.once("f", fail)
+    # then each computed once, and every asker got its answer or its error
+    assert computed == [7, 7, 7] and later == 7
+    assert all(isinstance(error, ValueError) for error in failed)
+    assert calls == ["compute", "fail"]
