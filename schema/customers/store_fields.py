@@ -72,7 +72,8 @@ async def customers_connection(
         after=position,
         reading=GLIMPSE if asked is not None and asked <= GLIMPSED_FIELDS else WHOLE,
     )
-    if found.rows and PII_FIELDS & node_fields(info):
+    seen = asked if asked is not None else node_fields(info)  # the same, when it is whole
+    if found.rows and PII_FIELDS & seen:
         await reveals(info.context, store_id)  # once, before the rows: their fields stay plain
     return connection(
         CustomerConnection,
