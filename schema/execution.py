@@ -411,7 +411,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
-        if self.middleware_manager is not None and self.middleware_manager.middlewares:
+        if self._has_middleware():
             # a middleware wraps every resolver, these reads included
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
